@@ -1,0 +1,138 @@
+"""The `pipeline` command: one subcommand per stage, plus `all`.
+
+Stages are modules with a `run(config) -> dict` function returning a summary (label -> value) that
+the CLI prints as a table. Only the CLI configures logging: a console handler and one log file per
+run under the processed folder.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import DEFAULT_CONFIG, ConfigError, load_config
+
+log = logging.getLogger("pipeline")
+
+# stage name -> module; `all` runs them in this order (fetch only when asked for)
+STAGES = {
+    "demo": "pipeline.demo",
+    "fetch": "pipeline.fetch",
+    "ingest": "pipeline.ingest",
+    "analyse": "pipeline.analyse",
+    "score": "pipeline.score",
+    "export": "pipeline.export",
+}
+ALL_STAGES = ["demo", "ingest", "analyse", "score", "export"]
+
+
+def _setup_logging(processed: Path, stage: str, verbose: bool) -> Path:
+    log_dir = processed / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / f"{datetime.now():%Y%m%d-%H%M%S}-{stage}.log"
+    root = logging.getLogger()
+    root.handlers.clear()
+    root.setLevel(logging.DEBUG)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.DEBUG if verbose else logging.INFO)
+    console.setFormatter(logging.Formatter("%(levelname)-7s %(message)s"))
+    to_file = logging.FileHandler(log_file, encoding="utf-8")
+    to_file.setLevel(logging.DEBUG)
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root.addHandler(console)
+    root.addHandler(to_file)
+    for noisy in ("pyogrio", "fiona", "rasterio", "urllib3", "matplotlib", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return log_file
+
+
+def print_summary(stage: str, summary: dict, seconds: float) -> None:
+    """A plain two-column table: readable in a terminal and in CI logs."""
+    rows = [(str(k), _fmt(v)) for k, v in summary.items()]
+    width = max([len(k) for k, _ in rows] + [10])
+    print(f"\n== {stage} ({seconds:.1f} s)")
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def run_stage(stage: str, config, **options) -> dict:
+    module = importlib.import_module(STAGES[stage])
+    started = time.perf_counter()
+    log.info("stage %s: start (config %s)", stage, config.config_path)
+    summary = module.run(config, **options) or {}
+    seconds = time.perf_counter() - started
+    log.info("stage %s: done in %.1f s", stage, seconds)
+    print_summary(stage, summary, seconds)
+    return summary
+
+
+def _available(stage: str) -> bool:
+    try:
+        importlib.import_module(STAGES[stage])
+    except ModuleNotFoundError as exc:
+        if exc.name == STAGES[stage]:
+            return False
+        raise
+    return True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="stage", required=True)
+    for stage in [*STAGES, "all"]:
+        p = sub.add_parser(stage, help=f"run the {stage} stage" if stage != "all" else "run every stage")
+        p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML configuration (default %(default)s)")
+        p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
+        if stage in ("demo", "all"):
+            p.add_argument("--scale", type=float, default=None,
+                           help="demo size; 1.0 = province (650 terreinen). Overrides demo.scale")
+            p.add_argument("--force", action="store_true", help="regenerate the demo even if it is up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "scale", None) is not None:
+        if config.demo is None:
+            print(f"error: --scale given but {args.config} has no 'demo' section", file=sys.stderr)
+            return 2
+        config.demo.scale = args.scale
+    log_file = _setup_logging(config.paths.processed, args.stage, args.verbose)
+    demo_options = {"force": args.force} if args.stage in ("demo", "all") else {}
+    try:
+        if args.stage == "all":
+            for stage in ALL_STAGES:
+                if stage == "demo" and config.demo is None:
+                    continue
+                if not _available(stage):
+                    log.warning("stage %s is not implemented yet: skipped", stage)
+                    continue
+                run_stage(stage, config, **(demo_options if stage == "demo" else {}))
+        else:
+            run_stage(args.stage, config, **demo_options)
+    except (ValueError, FileNotFoundError, ConfigError) as exc:
+        log.debug("failure", exc_info=True)
+        log.error("%s", exc)
+        print(f"\nerror: {exc}\n(log: {log_file})", file=sys.stderr)
+        return 1
+    print(f"\nlog: {log_file}")
+    return 0
