@@ -27,6 +27,7 @@ STAGES = {
     "analyse": "pipeline.analyse",
     "score": "pipeline.score",
     "export": "pipeline.export",
+    "summary": "pipeline.summary",
 }
 ALL_STAGES = ["demo", "ingest", "analyse", "score", "export"]
 
@@ -94,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="stage", required=True)
     for stage in [*STAGES, "all"]:
-        p = sub.add_parser(stage, help=f"run the {stage} stage" if stage != "all" else "run every stage")
+        helptext = {"all": "run every stage", "summary": "print what the last run produced"}.get(
+            stage, f"run the {stage} stage")
+        p = sub.add_parser(stage, help=helptext)
         p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML configuration (default %(default)s)")
         p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
         if stage in ("demo", "all"):
@@ -127,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                     log.warning("stage %s is not implemented yet: skipped", stage)
                     continue
                 run_stage(stage, config, **(demo_options if stage == "demo" else {}))
+            run_stage("summary", config)
+        elif args.stage == "demo" and config.demo is None:
+            log.info("%s has no demo section: no demo region to build", args.config)
         else:
             run_stage(args.stage, config, **demo_options)
     except (ValueError, FileNotFoundError, ConfigError) as exc:

@@ -1,0 +1,48 @@
+"""What a run produced, as one table: rows per file, the headline totals and where everything is.
+
+Reads only Parquet metadata and a few columns, so `make all` can print it on every call cheaply.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline.layers import LAYERS
+
+RESULT_FILES = ["kavels_indicatoren", "terreinen_indicatoren", "kades_status", "milieuruimte_contouren",
+                "terreinen_strategisch"]
+
+
+def _rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def run(config) -> dict:
+    processed, maps = config.paths.processed, config.paths.maps
+    summary: dict[str, object] = {}
+    for name in [*LAYERS, *RESULT_FILES]:
+        path = processed / f"{name}.parquet"
+        if path.is_file():
+            summary[f"rijen {name}"] = _rows(path)
+    strategic = processed / "terreinen_strategisch.parquet"
+    if strategic.is_file():
+        t = pd.read_parquet(strategic, columns=["vlag", "grensgeval", "ha_bruto", "potentie_milieuruimte_ha",
+                                                "potentie_kades_m", "potentie_bebouwing_m2",
+                                                "potentie_uitgeefbaar_ha"])
+        summary["terreinen strategisch (vlag)"] = int(t["vlag"].sum())
+        summary["terreinen grensgeval"] = int(t["grensgeval"].sum())
+        summary["ha bruto totaal"] = float(t["ha_bruto"].sum())
+        summary["onbenutte HMC-ruimte (ha)"] = float(t["potentie_milieuruimte_ha"].sum())
+        summary["onbenutte kades (m)"] = float(t["potentie_kades_m"].sum())
+        summary["onbenutte bebouwingsruimte (ha)"] = float(t["potentie_bebouwing_m2"].sum()) / 10_000
+        summary["uitgeefbaar (ha)"] = float(t["potentie_uitgeefbaar_ha"].sum())
+    for label, path in [("GeoPackage", processed / config.export.gpkg_naam),
+                        ("kaart", maps / "index.html"), ("rapport", maps / "rapport.html"),
+                        ("rapport (csv)", processed / "rapport.csv")]:
+        if path.is_file():
+            summary[label] = str(path)
+    if not summary:
+        summary["uitvoer"] = f"nog niets in {processed}"
+    return summary
