@@ -213,6 +213,16 @@ class Score(Strict):
     gewicht_variatie: float = Field(0.20, ge=0, lt=1, description="Relative weight perturbation (uniform +-)")
     drempel_variatie: float = Field(0.10, ge=0, lt=1, description="Relative perturbation of the 'sterk' thresholds")
     grensgeval_onder: float = Field(0.8, gt=0, le=1, description="flag_stabiliteit below this = grensgeval")
+    normalisatie: Literal["minmax", "rang"] = Field(
+        "minmax", description="Scale of each criterion to 0..1: minmax = (x - min) / (max - min); "
+                              "rang = (rank - 1) / (n - 1) with ties at their lowest rank; all values equal -> 0")
+    netcapaciteit_waarden: dict[str, float] = Field(
+        default_factory=lambda: {"groen": 1.0, "geel": 0.5, "oranje": 0.25, "rood": 0.0, "onbekend": 0.0},
+        description="Grid criterion = sum over statuses of afname_aandeel_{status} x this value (0..1)")
+    sterk_netcapaciteit: float = Field(0.75, ge=0, le=1, description="'sterk' grid: grid value (0..1) at least this")
+    spoor_soorten: list[str] = Field(
+        default_factory=lambda: ["raccordement", "emplacement"],
+        description="Kinds of spoor that give rail access (tracks of unknown kind count too); empty = every track")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +235,9 @@ class Export(Strict):
     kaart_decimalen: int = Field(5, ge=3, le=8, description="Decimals of lon/lat in maps (5 = ~1 m)")
     kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of one HTML map")
     achtergrondkaart: bool = Field(True, description="Add an OpenStreetMap background (used only when online)")
+    kaart_vereenvoudiging_net_m: float = Field(
+        10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
+    gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")
 
 
 class Fetch(Strict):
@@ -233,6 +246,8 @@ class Fetch(Strict):
     wachttijd_s: float = Field(1.0, ge=0, description="First back-off wait; doubles per attempt")
     timeout_s: float = Field(60.0, gt=0)
     buffer_m: float = Field(1500.0, ge=0, description="Buffer around the terreinen for BAG/BGT requests")
+    max_wachttijd_s: float = Field(
+        300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
 
 
 class Config(Strict):

@@ -1,0 +1,240 @@
+"""The bench's four computations (../shared/bench, C1-C4) done with the pipeline's own analysis functions.
+
+    python -m pipeline.benchmark --data /tmp/bench-data/s0.1 [--engines duckdb,postgis] [--volledig]
+
+- `bench_layers(data)` reads the bench GeoParquet files and renames their simple field names to the
+  canonical ones (terrein_id -> rin_nummer, woningen -> verblijfsobjecten with gevoelig, max_categorie ->
+  max_milieucategorie, status -> afname_status/invoeding_status, ...). This bypasses ingest on purpose:
+  it is a direct read for the cross-check; the same mapping could later be expressed as field overrides
+  in a config and routed through `pipeline ingest`.
+- `c1` .. `c4` return DataFrames with exactly the bench's keys and columns (see engines.py):
+  C1 terrein_id, bebouwd_m2, dekking  -- bebouwing.footprint_per_zone on the terreinen
+  C2 kavel_id, afstand_m, max_categorie -- milieuruimte.afstand_gevoelig + cat_afstand (rustige woonwijk)
+  C3 terrein_id, kade_m -- kades.lengte_in_zones with a 25 m buffer, 8 segments per quarter circle
+  C4 terrein_id, status, opp_m2, aandeel -- netcapaciteit.oppervlak_per_status
+- `run_engines` runs the bench's own run.py (its venv, DuckDB / PostGIS) and reads back its result tables;
+  `compare` applies the bench's agreement rules (run.compare, including the C3 buffer tolerance).
+- `--volledig` also times the complete analyse stage (all analyses of pipeline.analyse.analyse) on the
+  bench data as canonical layers, and reports the peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from pipeline.analyse import bebouwing, kades, milieuruimte, netcapaciteit
+from pipeline.analyse._geo import geoms
+from pipeline.config import VNG_GEMENGD, VNG_RUSTIG, Analyse
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench"
+BENCH_PYTHON = Path("/tmp/bench-venv/bin/python")
+COMPUTATIONS = ["C1", "C2", "C3", "C4"]
+# bench grid status -> canonical colour (domain.md: 0 room, 1 limited, 2 queue, 3 shortage)
+NET_STATUS = {"beschikbaar": "groen", "beperkt": "geel", "wachtrij": "oranje", "geen_capaciteit": "rood"}
+CEMT_CYCLE = ["Va", "IV", "II", "Vb", "III", "VIa"]
+
+
+def _read(data: Path, name: str) -> gpd.GeoDataFrame:
+    return gpd.read_parquet(Path(data) / f"{name}.parquet")
+
+
+def bench_layers(data: str | Path) -> dict[str, gpd.GeoDataFrame | None]:
+    """The bench data as canonical layers (column names of pipeline/layers.py), read directly."""
+    data = Path(data)
+    t = _read(data, "terreinen")
+    terreinen = gpd.GeoDataFrame({
+        "rin_nummer": t["terrein_id"].astype(str).astype("string"), "naam": t["naam"].astype("string"),
+        "gemeente_code": pd.array([pd.NA] * len(t), dtype="string"), "kern": pd.array([pd.NA] * len(t), dtype="string"),
+        "provincie": "Noord-Brabant", "jaar": 2024, "ha_bruto": t["bruto_ha"].astype(float),
+        "ha_netto": t["bruto_ha"].astype(float) * 0.8, "ha_uitgeefbaar": t["bruto_ha"].astype(float) * 0.05,
+        "wloc_type": "B", "max_milieucategorie": pd.array([pd.NA] * len(t), dtype="string"),
+        "water_ontsluiting": False, "spoor_ontsluiting": False}, geometry=t.geometry.values, crs=t.crs)
+    k = _read(data, "kavels")
+    kavels = gpd.GeoDataFrame({"kavel_id": k["kavel_id"].astype(str).astype("string"),
+                               "rin_nummer": k["terrein_id"].astype(str).astype("string"),
+                               "uitgifte_status": pd.array([pd.NA] * len(k), dtype="string"), "bron": "kavellaag"},
+                              geometry=k.geometry.values, crs=k.crs)
+    p = _read(data, "panden")
+    panden = gpd.GeoDataFrame({"pand_id": p["pand_id"].astype(str).astype("string"),
+                               "bouwjaar": p["bouwjaar"].astype("int64"), "status": "Pand in gebruik"},
+                              geometry=p.geometry.values, crs=p.crs)
+    w = _read(data, "woningen")
+    vbo = gpd.GeoDataFrame({"vbo_id": w["woning_id"].astype(str).astype("string"), "gebruiksdoel": "woonfunctie",
+                            "gevoelig": True}, geometry=w.geometry.values, crs=w.crs)
+    q = _read(data, "kades")
+    kd = gpd.GeoDataFrame({"kade_id": q["kade_id"].astype(str).astype("string"), "bgt_type": "kademuur",
+                           "betrouwbaarheid": "hoog", "bron": "bench"}, geometry=q.geometry.values, crs=q.crs)
+    v = _read(data, "vaarwegen")
+    vw = gpd.GeoDataFrame({"vaarweg_id": v["vaarweg_id"].astype(str).astype("string"),
+                           "naam": v["naam"].astype("string"),
+                           "cemt_klasse": [CEMT_CYCLE[i % len(CEMT_CYCLE)] for i in range(len(v))]},
+                          geometry=v.geometry.values, crs=v.crs)
+    z = _read(data, "milieuzones")
+    mz = gpd.GeoDataFrame({"zone_id": z["zone_id"].astype(str).astype("string"), "soort": "bestemmingsvlak",
+                           "max_milieucategorie": z["max_categorie"].astype("string"),
+                           "max_bebouwingspercentage": np.nan, "omschrijving": pd.NA},
+                          geometry=z.geometry.values, crs=z.crs)
+    n = _read(data, "netcapaciteit")
+    colour = n["status"].map(NET_STATUS).astype("string")
+    net = gpd.GeoDataFrame({"gebied_id": n["netvlak_id"].astype(str).astype("string"), "gebied_naam": pd.NA,
+                            "netbeheerder": pd.NA, "afname_status": colour, "invoeding_status": colour,
+                            "afname_beschikbaar_mw": np.nan, "invoeding_beschikbaar_mw": np.nan,
+                            "afname_wachtrij_mw": np.nan, "invoeding_wachtrij_mw": np.nan,
+                            "afname_wachtrij_aantal": np.nan, "invoeding_wachtrij_aantal": np.nan},
+                           geometry=n.geometry.values, crs=n.crs)
+    return {"terreinen": terreinen, "kavels": kavels, "panden": panden, "verblijfsobjecten": vbo, "kades": kd,
+            "vaarwegen": vw, "milieuzones": mz, "netcapaciteit": net, "vestigingen": None, "omgevingstypen": None}
+
+
+# ---------------------------------------------------------------------------------------------
+# C1-C4 with the pipeline's functions, in the bench's column names
+# ---------------------------------------------------------------------------------------------
+def c1(t: gpd.GeoDataFrame, panden: gpd.GeoDataFrame) -> pd.DataFrame:
+    fp = bebouwing.footprint_per_zone(t, panden)
+    return pd.DataFrame({"terrein_id": t["terrein_id"].values, "bebouwd_m2": fp,
+                         "dekking": fp / shapely.area(geoms(t))})
+
+
+def c2(kavels: gpd.GeoDataFrame, woningen: gpd.GeoDataFrame) -> pd.DataFrame:
+    d = milieuruimte.afstand_gevoelig(kavels, geoms(woningen))
+    cat = milieuruimte.cat_afstand(d, pd.Series("rustige woonwijk", index=d.index), rustig=VNG_RUSTIG,
+                                   gemengd=VNG_GEMENGD)
+    return pd.DataFrame({"kavel_id": kavels["kavel_id"].values, "afstand_m": d.values,
+                         "max_categorie": cat.astype(object).where(cat.notna(), None).values})
+
+
+def c3(t: gpd.GeoDataFrame, kd: gpd.GeoDataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"terrein_id": t["terrein_id"].values,
+                         "kade_m": kades.lengte_in_zones(kd, t, buffer_m=25.0, quad_segs=8)})
+
+
+def c4(t: gpd.GeoDataFrame, net: gpd.GeoDataFrame) -> pd.DataFrame:
+    long = netcapaciteit.oppervlak_per_status(t, net, net["status"])
+    long = long[long.opp_m2 > 0]
+    area = shapely.area(geoms(t))
+    out = pd.DataFrame({"terrein_id": t["terrein_id"].values[long.zone.values], "status": long.status.astype(str).values,
+                        "opp_m2": long.opp_m2.values, "aandeel": long.opp_m2.values / area[long.zone.values]})
+    return out.sort_values(["terrein_id", "status"]).reset_index(drop=True)
+
+
+def run_pipeline(data: str | Path, computations=COMPUTATIONS) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """C1-C4 with the pipeline functions on the raw bench files; returns results and compute seconds."""
+    data = Path(data)
+    need = {"C1": ["terreinen", "panden"], "C2": ["kavels", "woningen"], "C3": ["terreinen", "kades"],
+            "C4": ["terreinen", "netcapaciteit"]}
+    d = {n: _read(data, n) for n in sorted({x for c in computations for x in need[c]})}
+    funcs = {"C1": c1, "C2": c2, "C3": c3, "C4": c4}
+    results, seconds = {}, {}
+    for c in computations:
+        t0 = time.perf_counter()
+        results[c] = funcs[c](*(d[n] for n in need[c]))
+        seconds[c] = time.perf_counter() - t0
+    return results, seconds
+
+
+# ---------------------------------------------------------------------------------------------
+# The bench's engines and its agreement rules
+# ---------------------------------------------------------------------------------------------
+def bench_module(name: str, bench_dir: Path = BENCH_DIR):
+    """Import run.py / engines.py from the bench folder (they need only numpy and pandas at import)."""
+    if str(bench_dir) not in sys.path:
+        sys.path.insert(0, str(bench_dir))
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", bench_dir / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_engines(data: str | Path, engines=("duckdb", "postgis"), *, out: str | Path | None = None,
+                computations=COMPUTATIONS, python: Path = BENCH_PYTHON, bench_dir: Path = BENCH_DIR,
+                timeout: float = 1800) -> tuple[dict[str, dict[str, pd.DataFrame]], dict]:
+    """Run the bench's run.py for the engines; returns ({engine: {C: table}}, report json)."""
+    out = Path(out) if out else Path(data) / "results_engines.json"
+    cmd = [str(python), str(bench_dir / "run.py"), "--data", str(data), "--engines", ",".join(engines),
+           "--computations", ",".join(computations), "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    found = re.search(r"engine result tables: (\S+)", proc.stdout)
+    if not found:
+        raise RuntimeError(f"bench run.py failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    workdir = Path(found.group(1))
+    report = json.loads(out.read_text())
+    tables = {}
+    for e in engines:
+        if "error" in report["engines"].get(e, {"error": "missing"}):
+            raise RuntimeError(f"bench engine {e} failed: {report['engines'].get(e)}\n{proc.stdout[-3000:]}")
+        tables[e] = {c: pd.read_parquet(workdir / f"{e}_{c}.parquet") for c in computations}
+    return tables, report
+
+
+def compare(ours: dict[str, pd.DataFrame], theirs: dict[str, pd.DataFrame], name: str = "engine",
+            bench_dir: Path = BENCH_DIR) -> dict[str, list[str]]:
+    """The bench's own agreement check (run.compare), pipeline as reference: {C: issue lines} ([] = agree).
+
+    Lines containing "not counted as a disagreement" are notes (the C3 buffer-vertex tolerance).
+    """
+    run = bench_module("run", bench_dir)
+    return {c: run.compare("pipeline", name, c, ours[c], theirs[c]) for c in ours if c in theirs}
+
+
+def disagreements(issues: dict[str, list[str]]) -> list[str]:
+    return [f"{c}: {line}" for c, lines in issues.items() for line in lines
+            if "not counted as a disagreement" not in line]
+
+
+# ---------------------------------------------------------------------------------------------
+def time_full(data: str | Path) -> dict:
+    """Time the complete analyse stage on the bench data as canonical layers (load excluded)."""
+    from pipeline.analyse import analyse
+    t0 = time.perf_counter()
+    layers = bench_layers(data)
+    load = time.perf_counter() - t0
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    out = analyse(layers, Analyse(), timings=timings)
+    total = time.perf_counter() - t0
+    return {"load_s": load, "analyse_total_s": total, "per_analyse_s": timings,
+            "rows": {k: len(v) for k, v in out.items()},
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--engines", default="", help="bench engines to compare with, e.g. duckdb,postgis")
+    ap.add_argument("--volledig", action="store_true", help="also time the complete analyse stage")
+    args = ap.parse_args(argv)
+    results, seconds = run_pipeline(args.data)
+    report = {"pipeline_compute_s": {c: round(s, 3) for c, s in seconds.items()},
+              "pipeline_compute_total_s": round(sum(seconds.values()), 3),
+              "peak_rss_mb_c1_c4": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    status = 0
+    if args.engines:
+        engines = [e for e in args.engines.split(",") if e]
+        tables, bench = run_engines(args.data, engines)
+        report["engines_compute_s"] = {e: bench["engines"][e]["compute_s"] for e in engines}
+        for e in engines:
+            issues = compare(results, tables[e], e)
+            report[f"vs_{e}"] = {c: (v or "agree") for c, v in issues.items()}
+            if disagreements(issues):
+                status = 2
+    if args.volledig:
+        report["volledig"] = time_full(args.data)
+    print(json.dumps(report, indent=2, default=str))
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

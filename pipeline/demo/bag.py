@@ -1,0 +1,223 @@
+"""BAG panden (footprints) and verblijfsobjecten (address points with gebruiksdoel).
+
+Why: dwellings, schools and care buildings are the gevoelige objecten for milieuruimte, and the
+footprints on the kavels give the bebouwing (GSI). Kavel buildings are halls sized to a target GSI per
+kavel and split into attached units; town houses sit on a jittered 18 m grid so they never overlap.
+Everything is arrays: no loop over buildings.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from pipeline.crs import WORKING_CRS
+from pipeline.demo import scenario as sc
+from pipeline.demo.geometry import rectangles
+from pipeline.demo.sizes import in_box, scenario_box
+from pipeline.demo.towns import nearest_town
+
+CELL = 18.0
+PAND_STATUS = (["Pand in gebruik", "Pand in gebruik (niet ingemeten)", "Bouw gestart", "Verbouwing pand"],
+               [0.96, 0.02, 0.01, 0.01])
+VBO_STATUS = (["Verblijfsobject in gebruik", "Verblijfsobject in gebruik (niet ingemeten)",
+               "Verblijfsobject gevormd"], [0.97, 0.02, 0.01])
+TERREIN_DOEL = (["industriefunctie", "kantoorfunctie,industriefunctie", "kantoorfunctie", "overige gebruiksfunctie",
+                 "winkelfunctie", "industriefunctie,winkelfunctie"], [0.55, 0.15, 0.1, 0.12, 0.05, 0.03])
+TOWN_DOEL = (["winkelfunctie", "kantoorfunctie", "bijeenkomstfunctie", "gezondheidszorgfunctie",
+              "onderwijsfunctie", "sportfunctie", "logiesfunctie", "woonfunctie,winkelfunctie"],
+             [0.35, 0.2, 0.1, 0.1, 0.05, 0.05, 0.05, 0.1])
+
+
+def _envelope(geoms):
+    """Centre, long/short side and angle of each geometry's oriented minimum rectangle."""
+    env = shapely.oriented_envelope(geoms)
+    c = shapely.get_coordinates(env).reshape(len(geoms), -1, 2)[:, :4, :]
+    e1, e2 = c[:, 1] - c[:, 0], c[:, 2] - c[:, 1]
+    l1, l2 = np.hypot(*e1.T), np.hypot(*e2.T)
+    long_is_1 = l1 >= l2
+    vec = np.where(long_is_1[:, None], e1, e2)
+    centre = c.mean(axis=1)
+    return centre, np.maximum(l1, l2), np.minimum(l1, l2), np.arctan2(vec[:, 1], vec[:, 0])
+
+
+def kavel_panden(rng, kavels: gpd.GeoDataFrame, n_target: int):
+    """Halls on built kavels (gsi > 0), split into attached units; returns (polygons, kavel index)."""
+    built = np.flatnonzero(kavels["gsi"].values > 0)
+    geoms = kavels.geometry.values[built]
+    area = shapely.area(geoms)
+    gsi = kavels["gsi"].values[built]
+    centre, long_, short, angle = _envelope(geoms)
+    f = np.clip(np.sqrt(gsi * area / (long_ * short)), 0.05, 0.95)
+    hall_l, hall_w = f * long_, f * short
+    w = area * gsi
+    k = np.maximum(1, np.floor(n_target * w / w.sum() + rng.random(len(w)))).astype(np.int64)
+    k = np.minimum(k, np.maximum(1, (hall_l / 12).astype(np.int64)))   # units at least 12 m long
+    owner = np.repeat(np.arange(len(built)), k)
+    j = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+    unit = hall_l[owner] / k[owner]
+    off = -hall_l[owner] / 2 + (j + 0.5) * unit
+    cx = centre[owner, 0] + off * np.cos(angle[owner])
+    cy = centre[owner, 1] + off * np.sin(angle[owner])
+    units = rectangles(cx, cy, unit, hall_w[owner], angle[owner])
+    inner = shapely.buffer(geoms, -3.0, join_style="mitre")
+    clipped = shapely.intersection(units, inner[owner], grid_size=0.001)
+    parts, idx = shapely.get_parts(clipped, return_index=True)
+    a = shapely.area(parts)
+    order = np.lexsort((-a, idx))
+    parts, idx, a = parts[order], idx[order], a[order]
+    first = np.r_[True, idx[1:] != idx[:-1]] & (a > 15.0) & (shapely.get_type_id(parts) == 3)
+    return parts[first], built[owner[idx[first]]]
+
+
+def town_houses(rng, towns: pd.DataFrame, per_town: np.ndarray, ext, exclude_tree, exclude_d=30.0):
+    """per_town[i] non-overlapping houses around town i; returns (polygons, town index, centre x, y, L, W, angle)."""
+    x0, y0, _, _ = ext
+    need = per_town.astype(np.int64).copy()
+    taken = set()
+    xs, ys, tw = [], [], []
+    bg_box = scenario_box(300.0)
+    d = sc.DEMODORP
+    for _ in range(40):
+        if need.sum() <= 0:
+            break
+        m = np.ceil(need * 1.4 + 20 * (need > 0)).astype(np.int64)
+        t = np.repeat(np.arange(len(towns)), m)
+        r = np.abs(rng.standard_t(6, len(t))) * towns.sigma.values[t]
+        th = rng.uniform(0, 2 * np.pi, len(t))
+        px = towns.x.values[t] + r * np.cos(th)
+        py = towns.y.values[t] + r * np.sin(th)
+        ix, iy = np.floor((px - x0) / CELL).astype(np.int64), np.floor((py - y0) / CELL).astype(np.int64)
+        px, py = x0 + (ix + 0.5) * CELL, y0 + (iy + 0.5) * CELL
+        key = ix * 10_000_000 + iy
+        scen = towns.scenario.values[t]
+        ok = in_box(px, py, ext)
+        ok &= np.where(scen, (r < d["radius"]) & (py >= sc.OY + d["min_y"]), ~in_box(px, py, bg_box))
+        _, first = np.unique(key, return_index=True)
+        uniq = np.zeros(len(key), bool)
+        uniq[first] = True
+        ok &= uniq & ~np.isin(key, np.fromiter(taken, np.int64, len(taken)))
+        cand = np.flatnonzero(ok)
+        hit = exclude_tree.query(shapely.points(px[cand], py[cand]), predicate="dwithin", distance=exclude_d)[0]
+        ok[cand[np.unique(hit)]] = False
+        sel = np.flatnonzero(ok)
+        rank = pd.Series(t[sel]).groupby(t[sel]).cumcount().values
+        sel = sel[rank < need[t[sel]]]
+        taken.update(key[sel].tolist())
+        xs.append(px[sel])
+        ys.append(py[sel])
+        tw.append(t[sel])
+        need -= np.bincount(t[sel], minlength=len(towns))
+    x, y, t = np.concatenate(xs), np.concatenate(ys), np.concatenate(tw)
+    n = len(x)
+    base = rng.uniform(0, np.pi / 2, len(towns))
+    angle = base[t] + rng.choice([0.0, np.pi / 2], n) + rng.normal(0, 0.05, n)
+    L, W = rng.uniform(7.0, 14.0, n), rng.uniform(6.0, 10.0, n)
+    x, y = x + rng.uniform(-0.4, 0.4, n), y + rng.uniform(-0.4, 0.4, n)
+    return rectangles(x, y, L, W, angle), t, x, y, L, W, angle
+
+
+def _points_in_rect(rng, x, y, L, W, angle):
+    u, v = rng.uniform(-0.3, 0.3, len(x)) * L, rng.uniform(-0.3, 0.3, len(x)) * W
+    return np.round(x + u * np.cos(angle) - v * np.sin(angle), 3), np.round(y + u * np.sin(angle) + v * np.cos(angle), 3)
+
+
+def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in=0.12):
+    """BAG `pand` and `verblijfsobject` GeoDataFrames (BAG field names, EPSG:28992)."""
+    # 1. buildings on the kavels
+    k_polys, k_kavel = kavel_panden(rng, kavels, int(round(n_panden * share_in)))
+    k_rin = kavels["rin"].values[k_kavel]
+    gm_of_rin = dict(zip(terreinen["rin"].values, terreinen["gm"].values))
+    k_gm = np.array([gm_of_rin[r] for r in k_rin]) if len(k_rin) else np.array([], dtype=object)
+
+    # 2. crafted houses, the school and rural farms
+    crafted, crafted_pts = sc.crafted_houses()
+    school, school_pt = sc.school()
+    n_rural = int(round(0.02 * n_woningen))
+    rx, ry = rng.uniform(ext[0], ext[2], n_rural * 3), rng.uniform(ext[1], ext[3], n_rural * 3)
+    ok = ~in_box(rx, ry, scenario_box(300.0))
+    hit = exclusion.query(shapely.points(rx, ry), predicate="dwithin", distance=60.0)[0]
+    ok[hit] = False
+    rx, ry = rx[ok][:n_rural], ry[ok][:n_rural]
+    n_rural = len(rx)
+    ra = rng.uniform(0, np.pi, n_rural)
+    rural = rectangles(rx, ry, rng.uniform(14, 24, n_rural), rng.uniform(9, 13, n_rural), ra)
+
+    # 3. town houses: what is left of the pand target; woningen per town by share (Demodorp fixed)
+    n_bedrijf = max(3, int(round(0.002 * n_woningen)))
+    n_town_w = max(0, n_woningen - n_rural - len(crafted) - n_bedrijf)
+    n_town_p = max(len(towns), n_panden - len(k_polys) - n_rural - len(crafted) - 1)
+    demodorp_w = sc.DEMODORP["woningen"]
+    w_town = np.where(towns.scenario.values, demodorp_w, towns.share.values * max(n_town_w - demodorp_w, 0))
+    per_town = np.round(n_town_p * w_town / w_town.sum()).astype(np.int64)
+    houses, h_town, hx, hy, hL, hW, ha = town_houses(rng, towns, per_town, ext, exclusion)
+    n_h = len(houses)
+
+    panden = np.concatenate([k_polys, crafted, [school], rural, houses])
+    n_p = len(panden)
+    p_kind = np.repeat(["kavel", "crafted", "school", "rural", "town"],
+                       [len(k_polys), len(crafted), 1, n_rural, n_h])
+    c = shapely.get_coordinates(shapely.centroid(panden))
+    near = nearest_town(towns, c[:, 0], c[:, 1])
+    p_gm = towns.gm.values[near].astype(object)
+    p_gm[:len(k_polys)] = k_gm
+    ids = pd.Series(p_gm).str[2:] + "10" + pd.Series(np.arange(1, n_p + 1)).astype(str).str.zfill(10)
+    bouwjaar = np.where(p_kind == "kavel", rng.integers(1960, 2025, n_p),
+                        np.clip(rng.normal(1975, 25, n_p), 1850, 2024).astype(int))
+    pand = gpd.GeoDataFrame({"identificatie": ids.values, "bouwjaar": bouwjaar.astype(np.int32),
+                             "status": rng.choice(*PAND_STATUS, size=n_p)}, geometry=panden, crs=WORKING_CRS)
+
+    # 4. verblijfsobjecten
+    parts = []  # (pand index, x, y, gebruiksdoel, oppervlakte)
+    kp = np.arange(len(k_polys))
+    kpt = shapely.get_coordinates(shapely.point_on_surface(k_polys)) if len(kp) else np.zeros((0, 2))
+    parts.append((kp, kpt[:, 0], kpt[:, 1], rng.choice(*TERREIN_DOEL, size=len(kp)), shapely.area(k_polys)))
+    # bedrijfswoningen: the scenario's, plus some on background terreinen under 75 ha
+    first_of_kavel = pd.Series(kp).groupby(k_kavel).first()
+    sk = kavels.reset_index()
+    want = [sk.index[(sk.rin == int(r)) & (sk.col == col)][0] for r, col in sc.BEDRIJFSWONINGEN]
+    bw = [first_of_kavel[i] for i in want if i in first_of_kavel.index]
+    ha_of_rin = dict(zip(terreinen["rin"].values, shapely.area(terreinen.geometry.values) / 1e4))
+    small = np.flatnonzero((k_rin >= 910001) & (np.array([ha_of_rin.get(r, 999) for r in k_rin]) < 75))
+    if len(small):
+        bw += list(rng.choice(small, size=min(len(small), n_bedrijf - len(bw)), replace=False))
+    bw = np.array(bw, dtype=np.int64)
+    parts.append((bw, kpt[bw, 0] + 0.5, kpt[bw, 1] + 0.5, np.full(len(bw), "woonfunctie"), np.full(len(bw), 140.0)))
+    o = len(k_polys)
+    parts.append((o + np.arange(len(crafted)), crafted_pts[:, 0], crafted_pts[:, 1],
+                  np.full(len(crafted), "woonfunctie"), np.full(len(crafted), 120.0)))
+    o += len(crafted)
+    parts.append((np.array([o]), np.array([school_pt[0]]), np.array([school_pt[1]]),
+                  np.array(["onderwijsfunctie"]), np.array([2400.0])))
+    o += 1
+    parts.append((o + np.arange(n_rural), rx, ry, np.full(n_rural, "woonfunctie"), np.full(n_rural, 160.0)))
+    o += n_rural
+    # town: woning-panden get one dwelling each, the rest go to apartment buildings; others shops etc.
+    n_wp = min(n_h, n_town_w, int(round(0.88 * n_h)))
+    order = rng.permutation(n_h)
+    wp, other = order[:n_wp], order[n_wp:]
+    extra = n_town_w - n_wp
+    if extra > 0 and n_wp:
+        flats = rng.choice(wp, size=max(1, n_wp // 12), replace=False)
+        count = np.ones(n_h, np.int64)
+        np.add.at(count, flats[rng.integers(0, len(flats), extra)], 1)
+        wp_rep = np.repeat(wp, count[wp])
+    else:
+        wp_rep = wp
+    px, py = _points_in_rect(rng, hx[wp_rep], hy[wp_rep], hL[wp_rep], hW[wp_rep], ha[wp_rep])
+    parts.append((o + wp_rep, px, py, np.full(len(wp_rep), "woonfunctie"), hL[wp_rep] * hW[wp_rep] * 1.6))
+    shops = other[: len(other) // 2]
+    px, py = _points_in_rect(rng, hx[shops], hy[shops], hL[shops], hW[shops], ha[shops])
+    parts.append((o + shops, px, py, rng.choice(*TOWN_DOEL, size=len(shops)), hL[shops] * hW[shops]))
+
+    pidx = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    vx, vy = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+    doel = np.concatenate([p[3] for p in parts])
+    opp = np.maximum(np.concatenate([p[4] for p in parts]), 10).astype(np.int64)
+    n_v = len(pidx)
+    vids = pd.Series(p_gm[pidx]).str[2:] + "01" + pd.Series(np.arange(1, n_v + 1)).astype(str).str.zfill(10)
+    vbo = gpd.GeoDataFrame({"identificatie": vids.values, "gebruiksdoel": doel, "oppervlakte": opp.astype(np.int32),
+                            "status": rng.choice(*VBO_STATUS, size=n_v), "pandidentificatie": ids.values[pidx]},
+                           geometry=shapely.points(np.round(vx, 3), np.round(vy, 3)), crs=WORKING_CRS)
+    return pand, vbo

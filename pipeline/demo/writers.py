@@ -1,0 +1,67 @@
+"""Write the raw files in the real sources' formats, each atomically (temporary path, then rename).
+
+Why one module: the format rules live here — GeoPackage layers, RFC 7946 GeoJSON (WGS84, no crs
+member), GeoJSON in EPSG:28992 with a crs member (the capaciteitskaart), Shapefile with .prj, and
+GeoParquet through pipeline.io.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from pipeline.crs import GEOJSON_DEFAULT_CRS
+from pipeline.io import atomic_path, write_parquet
+
+SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".shp")  # .shp last: it is what readers look for
+
+
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path) -> None:
+    """All layers into one new GeoPackage (built at a temporary path, then renamed)."""
+    with atomic_path(target) as tmp:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", use_arrow=True)
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, target: Path, *, rfc7946: bool) -> None:
+    """RFC 7946 (WGS84 lon/lat, no crs member) or, with rfc7946=False, the data's own CRS with a crs member."""
+    with atomic_path(target) as tmp:
+        if rfc7946:
+            pyogrio.write_dataframe(gdf.to_crs(GEOJSON_DEFAULT_CRS), tmp, driver="GeoJSON",
+                                    layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"})
+        else:
+            pyogrio.write_dataframe(gdf, tmp, driver="GeoJSON", layer_options={"WRITE_NAME": "NO"})
+
+
+def write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
+    """Shapefile (+ .dbf/.shx/.prj/.cpg) written in a temporary folder, then each part renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
+    try:
+        pyogrio.write_dataframe(gdf, tmpdir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
+        for suffix in SHAPEFILE_PARTS:
+            part = (tmpdir / target.name).with_suffix(suffix)
+            if part.exists():
+                os.replace(part, target.with_suffix(suffix))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def write_any(target: Path, layers: dict[str, gpd.GeoDataFrame], *, rfc7946: bool = True) -> None:
+    """Write by file extension: .gpkg (all layers), .geojson/.json, .shp, .parquet (first layer)."""
+    suffix = target.suffix.lower()
+    first = next(iter(layers.values()))
+    if suffix == ".gpkg":
+        write_gpkg(layers, target)
+    elif suffix in (".geojson", ".json"):
+        write_geojson(first, target, rfc7946=rfc7946)
+    elif suffix == ".shp":
+        write_shapefile(first, target)
+    elif suffix == ".parquet":
+        write_parquet(first, target)
+    else:
+        raise ValueError(f"demo: cannot write {target}: unknown file type {suffix!r} (use .gpkg, .geojson, .shp, .parquet)")

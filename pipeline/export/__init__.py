@@ -1,0 +1,51 @@
+"""Export stage: the deliverables users open.
+
+Settings: `export` (gpkg_naam, gpkg_versie, gpkg_invoer, kaart_vereenvoudiging_m, kaart_vereenvoudiging_net_m,
+kaart_decimalen, kaart_max_mb, achtergrondkaart), `paths.processed`, `paths.maps`, `region.name`, and `score`
+(cluster distance, for the cluster outlines; the settings table of the report).
+Inputs (`paths.processed`): terreinen_strategisch.parquet (required), kavels_indicatoren, kades_status,
+milieuruimte_contouren, the canonical layers and ingest_bronnen.json (optional; see docs/contract.md).
+Outputs:
+- `<processed>/<gpkg_naam>`: GeoPackage with styles and provenance (gpkg.py)
+- `<maps>/index.html` (offline overview map), `<maps>/ranglijst.html`, `<maps>/terreinen/<rin>.html` and
+  `<maps>/assets/` (kavels per terrein) (maps.py)
+- `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from pipeline.export.common import read_inputs
+from pipeline.export.gpkg import write_gpkg
+from pipeline.export.maps import write_maps
+from pipeline.export.report import render_ranglijst, write_report
+
+log = logging.getLogger(__name__)
+
+
+def run(config, **_options) -> dict:
+    """Build the GeoPackage, the maps and the report; return a summary (label -> value)."""
+    started = datetime.now(timezone.utc)
+    inputs = read_inputs(config)
+    if not config.export.gpkg_invoer:
+        inputs.canonical = {}
+    gpkg = write_gpkg(config, inputs, started=started)
+    # detail links are known only after the maps are written; the ranked table links to them as well
+    from pipeline.export.maps import detail_slug
+    links = {}
+    if inputs.kavels is not None and len(inputs.kavels) and "rin_nummer" in inputs.kavels:
+        with_kavels = set(inputs.kavels["rin_nummer"].astype(str))
+        links = {str(r): f"terreinen/{detail_slug(r)}.html" for r in inputs.terreinen["rin_nummer"]
+                 if str(r) in with_kavels}
+    maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links))
+    report = write_report(config, inputs, created=started, links=links)
+    summary = {"geopackage": str(gpkg["pad"])}
+    for name, count in gpkg["lagen"].items():
+        summary[f"laag {name}"] = count
+    summary.update({
+        "kaart": str(maps["index"]), "kaart MB": maps["kaart_mb"], "kaart vereenvoudiging m": maps["vereenvoudiging_m"],
+        "detailpagina's": maps["detailpaginas"], "ranglijst": str(maps["ranglijst"]),
+        "rapport": str(report["rapport_html"]), "rapport csv": str(report["rapport_csv"]),
+    })
+    return summary

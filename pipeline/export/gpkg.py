@@ -1,0 +1,258 @@
+"""GeoPackage deliverable: every result layer and the canonical inputs, QGIS styles and provenance.
+
+Settings: export.gpkg_naam, export.gpkg_versie (GeoPackage version, creation option VERSION).
+Inputs: see pipeline/export/common.py (read_inputs).
+Output: `<processed>/<gpkg_naam>` with layers terreinen, kavels, kades, milieuruimte_contouren,
+netcapaciteit and invoer_<canonical layer>; all EPSG:28992, geometry column `geom`.
+Per layer a title and description in gpkg_contents (identifier/description) and a default QGIS style in
+`layer_styles` (QML from pipeline/styles, schema '' and the real geometry column, one useAsDefault row).
+Provenance: GDAL dataset metadata (key/value, in gpkg_metadata) plus one JSON document in gpkg_metadata
+referenced from gpkg_metadata_reference (scope 'geopackage'): sources, the whole config, software version,
+run time. The file is built from scratch at a temporary path beside the target and renamed into place, so a
+rerun never keeps stale layers.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from string import Template
+from xml.sax.saxutils import quoteattr
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from pipeline import __version__
+from pipeline.config import config_as_dict
+from pipeline.crs import WORKING_EPSG, assert_working_crs
+from pipeline.export.common import Inputs, jsonable, label
+from pipeline.io import atomic_path
+from pipeline.layers import LAYERS
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_COLUMN = "geom"
+MAX_FIELD_NAME = 63
+
+LAYER_STYLES_DDL = """CREATE TABLE IF NOT EXISTS layer_styles (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256),
+  styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT,
+  owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"""
+
+
+@dataclass
+class Style:
+    name: str          # styleName in layer_styles
+    qml: str           # file in pipeline/styles
+    field: str | None  # classification field (None = single symbol)
+    default: bool
+    description: str
+
+
+@dataclass
+class GpkgLayer:
+    name: str
+    frame: gpd.GeoDataFrame
+    title: str
+    description: str
+    geometry_type: str  # declared type for an empty layer
+    styles: list[Style]
+
+
+def _generic_style(geometry_type: str) -> Style:
+    kind = {"Point": "punt", "LineString": "lijn"}.get(geometry_type.replace("Multi", ""), "vlak")
+    return Style(f"invoer_{kind}", f"invoer_{kind}.qml", None, True, "Eén symbool")
+
+
+def build_layers(inputs: Inputs) -> list[GpkgLayer]:
+    """The layers of the GeoPackage, in order, with titles, descriptions and styles."""
+    layers = [GpkgLayer(
+        "terreinen", inputs.terreinen,
+        "Bedrijventerreinen: strategische vlag en score",
+        "Alle bedrijventerreinen met de indicatoren (milieuruimte, kades, bebouwing, netcapaciteit), de criteria "
+        "(ruw, genormaliseerd, gewicht, bijdrage, sterk), zeef, score, vlag, rang, stabiliteit van de vlag en de "
+        "reden (waarom). vlag_klasse: strategisch / grensgeval / niet strategisch.",
+        "MultiPolygon",
+        [Style("terreinen_vlag", "terreinen_vlag.qml", "vlag_klasse", True, "Strategisch, grensgeval of niet"),
+         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen")])]
+    if inputs.kavels is not None:
+        layers.append(GpkgLayer(
+            "kavels", inputs.kavels, "Kavels met indicatoren",
+            "Kavels: milieucategorie (afstand, plan, potentie, benut), HMC, vacant, bebouwing (GSI, onbenutte "
+            "bouwruimte, onderbenut) en kade.", "MultiPolygon",
+            [Style("kavels_gsi", "kavels_gsi.qml", "gsi", True, "Bebouwingsgraad (GSI)")]))
+    if inputs.kades is not None:
+        layers.append(GpkgLayer(
+            "kades", inputs.kades, "Kades met status",
+            "Kadesegmenten met CEMT-klasse, bereikbare klasse en status (benut, onbenut, vrij, onbekend).",
+            "LineString", [Style("kades_status", "kades_status.qml", "status", True, "Status van de kade")]))
+    if inputs.contouren is not None:
+        layers.append(GpkgLayer(
+            "milieuruimte_contouren", inputs.contouren, "Milieuruimte: contouren per categorie",
+            "Waar binnen een terrein een milieucategorie past (VNG-richtafstanden tot gevoelige objecten).",
+            "MultiPolygon",
+            [Style("milieuruimte_contouren", "milieuruimte_contouren.qml", "categorie", True, "Categorie past")]))
+    if inputs.netcapaciteit is not None:
+        layers.append(GpkgLayer(
+            "netcapaciteit", inputs.netcapaciteit, "Netcapaciteit (capaciteitskaart)",
+            "Voedingsgebieden met status afname en invoeding, beschikbare capaciteit en wachtrij.", "MultiPolygon",
+            [Style("netcapaciteit_afname", "netcapaciteit_status.qml", "afname_status", True, "Status afname"),
+             Style("netcapaciteit_invoeding", "netcapaciteit_status.qml", "invoeding_status", False,
+                   "Status invoeding")]))
+    for name, frame in inputs.canonical.items():
+        if not isinstance(frame, gpd.GeoDataFrame):
+            continue
+        spec = LAYERS[name]
+        gtype = "MultiPolygon" if spec.geometry == "Polygon" else spec.geometry
+        layers.append(GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
+                                f"Canonieke invoerlaag {name}: {spec.description}", gtype, [_generic_style(gtype)]))
+    return layers
+
+
+def _check_field_names(layer: GpkgLayer) -> None:
+    long = [c for c in layer.frame.columns if len(str(c)) > MAX_FIELD_NAME]
+    if long:
+        raise ValueError(f"layer {layer.name}: field names longer than {MAX_FIELD_NAME} characters: {long}")
+
+
+def _qml(style: Style, frame: gpd.GeoDataFrame) -> str:
+    text = resources.files("pipeline").joinpath(f"styles/{style.qml}").read_text(encoding="utf-8")
+    fields = [c for c in frame.columns if c != frame.geometry.name]
+    aliases = "".join(f"    <alias field={quoteattr(str(c))} index=\"{i}\" name={quoteattr(label(str(c)))}/>\n"
+                      for i, c in enumerate(fields, start=1))
+    return Template(text).substitute(veld=style.field or "", aliases=aliases)
+
+
+def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    assert_working_crs(frame, name)
+    out = frame.copy()
+    if out.geometry.name != GEOMETRY_COLUMN:
+        out = out.rename_geometry(GEOMETRY_COLUMN)
+    for col in out.columns:
+        if col == GEOMETRY_COLUMN:
+            continue
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("string")
+        elif out[col].dtype == object:
+            sample = out[col].dropna()
+            if len(sample) and not all(isinstance(v, (str, bool, int, float)) for v in sample):
+                out[col] = out[col].map(lambda v: None if v is None else json.dumps(jsonable(v)))
+    return out
+
+
+def provenance(config, inputs: Inputs, started: datetime) -> dict:
+    """Sources, settings, software version and run time of this export."""
+    bronnen = []
+    source_cfg = dict(config.sources)
+    for record in inputs.bronnen:
+        item = {k: jsonable(v) for k, v in record.items()}
+        name = item.get("bron") or item.get("layer") or item.get("naam")
+        cfg = source_cfg.get(name) if isinstance(name, str) else None
+        if cfg is not None and cfg.url and not item.get("url"):
+            item["url"] = cfg.url
+        path = item.get("path")
+        if path and not item.get("download_datum"):
+            p = Path(path)
+            if p.is_file():
+                item["bestandsdatum"] = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc).date().isoformat()
+        bronnen.append(item)
+    return {
+        "titel": f"Strategische vestigingsplaatsen {config.region.name}",
+        "software": "strategische-vestigingsplaatsen (pipeline)",
+        "software_versie": __version__,
+        "runtijd": started.isoformat(timespec="seconds"),
+        "configuratie_bestand": str(config.config_path) if config.config_path else None,
+        "crs": f"EPSG:{WORKING_EPSG}",
+        "bronnen": bronnen,
+        "invoerbestanden": {k: str(v) for k, v in inputs.files.items()},
+        "configuratie": config_as_dict(config),
+    }
+
+
+def _write_styles_and_metadata(path: Path, layers: list[GpkgLayer], meta: dict) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.execute(LAYER_STYLES_DDL)
+        con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
+                    "last_change) VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS-stijlen per laag', "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+        for layer in layers:
+            geom_col = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?",
+                                   (layer.name,)).fetchone()[0]
+            styles = [s if (s.field is None or s.field in layer.frame.columns) else None for s in layer.styles]
+            usable = [s for s in styles if s is not None]
+            if not usable:
+                usable = [_generic_style(layer.geometry_type)]
+            if not any(s.default for s in usable):
+                usable[0] = Style(usable[0].name, usable[0].qml, usable[0].field, True, usable[0].description)
+            seen_default = False
+            for style in usable:
+                default = style.default and not seen_default
+                seen_default |= default
+                con.execute(
+                    "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+                    "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
+                    "VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', NULL)",
+                    (layer.name, geom_col, style.name, _qml(style, layer.frame), 1 if default else 0,
+                     style.description))
+        # provenance as one JSON document for the whole GeoPackage (GeoPackage metadata extension)
+        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_metadata (
+            id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, md_scope TEXT NOT NULL DEFAULT 'dataset',
+            md_standard_uri TEXT NOT NULL, mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '')""")
+        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (
+            reference_scope TEXT NOT NULL, table_name TEXT, column_name TEXT, row_id_value INTEGER,
+            timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), md_file_id INTEGER NOT NULL,
+            md_parent_id INTEGER, CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id),
+            CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))""")
+        for table in ("gpkg_metadata", "gpkg_metadata_reference"):
+            exists = con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name=? AND extension_name='gpkg_metadata'",
+                                 (table,)).fetchone()
+            if not exists:
+                con.execute("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
+                            "VALUES (?, NULL, 'gpkg_metadata', 'http://www.geopackage.org/spec120/#extension_metadata', "
+                            "'read-write')", (table,))
+        cur = con.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
+                          "VALUES ('dataset', 'https://www.json.org', 'application/json', ?)",
+                          (json.dumps(meta, ensure_ascii=False, indent=1),))
+        con.execute("INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, "
+                    "md_file_id) VALUES ('geopackage', NULL, NULL, NULL, ?)", (cur.lastrowid,))
+        con.commit()
+    finally:
+        con.close()
+
+
+def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None) -> dict:
+    """Build the GeoPackage; return {'pad': path, 'lagen': {layer: count}}."""
+    started = started or datetime.now(timezone.utc)
+    target = Path(config.paths.processed) / config.export.gpkg_naam
+    layers = build_layers(inputs)
+    meta = provenance(config, inputs, started)
+    counts: dict[str, int] = {}
+    with atomic_path(target) as tmp:
+        for i, layer in enumerate(layers):
+            _check_field_names(layer)
+            frame = _prepare_frame(layer.frame, layer.name)
+            options = {"IDENTIFIER": layer.title, "DESCRIPTION": layer.description,
+                       "GEOMETRY_NAME": GEOMETRY_COLUMN, "SPATIAL_INDEX": "YES"}
+            kwargs = {}
+            if i == 0:
+                kwargs["dataset_options"] = {"VERSION": config.export.gpkg_versie}
+                kwargs["dataset_metadata"] = {
+                    "TITLE": meta["titel"], "SOFTWARE_VERSIE": __version__, "RUNTIJD": meta["runtijd"],
+                    "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
+                    "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
+            if len(frame) == 0:
+                kwargs["geometry_type"] = layer.geometry_type
+            elif layer.geometry_type == "MultiPolygon":
+                kwargs["promote_to_multi"] = True
+            pyogrio.write_dataframe(frame, tmp, layer=layer.name, driver="GPKG", layer_options=options, **kwargs)
+            counts[layer.name] = len(frame)
+            log.info("gpkg: layer %s, %d features", layer.name, len(frame))
+        _write_styles_and_metadata(tmp, layers, meta)
+    return {"pad": target, "lagen": counts}

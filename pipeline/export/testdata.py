@@ -1,0 +1,192 @@
+"""A small, fabricated set of processed files matching docs/contract.md, for the export tests.
+
+`make_processed(folder)` writes terreinen_strategisch, kavels_indicatoren, kades_status,
+milieuruimte_contouren, the canonical layers and ingest_bronnen.json for a handful of fictitious terreinen
+(EPSG:28992), so the exports can be tested without running the earlier stages.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString, MultiPolygon, Point, box
+
+from pipeline.crs import WORKING_CRS
+from pipeline.export.common import CRITERIA
+from pipeline.io import write_parquet
+
+TERREINEN = [
+    # rin, naam, gemeente, x0, y0, w, h, vlag, grensgeval, stabiliteit
+    ("NB-001", "Haven Noord", "GM0772", 155000, 385000, 900, 600, True, False, 0.97),
+    ("NB-002", "De Hurk", "GM0772", 157000, 385500, 700, 500, True, True, 0.62),
+    ("NB-003", "Kraaiven", "GM0855", 133000, 397000, 800, 700, False, False, 0.02),
+    ("NB-004", "Loven", "GM0855", 131000, 398500, 500, 400, True, False, 0.88),
+    ("NB-005", "Vossenberg", "GM0855", 129500, 396000, 600, 600, False, True, 0.35),
+    ("NB-006", "Onbekend Veld", "GM0000", 170000, 410000, 400, 300, False, False, 0.0),
+]
+
+
+def _terreinen() -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(7)
+    rows = []
+    for i, (rin, naam, gm, x0, y0, w, h, vlag, grens, stab) in enumerate(TERREINEN):
+        geom = MultiPolygon([box(x0, y0, x0 + w, y0 + h)])
+        ha = w * h / 1e4
+        row = {
+            "rin_nummer": rin, "naam": naam, "gemeente_code": gm, "kern": naam.split()[0], "provincie": "Noord-Brabant",
+            "jaar": 2024, "ha_bruto": ha, "ha_netto": ha * 0.8, "ha_uitgeefbaar": round(ha * 0.1 * (i % 3), 2),
+            "wloc_type": ["A", "B", "C1", "X", "B1", "C2"][i], "max_milieucategorie": str(3 + i % 3),
+            "water_ontsluiting": i in (0, 3), "spoor_ontsluiting": i == 0,
+            "aantal_kavels": 2, "kavels_bron": "kavellaag",
+        }
+        for v in (41, 42, 51):
+            row[f"ha_hmc_{v}"] = round(ha * 0.5 / (1 + (v - 41) / 10), 2)
+            row[f"ha_hmc_{v}_niet_hmc"] = round(ha * 0.1, 2)
+            row[f"ha_hmc_{v}_vacant"] = round(ha * 0.05 * (i % 2), 2)
+        row.update({
+            "ha_niet_waarmaakbaar": 0.5 * i, "cat_potentie_max": ["5.1", "4.2", "3.2", "4.1", "3.1", None][i],
+            "kade_m": 300.0 * (i in (0, 3)), "kade_benut_m": 100.0 * (i in (0, 3)),
+            "kade_onbenut_m": 150.0 * (i in (0, 3)), "kade_vrij_m": 50.0 * (i == 0), "kade_onbekend_m": 0.0,
+            "cemt_beste": "Va" if i in (0, 3) else None, "cemt_bereikbaar": "IV" if i in (0, 3) else None,
+            "footprint_m2": ha * 3000.0, "gsi": 0.3, "onbenut_bebouwing_m2": ha * 5000.0, "aantal_onderbenut": i % 2,
+            "ha_onderbenut": 0.7 * (i % 2), "aandeel_aangenomen": 0.5,
+        })
+        for richting in ("afname", "invoeding"):
+            shares = rng.dirichlet(np.ones(5))
+            for s, share in zip(["groen", "geel", "oranje", "rood", "onbekend"], shares):
+                row[f"{richting}_aandeel_{s}"] = float(share)
+            row[f"{richting}_dominant"] = ["groen", "geel", "oranje", "rood", "onbekend"][int(np.argmax(shares))]
+        row.update({"afname_beschikbaar_mw": 2.5, "afname_wachtrij_mw": 10.0, "invoeding_beschikbaar_mw": float("nan"),
+                    "invoeding_wachtrij_mw": 4.0})
+        row.update({
+            "potentie_milieuruimte_ha": row["ha_hmc_41_niet_hmc"] + row["ha_hmc_41_vacant"],
+            "potentie_kades_m": row["kade_onbenut_m"] + row["kade_vrij_m"],
+            "potentie_bebouwing_m2": row["onbenut_bebouwing_m2"], "potentie_uitgeefbaar_ha": row["ha_uitgeefbaar"],
+        })
+        score = [0.82, 0.61, 0.20, 0.55, 0.41, 0.05][i]
+        for c in CRITERIA:
+            norm = float(rng.uniform(0, 1))
+            row.update({f"{c}_ruw": norm * 100, f"{c}_norm": norm, f"{c}_gewicht": 1 / len(CRITERIA),
+                        f"{c}_bijdrage": norm / len(CRITERIA), f"{c}_sterk": norm > 0.6})
+        row.update({
+            "modaliteiten": "water, spoor, weg" if i == 0 else ("water, weg" if i == 3 else "weg"),
+            "cluster_id": 1 if i in (0, 1) else (2 if i in (2, 3, 4) else 3),
+            "cluster_aantal": 2 if i in (0, 1) else (3 if i in (2, 3, 4) else 1),
+            "cluster_ha": 90.0, "cluster_aandeel_hmc": 0.4, "cluster_aandeel_water": 0.3,
+            "aantal_sterk": [3, 2, 0, 2, 1, 0][i], "zeef": i in (0, 1, 3, 4),
+            "zeef_reden": None if i in (0, 1, 3, 4) else "geen sterke water-, milieuruimte- of multimodale kwaliteit",
+            "score": score, "vlag": vlag, "vlag_tak": ["beide", "sterk", None, "sterk", None, None][i],
+            "waarom": f"{naam}: kade {300 * (i in (0, 3))} m aan CEMT Va; {round(ha * 0.5, 1)} ha HMC-ruimte",
+            "beschermen_en_benutten": vlag and i == 0, "flag_stabiliteit": stab, "grensgeval": grens,
+        })
+        row["geometry"] = geom
+        rows.append(row)
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
+    frame["rang"] = frame["score"].rank(ascending=False, method="first").astype(int)
+    frame["rangband"] = np.select([frame["rang"] <= 1, frame["rang"] <= 2, frame["rang"] <= 3],
+                                  ["top 10%", "10-25%", "25-50%"], "onderste 50%")
+    for col in ("cemt_beste", "cemt_bereikbaar", "cat_potentie_max", "zeef_reden", "vlag_tak"):
+        frame[col] = frame[col].astype("string")
+    return frame
+
+
+def make_processed(folder: str | Path) -> dict[str, int]:
+    """Write the fabricated processed files into `folder`; return feature counts per file stem."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    terreinen = _terreinen()
+    counts: dict[str, int] = {}
+
+    def write(frame, name):
+        write_parquet(frame, folder / f"{name}.parquet")
+        counts[name] = len(frame)
+
+    write(terreinen, "terreinen_strategisch")
+    base_cols = ["rin_nummer", "naam", "gemeente_code", "kern", "provincie", "jaar", "ha_bruto", "ha_netto",
+                 "ha_uitgeefbaar", "wloc_type", "max_milieucategorie", "water_ontsluiting", "spoor_ontsluiting",
+                 "geometry"]
+    write(terreinen[base_cols], "terreinen")
+
+    kavels, kades, contouren = [], [], []
+    for t in terreinen.itertuples():
+        x0, y0, x1, y1 = t.geometry.bounds
+        xm = (x0 + x1) / 2
+        for j, (a, b) in enumerate([(x0, xm), (xm, x1)]):
+            kid = f"{t.rin_nummer}-K{j + 1}"
+            area = (b - a) * (y1 - y0)
+            kavels.append({
+                "kavel_id": kid, "rin_nummer": t.rin_nummer, "oppervlakte_m2": area, "afstand_gevoelig_m": 250.0 + j,
+                "omgevingstype": "rustige woonwijk", "cat_afstand": "4.2", "cat_plan": "4.1",
+                "cat_plan_bron": "milieuzone", "cat_potentie": "4.1", "cat_benut": None if j else "3.2",
+                "gap_stappen": 2, "niet_waarmaakbaar": False, "hmc_potentie": True, "hmc_benut": False,
+                "vacant": bool(j), "watergebonden": False, "footprint_m2": area * 0.3 * (1 - j), "gsi": 0.3 * (1 - j),
+                "max_bebouwingspercentage": 80.0, "max_bebouwing_aangenomen": True,
+                "onbenut_bebouwing_m2": area * 0.5, "onderbenut": j == 0, "kade_m": 100.0 * j,
+                "uitgifte_status": "uitgeefbaar" if j else "uitgegeven", "bron": "kavellaag",
+                "geometry": MultiPolygon([box(a, y0, b, y1)]),
+            })
+        if t.kade_m > 0:
+            for j, status in enumerate(["benut", "onbenut", "vrij"]):
+                kades.append({"kade_id": f"{t.rin_nummer}-Q{j + 1}", "kavel_id": f"{t.rin_nummer}-K2",
+                              "rin_nummer": t.rin_nummer, "lengte_m": 100.0, "bgt_type": "kademuur",
+                              "betrouwbaarheid": "hoog", "vaarweg_id": "V1", "cemt_klasse": "Va",
+                              "cemt_bereikbaar": "IV", "status": status,
+                              "geometry": LineString([(x0 + 100 * j, y0 - 5), (x0 + 100 * (j + 1), y0 - 5)])})
+        for j, cat in enumerate(["3.2", "4.1", "4.2", "5.1"]):
+            shrink = 40 * (j + 1)
+            contouren.append({"categorie": cat, "omgevingstype": "rustige woonwijk", "rin_nummer": t.rin_nummer,
+                              "geometry": MultiPolygon([box(x0 + shrink, y0 + shrink, x1 - shrink, y1 - shrink)])})
+    kavels = gpd.GeoDataFrame(kavels, crs=WORKING_CRS)
+    for col in ("cat_benut",):
+        kavels[col] = kavels[col].astype("string")
+    write(kavels, "kavels_indicatoren")
+    write(kavels[["kavel_id", "rin_nummer", "uitgifte_status", "bron", "geometry"]], "kavels")
+    kades = gpd.GeoDataFrame(kades, crs=WORKING_CRS)
+    write(kades, "kades_status")
+    write(kades[["kade_id", "bgt_type", "betrouwbaarheid", "geometry"]].assign(bron="BGT scheiding"), "kades")
+    write(gpd.GeoDataFrame(contouren, crs=WORKING_CRS), "milieuruimte_contouren")
+
+    net = []
+    for k, (x0, y0, x1, y1) in enumerate([(125000, 390000, 145000, 405000), (150000, 380000, 175000, 415000)]):
+        net.append({"gebied_id": f"G{k + 1}", "gebied_naam": f"Voedingsgebied {k + 1}", "netbeheerder": "Enexis",
+                    "afname_status": ["oranje", "rood"][k], "invoeding_status": ["geel", "onbekend"][k],
+                    "afname_beschikbaar_mw": 5.0, "invoeding_beschikbaar_mw": float("nan"), "afname_wachtrij_mw": 12.0,
+                    "invoeding_wachtrij_mw": 3.0, "afname_wachtrij_aantal": 4.0, "invoeding_wachtrij_aantal": 1.0,
+                    "geometry": MultiPolygon([box(x0, y0, x1, y1)])})
+    write(gpd.GeoDataFrame(net, crs=WORKING_CRS), "netcapaciteit")
+    write(gpd.GeoDataFrame({"vaarweg_id": ["V1"], "naam": ["Kanaal"], "cemt_klasse": ["Va"]},
+                           geometry=[LineString([(150000, 384990), (160000, 384990)])], crs=WORKING_CRS), "vaarwegen")
+    write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig": [True]},
+                           geometry=[Point(156000, 387000)], crs=WORKING_CRS), "verblijfsobjecten")
+
+    bronnen = [
+        {"bron": "terreinen", "path": "data/raw/demo/ibis/IBIS_Bedrijventerreinen.gpkg",
+         "layer": "IBIS_Bedrijventerreinen", "sha256": "ab" * 32, "rows": 6, "peildatum": "2024-01-01",
+         "download_datum": "2026-01-15"},
+        {"bron": "netcapaciteit", "path": "data/raw/demo/netcapaciteit/capaciteitskaart.geojson", "layer": None,
+         "sha256": "cd" * 32, "rows": 2, "peildatum": "2025-12-01",
+         "url": "https://example.org/capaciteitskaart"},
+    ]
+    (folder / "ingest_bronnen.json").write_text(json.dumps(bronnen, indent=2), encoding="utf-8")
+    return counts
+
+
+def build_outputs(folder: str | Path, *, achtergrondkaart: bool = True):
+    """Fabricate the processed files in `folder`/processed and run the export stage on them.
+
+    Returns (config, summary); maps go to `folder`/maps. Used by the tests and the notebook test.
+    """
+    from pipeline.config import load_config
+    from pipeline import export
+
+    folder = Path(folder)
+    make_processed(folder / "processed")
+    config = load_config()
+    config.paths.processed = folder / "processed"
+    config.paths.maps = folder / "maps"
+    config.export.achtergrondkaart = achtergrondkaart
+    summary = export.run(config)
+    return config, summary

@@ -1,0 +1,167 @@
+"""The resumable page loop shared by every paged source (ArcGIS, OGC API, capaciteitskaart).
+
+A download is one or more *streams* (a capaciteitskaart has two: afname and invoeding), each a
+sequence of pages produced by a pager from a small JSON-able state (an offset, a next URL). After
+every page the part file is written first and the manifest second, so the manifest never points
+past what is on disk; a rerun continues from the manifest's `next`. When every stream is done the
+parts are merged into the target (temporary file + rename) and the manifest is marked complete.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Protocol
+
+from tqdm import tqdm
+
+from pipeline.fetch import files
+from pipeline.fetch.http import FetchError, Http
+from pipeline.fetch.manifest import COMPLETE, IN_PROGRESS, Manifest, sha256_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Page:
+    """One response: its features, the state of the next page (None = last), and facts worth keeping."""
+    features: list
+    next: dict | None
+    number_matched: int | None = None
+    meta: dict = field(default_factory=dict)
+
+
+class Pager(Protocol):
+    def start(self) -> dict: ...
+
+    def fetch(self, http: Http, state: dict) -> Page: ...
+
+
+@dataclass
+class Outcome:
+    """What happened to one source, for the run summary."""
+    source: str
+    status: str                     # downloaded / resumed / skipped (complete, same parameters)
+    path: Path
+    features: int | None = None
+    bytes: int = 0
+    sha256: str | None = None
+    peildatum: str | None = None
+    requests: int = 0
+
+
+Merge = Callable[[dict[str, Iterator[dict]]], Iterator[dict]]
+
+
+def concatenate(streams: dict[str, Iterator[dict]]) -> Iterator[dict]:
+    for features in streams.values():
+        yield from features
+
+
+def is_complete(target: Path, url: str, kind: str, request: dict) -> Manifest | None:
+    """The manifest of a finished download with these parameters whose file is intact, else None."""
+    manifest = Manifest.load(target)
+    if manifest is None or manifest.status != COMPLETE or not manifest.matches(url, kind, request):
+        return None
+    if not target.is_file() or target.stat().st_size != manifest.data.get("bytes"):
+        return None
+    if sha256_file(target) != manifest.data.get("sha256"):
+        log.warning("%s: file changed since it was downloaded; downloading again", target)
+        return None
+    return manifest
+
+
+def skipped(source: str, target: Path, manifest: Manifest) -> Outcome:
+    log.info("%s: complete download with the same parameters exists (%s); skipped", source, target)
+    return Outcome(source, "skipped", target, manifest.data.get("features"),
+                   manifest.data.get("bytes", 0), manifest.data.get("sha256"), manifest.data.get("peildatum"))
+
+
+def start_or_resume(target: Path, *, source: str, url: str, kind: str, request: dict) -> tuple[Manifest, bool]:
+    """The manifest to continue with: the interrupted one when its parameters match, else a fresh one."""
+    manifest = Manifest.load(target)
+    if (manifest is not None and manifest.status == IN_PROGRESS and manifest.matches(url, kind, request)
+            and _parts_present(target, manifest)):
+        done = sum(len(s["pages"]) for s in manifest.data["streams"].values())
+        log.info("%s: resuming an interrupted download after %d page(s)", source, done)
+        return manifest, done > 0
+    if manifest is not None and manifest.status == IN_PROGRESS and not manifest.matches(url, kind, request):
+        log.info("%s: parameters changed since the interrupted download; starting afresh", source)
+    elif manifest is not None and manifest.status == COMPLETE:
+        log.info("%s: parameters or file changed since the last download; downloading again", source)
+    elif manifest is None and target.exists():
+        log.warning("%s: %s exists without a download manifest; it will be replaced", source, target)
+    files.remove_parts(target)
+    manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
+    manifest.save()
+    return manifest, False
+
+
+def _parts_present(target: Path, manifest: Manifest) -> bool:
+    folder = files.parts_dir(target)
+    return all((folder / page["file"]).is_file()
+               for stream in manifest.data["streams"].values() for page in stream["pages"])
+
+
+def download_paged(*, source: str, target: Path, url: str, kind: str, request: dict,
+                   streams: dict[str, Pager], http: Http, merge: Merge = concatenate,
+                   force: bool = False) -> Outcome:
+    """Fetch every page of every stream (resuming where a previous run stopped) and merge them."""
+    if not force:
+        done = is_complete(target, url, kind, request)
+        if done is not None:
+            return skipped(source, target, done)
+    if force:
+        files.remove_parts(target)
+        manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
+        manifest.save()
+        resumed = False
+    else:
+        manifest, resumed = start_or_resume(target, source=source, url=url, kind=kind, request=request)
+    requests_before = http.requests_made
+
+    for name, pager in streams.items():
+        state = manifest.stream(name, pager.start())
+        have = sum(p["features"] for p in state["pages"])
+        label = source if len(streams) == 1 else f"{source}/{name}"
+        with tqdm(total=state.get("number_matched"), initial=have, desc=label, unit=" features",
+                  disable=None, leave=False) as bar:
+            while not state["done"]:
+                page = pager.fetch(http, state["next"])
+                number = len(state["pages"]) + 1
+                path = files.part_path(target, name, number)
+                files.write_part(path, page.features, page.meta)
+                state["pages"].append({"file": path.name, "features": len(page.features)})
+                state["next"] = page.next
+                state["done"] = page.next is None
+                if page.number_matched is not None:
+                    state["number_matched"] = page.number_matched
+                    bar.total = page.number_matched
+                for key in ("peildatum", "server_time", "last_modified"):
+                    if page.meta.get(key) and not manifest.data.get(key):
+                        manifest.data[key] = page.meta[key]
+                manifest.save()
+                bar.update(len(page.features))
+        log.info("%s: %d feature(s) in %d page(s)", label, sum(p["features"] for p in state["pages"]),
+                 len(state["pages"]))
+
+    folder = files.parts_dir(target)
+    per_stream = {name: files.iter_parts(folder / p["file"] for p in manifest.data["streams"][name]["pages"])
+                  for name in streams}
+    try:
+        count = files.write_feature_collection(target, merge(per_stream), name=source)
+    except (OSError, ValueError, KeyError) as exc:
+        raise FetchError(f"{source}: could not merge the downloaded pages into {target}: {exc}") from exc
+    for name, stream in manifest.data["streams"].items():
+        matched = stream.get("number_matched")
+        if matched is not None and matched != sum(p["features"] for p in stream["pages"]):
+            log.warning("%s/%s: server reported %d matching features, received %d", source, name, matched,
+                        sum(p["features"] for p in stream["pages"]))
+    size = target.stat().st_size
+    digest = sha256_file(target)
+    manifest.complete(features=count, bytes=size, sha256=digest)
+    files.remove_parts(target)
+    status = "resumed" if resumed else "downloaded"
+    log.info("%s: %s %d feature(s) -> %s (%.1f MB)", source, status, count, target, size / 1e6)
+    return Outcome(source, status, target, count, size, digest, manifest.data.get("peildatum"),
+                   http.requests_made - requests_before)

@@ -1,0 +1,101 @@
+"""Stage `ingest`: every configured source -> the canonical layers of pipeline/layers.py.
+
+Settings: `sources.*` (path, layer, format, fields overrides, crs), `region.gemeente_codes`,
+`analyse.kades.bgt_types`, `analyse.milieuruimte.gevoelige_gebruiksdoelen`.
+Inputs: the source files (real downloads or the demo in data/raw/demo/), see docs/raw_formats.md.
+Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the LAYERS columns),
+`ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
+`ingest_bronnen.json` (per source file: path, layer, sha256, rows, peildatum).
+Notes: all layers are built in memory first and written to a temporary folder, then moved into place,
+so a failing source leaves the previous outputs untouched rather than a half-updated set. Optional
+layers are written only when configured; a stale optional file from an earlier run is removed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+from tqdm import tqdm
+
+from pipeline.config import Config
+from pipeline.io import write_parquet
+from pipeline.ingest import (bag, infra, kades, kavels, milieuzones, netcapaciteit, omgevingstypen, terreinen,
+                             vaarwegen, vestigingen)
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.quality import Report
+from pipeline.ingest.schema import conform
+from pipeline.layers import LAYERS
+
+__all__ = ["run", "build", "IngestError"]
+
+log = logging.getLogger(__name__)
+
+QUALITY_CSV = "ingest_kwaliteit.csv"
+SOURCES_JSON = "ingest_bronnen.json"
+
+# layer -> (builder, source key deciding whether an optional layer is configured)
+Builder = Callable[[Config, Report, dict], gpd.GeoDataFrame]
+STEPS: dict[str, tuple[Builder, str | None]] = {
+    "terreinen": (lambda c, r, done: terreinen.ingest(c, r), None),
+    "kavels": (lambda c, r, done: kavels.ingest(c, r, done["terreinen"]), None),
+    "panden": (lambda c, r, done: bag.ingest_panden(c, r), None),
+    "verblijfsobjecten": (lambda c, r, done: bag.ingest_verblijfsobjecten(c, r), None),
+    "kades": (lambda c, r, done: kades.ingest(c, r), None),
+    "vaarwegen": (lambda c, r, done: vaarwegen.ingest(c, r), None),
+    "milieuzones": (lambda c, r, done: milieuzones.ingest(c, r), None),
+    "netcapaciteit": (lambda c, r, done: netcapaciteit.ingest(c, r), None),
+    "vestigingen": (lambda c, r, done: vestigingen.ingest(c, r), "vestigingen"),
+    "spoor": (lambda c, r, done: infra.ingest_spoor(c, r), "spoor"),
+    "opritten": (lambda c, r, done: infra.ingest_opritten(c, r), "opritten"),
+    "omgevingstypen": (lambda c, r, done: omgevingstypen.ingest(c, r), "omgevingstypen"),
+}
+
+
+def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
+    """All configured canonical layers in memory, plus the quality report; nothing is written."""
+    report = Report()
+    done: dict[str, gpd.GeoDataFrame] = {}
+    todo = [name for name, (_, key) in STEPS.items() if key is None or getattr(config.sources, key) is not None]
+    for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
+        builder, _ = STEPS[name]
+        log.debug("ingest: building %s", name)
+        done[name] = conform(builder(config, report, done), name)
+        log.info("ingest: %s: %d rows", name, len(done[name]))
+    return done, report
+
+
+def run(config: Config) -> dict:
+    """Ingest every configured source; write the canonical layers and the two report files."""
+    layers, report = build(config)
+    processed = Path(config.paths.processed)
+    processed.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=processed))
+    try:
+        for name, frame in layers.items():
+            write_parquet(frame, staging / LAYERS[name].filename)
+        report.write_csv(staging / QUALITY_CSV)
+        report.write_json(staging / SOURCES_JSON)
+        for item in sorted(staging.iterdir()):
+            os.replace(item, processed / item.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for name, layer in LAYERS.items():
+        stale = processed / layer.filename
+        if not layer.required and name not in layers and stale.exists():
+            stale.unlink()
+            log.info("ingest: removed %s (source no longer configured)", stale.name)
+
+    repaired, dropped = report.totals()
+    summary: dict = {f"rijen {name}": len(frame) for name, frame in layers.items()}
+    summary["kavels uit"] = "kavellaag" if config.sources.kavels is not None else "terreinen (1 kavel per terrein)"
+    summary["gerepareerd"] = repaired
+    summary["verwijderd"] = dropped
+    summary["kwaliteitsrapport"] = str(processed / QUALITY_CSV)
+    summary["uitvoermap"] = str(processed)
+    return summary

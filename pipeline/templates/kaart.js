@@ -1,0 +1,310 @@
+/* Strategische vestigingsplaatsen: the map's own code (inlined by pipeline/export/maps.py).
+   svpInit(map, groups, data): draws every layer into its FeatureGroup, adds legends, search, links,
+   fullscreen, measure and scale controls. No external resources and no $() helpers. */
+(function () {
+  "use strict";
+
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  function fmt(v) {
+    if (v === null || v === undefined || v === "") return "–";
+    if (v === true) return "ja";
+    if (v === false) return "nee";
+    if (typeof v === "number") {
+      var digits = Math.abs(v) >= 100 ? 0 : (Math.abs(v) >= 10 ? 1 : 2);
+      return v.toLocaleString("nl-NL", {maximumFractionDigits: digits});
+    }
+    return esc(v);
+  }
+
+  function table(props, cols, labels) {
+    var rows = "";
+    cols.forEach(function (c) {
+      if (!(c in props)) return;
+      rows += "<tr><th>" + esc(labels[c] || c) + "</th><td>" + fmt(props[c]) + "</td></tr>";
+    });
+    return rows ? "<table class='svp-tabel'>" + rows + "</table>" : "";
+  }
+
+  function criteriaTable(props, criteria, critLabels) {
+    var head = "<tr><th>Criterium</th><th>ruw</th><th>genorm.</th><th>gewicht</th><th>bijdrage</th><th>sterk</th></tr>";
+    var rows = "";
+    criteria.forEach(function (c) {
+      if (!((c + "_norm") in props)) return;
+      rows += "<tr><th>" + esc(critLabels[c] || c) + "</th><td>" + fmt(props[c + "_ruw"]) + "</td><td>" +
+        fmt(props[c + "_norm"]) + "</td><td>" + fmt(props[c + "_gewicht"]) + "</td><td>" +
+        fmt(props[c + "_bijdrage"]) + "</td><td>" + fmt(props[c + "_sterk"]) + "</td></tr>";
+    });
+    return rows ? "<table class='svp-tabel svp-criteria'>" + head + rows + "</table>" : "";
+  }
+
+  function terreinPopup(p, cfg) {
+    var h = "<div class='svp-popup'><h3>" + esc(p.naam || p.rin_nummer) + "</h3>";
+    h += "<p class='svp-klasse svp-" + esc((p.vlag_klasse || "").replace(/ /g, "-")) + "'>" +
+      esc(p.vlag_klasse || "") + (p.rang ? " · rang " + fmt(p.rang) : "") +
+      (p.score !== undefined ? " · score " + fmt(p.score) : "") + "</p>";
+    h += "<p class='svp-waarom'><b>Waarom:</b> " + fmt(p.waarom) + "</p>";
+    if (p._detail) h += "<p><a href='" + esc(p._detail) + "'>Kavels en kades van dit terrein &raquo;</a></p>";
+    cfg.sections.forEach(function (s) {
+      var body = s[0] === "Criteria" ? criteriaTable(p, cfg.criteria, cfg.criteriumLabels) : table(p, s[1], cfg.labels);
+      if (body) h += "<details" + (s[2] ? " open" : "") + "><summary>" + esc(s[0]) + "</summary>" + body + "</details>";
+    });
+    return h + "</div>";
+  }
+
+  function simplePopup(title, p, cols, labels) {
+    return "<div class='svp-popup'><h3>" + esc(title) + "</h3>" + table(p, cols, labels) + "</div>";
+  }
+
+  function scoreColor(v, classes) {
+    if (v === null || v === undefined) return "#ffffff";
+    for (var i = 0; i < classes.length; i++) if (v <= classes[i][1]) return classes[i][2];
+    return classes[classes.length - 1][2];
+  }
+
+  function legendControl(title, items, extra) {
+    var ctl = L.control({position: "bottomright"});
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "info legend svp-legend");
+      var h = "<b>" + esc(title) + "</b>" + (extra || "");
+      items.forEach(function (it) {
+        var sw = it[2] === "line" ? "<i class='svp-lijn' style='background:" + it[1] + "'></i>"
+                                  : "<i class='svp-vlak' style='background:" + it[1] + "'></i>";
+        h += "<div>" + sw + esc(it[0]) + "</div>";
+      });
+      div.innerHTML = h;
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return ctl;
+  }
+
+  function linkControl(links) {
+    var ctl = L.control({position: "topleft"});
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar svp-links");
+      div.innerHTML = links.map(function (l) { return "<a href='" + esc(l[1]) + "'>" + esc(l[0]) + "</a>"; }).join("");
+      return div;
+    };
+    return ctl;
+  }
+
+  function searchControl(map, layer, onFound) {
+    var ctl = L.control({position: "topright"});
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "svp-zoek");
+      var names = [];
+      layer.eachLayer(function (l) { names.push(l.feature.properties.naam || l.feature.properties.rin_nummer); });
+      names.sort();
+      div.innerHTML = "<input id='svp-zoekveld' type='search' list='svp-namen' placeholder='Zoek terrein op naam…' " +
+        "aria-label='Zoek terrein op naam'><datalist id='svp-namen'>" +
+        names.map(function (n) { return "<option value='" + esc(n) + "'>"; }).join("") +
+        "</datalist><div id='svp-zoekmelding'></div>";
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      var input = div.querySelector("input"), msg = div.querySelector("#svp-zoekmelding");
+      function find() {
+        var q = input.value.trim().toLowerCase();
+        if (!q) { msg.textContent = ""; return; }
+        var exact = null, partial = null;
+        layer.eachLayer(function (l) {
+          var p = l.feature.properties, n = String(p.naam || "").toLowerCase(), r = String(p.rin_nummer || "").toLowerCase();
+          if (n === q || r === q) exact = exact || l;
+          else if (n.indexOf(q) >= 0 || r.indexOf(q) >= 0) partial = partial || l;
+        });
+        var hit = exact || partial;
+        if (!hit) { msg.textContent = "Geen terrein gevonden"; return; }
+        msg.textContent = "";
+        onFound(hit);
+      }
+      input.addEventListener("change", find);
+      input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); find(); } });
+      return div;
+    };
+    return ctl;
+  }
+
+  function fullscreenControl() {
+    var ctl = L.control({position: "topleft"});
+    ctl.onAdd = function (map) {
+      var div = L.DomUtil.create("div", "leaflet-bar svp-knop");
+      div.innerHTML = "<a href='#' title='Volledig scherm' role='button' aria-label='Volledig scherm'>&#x25A1;</a>";
+      L.DomEvent.on(div.firstChild, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        var el = map.getContainer();
+        if (document.fullscreenElement) { document.exitFullscreen(); }
+        else if (el.requestFullscreen) { el.requestFullscreen(); }
+      });
+      return div;
+    };
+    return ctl;
+  }
+
+  function measureControl() {
+    var ctl = L.control({position: "topleft"});
+    ctl.onAdd = function (map) {
+      var div = L.DomUtil.create("div", "leaflet-bar svp-knop svp-meet");
+      div.innerHTML = "<a href='#' title='Afstand meten (klik punten, dubbelklik of klik opnieuw op de knop om te stoppen)' " +
+        "role='button' aria-label='Afstand meten'>&#x2194;</a><span class='svp-meetwaarde'></span>";
+      var active = false, pts = [], line = null, out = div.querySelector(".svp-meetwaarde");
+      function total() {
+        var d = 0;
+        for (var i = 1; i < pts.length; i++) d += map.distance(pts[i - 1], pts[i]);
+        return d >= 1000 ? (d / 1000).toLocaleString("nl-NL", {maximumFractionDigits: 2}) + " km"
+                         : Math.round(d).toLocaleString("nl-NL") + " m";
+      }
+      function click(e) {
+        pts.push(e.latlng);
+        if (!line) line = L.polyline(pts, {color: "#000", weight: 2, dashArray: "4 4", interactive: false}).addTo(map);
+        else line.setLatLngs(pts);
+        out.textContent = total();
+      }
+      function stop() {
+        active = false; map.off("click", click); map.doubleClickZoom.enable();
+        L.DomUtil.removeClass(div, "svp-actief");
+      }
+      L.DomEvent.on(div.firstChild, "click", function (e) {
+        L.DomEvent.preventDefault(e); L.DomEvent.stopPropagation(e);
+        if (active) { stop(); return; }
+        if (line) { map.removeLayer(line); line = null; }
+        pts = []; out.textContent = "klik op de kaart";
+        active = true; map.on("click", click); map.doubleClickZoom.disable();
+        map.once("dblclick", stop);
+        L.DomUtil.addClass(div, "svp-actief");
+      });
+      return div;
+    };
+    return ctl;
+  }
+
+  window.svpInit = function (map, groups, data) {
+    var cfg = data.config, lagen = {};
+    map.setMinZoom(cfg.minZoom);
+    map.setMaxZoom(cfg.maxZoom);  // no tile layer needs to be present for zoom limits
+    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+    fullscreenControl().addTo(map);
+    measureControl().addTo(map);
+    linkControl(cfg.links).addTo(map);
+
+    // terreinen: colour by vlag_klasse (default) or score
+    var mode = "vlag";
+    function terreinStyle(f) {
+      var p = f.properties;
+      var fill = mode === "vlag" ? (cfg.vlagKleuren[p.vlag_klasse] || "#ffffff") : scoreColor(p.score, cfg.scoreKlassen);
+      return {color: "#333333", weight: 1, fillColor: fill, fillOpacity: 0.75};
+    }
+    var terreinen = L.geoJSON(data.terreinen, {
+      style: terreinStyle,
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip(esc(p.naam || p.rin_nummer) + " – " + esc(p.vlag_klasse || "") +
+          (p.score !== undefined ? " (score " + fmt(p.score) + ")" : ""), {sticky: true});
+        l.bindPopup(function () { return terreinPopup(p, cfg); }, {maxWidth: 420, maxHeight: 420});
+      }
+    }).addTo(groups.terreinen);
+    lagen.terreinen = terreinen;
+    window.svpTerreinen = terreinen;
+
+    var legends = {};
+    var keuze = "<div class='svp-keuze'>Kleur op: <select id='svp-kleurkeuze' aria-label='Kleur terreinen op'>" +
+      "<option value='vlag'>strategische vlag</option><option value='score'>score</option></select></div>";
+    var vlagItems = Object.keys(cfg.vlagKleuren).map(function (k) { return [k, cfg.vlagKleuren[k]]; });
+    var scoreItems = cfg.scoreKlassen.map(function (c) {
+      return ["score " + fmt(c[0]) + " – " + fmt(c[1]), c[2]];
+    });
+    legends.terreinen = legendControl("Bedrijventerreinen", vlagItems, keuze);
+
+    if (data.kades) {
+      lagen.kades = L.geoJSON(data.kades, {
+        style: function (f) { return {color: cfg.kadeKleuren[f.properties.status] || "#8c8c8c", weight: 4, opacity: 0.9}; },
+        onEachFeature: function (f, l) {
+          var p = f.properties;
+          l.bindTooltip("Kade " + esc(p.status || "onbekend") + ", " + fmt(p.lengte_m) + " m", {sticky: true});
+          l.bindPopup(simplePopup("Kade " + (p.kade_id || ""), p, Object.keys(p), cfg.labels));
+        }
+      }).addTo(groups.kades);
+      legends.kades = legendControl("Kades (status)", Object.keys(cfg.kadeKleuren).map(function (k) {
+        return [k, cfg.kadeKleuren[k], "line"]; }));
+    }
+    if (data.contouren) {
+      lagen.contouren = L.geoJSON(data.contouren, {
+        style: function (f) {
+          var c = cfg.contourKleuren[f.properties.categorie] || "#fc4e2a";
+          return {color: c, weight: 1, fillColor: c, fillOpacity: 0.35};
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip("Milieucategorie " + esc(f.properties.categorie) + " past hier", {sticky: true});
+        }
+      }).addTo(groups.contouren);
+      legends.contouren = legendControl("Milieuruimte: categorie past", cfg.contourCategorieen.map(function (k) {
+        return ["categorie " + k, cfg.contourKleuren[k] || "#fc4e2a"]; }));
+    }
+    if (data.netcapaciteit) {
+      ["afname", "invoeding"].forEach(function (richting) {
+        var veld = richting + "_status";
+        lagen[richting] = L.geoJSON(data.netcapaciteit, {
+          style: function (f) {
+            var c = cfg.netKleuren[f.properties[veld]] || cfg.netKleuren.onbekend;
+            return {color: "#666666", weight: 1, fillColor: c, fillOpacity: 0.45};
+          },
+          onEachFeature: function (f, l) {
+            var p = f.properties;
+            l.bindTooltip("Netcapaciteit " + richting + ": " + esc(p[veld] || "onbekend") +
+              (p.gebied_naam ? " (" + esc(p.gebied_naam) + ")" : ""), {sticky: true});
+            l.bindPopup(simplePopup("Netcapaciteit " + (p.gebied_naam || p.gebied_id || ""), p, Object.keys(p), cfg.labels));
+          }
+        }).addTo(groups[richting]);
+        legends[richting] = legendControl("Netcapaciteit " + richting, Object.keys(cfg.netKleuren).map(function (k) {
+          return [k, cfg.netKleuren[k]]; }));
+      });
+    }
+    if (data.clusters) {
+      lagen.clusters = L.geoJSON(data.clusters, {
+        style: function () { return {color: cfg.clusterKleur, weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.05}; },
+        onEachFeature: function (f, l) {
+          var p = f.properties;
+          l.bindTooltip("Cluster " + esc(p.cluster_id) + ": " + fmt(p.cluster_aantal) + " terreinen, " +
+            fmt(p.cluster_ha) + " ha", {sticky: true});
+          l.bindPopup(simplePopup("Cluster " + p.cluster_id, p, Object.keys(p), cfg.labels));
+        }
+      }).addTo(groups.clusters);
+      legends.clusters = legendControl("Clusters van terreinen", [["cluster (omtrek)", cfg.clusterKleur, "line"]]);
+    }
+
+    // legends follow their layer in the layer control
+    Object.keys(legends).forEach(function (k) { if (map.hasLayer(groups[k])) legends[k].addTo(map); });
+    map.on("overlayadd", function (e) {
+      Object.keys(groups).forEach(function (k) { if (groups[k] === e.layer && legends[k]) legends[k].addTo(map); });
+    });
+    map.on("overlayremove", function (e) {
+      Object.keys(groups).forEach(function (k) { if (groups[k] === e.layer && legends[k]) legends[k].remove(); });
+    });
+    document.addEventListener("change", function (e) {
+      if (!e.target || e.target.id !== "svp-kleurkeuze") return;
+      mode = e.target.value;
+      terreinen.setStyle(terreinStyle);
+      var div = e.target.closest(".svp-legend");
+      var items = mode === "vlag" ? vlagItems : scoreItems;
+      div.querySelectorAll("div:not(.svp-keuze)").forEach(function (d) { d.remove(); });
+      items.forEach(function (it) {
+        var d = document.createElement("div");
+        d.innerHTML = "<i class='svp-vlak' style='background:" + it[1] + "'></i>" + esc(it[0]);
+        div.appendChild(d);
+      });
+    });
+
+    searchControl(map, terreinen, function (hit) {
+      if (!map.hasLayer(groups.terreinen)) groups.terreinen.addTo(map);
+      map.fitBounds(hit.getBounds(), {maxZoom: 15});
+      hit.openPopup(hit.getBounds().getCenter());
+    }).addTo(map);
+
+    var b = terreinen.getBounds();
+    if (b.isValid()) map.fitBounds(b, {padding: [20, 20]});
+    window.svpLagen = lagen;
+  };
+})();

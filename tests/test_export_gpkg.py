@@ -1,0 +1,149 @@
+"""GeoPackage deliverable: layers, counts, CRS, QGIS styles, provenance; checked with sqlite3/pyogrio and gpkg-check."""
+import json
+import shutil
+import sqlite3
+import subprocess
+import xml.dom.minidom
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from pipeline import __version__
+from pipeline.export.testdata import build_outputs
+
+EXPECTED = {"terreinen": "terreinen_strategisch", "kavels": "kavels_indicatoren", "kades": "kades_status",
+            "milieuruimte_contouren": "milieuruimte_contouren", "netcapaciteit": "netcapaciteit",
+            "invoer_terreinen": "terreinen", "invoer_kavels": "kavels", "invoer_kades": "kades",
+            "invoer_vaarwegen": "vaarwegen", "invoer_verblijfsobjecten": "verblijfsobjecten"}
+
+
+def spatial_layers(gpkg):
+    return [name for name, geom in pyogrio.list_layers(gpkg) if geom is not None]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export_gpkg")
+    config, summary = build_outputs(folder)
+    return config, summary, config.paths.processed / config.export.gpkg_naam
+
+
+def test_layers_counts_and_crs(built):
+    config, _, gpkg = built
+    layers = {name: geom for name, geom in pyogrio.list_layers(gpkg)}
+    assert set(EXPECTED) <= set(layers)
+    for layer, source in EXPECTED.items():
+        frame = gpd.read_file(gpkg, layer=layer)
+        expected = gpd.read_parquet(config.paths.processed / f"{source}.parquet")
+        assert len(frame) == len(expected), layer
+        assert frame.crs.to_epsg() == 28992, layer
+        assert pyogrio.read_info(gpkg, layer=layer)["geometry_name"] == "geom"
+        assert all(len(c) <= 63 for c in frame.columns)
+
+
+def test_terreinen_fields(built):
+    _, _, gpkg = built
+    frame = gpd.read_file(gpkg, layer="terreinen")
+    for col in ("waarom", "score", "vlag", "flag_stabiliteit", "rang", "vlag_klasse", "regio", "potentie_kades_m",
+                "water_bijdrage"):
+        assert col in frame.columns
+    assert set(frame["vlag_klasse"]) <= {"strategisch", "grensgeval", "niet strategisch"}
+    assert frame.loc[frame["rin_nummer"] == "NB-002", "vlag_klasse"].item() == "grensgeval"
+    assert frame.loc[frame["rin_nummer"] == "NB-006", "regio"].item() == "onbekend"
+
+
+def test_version_and_contents(built):
+    config, _, gpkg = built
+    con = sqlite3.connect(gpkg)
+    user_version = con.execute("PRAGMA user_version").fetchone()[0]
+    assert user_version == 10200  # config.export.gpkg_versie default 1.2
+    rows = dict(con.execute("SELECT table_name, identifier FROM gpkg_contents").fetchall())
+    assert rows["terreinen"].startswith("Bedrijventerreinen")
+    desc = con.execute("SELECT description FROM gpkg_contents WHERE table_name='kades'").fetchone()[0]
+    assert "status" in desc
+    srs = {r[0] for r in con.execute("SELECT srs_id FROM gpkg_geometry_columns")}
+    assert srs == {28992}
+
+
+def test_layer_styles(built):
+    _, _, gpkg = built
+    con = sqlite3.connect(gpkg)
+    rows = con.execute("SELECT f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, useAsDefault "
+                       "FROM layer_styles").fetchall()
+    layers = spatial_layers(gpkg)
+    assert "layer_styles" not in layers
+    for layer in layers:
+        defaults = [r for r in rows if r[1] == layer and r[5] == 1]
+        assert len(defaults) == 1, layer
+    for schema, table, geom_col, name, qml, _ in rows:
+        assert schema == ""
+        assert geom_col == pyogrio.read_info(gpkg, layer=table)["geometry_name"]
+        doc = xml.dom.minidom.parseString(qml.encode("utf-8"))
+        renderer = doc.getElementsByTagName("renderer-v2")[0]
+        attr = renderer.getAttribute("attr")
+        fields = pyogrio.read_info(gpkg, layer=table)["fields"]
+        if renderer.getAttribute("type") != "singleSymbol":
+            assert attr in fields, (name, attr)
+        for alias in doc.getElementsByTagName("alias"):
+            assert alias.getAttribute("field") in fields
+    by_name = {r[3]: r for r in rows}
+    assert "categorizedSymbol" in by_name["terreinen_vlag"][4] and 'attr="vlag_klasse"' in by_name["terreinen_vlag"][4]
+    assert "graduatedSymbol" in by_name["terreinen_score"][4] and 'attr="score"' in by_name["terreinen_score"][4]
+    assert 'attr="status"' in by_name["kades_status"][4]
+    assert 'attr="afname_status"' in by_name["netcapaciteit_afname"][4]
+    assert 'attr="categorie"' in by_name["milieuruimte_contouren"][4]
+
+
+def test_provenance_metadata(built):
+    config, _, gpkg = built
+    con = sqlite3.connect(gpkg)
+    docs = con.execute("SELECT m.metadata FROM gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id "
+                       "WHERE m.mime_type = 'application/json' AND r.reference_scope = 'geopackage'").fetchall()
+    assert len(docs) == 1
+    meta = json.loads(docs[0][0])
+    assert meta["software_versie"] == __version__
+    assert meta["configuratie"]["export"]["gpkg_naam"] == config.export.gpkg_naam
+    assert meta["configuratie"]["score"]["gewichten"] == config.score.gewichten
+    bronnen = {b["bron"]: b for b in meta["bronnen"]}
+    assert bronnen["terreinen"]["sha256"] == "ab" * 32
+    assert bronnen["terreinen"]["peildatum"] == "2024-01-01"
+    assert bronnen["terreinen"]["download_datum"] == "2026-01-15"
+    assert meta["runtijd"]
+    # GDAL dataset metadata too
+    gdal_meta = pyogrio.read_info(gpkg, layer="terreinen")["dataset_metadata"]
+    assert gdal_meta["SOFTWARE_VERSIE"] == __version__
+    assert json.loads(gdal_meta["CONFIGURATIE"])["naam"] == config.naam
+
+
+def test_rerun_leaves_no_stale_layers(built, tmp_path):
+    config, _, gpkg = built
+    copy = tmp_path / "proc"
+    shutil.copytree(config.paths.processed, copy)
+    # an extra stale layer in the old file disappears on rebuild
+    pyogrio.write_dataframe(gpd.read_file(copy / config.export.gpkg_naam, layer="kades"),
+                            copy / config.export.gpkg_naam, layer="oud_en_vergeten", driver="GPKG")
+    from pipeline import export
+    cfg = config.model_copy(deep=True)
+    cfg.paths.processed = copy
+    cfg.paths.maps = tmp_path / "maps"
+    export.run(cfg)
+    layers = [name for name, _ in pyogrio.list_layers(copy / cfg.export.gpkg_naam)]
+    assert "oud_en_vergeten" not in layers
+    assert not [p for p in copy.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.skipif(shutil.which("gpkg-check") is None,
+                    reason="gpkg-check not installed (../shared/tools/install.sh puts it in /usr/local/bin)")
+def test_gpkg_check(built, tmp_path):
+    _, _, gpkg = built
+    png = tmp_path / "gpkg.png"
+    result = subprocess.run(["gpkg-check", str(gpkg), "--png", str(png), "--strict"], capture_output=True,
+                            text=True, timeout=600)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "RESULT: OK" in out
+    assert out.count("'Loaded from Provider'") == len(spatial_layers(gpkg))
+    assert "renderer: categorizedSymbol on field 'vlag_klasse'" in out
+    assert "graduatedSymbol on field 'gsi'" in out
+    assert png.stat().st_size > 1000

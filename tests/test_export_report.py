@@ -1,0 +1,78 @@
+"""Report: ranking order, totals per gemeente and regio equal hand sums, Dutch HTML, gemeente -> regio table."""
+import pandas as pd
+import pytest
+
+from pipeline.export.common import gemeente_regio
+from pipeline.export.report import nl
+from pipeline.export.testdata import build_outputs
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export_report")
+    config, summary = build_outputs(folder)
+    return config, summary
+
+
+def test_gemeente_regio_table():
+    table = gemeente_regio()
+    assert len(table) == 56 and table["gemeente_code"].is_unique
+    assert set(table["regio"]) == {"West-Brabant", "Midden-Brabant", "Noordoost-Brabant", "Zuidoost-Brabant"}
+    assert table.set_index("gemeente_code").loc["GM0772", "regio"] == "Zuidoost-Brabant"
+    assert table.set_index("gemeente_code").loc["GM0855", "regio"] == "Midden-Brabant"
+
+
+def test_ranking_csv(built):
+    config, _ = built
+    rapport = pd.read_csv(config.paths.processed / "rapport.csv")
+    assert list(rapport["rang"]) == sorted(rapport["rang"])
+    assert rapport.iloc[0]["naam"] == "Haven Noord"
+    for col in ("potentie_milieuruimte_ha", "potentie_kades_m", "potentie_bebouwing_m2", "potentie_uitgeefbaar_ha",
+                "vlag_klasse", "flag_stabiliteit", "waarom", "regio"):
+        assert col in rapport.columns
+    assert len(rapport) == 6
+
+
+def test_totals_per_gemeente_equal_hand_sums(built):
+    config, _ = built
+    terreinen = pd.read_parquet(config.paths.processed / "terreinen_strategisch.parquet")
+    gemeenten = pd.read_csv(config.paths.processed / "rapport_gemeenten.csv", dtype={"gemeente_code": str})
+    g = gemeenten.set_index("gemeente_code")
+    tilburg = terreinen[terreinen["gemeente_code"] == "GM0855"]
+    assert g.loc["GM0855", "aantal_terreinen"] == 3
+    assert g.loc["GM0855", "aantal_strategisch"] == int(tilburg["vlag"].sum())
+    assert g.loc["GM0855", "potentie_kades_m"] == pytest.approx(tilburg["potentie_kades_m"].sum())
+    assert g.loc["GM0855", "potentie_milieuruimte_ha"] == pytest.approx(tilburg["potentie_milieuruimte_ha"].sum())
+    assert g.loc["GM0855", "gemeente_naam"] == "Tilburg"
+    assert g.loc["GM0000", "regio"] == "onbekend"
+    assert g.loc["Totaal", "potentie_bebouwing_m2"] == pytest.approx(terreinen["potentie_bebouwing_m2"].sum())
+    assert g.loc["Totaal", "aantal_terreinen"] == len(terreinen)
+
+
+def test_totals_per_regio(built):
+    config, _ = built
+    terreinen = pd.read_parquet(config.paths.processed / "terreinen_strategisch.parquet")
+    regios = pd.read_csv(config.paths.processed / "rapport_regios.csv").set_index("regio")
+    eindhoven = terreinen[terreinen["gemeente_code"] == "GM0772"]
+    assert regios.loc["Zuidoost-Brabant", "potentie_uitgeefbaar_ha"] == pytest.approx(
+        eindhoven["potentie_uitgeefbaar_ha"].sum())
+    assert regios.loc["onbekend", "aantal_terreinen"] == 1
+    assert regios.drop("Totaal")["aantal_terreinen"].sum() == len(terreinen)
+
+
+def test_html_report(built):
+    config, _ = built
+    html = (config.paths.maps / "rapport.html").read_text(encoding="utf-8")
+    for text in ("Totalen per regio", "Totalen per gemeente", "Ranglijst", "Instellingen", "Bronnen",
+                 "Haven Noord", "Midden-Brabant", "Waarom", 'lang="nl"', "gpkg_naam"):
+        assert text in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html.replace(
+        "https://example.org/capaciteitskaart", "")
+
+
+def test_dutch_numbers():
+    assert nl(1234.5, 1) == "1.234,5"
+    assert nl(True) == "ja"
+    assert nl(None) == "–"
+    assert nl(float("nan")) == "–"
+    assert nl(12, 0) == "12"

@@ -1,0 +1,113 @@
+"""Capaciteitskaart: afname and teruglevering layers merged into one layer; im-capaciteitskaart JSON as-is;
+plus the shipped Noord-Brabant configuration."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+
+from pipeline import fetch
+from pipeline.config import REPO_ROOT, load_config
+from pipeline.fetch.http import FetchError
+from pipeline.fetch.manifest import manifest_path
+from test_fetch_support import FIXTURES, fixture_text, make_config, no_proxy_env, reply  # noqa: F401
+
+AFNAME = "/nSZVuSZjHpEZZbRo/ArcGIS/rest/services/Capaciteitskaart_elektriciteitsnet_v2_afname/FeatureServer/0"
+TERUG = "/nSZVuSZjHpEZZbRo/ArcGIS/rest/services/Capaciteitskaart_elektriciteitsnet_v2_teruglevering/FeatureServer/0"
+
+
+def test_afname_and_invoeding_layers_are_merged(tmp_path, httpserver):
+    httpserver.expect_request(AFNAME + "/query").respond_with_data(
+        fixture_text("arcgis_capaciteitskaart_afname.geojson"), content_type="application/geo+json")
+    httpserver.expect_request(TERUG + "/query").respond_with_data(
+        fixture_text("arcgis_capaciteitskaart_teruglevering.geojson"), content_type="application/geo+json")
+    config = make_config(tmp_path, {"netcapaciteit": {
+        "url": httpserver.url_for(AFNAME), "kind": "capaciteitskaart",
+        "path": str(tmp_path / "raw" / "netcapaciteit" / "capaciteitskaart.geojson"),
+        "params": {"invoeding_url": httpserver.url_for(TERUG), "koppelveld": "OBJECTID"}}})
+    summary = fetch.run(config)
+    assert summary["netcapaciteit"].startswith("4 features")
+    assert "invoeding_url" not in httpserver.log[0][0].args  # steering keys are not sent to the server
+
+    frame = gpd.read_file(config.sources.netcapaciteit.path).set_index("OBJECTID")
+    assert frame.crs.to_epsg() == 28992
+    for field in ("voedingsgebied_id", "voedingsgebied_naam", "RNB", "afname", "opwek", "wachtrij_afname",
+                  "wachtrij_invoeding", "aantal_wachtrij_afname", "aantal_wachtrij_invoeding",
+                  "beschikbaar_afname", "beschikbaar_invoeding"):
+        assert field in frame.columns, field
+    assert (frame.loc[1, "afname"], frame.loc[1, "opwek"]) == (3, 2)
+    assert (frame.loc[2, "afname"], frame.loc[2, "opwek"]) == (2, 3)
+    assert frame.loc[2, "wachtrij_invoeding"] == 41.0
+    assert frame.loc[4, "voedingsgebied_id"] == "0"  # only in the teruglevering view: appended
+    manifest = json.loads(manifest_path(config.sources.netcapaciteit.path).read_text())
+    assert set(manifest["streams"]) == {"afname", "invoeding"}
+
+
+def test_im_capaciteitskaart_json_is_kept_as_is(tmp_path, httpserver):
+    original = (FIXTURES / "im_capaciteitskaart_dso-20250110.example.json").read_bytes()
+    httpserver.expect_request("/capaciteitskaart/dso.json").respond_with_data(original, content_type="application/json")
+    config = make_config(tmp_path, {"netcapaciteit": {
+        "url": httpserver.url_for("/capaciteitskaart/dso.json"), "kind": "capaciteitskaart",
+        "path": str(tmp_path / "raw" / "netcapaciteit" / "im_capaciteitskaart.json")}})
+    fetch.run(config)
+    assert config.sources.netcapaciteit.path.read_bytes() == original
+    manifest = json.loads(manifest_path(config.sources.netcapaciteit.path).read_text())
+    assert manifest["peildatum"] == "2025-01-10" and manifest["postcode_areas"] == 3
+    before = len(httpserver.log)
+    assert "skipped" in fetch.run(config)["netcapaciteit"] and len(httpserver.log) == before
+
+
+def test_cut_off_im_json_is_retried_then_refused(tmp_path, httpserver):
+    original = (FIXTURES / "im_capaciteitskaart_dso-20250110.example.json").read_bytes()
+    httpserver.expect_request("/dso.json").respond_with_data(original[:500], content_type="application/json")
+    config = make_config(tmp_path, {"netcapaciteit": {"url": httpserver.url_for("/dso.json"),
+                                                      "kind": "capaciteitskaart"}})
+    with pytest.raises(FetchError, match="damaged body"):
+        fetch.run(config)
+    assert len(httpserver.log) == 2 and not config.sources.netcapaciteit.path.exists()
+
+
+def test_file_kind_downloads_as_is(tmp_path, httpserver):
+    httpserver.expect_request("/kavels.geojson").respond_with_data(
+        fixture_text("arcgis_ibis_page3.geojson"), content_type="application/geo+json")
+    config = make_config(tmp_path, {"kavels": {"url": httpserver.url_for("/kavels.geojson"), "kind": "file"}})
+    summary = fetch.run(config)
+    assert "downloaded" in summary["kavels"]
+    assert config.sources.kavels.path.read_text() == fixture_text("arcgis_ibis_page3.geojson")
+    assert "user-supplied, MISSING" in summary["milieuzones"]
+
+
+def test_url_without_path_is_a_config_error(tmp_path, httpserver):
+    config = make_config(tmp_path, {"kavels": {"url": httpserver.url_for("/k.json"), "kind": "file"}})
+    config.sources.kavels.path = None
+    with pytest.raises(FetchError, match="sources.kavels: has a url but no path"):
+        fetch.run(config)
+
+
+def test_noord_brabant_config_validates_and_is_fetchable():
+    config = load_config(REPO_ROOT / "config" / "noord-brabant.yaml")
+    assert config.demo is None
+    fetched = {name: s for name, s in config.sources if s is not None and s.url}
+    assert {"terreinen", "panden", "verblijfsobjecten", "kades", "kunstwerkdelen", "vaarwegen",
+            "netcapaciteit"} <= set(fetched)
+    raw = config.paths.raw
+    for name, source in fetched.items():
+        assert source.kind in fetch.KINDS, name
+        assert source.path is not None and raw in source.path.parents, name
+        assert source.url.startswith("https://"), name
+    for name in ("milieuzones", "vestigingen", "kavels"):
+        source = getattr(config.sources, name)
+        assert source is not None and source.url is None and source.path is not None
+    xmin, ymin, xmax, ymax = config.region.bbox
+    assert 60000 < xmin < 80000 and 350000 < ymin < 365000 and 195000 < xmax < 215000 and 420000 < ymax < 440000
+
+
+def test_noord_brabant_bbox_covers_the_gemeenten(shared_dir):
+    config = load_config(REPO_ROOT / "config" / "noord-brabant.yaml")
+    gemeenten = gpd.read_file(shared_dir / "data" / "real" / "cbs-gemeenten-2022" /
+                              "gemeenten_2022_noord_brabant_wgs84.geojson").to_crs(28992)
+    xmin, ymin, xmax, ymax = gemeenten.total_bounds
+    bxmin, bymin, bxmax, bymax = config.region.bbox
+    assert bxmin <= xmin and bymin <= ymin and bxmax >= xmax and bymax >= ymax
+    assert (bxmax - bxmin) * (bymax - bymin) < 1.2 * (xmax - xmin) * (ymax - ymin)  # and not much more

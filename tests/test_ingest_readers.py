@@ -1,0 +1,144 @@
+"""Reading every format, CRS rules and the errors for unusable files (pipeline.ingest.readers)."""
+import json
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import box
+
+from fixtures.ingest.builders import RD, X0, Y0, sq, write_geojson
+from pipeline.config import Source
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.readers import detect_format, read_source
+
+
+@pytest.fixture
+def squares():
+    return gpd.GeoDataFrame({"naam": ["a", "b"]}, geometry=[sq(0, 0, 100), sq(200, 0, 100)], crs=RD)
+
+
+@pytest.mark.parametrize("suffix, kwargs", [
+    ("gpkg", {"layer": "vlakken"}), ("shp", {}), ("parquet", None), ("gml", {"driver": "GML"}),
+])
+def test_reads_each_format_in_working_crs(tmp_path, squares, suffix, kwargs):
+    path = tmp_path / f"f.{suffix}"
+    if kwargs is None:
+        squares.to_parquet(path)
+    else:
+        squares.to_file(path, **kwargs)
+    read = read_source(Source(path=path), "test")
+    assert read.frame.crs.to_epsg() == 28992
+    assert sorted(read.frame["naam"]) == ["a", "b"]
+    assert shapely.area(read.frame.geometry.to_numpy()).sum() == pytest.approx(20_000)
+
+
+def test_geojson_without_crs_member_is_wgs84_and_reprojected(tmp_path, squares):
+    path = write_geojson(squares, tmp_path / "f.geojson")
+    assert "crs" not in json.loads(path.read_text())
+    read = read_source(Source(path=path), "test")
+    assert read.frame.crs.to_epsg() == 28992
+    assert read.frame.total_bounds[0] == pytest.approx(X0, abs=0.01)
+    assert read.frame.geometry.area.sum() == pytest.approx(20_000, rel=1e-6)
+
+
+def test_geojson_legacy_crs_member_honoured(tmp_path, squares):
+    path = write_geojson(squares, tmp_path / "f.json", crs_member="urn:ogc:def:crs:EPSG::28992")
+    assert detect_format(path) == "geojson"
+    read = read_source(Source(path=path), "test")
+    assert read.frame.total_bounds[1] == pytest.approx(Y0)
+
+
+def test_other_crs_reprojected(tmp_path, squares):
+    path = tmp_path / "f.gpkg"
+    squares.to_crs("EPSG:3857").to_file(path)
+    read = read_source(Source(path=path), "test")
+    assert read.frame.total_bounds[0] == pytest.approx(X0, abs=0.01)
+
+
+@pytest.mark.filterwarnings("ignore:.crs. was not provided")
+def test_layer_without_crs_refused_unless_configured(tmp_path, squares):
+    path = tmp_path / "f.shp"
+    squares.set_crs(None, allow_override=True).to_file(path)
+    with pytest.raises(IngestError, match="declares no coordinate reference system") as err:
+        read_source(Source(path=path), "vaarwegen")
+    assert "sources.vaarwegen.crs" in str(err.value) and str(path) in str(err.value)
+    read = read_source(Source(path=path, crs="EPSG:28992"), "vaarwegen")
+    assert read.frame.crs.to_epsg() == 28992
+
+
+def test_projected_coordinates_in_rfc7946_geojson_refused(tmp_path, squares):
+    path = tmp_path / "f.geojson"
+    path.write_text(squares.to_json(drop_id=True))  # RD numbers, no crs member
+    data = json.loads(path.read_text())
+    data.pop("crs", None)
+    path.write_text(json.dumps(data))
+    with pytest.raises(IngestError, match="not longitude/latitude"):
+        read_source(Source(path=path), "kades")
+    assert read_source(Source(path=path, crs="EPSG:28992"), "kades").frame.total_bounds[0] == pytest.approx(X0)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(IngestError, match="does not exist") as err:
+        read_source(Source(path=tmp_path / "nope.gpkg"), "terreinen")
+    assert "nope.gpkg" in str(err.value)
+
+
+def test_unknown_layer_lists_available(tmp_path, squares):
+    path = tmp_path / "f.gpkg"
+    squares.to_file(path, layer="pand")
+    squares.to_file(path, layer="verblijfsobject")
+    with pytest.raises(IngestError, match="unknown layer") as err:
+        read_source(Source(path=path, layer="panden"), "panden")
+    assert "pand" in str(err.value) and "verblijfsobject" in str(err.value) and "panden" in str(err.value)
+
+
+def test_default_layer_and_empty_layer(tmp_path, squares):
+    path = tmp_path / "f.gpkg"
+    squares.iloc[:0].to_file(path, layer="leeg")
+    squares.to_file(path, layer="pand")
+    assert read_source(Source(path=path), "panden", default_layer="pand").layer == "pand"
+    with pytest.raises(IngestError, match="layer is empty") as err:
+        read_source(Source(path=path, layer="leeg"), "panden")
+    assert "'leeg'" in str(err.value)
+
+
+def test_unknown_extension(tmp_path):
+    path = tmp_path / "f.dxf"
+    path.write_text("x")
+    with pytest.raises(IngestError, match="unknown file format"):
+        read_source(Source(path=path), "x")
+
+
+def test_unclosed_ring_in_geojson_closed_and_counted(tmp_path):
+    ring = [[5.0, 51.0], [5.01, 51.0], [5.01, 51.01], [5.0, 51.01]]  # first != last
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": 1}, "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}},
+    ]}
+    path = tmp_path / "open.geojson"
+    path.write_text(json.dumps(data))
+    read = read_source(Source(path=path), "test")
+    assert read.rings_closed == 1
+    assert read.frame.geometry.is_valid.all()
+    assert read.frame.geometry.area.iloc[0] == pytest.approx(read.frame.geometry.area.iloc[1])
+
+
+def test_plain_parquet_refused(tmp_path):
+    import pandas as pd
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"a": [1]}).to_parquet(path)
+    with pytest.raises(IngestError, match="without GeoParquet metadata"):
+        read_source(Source(path=path), "kavels")
+
+
+def test_real_cbs_gemeenten_wgs84_reprojected(shared_dir):
+    path = shared_dir / "data/real/cbs-gemeenten-2022/gemeenten_2022_noord_brabant_wgs84.geojson"
+    read = read_source(Source(path=path), "gemeenten")
+    frame = read.frame
+    assert frame.crs.to_epsg() == 28992 and len(frame) == 56
+    # RD New bounds of Noord-Brabant: x 70-200 km, y 360-430 km
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    assert 60_000 < xmin < xmax < 210_000 and 350_000 < ymin < ymax < 440_000
+    breda = frame[frame["statnaam"] == "Breda"].geometry.iloc[0]
+    assert breda.contains(shapely.Point(112_900, 400_800))  # Breda city centre (Grote Markt) in RD
+    assert 100e6 < breda.area < 150e6  # Breda is ~129 km²

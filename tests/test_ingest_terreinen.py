@@ -1,0 +1,164 @@
+"""IBIS terreinen: aliases, history, dissolve, areas, codes, errors, and the real 2024 attribute rows."""
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from fixtures.ingest.builders import RD, ibis_frame, make_config, make_world, sq
+from pipeline.ingest import terreinen
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.quality import Report
+
+
+def ingest(tmp_path, frame, *, fmt="gpkg", layer="IBIS_Bedrijventerreinen", **sections):
+    sources = make_world(tmp_path / "raw")
+    path = tmp_path / f"ibis_test.{fmt}"
+    if fmt == "shp":
+        frame.to_file(path)
+        sources["terreinen"] = {"path": str(path)}
+    else:
+        frame.to_file(path, layer=layer)
+        sources["terreinen"] = {"path": str(path), "layer": layer}
+    report = Report()
+    out = terreinen.ingest(make_config(tmp_path, sources, **sections), report)
+    return out.set_index("rin_nummer"), report.tallies[0]
+
+
+def test_latest_year_dissolve_and_duplicates(tmp_path):
+    out, tally = ingest(tmp_path, ibis_frame())
+    assert sorted(out.index) == ["1001", "1002"]
+    haven = out.loc["1001"]
+    assert haven["jaar"] == 2024 and haven["naam"] == "HAVEN" and haven["ha_bruto"] == 100
+    assert haven["max_milieucategorie"] == "5" and bool(haven["water_ontsluiting"]) and not haven["spoor_ontsluiting"]
+    west = out.loc["1002"]
+    assert west.geometry.geom_type == "MultiPolygon" and len(west.geometry.geoms) == 2
+    assert west.geometry.area == pytest.approx(2 * 500 * 500)
+    assert tally.dropped["exact dubbel record"] == 1
+    assert sum(v for k, v in tally.dropped.items() if k.startswith("ouder jaar")) == 1
+    assert tally.merged == 1 and tally.read == 5 and tally.kept == 2
+
+
+def test_legacy_shapefile_names_m2_text_and_typo(tmp_path):
+    legacy = gpd.GeoDataFrame({
+        "RINNUMMER": ["2001", "2002"], "BEDRIJVENT": ["OUD", "NIEUW"], "KERN": ["Dorp", "Stad"],
+        "OPPBRUTO": ["250000", "125000,5"], "OPPNETTO": ["200000", "100000"],
+        "MAX_MILEUC": ["4", "2"], "PEILDATUM": ["2019-01-01", "2020-01-01"],
+    }, geometry=[sq(0, 0, 500), sq(1000, 0, 500)], crs=RD)
+    legacy = legacy.rename(columns={"MAX_MILEUC": "MAX_MILEUCATEGORIE_CODE"})
+    out, tally = ingest(tmp_path, legacy)  # GeoPackage keeps the long typo name
+    assert out.loc["2001", "ha_bruto"] == pytest.approx(25.0)
+    assert out.loc["2002", "ha_bruto"] == pytest.approx(12.50005)
+    assert out.loc["2001", "ha_netto"] == pytest.approx(20.0)
+    assert out.loc["2001", "naam"] == "OUD" and out.loc["2002", "kern"] == "Stad"
+    assert out.loc["2001", "max_milieucategorie"] == "4" and out.loc["2002", "jaar"] == 2020
+    assert tally.repaired["OPPBRUTO in m² omgerekend naar ha"] == 2
+
+
+def test_lower_case_public_names_and_dutch_decimal_comma(tmp_path):
+    frame = ibis_frame().iloc[[1]].copy()
+    frame.columns = [c.lower() if c != "geometry" else c for c in frame.columns]
+    frame["ha_bruto"] = "100,5"
+    frame = frame.set_geometry("geometry")
+    out, _ = ingest(tmp_path, frame)
+    assert out.loc["1001", "ha_bruto"] == pytest.approx(100.5)
+
+
+def test_ha_field_holding_m2_detected_against_polygon(tmp_path):
+    frame = ibis_frame().iloc[[1]].copy()  # 1000 x 1000 m = 100 ha
+    frame["HA_BRUTO"], frame["HA_NETTO"], frame["HA_TOTTUIT"] = 1_000_000.0, 850_000.0, 65_000.0
+    out, tally = ingest(tmp_path, frame)
+    assert out.loc["1001", ["ha_bruto", "ha_netto", "ha_uitgeefbaar"]].tolist() == pytest.approx([100, 85, 6.5])
+    assert sum(v for k, v in tally.repaired.items() if "m² i.p.v. ha" in k) == 1
+
+
+def test_uitgeefbaar_from_editor_fields(tmp_path):
+    frame = ibis_frame().iloc[[1]].drop(columns=["HA_TOTTUIT"]).copy()
+    frame["UITGEEFBAAR_OVERH_OPP"], frame["UITGEEFBAAR_PART_OPP"] = 2.5, "1,5"
+    out, _ = ingest(tmp_path, frame)
+    assert out.loc["1001", "ha_uitgeefbaar"] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("raw, expected", [("J", True), ("N", False), (1, True), (0, False), ("ja", True),
+                                           ("nee", False), (None, False)])
+def test_ontsluiting_codes(tmp_path, raw, expected):
+    frame = ibis_frame().iloc[[1]].copy()
+    frame["WATER_ONTSLUITING_CODE"] = pd.Series([raw], index=frame.index, dtype=object)
+    out, _ = ingest(tmp_path, frame)
+    assert bool(out.loc["1001", "water_ontsluiting"]) is expected
+
+
+@pytest.mark.parametrize("raw, expected", [("GM0855", "GM0855"), ("855", "GM0855"), (855, "GM0855"),
+                                           ("GM0000", None), ("gm1655,GM1674", "GM1655")])
+def test_gemeente_code_normalised(tmp_path, raw, expected):
+    frame = ibis_frame().iloc[[1]].copy()
+    frame["GEM_CODES"] = pd.Series([raw], index=frame.index, dtype=object)
+    out, _ = ingest(tmp_path, frame)
+    value = out.loc["1001", "gemeente_code"]
+    assert (pd.isna(value) and expected is None) or value == expected
+
+
+def test_gem_code_cbs_without_prefix(tmp_path):
+    frame = ibis_frame().rename(columns={"GEM_CODES": "GEM_CODE_CBS"})
+    frame["GEM_CODE_CBS"] = frame["GEM_CODE_CBS"].str[2:].astype(int)
+    out, _ = ingest(tmp_path, frame)
+    assert out.loc["1002", "gemeente_code"] == "GM0772"
+
+
+def test_region_filter(tmp_path):
+    out, tally = ingest(tmp_path, ibis_frame(), region={"gemeente_codes": ["772"]})
+    assert list(out.index) == ["1002"]
+    assert any("buiten de regio" in k for k in tally.dropped)
+
+
+def test_missing_rin_field_refused(tmp_path):
+    with pytest.raises(IngestError, match="missing required field") as err:
+        ingest(tmp_path, ibis_frame().drop(columns=["RIN_NUMMER"]))
+    assert "RINNUMMER" in str(err.value) and "PLAN_NAAM" in str(err.value) and "ibis_test.gpkg" in str(err.value)
+
+
+def test_unparseable_jaar_refused(tmp_path):
+    frame = ibis_frame()
+    frame["JAAR"] = ["2023", "abc", "2024", "2024", "2024"]
+    with pytest.raises(IngestError) as err:
+        ingest(tmp_path, frame)
+    assert "'JAAR'" in str(err.value) and "abc" in str(err.value) and "IBIS_Bedrijventerreinen" in str(err.value)
+
+
+def test_invalid_milieucategorie_refused(tmp_path):
+    frame = ibis_frame()
+    frame["MAX_MILIEUCATEGORIE_CODE"] = [4, 9, 3, 3, 3]
+    with pytest.raises(IngestError) as err:
+        ingest(tmp_path, frame)
+    text = str(err.value)
+    assert "MAX_MILIEUCATEGORIE_CODE" in text and "9" in text and "[1, 2, 3, 4, 5, 6]" in text
+
+
+def test_real_ibis_2024_rows(shared_dir, tmp_path):
+    rows = pd.read_csv(shared_dir / "data/real/ibis-attributen-2024/ibis_2024_sample.csv")
+    side = np.sqrt(rows["ha_bruto"] * 10_000)
+    geoms = [sq(i * 3000, 0, s) for i, s in enumerate(side)]
+    frame = gpd.GeoDataFrame({
+        "RIN_NUMMER": rows["rin"], "PLAN_NAAM": rows["naam"], "GEM_CODES": "GM" + rows["gem_code"].astype(str).str.zfill(4),
+        "PROV_NAMEN": rows["provincie"], "HA_BRUTO": rows["ha_bruto"], "HA_NETTO": rows["ha_netto"],
+        "HA_TOTTUIT": rows["ha_uitgeefbaar"], "WLOC_TYPE": rows["type"], "JAAR": rows["jaar"],
+    }, geometry=geoms, crs=RD)
+    path = tmp_path / "ibis_2024.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    sources = make_world(tmp_path / "raw")
+    sources["terreinen"] = {"path": str(path)}
+    report = Report()
+    out = terreinen.ingest(make_config(tmp_path, sources), report).set_index("rin_nummer")
+    assert len(out) == len(rows) == 61
+    assert report.tallies[0].dropped == {} and report.tallies[0].repaired == {}
+    borchwerf = out[out["naam"].str.startswith("BORCHWERF II")]
+    assert borchwerf.groupby("gemeente_code").size().to_dict() == {"GM1655": 3, "GM1674": 2}
+    wolfsveld = out.loc["3135"]
+    assert (wolfsveld["naam"], wolfsveld["ha_bruto"], wolfsveld["ha_netto"], wolfsveld["ha_uitgeefbaar"]) == \
+        ("WOLFSVELD", 68, pytest.approx(53.2342), pytest.approx(0.4415))
+    assert out.loc["30201406", "wloc_type"] == "C4" and out.loc["30201406", "gemeente_code"] == "GM1655"
+    assert set(out["provincie"]) == {"Noord-Brabant", "Zeeland"} and set(out["jaar"]) == {2024}
+    # region filter to the two Borchwerf gemeenten keeps 14 + 11 terreinen
+    report = Report()
+    only = terreinen.ingest(make_config(tmp_path, sources, region={"gemeente_codes": ["GM1655", "GM1674"]}),
+                            report)
+    assert len(only) == 25

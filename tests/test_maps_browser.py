@@ -1,0 +1,151 @@
+"""The overview map in a real headless browser (Debian's Chromium through Playwright), offline.
+
+Every request that is not file:/data: is aborted and recorded; only OpenStreetMap tile requests (the optional
+background) are allowed. Console errors and page errors fail the test.
+"""
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.export.testdata import TERREINEN, build_outputs
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+        "--no-first-run", "--disable-component-update", "--disable-sync"]
+TILE_URL = re.compile(r"^https?://([a-c]\.)?tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
+                                                                "chromium); the browser tests need it")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export_browser")
+    config, summary = build_outputs(folder, achtergrondkaart=True)
+    return config
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page with every external request blocked and recorded, and JS errors collected."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file:", "data:")):
+                r.continue_()
+            else:
+                self.requests.append(url)
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}")
+                     if m.type == "error" and "Failed to load resource" not in m.text else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def open(self, path: Path):
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+        return self.page
+
+    def check(self, allow_tiles=True):
+        assert not self.errors, self.errors
+        other = [u for u in self.requests if not (allow_tiles and TILE_URL.match(u))]
+        assert not other, f"network requests besides optional tiles: {other}"
+
+    def close(self):
+        self.context.close()
+
+
+def test_overview_map(built, browser):
+    p = Page(browser)
+    try:
+        page = p.open(built.paths.maps / "index.html")
+        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
+        assert page.evaluate("L.version") == "1.9.3"
+        n_paths = page.locator(".leaflet-overlay-pane svg path").count()
+        assert n_paths >= len(TERREINEN)
+        # legend and layer control
+        legend = page.locator(".svp-legend").filter(has_text="Bedrijventerreinen")
+        assert legend.count() == 1 and "strategisch" in legend.inner_text()
+        assert "Kades (status)" in page.locator(".svp-legend").all_inner_texts()[0] + "".join(
+            page.locator(".svp-legend").all_inner_texts())
+        entries = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+        for name in ("Bedrijventerreinen (vlag / score)", "Kades (status)", "Milieuruimte: contouren",
+                     "Netcapaciteit afname", "Netcapaciteit invoeding", "Clusters"):
+            assert name in entries, entries
+        # click a terrein: zoom to it, click the centre of the map
+        page.evaluate("""() => { let hit; window.svpTerreinen.eachLayer(l => {
+            if (l.feature.properties.naam === 'Haven Noord') hit = l; });
+            hit._map.fitBounds(hit.getBounds(), {animate: false}); }""")
+        page.wait_for_timeout(300)
+        box = page.locator(".leaflet-container").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 40)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        text = popup.inner_text()
+        assert "Haven Noord" in text and "Waarom" in text and "kade 300 m aan CEMT Va" in text
+        assert "Onbenutte potentie" in text
+        page.locator(".leaflet-popup-close-button").click()
+        # search box finds a name
+        page.fill("#svp-zoekveld", "Loven")
+        page.press("#svp-zoekveld", "Enter")
+        popup.wait_for(timeout=5000)
+        page.wait_for_function("document.querySelector('.leaflet-popup-content h3').textContent === 'Loven'",
+                               timeout=5000)
+        page.fill("#svp-zoekveld", "bestaat niet")
+        page.press("#svp-zoekveld", "Enter")
+        assert "Geen terrein gevonden" in page.locator("#svp-zoekmelding").inner_text()
+        # switching a layer on shows its legend; colouring by score changes the legend
+        page.locator(".leaflet-control-layers-overlays label", has_text="Netcapaciteit afname").locator("input").check()
+        page.wait_for_selector(".svp-legend:has-text('Netcapaciteit afname')", timeout=3000)
+        page.select_option("#svp-kleurkeuze", "score")
+        assert "score" in page.locator(".svp-legend").filter(has_text="Bedrijventerreinen").inner_text()
+        p.check(allow_tiles=True)
+    finally:
+        p.close()
+
+
+def test_overview_without_background_makes_no_requests(tmp_path, browser):
+    config, _ = build_outputs(tmp_path, achtergrondkaart=False)
+    p = Page(browser)
+    try:
+        page = p.open(config.paths.maps / "index.html")
+        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
+        page.wait_for_timeout(500)
+        assert page.evaluate("Object.values(window).filter(v => v instanceof L.Map)[0].getMaxZoom()") == 19
+        p.check(allow_tiles=False)
+        assert not p.requests
+    finally:
+        p.close()
+
+
+def test_detail_page_and_ranglijst(built, browser):
+    p = Page(browser)
+    try:
+        page = p.open(built.paths.maps / "terreinen" / "NB-001.html")
+        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
+        assert page.locator(".leaflet-overlay-pane svg path").count() >= 2 + 1  # kavels + terrein (+ kades)
+        assert "Bebouwingsgraad" in page.locator(".legend").inner_text()
+        page = p.open(built.paths.maps / "ranglijst.html")
+        first = lambda: page.locator("#ranglijst tbody tr").first.inner_text()
+        assert "Haven Noord" in first()
+        page.locator("#ranglijst th", has_text="Rang").first.click()  # ascending (already)
+        page.locator("#ranglijst th", has_text="Rang").first.click()  # descending
+        assert "Onbekend Veld" in first()
+        p.check(allow_tiles=False)
+    finally:
+        p.close()

@@ -1,0 +1,93 @@
+"""Sieve, flag branches and the Dutch explanation on hand-made scenarios."""
+import pytest
+
+from pipeline.score import score_terreinen
+from pipeline.score.testing import example_scenario, make_config, make_kades, make_terreinen
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    terreinen, kades = example_scenario()
+    out, summary = score_terreinen(terreinen, kades, make_config(tmp_path_factory.mktemp("p")))
+    return out.set_index("rin_nummer"), summary
+
+
+def test_big_terrein_with_only_green_grid_is_not_flagged(result):
+    t, _ = result
+    grid = t.loc["GRID"]
+    assert grid["netcapaciteit_sterk"] and grid["omvang_sterk"] and grid["aantal_sterk"] == 2
+    assert not grid["zeef"]
+    assert not grid["vlag"]
+    assert grid["waarom"] == ("geen bepalende kwaliteit sterk (zeef niet gehaald); "
+                              "alleen omvang, netcapaciteit sterk")
+    assert grid["zeef_reden"].startswith("geen bepalende kwaliteit sterk")
+
+
+def test_va_quay_and_hmc_room_is_flagged_by_the_sterk_branch(result):
+    t, _ = result
+    a = t.loc["A"]
+    assert a["water_ruw"] == 300.0          # the class III quay does not count
+    assert a["water_sterk"] and a["milieuruimte_sterk"] and a["zeef"]
+    assert a["vlag"] and a["vlag_tak"] == "sterk"
+    assert a["flag_stabiliteit"] == 1.0 and not a["grensgeval"]
+
+
+def test_explanation_string(result):
+    t, _ = result
+    assert t.loc["A", "waarom"] == "kade 300 m aan CEMT Va; 12 ha HMC-ruimte"
+    assert t.loc["B1", "waarom"] == "kade 1.000 m aan CEMT Vb; 60 ha HMC-ruimte; 100 ha bruto"
+    assert t.loc["F0", "waarom"] == "geen bepalende kwaliteit sterk (zeef niet gehaald)"
+    assert t.loc["A", "zeef_reden"] == "zeef gehaald: water, milieuruimte sterk"
+
+
+def test_top_scores_fire_both_branches(result):
+    t, summary = result
+    assert (t.loc[["B1", "B2", "B3"], "vlag_tak"] == "beide").all()
+    assert summary["vlag (strategisch)"] == int(t["vlag"].sum())
+    assert t["vlag_tak"].isna().sum() == (~t["vlag"]).sum()
+
+
+def test_explanation_columns_add_up(result):
+    t, _ = result
+    from pipeline.config import CRITERIA
+    total = sum(t[f"{c}_bijdrage"] for c in CRITERIA)
+    assert t["score"].to_numpy() == pytest.approx(total.to_numpy())
+    assert sum(t[f"{c}_gewicht"].iloc[0] for c in CRITERIA) == pytest.approx(1.0)
+    for c in CRITERIA:
+        assert t[f"{c}_bijdrage"].to_numpy() == pytest.approx((t[f"{c}_norm"] * t[f"{c}_gewicht"]).to_numpy())
+
+
+def test_ranks_and_bands(result):
+    t, _ = result
+    assert t.loc[["B1", "B2", "B3"], "rang"].tolist() == [1, 1, 1]   # equal scores share a rank
+    assert t["rang"].min() == 1
+    assert set(t["rangband"]) <= {"top 10%", "10-25%", "25-50%", "onderste 50%"}
+    assert t.loc["B1", "rangband"] == "top 10%"
+    assert t.loc["F0", "rangband"] == "onderste 50%"
+
+
+def test_zeef_passed_but_not_enough_explains_why(tmp_path):
+    terreinen = make_terreinen([{"rin_nummer": "W"}, *[{"rin_nummer": f"B{i}", "ha_hmc_41": 50.0, "ha_bruto": 100.0,
+                                  "potentie_uitgeefbaar_ha": 8.0} for i in range(3)],
+                                *[{} for _ in range(6)]])
+    kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
+    t, _ = score_terreinen(terreinen, kades, make_config(tmp_path))
+    w = t.set_index("rin_nummer").loc["W"]
+    assert w["zeef"] and not w["vlag"]
+    assert w["waarom"] == ("kade 400 m aan CEMT IV; maar 1 sterke kwaliteit (minimaal 2 nodig) en score 0,40 "
+                                  "onder P90 (0,45)")
+
+
+def test_score_branch_alone_and_protect_and_use(tmp_path):
+    """One quay alone among plain terreinen has the top score; with much unused room it is also strong
+    twice and 'beschermen en benutten', without it only the score branch fires."""
+    terreinen = make_terreinen([{"rin_nummer": "W", "potentie_uitgeefbaar_ha": 8.0}, *[{} for _ in range(9)]])
+    kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
+    t, _ = score_terreinen(terreinen, kades, make_config(tmp_path))
+    w = t.set_index("rin_nummer").loc["W"]
+    assert w["vlag"] and w["vlag_tak"] == "beide"   # water + onbenut = 2 sterk, and the top score
+    assert w["beschermen_en_benutten"]
+    t2, _ = score_terreinen(terreinen.assign(potentie_uitgeefbaar_ha=0.0), kades, make_config(tmp_path))
+    w2 = t2.set_index("rin_nummer").loc["W"]
+    assert w2["vlag"] and w2["vlag_tak"] == "score" and not w2["beschermen_en_benutten"]
+    assert w2["waarom"].startswith("kade 400 m aan CEMT IV; score 0,40 ≥ P90 (")

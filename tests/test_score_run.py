@@ -1,0 +1,77 @@
+"""The score stage end-to-end through run(config) on a temporary processed folder, and its speed."""
+import logging
+import time
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely import LineString
+
+from pipeline.config import CRITERIA
+from pipeline.crs import WORKING_CRS
+from pipeline.io import read_parquet, write_parquet
+from pipeline.score import run, score_terreinen
+from pipeline.score.testing import example_scenario, make_config, synthetic_region
+
+CONTRACT = [*(f"{c}_{part}" for c in CRITERIA for part in ("ruw", "norm", "gewicht", "bijdrage", "sterk")),
+            "modaliteiten", "cluster_id", "cluster_aantal", "cluster_ha", "cluster_aandeel_hmc",
+            "cluster_aandeel_water", "aantal_sterk", "zeef", "zeef_reden", "score", "vlag", "vlag_tak", "waarom",
+            "beschermen_en_benutten", "flag_stabiliteit", "grensgeval", "rang", "rangband"]
+
+
+@pytest.fixture
+def processed(tmp_path):
+    terreinen, kades = example_scenario()
+    write_parquet(terreinen, tmp_path / "terreinen_indicatoren.parquet")
+    write_parquet(kades, tmp_path / "kades_status.parquet")
+    return tmp_path
+
+
+def test_run_writes_every_contract_column(processed, caplog):
+    caplog.set_level(logging.WARNING)
+    summary = run(make_config(processed))
+    assert "spoor.parquet not found" in caplog.text and "opritten.parquet not found" in caplog.text
+    out = read_parquet(processed / "terreinen_strategisch.parquet")
+    inputs = read_parquet(processed / "terreinen_indicatoren.parquet")
+    assert out.crs == WORKING_CRS
+    assert [c for c in inputs.columns if c not in out.columns] == []
+    assert [c for c in CONTRACT if c not in out.columns] == []
+    assert out["vlag"].dtype == bool and out["grensgeval"].dtype == bool and out["zeef"].dtype == bool
+    assert out["rang"].min() == 1 and out["flag_stabiliteit"].between(0, 1).all()
+    assert out.loc[~out["vlag"], "vlag_tak"].isna().all()
+    assert summary["terreinen"] == 13
+    assert summary["vlag (strategisch)"] == 5          # A, B1-B3, C
+    assert summary["grensgeval"] == 1                  # C
+    assert summary["  tak sterk"] + summary["  tak score"] + summary["  tak beide"] == 5
+    assert summary["Monte Carlo (s)"] >= 0
+
+
+def test_rail_and_road_layers_add_modalities(processed):
+    terreinen = read_parquet(processed / "terreinen_indicatoren.parquet")
+    a = terreinen.set_index("rin_nummer").geometry["A"].centroid
+    write_parquet(gpd.GeoDataFrame({"spoor_id": ["s"], "soort": ["raccordement"]},
+                                   geometry=[LineString([(a.x, a.y), (a.x + 10, a.y)])], crs=WORKING_CRS),
+                  processed / "spoor.parquet")
+    write_parquet(gpd.GeoDataFrame({"oprit_id": ["o"], "wegnummer": ["A16"], "soort": ["oprit"]},
+                                   geometry=[a.buffer(1).centroid], crs=WORKING_CRS), processed / "opritten.parquet")
+    run(make_config(processed))
+    out = read_parquet(processed / "terreinen_strategisch.parquet").set_index("rin_nummer")
+    assert out.loc["A", "modaliteiten"] == "water, spoor, weg"
+    assert out.loc["A", "multimodaal_sterk"]
+    assert out.loc["A", "waarom"] == "kade 300 m aan CEMT Va; 12 ha HMC-ruimte; multimodaal (water, spoor, weg)"
+
+
+def test_missing_input_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="terreinen_indicatoren"):
+        run(make_config(tmp_path))
+
+
+def test_province_size_runs_in_seconds(tmp_path):
+    """650 terreinen, 1,000 Monte Carlo runs (the default) must take seconds, not minutes."""
+    terreinen, kades, spoor, opritten = synthetic_region(650)
+    started = time.perf_counter()
+    out, summary = score_terreinen(terreinen, kades, make_config(tmp_path), spoor=spoor, opritten=opritten)
+    seconds = time.perf_counter() - started
+    assert len(out) == 650 and summary["Monte Carlo runs"] == 1000
+    assert seconds < 10, f"score took {seconds:.1f} s"
+    assert 0 < out["vlag"].sum() < 650

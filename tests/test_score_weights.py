@@ -1,0 +1,72 @@
+"""Weights from the settings and from an AHP pairwise matrix (Saaty), with its consistency ratio."""
+import numpy as np
+import pytest
+
+from pipeline.config import CRITERIA, ConfigError
+from pipeline.score.testing import make_config
+from pipeline.score.weights import ahp_weights, consistency_ratio, normalise_weights, resolve_weights
+
+
+def test_weights_are_normalised_to_one():
+    w = normalise_weights({c: 2.0 for c in CRITERIA})
+    assert w.sum() == pytest.approx(1.0)
+    assert w.tolist() == pytest.approx([1 / 7] * 7)
+
+
+def test_bad_weights_name_the_setting():
+    with pytest.raises(ConfigError, match=r"score\.gewichten: missing criteria \['onbenut'\]"):
+        normalise_weights({c: 1.0 for c in CRITERIA[:-1]})
+    with pytest.raises(ConfigError, match=r"score\.gewichten: .*>= 0"):
+        normalise_weights({**{c: 1.0 for c in CRITERIA}, "water": -1.0})
+
+
+def test_consistent_matrix_has_cr_zero_and_returns_the_weights():
+    """a_ij = w_i / w_j is perfectly consistent: lambda_max = n, CI = 0, CR = 0."""
+    w = np.array([0.25, 0.25, 0.15, 0.10, 0.10, 0.05, 0.10])
+    matrix = w[:, None] / w[None, :]
+    weights, cr = ahp_weights(matrix.tolist())
+    assert cr == pytest.approx(0.0, abs=1e-9)
+    assert weights.to_numpy() == pytest.approx(w)
+    assert list(weights.index) == CRITERIA
+
+
+def test_textbook_three_by_three_cr():
+    """Saaty's classic [[1, 3, 5], [1/3, 1, 3], [1/5, 1/3, 1]].
+    For a 3x3 reciprocal matrix with a12 = a, a13 = b, a23 = c the largest eigenvalue is
+        lambda_max = 1 + (b / (a c))^(1/3) + (a c / b)^(1/3)
+    here a c / b = 9 / 5 = 1.8: 1.8^(1/3) = 1.21644, 1.8^(-1/3) = 0.82207, lambda_max = 3.03851;
+    CI = (3.03851 - 3) / 2 = 0.019256; RI(3) = 0.58; CR = 0.019256 / 0.58 = 0.0332.
+    Weights (geometric row means 2.4662, 1, 0.4055 normalised; exact for 3x3): 0.6370, 0.2583, 0.1047."""
+    weights, lam, cr = consistency_ratio([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
+    assert lam == pytest.approx(3.03851, abs=1e-5)
+    assert cr == pytest.approx(0.0332, abs=1e-4)
+    assert weights == pytest.approx([0.6370, 0.2583, 0.1047], abs=1e-4)
+
+
+def test_inconsistent_matrix_is_refused_naming_the_setting():
+    """water >> milieuruimte >> multimodaal >> water: a cycle, CR far above 0.1."""
+    m = np.ones((7, 7))
+    for i, j, v in [(0, 1, 9), (1, 2, 9), (2, 0, 9)]:
+        m[i, j], m[j, i] = v, 1 / v
+    with pytest.raises(ConfigError, match=r"score\.ahp_matrix: consistency ratio CR = \d+\.\d+ .*not below 0\.1"):
+        ahp_weights(m.tolist())
+
+
+@pytest.mark.parametrize("matrix, message", [
+    ([[1, 2], [0.5, 1]], r"expected a 7x7 matrix"),
+    ((np.ones((7, 7)) * 2).tolist(), r"diagonal must be 1"),
+    ([[1 if i == j else 2 for j in range(7)] for i in range(7)], r"not reciprocal"),
+    ([[1 if i == j else -1 for j in range(7)] for i in range(7)], r"positive"),
+])
+def test_malformed_matrix_is_refused(matrix, message):
+    with pytest.raises(ConfigError, match=r"score\.ahp_matrix: .*" + message):
+        ahp_weights(matrix)
+
+
+def test_ahp_matrix_from_the_settings_replaces_gewichten(tmp_path):
+    config = make_config(tmp_path, ahp_matrix=np.ones((7, 7)).tolist())
+    weights, bron, cr = resolve_weights(config.score)
+    assert bron == "ahp" and cr == pytest.approx(0.0, abs=1e-9)
+    assert weights.tolist() == pytest.approx([1 / 7] * 7)
+    weights, bron, cr = resolve_weights(make_config(tmp_path).score)
+    assert bron == "gewichten" and cr is None and weights["water"] == pytest.approx(0.25)
