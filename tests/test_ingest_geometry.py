@@ -1,7 +1,6 @@
 """Geometry repair, type filtering, dissolve and duplicates (pipeline.ingest.geometry)."""
 import geopandas as gpd
 import pytest
-import shapely
 from shapely.geometry import GeometryCollection, LineString, MultiLineString, Point, Polygon
 
 from fixtures.ingest.builders import RD, sq

@@ -28,13 +28,13 @@ def test_assigned_clipped_and_outside_dropped(tmp_path):
 
 def test_largest_overlap_wins(tmp_path):
     sources = make_world(tmp_path / "raw")
-    # straddles terrein 1001 (x 0..1000, 100 m inside) and 1002 (x 2000..2500)? no: 1001 and the gap
-    straddle = gpd.GeoDataFrame({"kavel_id": ["S"]}, geometry=[sq(900, 0, 1200, 100)], crs=RD)
+    # x 800..2100: 200 m inside terrein 1001 (x 0..1000), 100 m inside terrein 1002 (x 2000..2500)
+    straddle = gpd.GeoDataFrame({"kavel_id": ["S"]}, geometry=[sq(800, 0, 1300, 100)], crs=RD)
     straddle.to_parquet(tmp_path / "k.parquet")
     sources["kavels"] = {"path": str(tmp_path / "k.parquet")}
     out, _ = run(tmp_path, sources)
-    assert out["rin_nummer"].tolist() == ["1002"]  # 100 m in 1001, 100 m in 1002 south part? see below
-    assert out.geometry.iloc[0].area == pytest.approx(100 * 100)
+    assert out["rin_nummer"].tolist() == ["1001"]
+    assert out.geometry.iloc[0].area == pytest.approx(200 * 100)
 
 
 def test_no_kavel_layer_each_terrein_is_a_kavel(tmp_path):

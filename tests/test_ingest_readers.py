@@ -4,7 +4,7 @@ import json
 import geopandas as gpd
 import pytest
 import shapely
-from shapely.geometry import box
+
 
 from fixtures.ingest.builders import RD, X0, Y0, sq, write_geojson
 from pipeline.config import Source

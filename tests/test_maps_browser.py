@@ -100,6 +100,7 @@ def test_overview_map(built, browser):
         assert "Haven Noord" in text and "Waarom" in text and "kade 300 m aan CEMT Va" in text
         assert "Onbenutte potentie" in text
         page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_selector(".leaflet-popup", state="detached", timeout=5000)
         # search box finds a name
         page.fill("#svp-zoekveld", "Loven")
         page.press("#svp-zoekveld", "Enter")

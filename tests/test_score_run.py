@@ -1,6 +1,5 @@
 """The score stage end-to-end through run(config) on a temporary processed folder, and its speed."""
 import logging
-import time
 
 import geopandas as gpd
 import pandas as pd
@@ -66,12 +65,10 @@ def test_missing_input_is_a_clear_error(tmp_path):
         run(make_config(tmp_path))
 
 
-def test_province_size_runs_in_seconds(tmp_path):
-    """650 terreinen, 1,000 Monte Carlo runs (the default) must take seconds, not minutes."""
+def test_province_size_region_scores_every_terrein(tmp_path):
+    """650 terreinen with 1,000 Monte Carlo runs (speed is measured by `make bench`, not asserted here)."""
     terreinen, kades, spoor, opritten = synthetic_region(650)
-    started = time.perf_counter()
     out, summary = score_terreinen(terreinen, kades, make_config(tmp_path), spoor=spoor, opritten=opritten)
-    seconds = time.perf_counter() - started
     assert len(out) == 650 and summary["Monte Carlo runs"] == 1000
-    assert seconds < 10, f"score took {seconds:.1f} s"
     assert 0 < out["vlag"].sum() < 650
+    assert out["flag_stabiliteit"].between(0, 1).all()

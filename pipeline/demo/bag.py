@@ -19,6 +19,7 @@ from pipeline.demo.sizes import in_box, scenario_box
 from pipeline.demo.towns import nearest_town
 
 CELL = 18.0
+KEEP_OFF = 800.0   # background dwellings stay this far outside the scenario box (port > 1.3 km from homes)
 PAND_STATUS = (["Pand in gebruik", "Pand in gebruik (niet ingemeten)", "Bouw gestart", "Verbouwing pand"],
                [0.96, 0.02, 0.01, 0.01])
 VBO_STATUS = (["Verblijfsobject in gebruik", "Verblijfsobject in gebruik (niet ingemeten)",
@@ -27,7 +28,12 @@ TERREIN_DOEL = (["industriefunctie", "kantoorfunctie,industriefunctie", "kantoor
                  "winkelfunctie", "industriefunctie,winkelfunctie"], [0.55, 0.15, 0.1, 0.12, 0.05, 0.03])
 TOWN_DOEL = (["winkelfunctie", "kantoorfunctie", "bijeenkomstfunctie", "gezondheidszorgfunctie",
               "onderwijsfunctie", "sportfunctie", "logiesfunctie", "woonfunctie,winkelfunctie"],
-             [0.35, 0.2, 0.1, 0.1, 0.05, 0.05, 0.05, 0.1])
+             [0.38, 0.22, 0.1, 0.05, 0.01, 0.05, 0.05, 0.14])
+
+
+def _pick(rng, table, n):
+    values, p = table
+    return rng.choice(values, size=n, p=p)
 
 
 def _envelope(geoms):
@@ -77,7 +83,7 @@ def town_houses(rng, towns: pd.DataFrame, per_town: np.ndarray, ext, exclude_tre
     need = per_town.astype(np.int64).copy()
     taken = set()
     xs, ys, tw = [], [], []
-    bg_box = scenario_box(300.0)
+    bg_box = scenario_box(KEEP_OFF)
     d = sc.DEMODORP
     for _ in range(40):
         if need.sum() <= 0:
@@ -136,7 +142,7 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     school, school_pt = sc.school()
     n_rural = int(round(0.02 * n_woningen))
     rx, ry = rng.uniform(ext[0], ext[2], n_rural * 3), rng.uniform(ext[1], ext[3], n_rural * 3)
-    ok = ~in_box(rx, ry, scenario_box(300.0))
+    ok = ~in_box(rx, ry, scenario_box(KEEP_OFF))
     hit = exclusion.query(shapely.points(rx, ry), predicate="dwithin", distance=60.0)[0]
     ok[hit] = False
     rx, ry = rx[ok][:n_rural], ry[ok][:n_rural]
@@ -166,13 +172,13 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     bouwjaar = np.where(p_kind == "kavel", rng.integers(1960, 2025, n_p),
                         np.clip(rng.normal(1975, 25, n_p), 1850, 2024).astype(int))
     pand = gpd.GeoDataFrame({"identificatie": ids.values, "bouwjaar": bouwjaar.astype(np.int32),
-                             "status": rng.choice(*PAND_STATUS, size=n_p)}, geometry=panden, crs=WORKING_CRS)
+                             "status": _pick(rng, PAND_STATUS, n_p)}, geometry=panden, crs=WORKING_CRS)
 
     # 4. verblijfsobjecten
     parts = []  # (pand index, x, y, gebruiksdoel, oppervlakte)
     kp = np.arange(len(k_polys))
     kpt = shapely.get_coordinates(shapely.point_on_surface(k_polys)) if len(kp) else np.zeros((0, 2))
-    parts.append((kp, kpt[:, 0], kpt[:, 1], rng.choice(*TERREIN_DOEL, size=len(kp)), shapely.area(k_polys)))
+    parts.append((kp, kpt[:, 0], kpt[:, 1], _pick(rng, TERREIN_DOEL, len(kp)), shapely.area(k_polys)))
     # bedrijfswoningen: the scenario's, plus some on background terreinen under 75 ha
     first_of_kavel = pd.Series(kp).groupby(k_kavel).first()
     sk = kavels.reset_index()
@@ -209,7 +215,7 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     parts.append((o + wp_rep, px, py, np.full(len(wp_rep), "woonfunctie"), hL[wp_rep] * hW[wp_rep] * 1.6))
     shops = other[: len(other) // 2]
     px, py = _points_in_rect(rng, hx[shops], hy[shops], hL[shops], hW[shops], ha[shops])
-    parts.append((o + shops, px, py, rng.choice(*TOWN_DOEL, size=len(shops)), hL[shops] * hW[shops]))
+    parts.append((o + shops, px, py, _pick(rng, TOWN_DOEL, len(shops)), hL[shops] * hW[shops]))
 
     pidx = np.concatenate([p[0] for p in parts]).astype(np.int64)
     vx, vy = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
@@ -218,6 +224,6 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     n_v = len(pidx)
     vids = pd.Series(p_gm[pidx]).str[2:] + "01" + pd.Series(np.arange(1, n_v + 1)).astype(str).str.zfill(10)
     vbo = gpd.GeoDataFrame({"identificatie": vids.values, "gebruiksdoel": doel, "oppervlakte": opp.astype(np.int32),
-                            "status": rng.choice(*VBO_STATUS, size=n_v), "pandidentificatie": ids.values[pidx]},
+                            "status": _pick(rng, VBO_STATUS, n_v), "pandidentificatie": ids.values[pidx]},
                            geometry=shapely.points(np.round(vx, 3), np.round(vy, 3)), crs=WORKING_CRS)
     return pand, vbo

@@ -40,7 +40,7 @@ def build(rng, scale, ext) -> gpd.GeoDataFrame:
     m = len(df)
     q_af = np.where(df.afname >= 2, np.round(rng.uniform(5, 300, m), 1), 0.0)
     q_in = np.where(df.opwek >= 2, np.round(rng.uniform(5, 400, m), 1), 0.0)
-    west = shapely.centroid(df.geometry.values).x < (x0 + 0.25 * (x1 - x0))
+    west = shapely.get_x(shapely.centroid(df.geometry.values)) < (x0 + 0.25 * (x1 - x0))
     return gpd.GeoDataFrame({
         "voedingsgebied_id": df["id"].values, "voedingsgebied_naam": df["naam"].values,
         "RNB": np.where(west, "Stedin", "Enexis Netbeheer"),

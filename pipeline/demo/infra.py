@@ -53,11 +53,11 @@ def build_spoor(rng, scale, ext, terreinen_bg):
             rows.append((None, shapely.linestrings(part)))
     mains = shapely.union_all([g for _, g in rows])
     rows += [(service, g) for service, g in sc.sidings()]
-    # background sidings: 40 % of background terreinen within 2.5 km of a main line
+    # background sidings: 40 % of background terreinen within 1.5 km of a main line
     if len(terreinen_bg):
         inner = shapely.point_on_surface(terreinen_bg)
         d = shapely.distance(inner, mains)
-        pick = (d < 2500.0) & (rng.random(len(inner)) < 0.4)
+        pick = (d < 1500.0) & (rng.random(len(inner)) < 0.4)
         for g in shapely.shortest_line(mains, inner[pick]):
             rows.append(("siding", g))
     service, geoms = zip(*rows)

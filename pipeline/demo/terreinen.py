@@ -94,8 +94,8 @@ def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaa
         water="N", spoor="N", duplicate=False, tottuit_null=rng.random(nb) < 0.02,
         first_year=np.where(rng.random(nb) < 0.05, 2023, 2021), geometry=background.geometry.values))
     # distinct names (add a number where two terreinen of one kern got the same kind)
-    dup = bg.groupby("naam").cumcount()
-    bg["naam"] = np.where(dup > 0, bg["naam"] + " " + (dup + 1).astype(str), bg["naam"])
+    dup = bg.groupby("naam").cumcount().values
+    bg["naam"] = [n if k == 0 else f"{n} {k + 1}" for n, k in zip(bg["naam"], dup)]
     # one background terrein drawn as two polygons (split through its centroid)
     if nb:
         big = int(np.argmax(shapely.area(bg.geometry.values)))

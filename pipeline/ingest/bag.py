@@ -8,7 +8,6 @@ configured gebruiksdoelen (a verblijfsobject with several gebruiksdoelen is gevo
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from pipeline.config import Config

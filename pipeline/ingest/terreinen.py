@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from pipeline.config import Config
@@ -93,7 +92,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     if out["jaar"].notna().any():
         src.provenance["peildatum"] = str(int(out["jaar"].max()))
         src.provenance["jaren"] = sorted(int(j) for j in out["jaar"].dropna().unique())
-    return out.reset_index(drop=True)
+    return out.sort_values("rin_nummer", kind="stable").reset_index(drop=True)
 
 
 def _areas(out: gpd.GeoDataFrame, src, where: Where, tally) -> None:

@@ -18,7 +18,7 @@ from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
 SPECS = [
-    Spec("vaarweg_id", ("VWK_ID", "vaarwegvak_id", "vaarwegvakid", "id", "identificatie", "objectid")),
+    Spec("vaarweg_id", ("VWK_ID", "vaarwegvak_id", "vaarwegvak", "vaarwegvakid", "id", "identificatie", "objectid")),
     Spec("naam", ("VAARWEGNAA", "vaarwegnaam", "vaarweg_naam", "naam", "name")),
     Spec("cemt_klasse", ("CEMT_KLASS", "cemt_klasse", "CEMTKLASSE", "klasse", "cemt", "cemt_class"),
          required=True),
