@@ -30,6 +30,7 @@ def test_reads_each_format_in_working_crs(tmp_path, squares, suffix, kwargs):
     assert read.frame.crs.to_epsg() == 28992
     assert sorted(read.frame["naam"]) == ["a", "b"]
     assert shapely.area(read.frame.geometry.to_numpy()).sum() == pytest.approx(20_000)
+    assert not list(tmp_path.glob("*.gfs"))  # GDAL's GML sidecar is never written beside a source
 
 
 def test_geojson_without_crs_member_is_wgs84_and_reprojected(tmp_path, squares):

@@ -63,6 +63,7 @@ import numpy as np
 import shapely
 
 from pipeline.demo import bag, grid, infra, terreinen, towns, vestigingen, water, zoning
+from pipeline.demo.geometry import line_pieces
 from pipeline.demo.scenario import SPECIAL_RINS
 from pipeline.demo.sizes import count_for, extent_for
 from pipeline.demo.writers import write_any
@@ -97,9 +98,11 @@ def generate(seed: int, scale: float) -> dict:
     opritten, roads = infra.build_opritten(r[4], scale, ext)
     ibis, terr, kavels = terreinen.build(r[5], background, towns_df, count_for("kavels", scale), vaarwegen, sidings)
     scheiding, kunstwerkdeel = water.build_bgt(r[6], vaarwegen, terr.geometry.values)
+    # where no house may stand: terreinen, water, rail, motorways, the school (small pieces: fast queries)
+    lines = np.concatenate([spoor.geometry.values, [g for _, g in roads]])
     exclusion = shapely.STRtree(np.concatenate([
-        terr.geometry.values, [water_area], spoor.geometry.values, [g for _, g in roads],
-        [shapely.buffer(shapely.Point(sc_xy), 50.0) for sc_xy in [_school_xy()]]]))
+        terr.geometry.values, shapely.buffer(line_pieces(vaarwegen.geometry.values, 500.0), 80.0),
+        line_pieces(lines, 500.0), [shapely.buffer(shapely.Point(_school_xy()), 50.0)]]))
     pand, vbo = bag.build(r[7], kavels=kavels, terreinen=terr, towns=towns_df, ext=ext,
                           n_panden=count_for("panden", scale), n_woningen=n_woningen, exclusion=exclusion)
     vest = vestigingen.build(r[8], kavels, dict(zip(terr["rin"], terr["cat"])))

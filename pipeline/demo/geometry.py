@@ -134,3 +134,13 @@ def straight(p0, p1, spacing):
     n = max(1, int(round(np.hypot(*(p1 - p0)) / spacing)))
     t = np.linspace(0, 1, n + 1)[:, None]
     return np.round(p0 + t * (p1 - p0), 2)
+
+
+def line_pieces(lines, max_len):
+    """Every line cut into 2-point pieces of at most max_len (small pieces keep STRtree queries fast)."""
+    dense = shapely.segmentize(np.asarray(lines), max_len)
+    coords, idx = shapely.get_coordinates(dense, return_index=True)
+    same = idx[1:] == idx[:-1]
+    starts = np.flatnonzero(same)
+    pairs = np.stack([coords[starts], coords[starts + 1]], axis=1)
+    return shapely.linestrings(pairs)

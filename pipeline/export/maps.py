@@ -27,6 +27,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import jinja2
+from markupsafe import Markup
 import numpy as np
 import pandas as pd
 import shapely
@@ -128,7 +129,7 @@ def _value(v):
 
 
 def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: float, decimals: int,
-             extra: dict[str, list] | None = None) -> dict:
+             extra: dict[str, list] | None = None, keep_empty: bool = False) -> dict:
     """GeoJSON FeatureCollection in EPSG:4326: simplified in the metric CRS first, coordinates rounded."""
     geoms = frame.geometry
     if tolerance > 0:
@@ -140,6 +141,8 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
     out = []
     for i, (geom, props) in enumerate(zip(geoms, records)):
         if geom is None or geom.is_empty:
+            if keep_empty:  # keep positions aligned with the frame's rows
+                out.append(None)
             continue
         p = {k: _value(v) for k, v in props.items()}
         p = {k: v for k, v in p.items() if v is not None}
@@ -159,7 +162,8 @@ def clusters(terreinen: gpd.GeoDataFrame, distance: float) -> gpd.GeoDataFrame |
     t = t[sizes > 1]
     if t.empty:
         return None
-    buffered = t.assign(geometry=t.geometry.buffer(max(distance / 2, 1.0), quad_segs=4))
+    simple = t.geometry.simplify(10.0, preserve_topology=True)
+    buffered = t.assign(geometry=simple.buffer(max(distance / 2, 1.0), quad_segs=4))
     agg = buffered.dissolve(by="cluster_id", aggfunc={"rin_nummer": "count"}).rename(columns={"rin_nummer": "cluster_aantal"})
     names = t.groupby("cluster_id")["naam"].apply(lambda s: ", ".join(sorted(s.dropna().astype(str))))
     agg["terreinen"] = names
@@ -217,7 +221,8 @@ def _dumps(data) -> str:
 # ---------------------------------------------------------------------------------------------
 # Overview map
 # ---------------------------------------------------------------------------------------------
-def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: dict[str, str]) -> str:
+def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: dict[str, str],
+                   cluster_outlines: gpd.GeoDataFrame | None = None) -> str:
     exp = config.export
     t = inputs.terreinen
     columns = [c for c in t.columns if c != t.geometry.name]
@@ -234,7 +239,7 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
     if inputs.netcapaciteit is not None and len(inputs.netcapaciteit):
         net_tol = max(tolerance, exp.kaart_vereenvoudiging_net_m)
         data["netcapaciteit"] = features(inputs.netcapaciteit, None, net_tol, exp.kaart_decimalen)
-    cl = clusters(t, config.score.cluster_afstand_m)
+    cl = cluster_outlines
     if cl is not None:
         data["clusters"] = features(cl, None, max(tolerance, 5.0), exp.kaart_decimalen)
 
@@ -275,11 +280,10 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
             groups[key] = folium.FeatureGroup(name=name, show=show).add_to(m)
 
     init = folium.MacroElement()
-    init._template = jinja2.Template(
-        "{% macro script(this, kwargs) %}\n"
-        "svpInit({{ this._parent.get_name() }}, {"
-        + ",".join(f"{k}: {g.get_name()}" for k, g in groups.items())
-        + "}, " + _dumps(data) + ");\n{% endmacro %}")
+    # the data is inserted as a value, not as template source (jinja would lex megabytes of JSON)
+    init.call_js = ("svpInit(" + m.get_name() + ", {" + ",".join(f"{k}: {g.get_name()}" for k, g in groups.items())
+                    + "}, " + _dumps(data) + ");")
+    init._template = jinja2.Template("{% macro script(this, kwargs) %}\n{{ this.call_js }}\n{% endmacro %}")
     m.add_child(init)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
@@ -301,32 +305,42 @@ def build_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> 
     env = jinja2.Environment(autoescape=True)
     tpl = env.from_string(template_text("detail.html"))
     detail_js = template_text("detail.js")
-    kavels_by = dict(tuple(inputs.kavels.groupby(inputs.kavels["rin_nummer"].astype(str))))
+    rins_kavels = inputs.kavels["rin_nummer"].astype(str).tolist()
+    kavel_feats = features(inputs.kavels, None, min(tolerance, 1.0), exp.kaart_decimalen, keep_empty=True)["features"]
+    kavels_by: dict[str, list] = {}
+    for rin, f in zip(rins_kavels, kavel_feats):
+        if f is not None:
+            kavels_by.setdefault(rin, []).append(f)
     kades = inputs.kades
-    kades_by = dict(tuple(kades.groupby(kades["rin_nummer"].astype(str)))) if kades is not None and \
-        "rin_nummer" in kades and len(kades) else {}
-    links = {}
+    kades_by: dict[str, list] = {}
+    if kades is not None and "rin_nummer" in kades and len(kades):
+        kade_feats = features(kades, None, min(tolerance, 1.0), exp.kaart_decimalen, keep_empty=True)["features"]
+        for rin, f in zip(kades["rin_nummer"].astype(str).tolist(), kade_feats):
+            if f is not None:
+                kades_by.setdefault(rin, []).append(f)
     t = inputs.terreinen
-    for i in range(len(t)):
-        row = t.iloc[[i]]
-        rin = str(row["rin_nummer"].iloc[0])
+    head_cols = [c for c in ["rin_nummer", "naam", "vlag_klasse", "score", "rang", "waarom"] if c in t.columns]
+    terrein_feats = features(t, head_cols, tolerance, exp.kaart_decimalen, keep_empty=True)["features"]
+    labels = {c: label(c) for c in set(inputs.kavels.columns) | (set(kades.columns) if kades is not None else set())}
+    links = {}
+    records = t[head_cols].to_dict("records")
+    for rec, terrein in zip(records, terrein_feats):
+        rin = str(rec["rin_nummer"])
         if rin not in kavels_by:
             continue
-        kav = kavels_by[rin]
+        fc = lambda fs: {"type": "FeatureCollection", "features": fs}
         data = {
-            "terrein": features(row, ["rin_nummer", "naam", "vlag_klasse", "score", "rang", "waarom"], tolerance,
-                                exp.kaart_decimalen),
-            "kavels": features(kav, None, min(tolerance, 1.0), exp.kaart_decimalen),
-            "kades": features(kades_by[rin], None, min(tolerance, 1.0), exp.kaart_decimalen) if rin in kades_by else None,
-            "labels": {c: label(c) for c in set(kav.columns) | (set(kades.columns) if kades is not None else set())},
-            "gsiKlassen": [list(k) for k in KAVEL_GSI_KLASSEN], "kadeKleuren": KADE_KLEUREN,
+            "terrein": fc([terrein] if terrein is not None else []), "kavels": fc(kavels_by[rin]),
+            "kades": fc(kades_by[rin]) if rin in kades_by else None,
+            "labels": labels, "gsiKlassen": [list(k) for k in KAVEL_GSI_KLASSEN], "kadeKleuren": KADE_KLEUREN,
         }
-        naam = row["naam"].iloc[0] if "naam" in row else rin
-        html = tpl.render(titel=f"{naam if isinstance(naam, str) else rin} ({rin})", naam=naam, rin=rin,
-                          waarom=row["waarom"].iloc[0] if "waarom" in row else "",
-                          klasse=row["vlag_klasse"].iloc[0], aantal=len(kav),
-                          data=jinja2.utils.markupsafe.Markup(_dumps(data)),
-                          detail_js=jinja2.utils.markupsafe.Markup(detail_js))
+        naam = rec.get("naam")
+        naam = naam if isinstance(naam, str) else rin
+        waarom = rec.get("waarom")
+        html = tpl.render(titel=f"{naam} ({rin})", naam=naam, rin=rin,
+                          waarom=waarom if isinstance(waarom, str) else "",
+                          klasse=rec.get("vlag_klasse") or "", aantal=len(kavels_by[rin]),
+                          data=Markup(_dumps(data)), detail_js=Markup(detail_js))
         slug = detail_slug(rin)
         (folder / f"{slug}.html").write_text(html, encoding="utf-8")
         links[rin] = f"terreinen/{slug}.html"
@@ -380,8 +394,9 @@ def write_maps(config, inputs: Inputs, ranglijst_html: str) -> dict:
             shutil.rmtree(details_tmp)
 
     budget = exp.kaart_max_mb * 1024 * 1024
+    outlines = clusters(inputs.terreinen, config.score.cluster_afstand_m)
     for attempt in range(6):
-        html = build_overview(config, inputs, tolerance=tolerance, detail_links=links)
+        html = build_overview(config, inputs, tolerance=tolerance, detail_links=links, cluster_outlines=outlines)
         size = len(html.encode("utf-8"))
         if size <= budget:
             break

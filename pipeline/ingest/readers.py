@@ -12,9 +12,12 @@ the same way. Everything is then reprojected to EPSG:28992 and the choice is log
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import shutil
+import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -105,22 +108,38 @@ def read_source(source: Source, name: str, *, default_layer: str | None = None) 
     if fmt == "json":
         raise IngestError(f"source {name!r} is a plain JSON document, not a geographic layer", path=path,
                           expected="GeoPackage, GeoJSON, Shapefile, GML or GeoParquet", found="JSON")
-    layers = list_layers(path, fmt)
-    if not layers:
-        raise IngestError("the file holds no layers", path=path)
-    layer = _choose_layer(path, layers, source.layer, default_layer)
-    if fmt == "parquet":
-        frame, crs, closed = _read_parquet(path)
-    elif fmt == "gml" and is_gio(path):
-        frame, crs, closed = read_gio(path)
-    else:
-        frame, crs, closed = _read_ogr(path, layer)
+    with _gdal_view(path, fmt) as readable:
+        layers = list_layers(readable, fmt)
+        if not layers:
+            raise IngestError("the file holds no layers", path=path)
+        layer = _choose_layer(path, layers, source.layer, default_layer)
+        if fmt == "parquet":
+            frame, crs, closed = _read_parquet(path)
+        elif fmt == "gml" and is_gio(path):
+            frame, crs, closed = read_gio(path)
+        else:
+            frame, crs, closed = _read_ogr(readable, layer)
     if len(frame) == 0:
         raise IngestError("the layer is empty", path=path, layer=layer, expected="at least one feature", found=0)
     frame = _to_working_crs(frame, crs, source, name, path, layer)
     if closed:
         log.info("%s: closed %d unclosed ring(s) while reading %s", name, closed, path.name)
     return Layer(frame, path, layer, fmt, None if crs is None else crs.to_string(), closed)
+
+
+@contextlib.contextmanager
+def _gdal_view(path: Path, fmt: str):
+    """GDAL's GML driver writes a .gfs file beside what it opens: let it do so in a scratch copy."""
+    if fmt != "gml" or is_gio(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="ingest-gml-") as scratch:
+        copy = Path(scratch) / path.name
+        shutil.copy2(path, copy)
+        for sidecar in (path.with_suffix(".xsd"), path.with_suffix(".gfs")):
+            if sidecar.exists():
+                shutil.copy2(sidecar, Path(scratch) / sidecar.name)
+        yield copy
 
 
 def _choose_layer(path: Path, layers: list[str], wanted: str | None, default: str | None) -> str:
