@@ -68,7 +68,10 @@ def kavel_panden(rng, kavels: gpd.GeoDataFrame, n_target: int):
     cy = centre[owner, 1] + off * np.sin(angle[owner])
     units = rectangles(cx, cy, unit, hall_w[owner], angle[owner])
     inner = shapely.buffer(geoms, -3.0, join_style="mitre")
-    clipped = shapely.intersection(units, inner[owner], grid_size=0.001)
+    shapely.prepare(inner)
+    clipped = units.copy()
+    cut = ~shapely.contains(inner[owner], units)          # only units that stick out are clipped
+    clipped[cut] = shapely.intersection(units[cut], inner[owner[cut]])
     parts, idx = shapely.get_parts(clipped, return_index=True)
     a = shapely.area(parts)
     order = np.lexsort((-a, idx))
@@ -78,43 +81,56 @@ def kavel_panden(rng, kavels: gpd.GeoDataFrame, n_target: int):
 
 
 def town_houses(rng, towns: pd.DataFrame, per_town: np.ndarray, ext, exclude_tree, exclude_d=30.0):
-    """per_town[i] non-overlapping houses around town i; returns (polygons, town index, centre x, y, L, W, angle)."""
-    x0, y0, _, _ = ext
+    """per_town[i] non-overlapping houses around town i; returns (polygons, town index, centre x, y, L, W, angle).
+
+    Houses take cells of an 18 m grid (one house per cell, so none overlap). Draws repeat for the towns
+    still short, oversampling by each town's acceptance rate; towns that cannot fit more hand their
+    remainder to the largest town.
+    """
+    x0, y0, x1, y1 = ext
+    nx, ny = int((x1 - x0) / CELL) + 2, int((y1 - y0) / CELL) + 2
+    taken = np.zeros(nx * ny, bool)
     need = per_town.astype(np.int64).copy()
-    taken = set()
+    rate = np.full(len(towns), 0.5)
     xs, ys, tw = [], [], []
     bg_box = scenario_box(KEEP_OFF)
     d = sc.DEMODORP
-    for _ in range(40):
+    biggest = int(np.argmax(np.where(towns.scenario.values, -1.0, towns.share.values)))
+    for attempt in range(25):
         if need.sum() <= 0:
             break
-        m = np.ceil(need * 1.4 + 20 * (need > 0)).astype(np.int64)
+        m = np.ceil(need / np.maximum(rate, 0.05) * 1.2 + 20 * (need > 0)).astype(np.int64)
         t = np.repeat(np.arange(len(towns)), m)
         r = np.abs(rng.standard_t(6, len(t))) * towns.sigma.values[t]
         th = rng.uniform(0, 2 * np.pi, len(t))
-        px = towns.x.values[t] + r * np.cos(th)
-        py = towns.y.values[t] + r * np.sin(th)
-        ix, iy = np.floor((px - x0) / CELL).astype(np.int64), np.floor((py - y0) / CELL).astype(np.int64)
+        ix = np.floor((towns.x.values[t] + r * np.cos(th) - x0) / CELL).astype(np.int64)
+        iy = np.floor((towns.y.values[t] + r * np.sin(th) - y0) / CELL).astype(np.int64)
         px, py = x0 + (ix + 0.5) * CELL, y0 + (iy + 0.5) * CELL
-        key = ix * 10_000_000 + iy
-        scen = towns.scenario.values[t]
-        ok = in_box(px, py, ext)
-        ok &= np.where(scen, (r < d["radius"]) & (py >= sc.OY + d["min_y"]), ~in_box(px, py, bg_box))
-        _, first = np.unique(key, return_index=True)
-        uniq = np.zeros(len(key), bool)
-        uniq[first] = True
-        ok &= uniq & ~np.isin(key, np.fromiter(taken, np.int64, len(taken)))
+        ok = in_box(px, py, (x0 + CELL, y0 + CELL, x1 - CELL, y1 - CELL))
+        key = np.where(ok, ix * ny + iy, 0)
+        ok &= np.where(towns.scenario.values[t], (r < d["radius"]) & (py >= sc.OY + d["min_y"]),
+                       ~in_box(px, py, bg_box))
+        ok &= ~taken[key]
+        first = np.zeros(len(key), bool)
+        first[np.unique(np.where(ok, key, -1), return_index=True)[1]] = True
+        ok &= first
         cand = np.flatnonzero(ok)
         hit = exclude_tree.query(shapely.points(px[cand], py[cand]), predicate="dwithin", distance=exclude_d)[0]
         ok[cand[np.unique(hit)]] = False
         sel = np.flatnonzero(ok)
         rank = pd.Series(t[sel]).groupby(t[sel]).cumcount().values
         sel = sel[rank < need[t[sel]]]
-        taken.update(key[sel].tolist())
+        taken[key[sel]] = True
         xs.append(px[sel])
         ys.append(py[sel])
         tw.append(t[sel])
-        need -= np.bincount(t[sel], minlength=len(towns))
+        got = np.bincount(t[sel], minlength=len(towns))
+        rate = np.where(m > 0, np.bincount(t[ok], minlength=len(towns)) / np.maximum(m, 1), rate)
+        need -= got
+        stuck = (need > 0) & (rate < 0.02) & ~towns.scenario.values
+        if attempt >= 3 and stuck.any():
+            need[biggest] += need[stuck].sum()
+            need[stuck] = 0
     x, y, t = np.concatenate(xs), np.concatenate(ys), np.concatenate(tw)
     n = len(x)
     base = rng.uniform(0, np.pi / 2, len(towns))
