@@ -81,7 +81,7 @@ def test_every_file_readable_with_the_documented_fields(region):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == 20261122 and manifest["scale"] == 0.05 and manifest["version"]
     assert all((folder / f).is_file() for f in manifest["files"])
-    assert summary["aantal kavels"] == manifest["counts"]["kavels"]
+    assert summary["records kavels"] == manifest["counts"]["kavels"]
 
 
 def test_crs_of_the_files(region):
@@ -230,6 +230,6 @@ def test_up_to_date_demo_is_not_rewritten(tmp_path):
     before = ibis.stat().st_mtime_ns
     summary = demo.run(config)
     assert ibis.stat().st_mtime_ns == before
-    assert summary["aantal kavels"] > 0
+    assert summary["records kavels"] > 0
     demo.run(config, force=True)
     assert ibis.stat().st_mtime_ns != before

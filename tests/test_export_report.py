@@ -64,7 +64,8 @@ def test_html_report(built):
     config, _ = built
     html = (config.paths.maps / "rapport.html").read_text(encoding="utf-8")
     for text in ("Totalen per regio", "Totalen per gemeente", "Ranglijst", "Instellingen", "Bronnen",
-                 "Haven Noord", "Midden-Brabant", "Waarom", 'lang="nl"', "gpkg_naam"):
+                 "Haven Noord", "Midden-Brabant", "Waarom", 'lang="nl"', "gpkg_naam",
+                 "data/raw/demo/ibis/IBIS_Bedrijventerreinen.gpkg", "2025-12-01"):
         assert text in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html.replace(
         "https://example.org/capaciteitskaart", "")

@@ -306,13 +306,16 @@ def hmc_per_terrein(kavel_ind: pd.DataFrame, oppervlakte_m2, rin_nummer, variant
 def contouren(terreinen, gevoelig: np.ndarray, categorieen: list[str], omgevingstype, *,
               rustig: dict[str, float], gemengd: dict[str, float], quad_segs: int = 8,
               tree: shapely.STRtree | None = None) -> pd.DataFrame:
-    """Per category and terrein: terrein minus the union of richtafstand-buffers of gevoelige objecten.
+    """Per category and terrein: the terrein minus the union of richtafstand-buffers of gevoelige objecten.
 
-    Only the objects closer than the richtafstand to the terrein are buffered (one STRtree
-    "dwithin" query at the largest distance, then a vectorised distance filter per category); all
-    buffers of one terrein are made in one call on a MultiPoint (GEOS unions them as it goes).
-    Returns columns categorie, omgevingstype, terrein (positional index), geometry; empty geometries
-    (the category fits nowhere) are kept as empty polygons.
+    Only objects closer to the terrein than its largest richtafstand are used (one STRtree "dwithin"
+    query). The union of disks of radius d is built as a Minkowski sum in two steps:
+    P ⊕ D(d) = (P ⊕ D(a)) ⊕ D(d - a), with a = the terrein's smallest positive richtafstand among the
+    categories. The first step (a cascaded union of the small disks, one union per terrein) is done
+    once; each category is then a single polygon buffer by d - a. This is exact up to the polygonal
+    approximation of arcs (sub-metre); GEOS's own buffer of a MultiPoint is pathologically slow here.
+    Returns columns categorie, omgevingstype, terrein (positional index), geometry; a category that
+    fits nowhere gives an empty polygon.
     """
     tgeom = geoms(terreinen)
     n = len(tgeom)
@@ -320,29 +323,34 @@ def contouren(terreinen, gevoelig: np.ndarray, categorieen: list[str], omgevings
     pts = np.asarray(gevoelig, dtype=object)
     tables = {RUSTIG: rustig, GEMENGD: gemengd}
     dist_cat = {c: np.array([tables.get(t, rustig)[c] for t in typ], dtype=float) for c in categorieen}
-    dmax = max((d.max() for d in dist_cat.values() if len(d)), default=0.0)
-    if len(pts) and n:
+    columns = ["categorie", "omgevingstype", "terrein", "geometry"]
+    if not categorieen or n == 0:
+        return pd.DataFrame(columns=columns)
+    stack = np.column_stack([dist_cat[c] for c in categorieen])
+    dmax_t = stack.max(axis=1)
+    a_t = np.where(stack > 0, stack, np.inf).min(axis=1)
+    base = np.full(n, None, dtype=object)
+    if len(pts) and np.isfinite(a_t).any():
         tree = tree if tree is not None else shapely.STRtree(pts)
-        it, ip = tree.query(tgeom, predicate="dwithin", distance=dmax)
-        d = shapely.distance(tgeom[it], pts[ip])
+        it, ip = tree.query(tgeom, predicate="dwithin", distance=float(dmax_t.max()))
+        keep = shapely.distance(tgeom[it], pts[ip]) < dmax_t[it]
+        it, ip = it[keep], ip[keep]
         order = np.argsort(it, kind="stable")
-        it, ip, d = it[order], ip[order], d[order]
-    else:
-        it = ip = np.zeros(0, dtype=np.int64)
-        d = np.zeros(0)
+        it, ip = it[order], ip[order]
+        if len(it):
+            disks = shapely.buffer(pts[ip], a_t[it], quad_segs=quad_segs)
+            starts = np.r_[0, np.flatnonzero(np.diff(it)) + 1]
+            ends = np.r_[starts[1:], len(it)]
+            # one cascaded union per terrein that has objects nearby (a loop over terreinen)
+            base[it[starts]] = [shapely.union_all(disks[s:e]) for s, e in zip(starts, ends)]
+    has = shapely.is_geometry(base)
     rows = []
-    for c in categorieen:  # a loop over a handful of categories, not over features
+    for c in categorieen:  # a handful of categories
         dc = dist_cat[c]
-        sel = d < dc[it]
         fits = tgeom.copy()
+        sel = has & (dc > 0)
         if sel.any():
-            st, sp = it[sel], ip[sel]
-            multi = shapely.multipoints(pts[sp], indices=st, out=np.full(n, None, dtype=object))
-            has = shapely.is_geometry(multi)
-            zones = shapely.buffer(multi[has], dc[has], quad_segs=quad_segs)
-            fits[has] = shapely.difference(tgeom[has], zones)
-        rows.append(pd.DataFrame({"categorie": c, "omgevingstype": typ, "terrein": np.arange(n),
-                                  "geometry": fits}))
-    if not rows:
-        return pd.DataFrame(columns=["categorie", "omgevingstype", "terrein", "geometry"])
+            zones = shapely.buffer(base[sel], dc[sel] - a_t[sel], quad_segs=quad_segs)
+            fits[sel] = shapely.difference(tgeom[sel], zones)
+        rows.append(pd.DataFrame({"categorie": c, "omgevingstype": typ, "terrein": np.arange(n), "geometry": fits}))
     return pd.concat(rows, ignore_index=True)

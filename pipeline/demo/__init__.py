@@ -138,8 +138,9 @@ def _demo_folder(files) -> Path:
 
 
 def _summary(manifest: dict, folder: Path) -> dict:
-    out = {f"aantal {k}": v for k, v in manifest["counts"].items()}
-    out.update({"seed": manifest["seed"], "schaal": manifest["scale"], "map": str(folder)})
+    out = {"terreinen (RIN_NUMMER)": manifest["terreinen"]}
+    out.update({f"records {k}": v for k, v in manifest["counts"].items()})
+    out.update({"seed": str(manifest["seed"]), "schaal": manifest["scale"], "map": str(folder)})
     return out
 
 
@@ -174,6 +175,7 @@ def run(config, *, force: bool = False) -> dict:
         "generator": "pipeline.demo", "version": GENERATOR_VERSION, "seed": seed, "scale": scale,
         "crs": "EPSG:28992", "extent": [round(v, 1) for v in extent_for(scale)],
         "scenario_rin_nummers": SPECIAL_RINS,
+        "terreinen": int(layers["terreinen"]["RIN_NUMMER"].nunique()),
         "counts": {name: int(len(gdf)) for name, gdf in layers.items()},
         "files": {f: (folder / f).stat().st_size for f in rel},
         "seconds": {"generate": round(generated, 2), "total": round(time.perf_counter() - started, 2)},

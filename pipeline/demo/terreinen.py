@@ -17,7 +17,7 @@ import shapely
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import scenario as sc
 from pipeline.demo.geometry import star_polygons, voronoi_tiles
-from pipeline.demo.sizes import in_box, scenario_box
+from pipeline.demo.sizes import scenario_box
 from pipeline.demo.towns import nearest_town
 
 YEARS = (2021, 2022, 2023, 2024)

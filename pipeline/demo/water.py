@@ -138,7 +138,6 @@ def build_bgt(rng, vaarwegen, terreinen_geoms):
 
     Returns two GeoDataFrames in the BGT field names, with historic versions (eindRegistratie set).
     """
-    box = scenario_box()
     rows = []
     for r in sc.quay_table().itertuples():
         rows.append(dict(layer=r.layer, key=f"demo-{r.name}", type=r.bgt_type, geometry=r.geometry,

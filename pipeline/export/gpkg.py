@@ -156,7 +156,7 @@ def provenance(config, inputs: Inputs, started: datetime) -> dict:
         cfg = source_cfg.get(name) if isinstance(name, str) else None
         if cfg is not None and cfg.url and not item.get("url"):
             item["url"] = cfg.url
-        path = item.get("path")
+        path = item.get("pad") or item.get("path")
         if path and not item.get("download_datum"):
             p = Path(path)
             if p.is_file():

@@ -162,15 +162,16 @@ def make_processed(folder: str | Path) -> dict[str, int]:
     write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig": [True]},
                            geometry=[Point(156000, 387000)], crs=WORKING_CRS), "verblijfsobjecten")
 
+    # the format ingest writes: {"bronnen": [{bron, pad, laag, formaat, sha256, rijen, crs, peildatum, ...}]}
     bronnen = [
-        {"bron": "terreinen", "path": "data/raw/demo/ibis/IBIS_Bedrijventerreinen.gpkg",
-         "layer": "IBIS_Bedrijventerreinen", "sha256": "ab" * 32, "rows": 6, "peildatum": "2024-01-01",
-         "download_datum": "2026-01-15"},
-        {"bron": "netcapaciteit", "path": "data/raw/demo/netcapaciteit/capaciteitskaart.geojson", "layer": None,
-         "sha256": "cd" * 32, "rows": 2, "peildatum": "2025-12-01",
+        {"bron": "terreinen", "pad": "data/raw/demo/ibis/IBIS_Bedrijventerreinen.gpkg",
+         "laag": "IBIS_Bedrijventerreinen", "formaat": "gpkg", "sha256": "ab" * 32, "rijen": 6,
+         "peildatum": "2024-01-01", "download_datum": "2026-01-15"},
+        {"bron": "netcapaciteit", "pad": "data/raw/demo/netcapaciteit/capaciteitskaart.geojson", "laag": None,
+         "formaat": "geojson", "sha256": "cd" * 32, "rijen": 2, "peildatum": "2025-12-01",
          "url": "https://example.org/capaciteitskaart"},
     ]
-    (folder / "ingest_bronnen.json").write_text(json.dumps(bronnen, indent=2), encoding="utf-8")
+    (folder / "ingest_bronnen.json").write_text(json.dumps({"bronnen": bronnen}, indent=2), encoding="utf-8")
     return counts
 
 
