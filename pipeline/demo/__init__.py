@@ -53,6 +53,7 @@ different HA values per year; one background terrein is also drawn as 2 polygons
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -71,7 +72,17 @@ from pipeline.io import atomic_path
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = "1"
+
+
+def _generator_version() -> str:
+    """Hash of the generator's own source: a changed generator never reuses an older demo region."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+GENERATOR_VERSION = _generator_version()
 # source name -> default layer name inside a GeoPackage, and whether a GeoJSON is RFC 7946 (WGS84)
 SOURCES = {
     "terreinen": ("IBIS_Bedrijventerreinen", True), "kavels": ("kavels", True),
