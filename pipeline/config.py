@@ -182,6 +182,10 @@ class Analyse(Strict):
     bebouwing: Bebouwing = Field(default_factory=Bebouwing)
     netcapaciteit: Netcapaciteit = Field(default_factory=Netcapaciteit)
     rasters: list[Raster] = Field(default_factory=list, description="Optional GeoTIFF indicators (zonal mean/max)")
+    zonering_min_aandeel: float = Field(
+        0.1, ge=0, le=1,
+        description="A zoning plot (max category, max bebouwingspercentage) applies to a kavel only when its largest "
+                    "overlap covers at least this share of the kavel (ignores slivers of misaligned sources)")
 
 
 # ---------------------------------------------------------------------------------------------

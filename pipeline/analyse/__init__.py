@@ -89,7 +89,7 @@ def analyse(layers: dict, settings, *, timings: dict | None = None) -> dict[str,
     gtree = shapely.STRtree(gevoelig)
     afstand = milieuruimte.afstand_gevoelig(kav, gevoelig, tree=gtree)
     omgevingstype = milieuruimte.omgevingstype_per_vlak(kav, omg, m.standaard_omgevingstype)
-    plan = milieuruimte.cat_plan(kav, layers["milieuzones"], terreinen)
+    plan = milieuruimte.cat_plan(kav, layers["milieuzones"], terreinen, min_aandeel=settings.zonering_min_aandeel)
     benut = milieuruimte.cat_benut(kav, vest, tabel)
     mr = milieuruimte.milieuruimte_per_kavel(kav, afstand=afstand, omgevingstype=omgevingstype, plan=plan,
                                              benut=benut, settings=m)
@@ -118,7 +118,8 @@ def analyse(layers: dict, settings, *, timings: dict | None = None) -> dict[str,
     # --- bebouwing
     t0 = time.perf_counter()
     fp = bebouwing.footprint_per_zone(kav, layers["panden"])
-    pct = bebouwing.max_bebouwingspercentage(kav, layers["milieuzones"], terreinen, b)
+    pct = bebouwing.max_bebouwingspercentage(kav, layers["milieuzones"], terreinen, b,
+                                             min_aandeel=settings.zonering_min_aandeel)
     bb = bebouwing.bebouwing_per_kavel(kav, fp, pct, b)
     bt = bebouwing.bebouwing_per_terrein(bb, area, kav["rin_nummer"])
     timings["bebouwing"] = time.perf_counter() - t0

@@ -54,9 +54,15 @@ def overlap_per_pair(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None 
     return pd.DataFrame({"ia": ia[keep], "ib": ib[keep], "area": area[keep]})
 
 
-def largest_overlap(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None) -> np.ndarray:
-    """For each polygon of a, the index into b with the largest overlap area; -1 where none."""
+def largest_overlap(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None, *,
+                    min_aandeel: float = 0.0) -> np.ndarray:
+    """For each polygon of a, the index into b with the largest overlap area; -1 where none.
+
+    With min_aandeel > 0 the largest overlap must also cover at least that share of a's area.
+    """
     pairs = overlap_per_pair(a, b, tree)
+    if min_aandeel > 0 and len(pairs):
+        pairs = pairs[pairs.area.values >= min_aandeel * shapely.area(a[pairs.ia.values]) - 1e-9]
     best = np.full(len(a), -1, dtype=np.int64)
     if len(pairs):
         # sort by ia, then area descending, then ib (deterministic tie break); take the first per ia

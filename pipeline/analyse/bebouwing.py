@@ -44,18 +44,19 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None)
     return group_sum(iz, area, len(z))
 
 
-def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings) -> pd.DataFrame:
+def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, *, min_aandeel: float = 0.0) -> pd.DataFrame:
     """max_bebouwingspercentage (0..100) and max_bebouwing_aangenomen per kavel.
 
-    From the bestemmingsvlak (any milieuzone with a max_bebouwingspercentage) with the largest overlap;
-    else assumed: the per-type setting for the terrein's wloc_type, else the default.
+    From the bestemmingsvlak (any milieuzone with a max_bebouwingspercentage) with the largest overlap
+    (when it covers >= min_aandeel of the kavel); else assumed: the per-type setting for the
+    terrein's wloc_type, else the default.
     """
     n = len(kavels)
     pct = np.full(n, np.nan)
     if milieuzones is not None and len(milieuzones) and "max_bebouwingspercentage" in milieuzones:
         vlak = milieuzones[milieuzones["max_bebouwingspercentage"].notna().to_numpy()]
         if len(vlak):
-            best = largest_overlap(geoms(kavels), geoms(vlak))
+            best = largest_overlap(geoms(kavels), geoms(vlak), min_aandeel=min_aandeel)
             found = best >= 0
             pct[found] = vlak["max_bebouwingspercentage"].to_numpy(float)[best[found]]
     assumed = np.isnan(pct)

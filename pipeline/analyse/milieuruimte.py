@@ -170,8 +170,11 @@ def ibis_naar_categorie(values) -> pd.Series:
     return pd.Series(pd.Categorical(mapped.astype(object), dtype=MILIEUCATEGORIE_DTYPE), index=s.index)
 
 
-def cat_plan(kavels, milieuzones, terreinen) -> pd.DataFrame:
-    """cat_plan and cat_plan_bron ("milieuzone" / "ibis" / null) per kavel."""
+def cat_plan(kavels, milieuzones, terreinen, *, min_aandeel: float = 0.0) -> pd.DataFrame:
+    """cat_plan and cat_plan_bron ("milieuzone" / "ibis" / null) per kavel.
+
+    The bestemmingsvlak with the largest overlap counts when it covers >= min_aandeel of the kavel.
+    """
     out = pd.DataFrame(index=kavels.index)
     rank = np.full(len(kavels), -1, dtype=np.int16)
     bron = np.full(len(kavels), None, dtype=object)
@@ -179,7 +182,7 @@ def cat_plan(kavels, milieuzones, terreinen) -> pd.DataFrame:
         vlak = milieuzones[(milieuzones["soort"].astype("string") == "bestemmingsvlak").fillna(False).to_numpy(bool)
                            & milieuzones["max_milieucategorie"].notna().to_numpy()]
         if len(vlak):
-            best = largest_overlap(geoms(kavels), geoms(vlak))
+            best = largest_overlap(geoms(kavels), geoms(vlak), min_aandeel=min_aandeel)
             vlak_rank = milieucategorie_rank(vlak["max_milieucategorie"])
             found = best >= 0
             rank[found] = vlak_rank[best[found]]

@@ -60,6 +60,7 @@ def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str]) ->
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(pieces_sum > 0, covered / pieces_sum, 0.0)
         onbedekt = np.where(zone_area > 0, np.clip(1.0 - covered / zone_area, 0.0, 1.0), 1.0)
+    onbedekt[onbedekt < 1e-9] = 0.0  # floating-point noise of the overlay, not a real gap
     out = pd.DataFrame(index=terreinen.index)
     vocab = list(dict.fromkeys([*statussen, "onbekend"]))
     for richting in RICHTINGEN:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import rasterio
+import rasterio.errors
 import rasterio.features
 import rasterio.windows
 import shapely
@@ -34,8 +35,13 @@ def zonal_stats(zones, path, *, band: int = 1) -> pd.DataFrame:
             raise ValueError(f"raster {path}: expected CRS EPSG:{WORKING_EPSG}, found {src.crs}")
         xmin, ymin, xmax, ymax = shapely.total_bounds(z)
         win = rasterio.windows.from_bounds(xmin, ymin, xmax, ymax, transform=src.transform)
-        win = win.round_offsets("floor").round_lengths("ceil")
-        win = win.intersection(rasterio.windows.Window(0, 0, src.width, src.height))
+        c0, r0 = np.floor(win.col_off), np.floor(win.row_off)
+        win = rasterio.windows.Window(c0, r0, np.ceil(win.col_off + win.width) - c0,
+                                      np.ceil(win.row_off + win.height) - r0)
+        try:
+            win = win.intersection(rasterio.windows.Window(0, 0, src.width, src.height))
+        except rasterio.errors.WindowError:  # the terreinen lie wholly outside the raster
+            return out
         data = src.read(band, window=win, masked=True).astype(float)
         transform = src.window_transform(win)
     valid = ~np.ma.getmaskarray(data)
