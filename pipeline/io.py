@@ -6,7 +6,10 @@ never leaves a half-written file that a later run would mistake for a finished o
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,7 +34,6 @@ def atomic_path(target: str | Path):
     finally:
         if tmp.exists():
             if tmp.is_dir():
-                import shutil
                 shutil.rmtree(tmp)
             else:
                 tmp.unlink()
@@ -60,3 +62,20 @@ def read_parquet(path: str | Path, *, what: str | None = None) -> gpd.GeoDataFra
         return pd.read_parquet(path)
     assert_working_crs(frame, str(path))
     return frame
+
+
+def write_json(data, target: str | Path) -> Path:
+    """Write JSON atomically (UTF-8, readable indentation)."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return target
+
+
+def sha256_file(path: str | Path) -> str:
+    """Checksum of a file, read in blocks (source files can be GBs)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

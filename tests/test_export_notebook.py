@@ -1,5 +1,4 @@
 """notebooks/verkenning.ipynb runs top to bottom on outputs built here from the fabricated fixture."""
-import os
 from pathlib import Path
 
 import nbformat

@@ -2,7 +2,6 @@
 import logging
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 from shapely import LineString
 

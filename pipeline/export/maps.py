@@ -29,7 +29,6 @@ import geopandas as gpd
 import jinja2
 from markupsafe import Markup
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry import mapping
 

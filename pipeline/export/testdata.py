@@ -11,7 +11,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from pipeline.crs import WORKING_CRS

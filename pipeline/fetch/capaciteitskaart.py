@@ -19,7 +19,8 @@ from typing import Iterator
 
 from pipeline.fetch import arcgis
 from pipeline.fetch.http import FetchError, Http, write_bytes_atomic
-from pipeline.fetch.manifest import Manifest, sha256_file
+from pipeline.fetch.manifest import Manifest
+from pipeline.io import sha256_file
 from pipeline.fetch.paging import Outcome, download_paged, is_complete, skipped
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 from pipeline.crs import WORKING_EPSG
 from pipeline.fetch.http import FetchError
-from pipeline.fetch.manifest import write_json_atomic
+from pipeline.io import write_json
 
 CRS_MEMBER = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{WORKING_EPSG}"}}
 # RD New covers the Netherlands roughly within these bounds; lon/lat pairs fall far outside
@@ -35,7 +35,7 @@ def part_path(target: Path, stream: str, number: int) -> Path:
 
 
 def write_part(path: Path, features: list, meta: dict | None = None) -> None:
-    write_json_atomic(path, {"meta": meta or {}, "features": features})
+    write_json({"meta": meta or {}, "features": features}, path)
 
 
 def read_part(path: Path) -> list:

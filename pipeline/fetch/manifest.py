@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from datetime import datetime, timezone
 from pathlib import Path
+
+from pipeline.io import write_json
 
 log = logging.getLogger(__name__)
 
@@ -35,25 +36,6 @@ def fingerprint(url: str, kind: str, request: dict) -> str:
     blob = json.dumps({"v": FORMAT_VERSION, "url": url, "kind": kind, "request": request},
                       sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON to a temporary file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
 
 
 class Manifest:
@@ -107,7 +89,7 @@ class Manifest:
                                                      "number_matched": None})
 
     def save(self) -> None:
-        write_json_atomic(self.path, self.data)
+        write_json(self.data, self.path)
 
     def complete(self, **facts) -> None:
         self.data.update(facts)

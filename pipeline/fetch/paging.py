@@ -17,7 +17,8 @@ from tqdm import tqdm
 
 from pipeline.fetch import files
 from pipeline.fetch.http import FetchError, Http
-from pipeline.fetch.manifest import COMPLETE, IN_PROGRESS, Manifest, sha256_file
+from pipeline.fetch.manifest import COMPLETE, IN_PROGRESS, Manifest
+from pipeline.io import sha256_file
 
 log = logging.getLogger(__name__)
 

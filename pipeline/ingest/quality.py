@@ -6,13 +6,14 @@ written to `ingest_kwaliteit.csv`; `ingest_bronnen.json` records which files (by
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.io import sha256_file
 
 CSV_COLUMNS = ["laag", "bron", "bronbestand", "gelezen", "behouden", "gerepareerd", "verwijderd",
                "samengevoegd", "reden"]
@@ -62,7 +63,7 @@ class Report:
     def record_source(self, name: str, path: Path, *, layer: str | None, fmt: str, rows: int,
                       crs: str | None = None, peildatum: str | None = None, **extra) -> None:
         self.sources.append({"bron": name, "pad": str(path), "laag": layer, "formaat": fmt,
-                             "sha256": sha256(path), "rijen": int(rows), "crs": crs,
+                             "sha256": sha256_file(path), "rijen": int(rows), "crs": crs,
                              "peildatum": peildatum, **extra})
 
     def frame(self) -> pd.DataFrame:
@@ -82,10 +83,3 @@ class Report:
         return (sum(sum(t.repaired.values()) for t in self.tallies),
                 sum(sum(t.dropped.values()) for t in self.tallies))
 
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
