@@ -238,7 +238,8 @@ class Export(Strict):
     kaart_vereenvoudiging_m: float = Field(2.0, ge=0, description="Simplify tolerance (m, in EPSG:28992) for maps")
     kaart_decimalen: int = Field(5, ge=3, le=8, description="Decimals of lon/lat in maps (5 = ~1 m)")
     kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of one HTML map")
-    achtergrondkaart: bool = Field(True, description="Add an OpenStreetMap background (used only when online)")
+    achtergrondkaart: bool = Field(
+        True, description="Offer an OpenStreetMap background in the layer control (off until ticked: no requests)")
     kaart_vereenvoudiging_net_m: float = Field(
         10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
     gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")

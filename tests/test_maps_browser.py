@@ -115,7 +115,8 @@ def test_overview_map(built, browser):
         page.wait_for_selector(".svp-legend:has-text('Netcapaciteit afname')", timeout=3000)
         page.select_option("#svp-kleurkeuze", "score")
         assert "score" in page.locator(".svp-legend").filter(has_text="Bedrijventerreinen").inner_text()
-        p.check(allow_tiles=True)
+        p.check(allow_tiles=False)  # the background is offered but off: no request until a reviewer ticks it
+        assert not p.requests
     finally:
         p.close()
 

@@ -265,8 +265,9 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
                    control_scale=False)
     m.get_root().title = title
     if exp.achtergrondkaart:
+        # an overlay that is off until a reviewer ticks it: zero requests by default, tiles when online
         folium.TileLayer("OpenStreetMap", name="Achtergrond: OpenStreetMap (alleen online)", max_zoom=MAX_ZOOM,
-                         overlay=False, control=True).add_to(m)
+                         overlay=True, control=True, show=False).add_to(m)
     groups = {}
     specs = [("terreinen", "Bedrijventerreinen (vlag / score)", True),
              ("kades", "Kades (status)", True), ("contouren", "Milieuruimte: contouren", False),
