@@ -5,9 +5,15 @@ its input, so the analysis modules stay small and each building block is tested 
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import shapely
+
+# below this many elements a vectorised call runs in the calling thread (thread start-up not worth it)
+MIN_CHUNK = 2_000
 
 
 def geoms(values) -> np.ndarray:
@@ -15,6 +21,38 @@ def geoms(values) -> np.ndarray:
     if hasattr(values, "geometry"):
         values = values.geometry
     return np.asarray(getattr(values, "values", values), dtype=object)
+
+
+def workers() -> int:
+    """Threads for the big vectorised shapely calls: one per core (shapely 2's ufuncs release the GIL)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def in_threads(func, *arrays, chunks_per_worker: int = 4):
+    """func(*arrays) computed on aligned chunks in a thread pool; the per-chunk results concatenated.
+
+    func must be elementwise along the first axis of the arrays and return one array (or a tuple of
+    arrays) aligned with its input. Shapely's vectorised functions release the GIL, so chunks run
+    truly in parallel; small inputs run in the calling thread. Not for predicates on prepared
+    geometries that recur in several chunks: GEOS builds a prepared geometry's indexes lazily,
+    without a lock.
+    """
+    n = len(arrays[0])
+    k = min(workers() * chunks_per_worker, n // MIN_CHUNK)
+    if k <= 1:
+        return func(*arrays)
+    bounds = np.linspace(0, n, k + 1).astype(np.int64)
+    parts = [tuple(a[s:e] for a in arrays) for s, e in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        results = list(pool.map(lambda p: func(*p), parts))
+    if isinstance(results[0], tuple):
+        return tuple(np.concatenate(r) for r in zip(*results))
+    return np.concatenate(results)
+
+
+def intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """area(a ∩ b) elementwise, in threads."""
+    return in_threads(lambda x, y: shapely.area(shapely.intersection(x, y)), a, b)
 
 
 def pair_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
@@ -35,7 +73,7 @@ def pair_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> 
     out[a_in_b] = shapely.area(ga[a_in_b])
     cross = ~(b_in_a | a_in_b)
     if cross.any():
-        out[cross] = shapely.area(shapely.intersection(ga[cross], gb[cross]))
+        out[cross] = intersection_area(ga[cross], gb[cross])
     return out
 
 
@@ -78,16 +116,23 @@ def nearest_distance(a: np.ndarray, points: np.ndarray, tree: shapely.STRtree | 
     """Distance from each geometry of a to the nearest of `points` (0 when one lies inside).
 
     Returns (distance, index into points); inf / -1 where there are no points (within max_distance).
+    With a tree given, points may be None. Runs in threads (query_nearest releases the GIL).
     """
-    dist = np.full(len(a), np.inf)
-    idx = np.full(len(a), -1, dtype=np.int64)
-    if len(a) == 0 or len(points) == 0:
-        return dist, idx
-    tree = tree if tree is not None else shapely.STRtree(points)
-    (ia, ib), d = tree.query_nearest(a, max_distance=max_distance, return_distance=True, all_matches=False)
-    dist[ia] = d
-    idx[ia] = ib
-    return dist, idx
+    a = np.asarray(a, dtype=object)
+    tree = tree if tree is not None else shapely.STRtree(np.asarray(points, dtype=object))
+    if len(a) == 0 or len(tree.geometries) == 0:
+        return np.full(len(a), np.inf), np.full(len(a), -1, dtype=np.int64)
+    tree.query_nearest(a[:1])  # GEOS builds the tree on the first query: do that before threading
+
+    def nearest(chunk):
+        dc = np.full(len(chunk), np.inf)
+        ic = np.full(len(chunk), -1, dtype=np.int64)
+        (ia, ib), d = tree.query_nearest(chunk, max_distance=max_distance, return_distance=True, all_matches=False)
+        dc[ia] = d
+        ic[ia] = ib
+        return dc, ic
+
+    return in_threads(nearest, np.asarray(a, dtype=object))
 
 
 def group_sum(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

@@ -28,9 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import rasterio.features
 import shapely
+import shapely.geometry
+from rasterio.transform import Affine
 
-from pipeline.analyse._geo import geoms, group_max, largest_overlap, nearest_distance
+from pipeline.analyse._geo import geoms, group_max, in_threads, largest_overlap, nearest_distance
 from pipeline.categories import (IBIS_HOOFDCATEGORIE, MILIEUCATEGORIE_DTYPE, MILIEUCATEGORIEEN,
                                  milieucategorie_from_rank, milieucategorie_rank)
 
@@ -304,56 +307,183 @@ def hmc_per_terrein(kavel_ind: pd.DataFrame, oppervlakte_m2, rin_nummer, variant
 
 
 # ---------------------------------------------------------------------------------------------
-# Contours: where a category fits inside each terrein
+# Contours: where a category fits inside each terrein (raster, indicative)
 # ---------------------------------------------------------------------------------------------
-def contouren(terreinen, gevoelig: np.ndarray, categorieen: list[str], omgevingstype, *,
-              rustig: dict[str, float], gemengd: dict[str, float], quad_segs: int = 8,
-              tree: shapely.STRtree | None = None) -> pd.DataFrame:
-    """Per category and terrein: the terrein minus the union of richtafstand-buffers of gevoelige objecten.
+BLOKKEN = (16, 4, 2, 1)  # block sizes (cells) of the coarse-to-fine distance search; 1 = every cell exactly
 
-    Only objects closer to the terrein than its largest richtafstand are used (one STRtree "dwithin"
-    query). The union of disks of radius d is built as a Minkowski sum in two steps:
-    P ⊕ D(d) = (P ⊕ D(a)) ⊕ D(d - a), with a = the terrein's smallest positive richtafstand among the
-    categories. The first step (a cascaded union of the small disks, one union per terrein) is done
-    once; each category is then a single polygon buffer by d - a. This is exact up to the polygonal
-    approximation of arcs (sub-metre); GEOS's own buffer of a MultiPoint is pathologically slow here.
+
+def contouren(terreinen, gevoelig: np.ndarray, categorieen: list[str], omgevingstype, *,
+              rustig: dict[str, float], gemengd: dict[str, float], resolutie_m: float = 10.0,
+              tree: shapely.STRtree | None = None) -> pd.DataFrame:
+    """Per category and terrein: the part of the terrein at least the richtafstand from every gevoelig object.
+
+    Raster method (indicative, to about resolutie_m): every terrein's bounding-box window of one grid
+    is packed into a compact atlas raster (`atlas`), so terreinen never share a cell. Every cell the
+    terrein touches gets the distance from its centre to the nearest gevoelig object (`afstand_cellen`),
+    a category fits the cell when that distance >= its richtafstand (the terrein's omgevingstype table).
+    Per category one rasterio.features.shapes call outlines the fitting cells, and the outlines are
+    clipped to their terrein. A terrein where every cell fits gets its own exact outline.
     Returns columns categorie, omgevingstype, terrein (positional index), geometry; a category that
     fits nowhere gives an empty polygon.
     """
     tgeom = geoms(terreinen)
     n = len(tgeom)
     typ = pd.Series(omgevingstype).astype("string").to_numpy()
-    pts = np.asarray(gevoelig, dtype=object)
-    tables = {RUSTIG: rustig, GEMENGD: gemengd}
-    dist_cat = {c: np.array([tables.get(t, rustig)[c] for t in typ], dtype=float) for c in categorieen}
     columns = ["categorie", "omgevingstype", "terrein", "geometry"]
     if not categorieen or n == 0:
         return pd.DataFrame(columns=columns)
-    stack = np.column_stack([dist_cat[c] for c in categorieen])
-    dmax_t = stack.max(axis=1)
-    a_t = np.where(stack > 0, stack, np.inf).min(axis=1)
-    base = np.full(n, None, dtype=object)
-    if len(pts) and np.isfinite(a_t).any():
+    tables = {RUSTIG: rustig, GEMENGD: gemengd}
+    thr = np.array([[tables.get(t, rustig)[c] for c in categorieen] for t in typ], dtype=float).reshape(n, -1)
+    pts = np.asarray(gevoelig, dtype=object)
+    r = float(resolutie_m)
+    ok = ~(shapely.is_missing(tgeom) | shapely.is_empty(tgeom))
+    labels, shift = atlas(np.where(ok, tgeom, None), r)
+    rows, cols = np.nonzero(labels)
+    lab = labels[rows, cols] - 1
+    x, y = (cols + 0.5) * r - shift[lab, 0], -(rows + 0.5) * r - shift[lab, 1]
+    if len(pts):
         tree = tree if tree is not None else shapely.STRtree(pts)
-        it, ip = tree.query(tgeom, predicate="dwithin", distance=float(dmax_t.max()))
-        keep = shapely.distance(tgeom[it], pts[ip]) < dmax_t[it]
-        it, ip = it[keep], ip[keep]
-        order = np.argsort(it, kind="stable")
-        it, ip = it[order], ip[order]
-        if len(it):
-            disks = shapely.buffer(pts[ip], a_t[it], quad_segs=quad_segs)
-            starts = np.r_[0, np.flatnonzero(np.diff(it)) + 1]
-            ends = np.r_[starts[1:], len(it)]
-            # one cascaded union per terrein that has objects nearby (a loop over terreinen)
-            base[it[starts]] = [shapely.union_all(disks[s:e]) for s, e in zip(starts, ends)]
-    has = shapely.is_geometry(base)
-    rows = []
-    for c in categorieen:  # a handful of categories
-        dc = dist_cat[c]
-        fits = tgeom.copy()
-        sel = has & (dc > 0)
-        if sel.any():
-            zones = shapely.buffer(base[sel], dc[sel] - a_t[sel], quad_segs=quad_segs)
-            fits[sel] = shapely.difference(tgeom[sel], zones)
-        rows.append(pd.DataFrame({"categorie": c, "omgevingstype": typ, "terrein": np.arange(n), "geometry": fits}))
-    return pd.concat(rows, ignore_index=True)
+        d = afstand_cellen(x, y, rows, cols, lab, thr, tree, r)
+    else:
+        d = np.full(len(x), np.inf)
+    ncell = np.bincount(lab, minlength=n)
+    empty = shapely.from_wkt("POLYGON EMPTY")
+    frames = []
+    for k, c in enumerate(categorieen):  # a handful of categories
+        fits = d >= thr[lab, k]
+        nfit = np.bincount(lab[fits], minlength=n)
+        out = np.full(n, empty, dtype=object)
+        full = ok & (nfit == ncell)
+        out[full] = tgeom[full]
+        part = ok & (nfit > 0) & (nfit < ncell)
+        if part.any():
+            grid = np.zeros(labels.shape, dtype=np.int32)
+            keep = fits & part[lab]
+            grid[rows[keep], cols[keep]] = lab[keep] + 1
+            out[part] = _vectoriseer(grid, shift, r, tgeom, np.flatnonzero(part))
+        frames.append(pd.DataFrame({"categorie": c, "omgevingstype": typ, "terrein": np.arange(n), "geometry": out}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def atlas(tgeom: np.ndarray, r: float) -> tuple[np.ndarray, np.ndarray]:
+    """Label raster (0 = none, i + 1 = terrein i) of the terreinen packed side by side, and shift (n, 2).
+
+    Each terrein gets the window of a global r-grid around its bounding box (one empty cell margin),
+    windows are shelf-packed, tallest first, and the terrein is burnt in with all_touched. Atlas
+    coordinates = RD coordinates + shift[i]; the atlas transform is (r, 0, 0, 0, -r, 0).
+    """
+    n = len(tgeom)
+    present = shapely.is_geometry(tgeom)
+    if not present.any():
+        return np.zeros((1, 1), dtype=np.int32), np.zeros((n, 2))
+    b = shapely.bounds(tgeom)
+    b[~present] = np.nanmin(b[present], axis=0)[[0, 1, 0, 1]]
+    gx0, gy1 = np.floor(b[:, 0].min() / r) * r, np.ceil(b[:, 3].max() / r) * r
+    c0 = np.floor((b[:, 0] - gx0) / r).astype(np.int64) - 1
+    c1 = np.ceil((b[:, 2] - gx0) / r).astype(np.int64) + 1
+    r0 = np.floor((gy1 - b[:, 3]) / r).astype(np.int64) - 1
+    r1 = np.ceil((gy1 - b[:, 1]) / r).astype(np.int64) + 1
+    w, h = c1 - c0, r1 - r0
+    order = np.argsort(-h, kind="stable")
+    width = max(int(w.max()), int(np.ceil(np.sqrt((w * h).sum()))))
+    start = np.cumsum(w[order]) - w[order]
+    shelf = start // width
+    shelf_h = np.zeros(int(shelf.max()) + 1, dtype=np.int64)
+    np.maximum.at(shelf_h, shelf, h[order])
+    ac, ar = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    ac[order] = start - shelf * width
+    ar[order] = (np.cumsum(shelf_h) - shelf_h)[shelf]
+    shift = np.column_stack([(ac - c0) * r - gx0, (r0 - ar) * r - gy1])
+    moved = _verschuif(tgeom, shift)
+    labels = rasterio.features.rasterize(
+        ((g, i + 1) for i, g in enumerate(moved) if present[i]), out_shape=(int(shelf_h.sum()), width + int(w.max())),
+        transform=Affine(r, 0, 0, 0, -r, 0), fill=0, all_touched=True, dtype="int32")
+    return labels, shift
+
+
+def _verschuif(g: np.ndarray, shift: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+    """Every geometry moved by its own (dx, dy): shift[index[i]] (index defaults to 0..n-1)."""
+    _, part = shapely.get_coordinates(g, return_index=True)
+    off = shift[part if index is None else np.asarray(index)[part]]
+    return shapely.transform(g, lambda xy: xy + off)
+
+
+def afstand_cellen(x, y, rows, cols, lab, thr: np.ndarray, tree: shapely.STRtree, r: float,
+                   blokken: tuple[int, ...] | None = None) -> np.ndarray:
+    """Per cell a value v that classifies it exactly: v >= thr[lab, k] iff the distance from the cell
+    centre (x, y) to the nearest gevoelig object >= thr[lab, k].
+
+    Coarse to fine: the cells of one terrein in a B x B block share one nearest query from the block
+    centre (distance d_b to object p). Every cell of the block lies within h = (B - 1) / 2 * r * sqrt(2)
+    of the centre, so its distance lies in [d_b - h, d_b + h]; where no richtafstand of the terrein
+    falls in there the whole block is settled. Otherwise each cell, at offset e, is bounded by
+    [d_b - e, |cell - p|] (d_b + e when p is not a point); unsettled cells go to the next, smaller
+    block size, and B = 1 is the exact distance. Only cells near a contour line reach the fine levels.
+    """
+    d = np.full(len(x), np.inf)
+    todo = np.arange(len(x))
+    span = int(max(rows.max(initial=0), cols.max(initial=0))) + 1
+    for size in blokken or BLOKKEN:
+        if len(todo) == 0:
+            break
+        nb = span // size + 1
+        key = (lab[todo].astype(np.int64) * nb + rows[todo] // size) * nb + cols[todo] // size
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        inv = inv.ravel()
+        i0 = todo[first]
+        cx = (cols[i0] // size * size + size / 2) * r - (cols[i0] + 0.5) * r + x[i0]
+        cy = -(rows[i0] // size * size + size / 2) * r + (rows[i0] + 0.5) * r + y[i0]
+        db, ib = nearest_distance(in_threads(shapely.points, cx, cy), None, tree)
+        if size == 1:
+            d[todo] = db[inv]
+            break
+        # whole blocks
+        h = (size - 1) / 2 * r * np.sqrt(2)
+        t = thr[lab[i0]]
+        lo = np.maximum(db - h, 0.0)
+        open_ = ((t > lo[:, None]) & (t <= (db + h)[:, None])).any(axis=1)
+        done = ~open_[inv]
+        d[todo[done]] = lo[inv[done]]
+        todo, inv = todo[~done], inv[~done]
+        # single cells of the open blocks
+        e = np.hypot(x[todo] - cx[inv], y[todo] - cy[inv])
+        lo = np.maximum(db[inv] - e, 0.0)
+        hi = db[inv] + e
+        found = ib >= 0
+        pxy = np.full((len(ib), 2), np.nan)
+        pxy[found] = shapely.get_coordinates(tree.geometries[ib[found]])
+        point = np.zeros(len(ib), dtype=bool)
+        point[found] = shapely.get_type_id(tree.geometries[ib[found]]) == 0
+        pt = point[inv]
+        hi[pt] = np.hypot(x[todo[pt]] - pxy[inv[pt], 0], y[todo[pt]] - pxy[inv[pt], 1])
+        t = thr[lab[todo]]
+        open_ = ((t > lo[:, None]) & (t <= hi[:, None])).any(axis=1)
+        d[todo[~open_]] = lo[~open_]
+        todo = todo[open_]
+    return d
+
+
+def _vectoriseer(grid: np.ndarray, shift: np.ndarray, r: float, tgeom: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The cells of each terrein in `which` (grid value i + 1) as polygons, clipped to the terrein outline."""
+    found = list(rasterio.features.shapes(grid, mask=grid > 0, transform=Affine(r, 0, 0, 0, -r, 0), connectivity=4))
+    polys = np.array([shapely.geometry.shape(g) for g, _ in found], dtype=object)
+    lab = np.array([int(v) - 1 for _, v in found], dtype=np.int64)
+    order = np.argsort(lab, kind="stable")
+    polys, lab = _verschuif(polys[order], -shift, lab[order]), lab[order]
+    uniq, idx = np.unique(lab, return_inverse=True)
+    multi = shapely.multipolygons(polys, indices=idx)
+    bad = ~shapely.is_valid(multi)
+    multi[bad] = shapely.make_valid(multi[bad])
+    clipped = np.empty(len(uniq), dtype=object)
+    clipped[:] = in_threads(shapely.intersection, multi, tgeom[uniq])
+    out = pd.Series(clipped, index=uniq).reindex(which).to_numpy()
+    mixed = shapely.get_type_id(out) == 7  # a GeometryCollection: keep its polygonal parts only
+    if mixed.any():
+        parts, pi = shapely.get_parts(out[mixed], return_index=True)
+        keep = shapely.get_type_id(parts) == 3
+        fixed = np.full(int(mixed.sum()), shapely.from_wkt("POLYGON EMPTY"), dtype=object)
+        if keep.any():
+            u, ix = np.unique(pi[keep], return_inverse=True)
+            fixed[u] = shapely.multipolygons(parts[keep], indices=ix)
+        out[mixed] = fixed
+    return out

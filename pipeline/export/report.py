@@ -31,7 +31,8 @@ TOTAL_LABELS = {"aantal_terreinen": "Terreinen", "aantal_strategisch": "Strategi
                 "aantal_grensgeval": "Grensgevallen", "ha_bruto": "Bruto (ha)",
                 "potentie_milieuruimte_ha": "Onbenutte milieuruimte (ha)", "potentie_kades_m": "Onbenutte kades (m)",
                 "potentie_bebouwing_m2": "Onbenutte bouwruimte (m²)", "potentie_uitgeefbaar_ha": "Uitgeefbaar (ha)"}
-DECIMALS = {"score": 3, "flag_stabiliteit": 2, "ha_bruto": 1, "potentie_milieuruimte_ha": 1, "potentie_kades_m": 0,
+DECIMALS = {"aantal_terreinen": 0, "aantal_strategisch": 0, "aantal_grensgeval": 0, "aantal_sterk": 0, "rang": 0,
+            "score": 3, "flag_stabiliteit": 2, "ha_bruto": 1, "potentie_milieuruimte_ha": 1, "potentie_kades_m": 0,
             "potentie_bebouwing_m2": 0, "potentie_uitgeefbaar_ha": 1}
 
 
