@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 
 from pipeline import __version__
-from pipeline.export.testdata import build_outputs
+from export_fixtures import build_outputs
 
 EXPECTED = {"terreinen": "terreinen_strategisch", "kavels": "kavels_indicatoren", "kades": "kades_status",
             "milieuruimte_contouren": "milieuruimte_contouren", "netcapaciteit": "netcapaciteit",

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from pipeline.export.maps import make_self_contained
-from pipeline.export.testdata import build_outputs
+from export_fixtures import build_outputs
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from pipeline.export.testdata import build_outputs
+from export_fixtures import build_outputs
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "verkenning.ipynb"
 

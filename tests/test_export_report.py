@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.export.common import gemeente_regio
 from pipeline.export.report import nl
-from pipeline.export.testdata import build_outputs
+from export_fixtures import build_outputs
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export.testdata import TERREINEN, build_outputs
+from export_fixtures import TERREINEN, build_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline.score.clusters import find_clusters
-from pipeline.score.testing import make_terreinen
+from score_fixtures import make_terreinen
 
 
 def line_of_four():

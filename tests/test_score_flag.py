@@ -2,7 +2,7 @@
 import pytest
 
 from pipeline.score import score_terreinen
-from pipeline.score.testing import example_scenario, make_config, make_kades, make_terreinen
+from score_fixtures import example_scenario, make_config, make_kades, make_terreinen
 
 
 @pytest.fixture(scope="module")

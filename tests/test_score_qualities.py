@@ -9,7 +9,7 @@ from shapely import LineString, Point
 
 from pipeline.crs import WORKING_CRS
 from pipeline.score import qualities
-from pipeline.score.testing import make_config, make_kades, make_terreinen
+from score_fixtures import make_config, make_kades, make_terreinen
 
 
 # --- normalisation -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pipeline.config import CRITERIA
 from pipeline.crs import WORKING_CRS
 from pipeline.io import read_parquet, write_parquet
 from pipeline.score import run, score_terreinen
-from pipeline.score.testing import example_scenario, make_config, synthetic_region
+from score_fixtures import example_scenario, make_config, synthetic_region
 
 CONTRACT = [*(f"{c}_{part}" for c in CRITERIA for part in ("ruw", "norm", "gewicht", "bijdrage", "sterk")),
             "modaliteiten", "cluster_id", "cluster_aantal", "cluster_ha", "cluster_aandeel_hmc",

@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.score import score_terreinen
 from pipeline.score.stability import borderline
-from pipeline.score.testing import example_scenario, make_config
+from score_fixtures import example_scenario, make_config
 
 
 def run(tmp_path, **score):

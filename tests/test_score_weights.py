@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import CRITERIA, ConfigError
-from pipeline.score.testing import make_config
+from score_fixtures import make_config
 from pipeline.score.weights import ahp_weights, consistency_ratio, normalise_weights, resolve_weights
 
 
