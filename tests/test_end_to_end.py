@@ -112,7 +112,7 @@ def test_deliverables_hold_the_results(demo_run):
     assert {"terreinen", "kades", "milieuruimte_contouren"} <= styled
 
     html = (tmp / "maps" / "index.html").read_text(encoding="utf-8")
-    assert "Demo-haven Oost" in html
+    assert "Demo-haven Oost" in html and "Vaarwegen (CEMT-klasse)" in html
     assert "cdn.jsdelivr" not in html and "<script src=\"http" not in html
     rapport = pd.read_csv(tmp / "processed" / "rapport.csv")
     assert rapport.iloc[0]["rang"] == 1

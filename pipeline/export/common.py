@@ -32,6 +32,9 @@ CRITERION_PARTS = ["ruw", "norm", "gewicht", "bijdrage", "sterk"]
 VLAG_KLASSEN = ["strategisch", "grensgeval", "niet strategisch"]
 VLAG_KLEUREN = {"strategisch": "#b2182b", "grensgeval": "#f4a582", "niet strategisch": "#bababa"}
 KADE_STATUSSEN = ["benut", "onbenut", "vrij", "onbekend"]
+# fairway classes on the map: (label, lowest CEMT class of the group, colour, line weight)
+VAARWEG_KLASSEN = [("CEMT Va en hoger", "Va", "#08306b", 5), ("CEMT IV", "IV", "#2171b5", 3.5),
+                   ("CEMT III en lager", "0", "#6baed6", 2)]
 KADE_KLEUREN = {"benut": "#1a9641", "onbenut": "#d7191c", "vrij": "#2b83ba", "onbekend": "#8c8c8c"}
 NET_STATUSSEN = ["groen", "geel", "oranje", "rood", "onbekend"]
 NET_KLEUREN = {"groen": "#1a9641", "geel": "#ffd92f", "oranje": "#fd8d3c", "rood": "#d7191c",

@@ -34,8 +34,8 @@ from shapely.geometry import mapping
 
 from pipeline.crs import MAP_CRS
 from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, CRITERIA, CRITERION_LABELS, KADE_KLEUREN,
-                                    KAVEL_GSI_KLASSEN, NET_KLEUREN, SCORE_KLASSEN, VLAG_KLEUREN, Inputs, jsonable,
-                                    label)
+                                    KAVEL_GSI_KLASSEN, NET_KLEUREN, SCORE_KLASSEN, VAARWEG_KLASSEN, VLAG_KLEUREN,
+                                    Inputs, jsonable, label)
 from pipeline.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -229,6 +229,9 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
     data = {"terreinen": features(t, columns, tolerance, exp.kaart_decimalen, extra={"_detail": detail})}
     if inputs.kades is not None and len(inputs.kades):
         data["kades"] = features(inputs.kades, None, tolerance, exp.kaart_decimalen)
+    vaarwegen = inputs.canonical.get("vaarwegen")
+    if vaarwegen is not None and len(vaarwegen):
+        data["vaarwegen"] = features(vaarwegen, ["vaarweg_id", "naam", "cemt_klasse"], tolerance, exp.kaart_decimalen)
     contour_cats: list[str] = []
     if inputs.contouren is not None and len(inputs.contouren):
         data["contouren"] = features(inputs.contouren, ["categorie", "rin_nummer", "omgevingstype"],
@@ -252,7 +255,7 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
         "sections": popup_sections(columns),
         "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
         "vlagKleuren": VLAG_KLEUREN, "scoreKlassen": [list(k) for k in SCORE_KLASSEN],
-        "kadeKleuren": KADE_KLEUREN, "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
+        "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
         "contourCategorieen": contour_cats, "clusterKleur": CLUSTER_KLEUR,
         "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"]],
         "minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM,
@@ -270,10 +273,10 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
                          overlay=True, control=True, show=False).add_to(m)
     groups = {}
     specs = [("terreinen", "Bedrijventerreinen (vlag / score)", True),
-             ("kades", "Kades (status)", True), ("contouren", "Milieuruimte: contouren", False),
+             ("kades", "Kades (status)", True), ("vaarwegen", "Vaarwegen (CEMT-klasse)", True), ("contouren", "Milieuruimte: contouren", False),
              ("afname", "Netcapaciteit afname", False), ("invoeding", "Netcapaciteit invoeding", False),
              ("clusters", "Clusters", False)]
-    present = {"terreinen": True, "kades": "kades" in data, "contouren": "contouren" in data,
+    present = {"terreinen": True, "kades": "kades" in data, "vaarwegen": "vaarwegen" in data, "contouren": "contouren" in data,
                "afname": "netcapaciteit" in data, "invoeding": "netcapaciteit" in data, "clusters": "clusters" in data}
     for key, name, show in specs:
         if present[key]:

@@ -230,6 +230,24 @@
       legends.kades = legendControl("Kades (status)", Object.keys(cfg.kadeKleuren).map(function (k) {
         return [k, cfg.kadeKleuren[k], "line"]; }));
     }
+    if (data.vaarwegen) {
+      var cemt = ["0", "I", "II", "III", "IV", "Va", "Vb", "VIa", "VIb", "VIc", "VII"];
+      var klasse = function (p) {  // first group whose lowest class the section reaches
+        var r = cemt.indexOf(p.cemt_klasse);
+        return cfg.vaarwegKlassen.filter(function (k) { return r >= cemt.indexOf(k[1]); })[0] ||
+          cfg.vaarwegKlassen[cfg.vaarwegKlassen.length - 1];
+      };
+      lagen.vaarwegen = L.geoJSON(data.vaarwegen, {
+        style: function (f) { var k = klasse(f.properties); return {color: k[2], weight: k[3], opacity: 0.8}; },
+        onEachFeature: function (f, l) {
+          var p = f.properties;
+          l.bindTooltip(esc(p.naam || "vaarweg") + " (CEMT " + esc(p.cemt_klasse || "onbekend") + ")", {sticky: true});
+        }
+      }).addTo(groups.vaarwegen);
+      lagen.vaarwegen.bringToBack();  // fairways under the terreinen and their quays
+      legends.vaarwegen = legendControl("Vaarwegen", cfg.vaarwegKlassen.map(function (k) {
+        return [k[0], k[2], "line"]; }));
+    }
     if (data.contouren) {
       lagen.contouren = L.geoJSON(data.contouren, {
         style: function (f) {
