@@ -322,7 +322,7 @@
     }).addTo(map);
 
     var b = terreinen.getBounds();
-    if (b.isValid()) map.fitBounds(b, {padding: [20, 20]});
+    if (b.isValid()) map.fitBounds(b, {padding: [20, 20], animate: false});
     window.svpLagen = lagen;
   };
 })();
