@@ -1,6 +1,17 @@
 """The bench's four computations (../shared/bench, C1-C4) done with the pipeline's own analysis functions.
 
     python -m pipeline.benchmark --data /tmp/bench-data/s0.1 [--engines duckdb,postgis] [--volledig]
+    python -m pipeline.benchmark --config config/bench.yaml      (`make bench`)
+
+- `--config` (the province-scale run): generates the config's demo region once (the demo stage skips
+  regeneration when its manifest matches), runs the ingest, analyse and score stages, each in a child
+  process (`python -m pipeline <stage>`), and reports their wall time and peak memory (the child's
+  ru_maxrss from os.wait4); then C1-C4 with the pipeline functions (in a spawned child) against the
+  bench's DuckDB and PostGIS engines on the bench data (--data, default /tmp/bench-data/s1.0, made
+  with the bench's gen.py when absent), in the same run, best of --repeat runs each, with the ratio of
+  compute times and the agreement verdict. Prints a table; writes <data root>/results.json
+  (data/bench/results.json for config/bench.yaml). Engines are skipped, with the reason, when the
+  bench venv is missing.
 
 - `bench_layers(data)` reads the bench GeoParquet files and renames their simple field names to the
   canonical ones (terrein_id -> rin_nummer, woningen -> verblijfsobjecten with gevoelig, max_categorie ->
@@ -130,8 +141,10 @@ def c4(t: gpd.GeoDataFrame, net: gpd.GeoDataFrame) -> pd.DataFrame:
     return out.sort_values(["terrein_id", "status"]).reset_index(drop=True)
 
 
-def run_pipeline(data: str | Path, computations=COMPUTATIONS) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
-    """C1-C4 with the pipeline functions on the raw bench files; returns results and compute seconds."""
+def run_pipeline(data: str | Path, computations=COMPUTATIONS, repeat: int = 1
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """C1-C4 with the pipeline functions on the raw bench files; returns results and compute seconds
+    (the fastest of `repeat` runs, as the bench reports its engines)."""
     data = Path(data)
     need = {"C1": ["terreinen", "panden"], "C2": ["kavels", "woningen"], "C3": ["terreinen", "kades"],
             "C4": ["terreinen", "netcapaciteit"]}
@@ -139,9 +152,10 @@ def run_pipeline(data: str | Path, computations=COMPUTATIONS) -> tuple[dict[str,
     funcs = {"C1": c1, "C2": c2, "C3": c3, "C4": c4}
     results, seconds = {}, {}
     for c in computations:
-        t0 = time.perf_counter()
-        results[c] = funcs[c](*(d[n] for n in need[c]))
-        seconds[c] = time.perf_counter() - t0
+        for _ in range(max(1, repeat)):
+            t0 = time.perf_counter()
+            results[c] = funcs[c](*(d[n] for n in need[c]))
+            seconds[c] = min(seconds.get(c, np.inf), time.perf_counter() - t0)
     return results, seconds
 
 
@@ -160,11 +174,11 @@ def bench_module(name: str, bench_dir: Path = BENCH_DIR):
 
 def run_engines(data: str | Path, engines=("duckdb", "postgis"), *, out: str | Path | None = None,
                 computations=COMPUTATIONS, python: Path = BENCH_PYTHON, bench_dir: Path = BENCH_DIR,
-                timeout: float = 1800) -> tuple[dict[str, dict[str, pd.DataFrame]], dict]:
+                timeout: float = 1800, repeat: int = 1) -> tuple[dict[str, dict[str, pd.DataFrame]], dict]:
     """Run the bench's run.py for the engines; returns ({engine: {C: table}}, report json)."""
     out = Path(out) if out else Path(data) / "results_engines.json"
     cmd = [str(python), str(bench_dir / "run.py"), "--data", str(data), "--engines", ",".join(engines),
-           "--computations", ",".join(computations), "--out", str(out)]
+           "--computations", ",".join(computations), "--out", str(out), "--repeat", str(repeat)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     found = re.search(r"engine result tables: (\S+)", proc.stdout)
     if not found:
@@ -210,20 +224,156 @@ def time_full(data: str | Path) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def run_child(cmd: list[str], log: Path) -> dict:
+    """Run cmd as a child process (output to log); its wall time, peak RSS (ru_maxrss via os.wait4) and exit code."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024), "exit": proc.returncode,
+            "log": str(log)}
+
+
+def _pipeline_c1_c4(data: str, repeat: int):
+    """Child-process body: C1-C4 with the pipeline functions, plus this process's peak RSS."""
+    results, seconds = run_pipeline(data, repeat=repeat)
+    return results, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_data_ready(data: Path, scale: float = 1.0) -> str | None:
+    """Make sure the bench data exist (generate them with the bench's gen.py); None or why not."""
+    if (data / "manifest.json").is_file():
+        return None
+    if not BENCH_PYTHON.is_file():
+        return f"{data} missing and {BENCH_PYTHON} absent: cannot generate the bench data"
+    subprocess.run([str(BENCH_PYTHON), str(BENCH_DIR / "gen.py"), "--scale", str(scale), "--out", str(data),
+                    "--no-gpkg"], check=True, capture_output=True)
+    return None
+
+
+def engines_skip_reason() -> str | None:
+    if not (BENCH_DIR / "run.py").is_file():
+        return f"{BENCH_DIR}/run.py not found"
+    if not BENCH_PYTHON.is_file():
+        return f"{BENCH_PYTHON} absent (see ../shared/bench/README.md): DuckDB / PostGIS skipped"
+    return None
+
+
+def run_config(config_path: str, data: Path, engines: list[str], repeat: int) -> tuple[dict, int]:
+    """The `make bench` run: stages in child processes, then C1-C4 against the engines (see module doc)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.config import load_config
+    config = load_config(config_path)
+    root = Path(config.paths.raw).parent
+    logs = root / "bench_logs"
+    report: dict = {"config": str(config_path), "machine": {"cpus": os.cpu_count()}, "stages": {}}
+    for stage in ("demo", "ingest", "analyse", "score"):
+        print(f"stage {stage} ...", flush=True)
+        res = run_child([sys.executable, "-m", "pipeline", stage, "--config", str(config_path)], logs / f"{stage}.log")
+        report["stages"][stage] = res
+        if res["exit"]:
+            raise RuntimeError(f"stage {stage} failed (exit {res['exit']}), see {res['log']}")
+    meta = Path(config.paths.processed) / "analyse_instellingen.json"
+    if meta.is_file():
+        report["analyse_rekentijd_s"] = json.loads(meta.read_text())["rekentijd_s"]
+
+    status = 0
+    why = bench_data_ready(data)
+    if why:
+        report["c1_c4"] = {"skipped": why}
+        return report, status
+    print(f"C1-C4 pipeline on {data} ...", flush=True)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        from pipeline import benchmark as this  # by module name, also when run as __main__
+        ours, seconds, rss = pool.submit(this._pipeline_c1_c4, str(data), repeat).result()
+    cc = {"data": str(data), "repeat": repeat,
+          "pipeline": {"compute_s": {c: round(v, 3) for c, v in seconds.items()},
+                       "total_s": round(sum(seconds.values()), 3), "peak_rss_mb": round(rss)}}
+    why = engines_skip_reason()
+    if why or not engines:
+        cc["engines_skipped"] = why or "no engines asked for"
+        print(f"engines skipped: {cc['engines_skipped']}")
+    else:
+        print(f"C1-C4 {', '.join(engines)} (bench run.py) ...", flush=True)
+        tables, bench = run_engines(data, engines, out=root / "results_engines.json", repeat=repeat)
+        for e in engines:
+            comp = bench["engines"][e]["compute_s"]
+            issues = compare(ours, tables[e], e)
+            bad = disagreements(issues)
+            status = 2 if bad else status
+            cc[e] = {"compute_s": {c: round(v, 3) for c, v in comp.items()},
+                     "total_s": round(sum(comp.values()), 3), "peak_rss_mb": round(bench["engines"][e]["peak_rss_mb"]),
+                     "ratio_pipeline": round(cc["pipeline"]["total_s"] / sum(comp.values()), 3),
+                     "agreement": "agree" if not bad else bad,
+                     "notes": [f"{c}: {line}" for c, lines in issues.items() for line in lines if line not in bad]}
+    report["c1_c4"] = cc
+    return report, status
+
+
+def print_report(report: dict) -> None:
+    print("\n== stages (each in a child process)")
+    print(f"  {'stage':<10} {'wall s':>8} {'peak MB':>8}")
+    for stage, r in report["stages"].items():
+        print(f"  {stage:<10} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>8}")
+    if "analyse_rekentijd_s" in report:
+        print("  analyse compute per analysis (s): " +
+              ", ".join(f"{k} {v:.2f}" for k, v in report["analyse_rekentijd_s"].items()))
+    cc = report.get("c1_c4", {})
+    if "skipped" in cc:
+        print(f"\n== C1-C4 skipped: {cc['skipped']}")
+        return
+    print(f"\n== C1-C4 on {cc['data']} (best of {cc['repeat']}; seconds)")
+    engines = ["pipeline"] + [e for e in ("duckdb", "postgis") if e in cc]
+    print(f"  {'engine':<9} " + " ".join(f"{c:>7}" for c in COMPUTATIONS) + f" {'total':>7} {'peak MB':>8} "
+          f"{'pipeline/engine':>15}  agreement")
+    for e in engines:
+        r = cc[e]
+        ratio = f"{r['ratio_pipeline']:.2f}x" if "ratio_pipeline" in r else "-"
+        agree = r.get("agreement", "(reference)")
+        agree = agree if isinstance(agree, str) else f"DISAGREE ({len(agree)} issues)"
+        print(f"  {e:<9} " + " ".join(f"{r['compute_s'].get(c, float('nan')):>7.2f}" for c in COMPUTATIONS)
+              + f" {r['total_s']:>7.2f} {r['peak_rss_mb']:>8} {ratio:>15}  {agree}")
+        for note in r.get("notes", [])[:3]:
+            print(f"      note: {note[:150]}")
+    if "engines_skipped" in cc:
+        print(f"  engines skipped: {cc['engines_skipped']}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--engines", default="", help="bench engines to compare with, e.g. duckdb,postgis")
+    ap.add_argument("--data", default=None, help="bench data folder (with --config default /tmp/bench-data/s1.0)")
+    ap.add_argument("--config", default=None, help="full run: demo + stages of this config, then C1-C4 vs engines")
+    ap.add_argument("--engines", default=None, help="bench engines to compare with, e.g. duckdb,postgis "
+                                                    "(with --config default duckdb,postgis)")
+    ap.add_argument("--repeat", type=int, default=None, help="runs per computation, fastest counts "
+                                                             "(with --config default 3, else 1)")
     ap.add_argument("--volledig", action="store_true", help="also time the complete analyse stage")
     args = ap.parse_args(argv)
-    results, seconds = run_pipeline(args.data)
+    if args.config:
+        engines = [e for e in (args.engines if args.engines is not None else "duckdb,postgis").split(",") if e]
+        data = Path(args.data or "/tmp/bench-data/s1.0")
+        report, status = run_config(args.config, data, engines, args.repeat or 3)
+        from pipeline.config import load_config
+        out = Path(load_config(args.config).paths.raw).parent / "results.json"
+        out.write_text(json.dumps(report, indent=2, default=str))
+        print_report(report)
+        print(f"\nresults: {out}")
+        return status
+    if not args.data:
+        ap.error("--data or --config is required")
+    results, seconds = run_pipeline(args.data, repeat=args.repeat or 1)
     report = {"pipeline_compute_s": {c: round(s, 3) for c, s in seconds.items()},
               "pipeline_compute_total_s": round(sum(seconds.values()), 3),
               "peak_rss_mb_c1_c4": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     status = 0
     if args.engines:
         engines = [e for e in args.engines.split(",") if e]
-        tables, bench = run_engines(args.data, engines)
+        tables, bench = run_engines(args.data, engines, repeat=args.repeat or 1)
         report["engines_compute_s"] = {e: bench["engines"][e]["compute_s"] for e in engines}
         for e in engines:
             issues = compare(results, tables[e], e)

@@ -122,6 +122,10 @@ class Milieuruimte(Strict):
     sbi_tabel: Path | None = Field(None, description="CSV sbi_code,cat_min,cat_max; None = the table shipped in the package")
     contour_categorieen: list[str] = Field(default_factory=lambda: ["3.2", "4.1", "4.2", "5.1"],
                                            description="Categories to draw 'fits here' contours for")
+    contour_resolutie_m: float = Field(
+        10.0, gt=0, le=100,
+        description="Cell size (m) of the raster the contours are computed on; the contours are indicatief: "
+                    "their edges are accurate to about this size (the outer edge follows the terrein exactly)")
 
     @field_validator("hmc_vanaf", "hmc_varianten", "contour_categorieen")
     @classmethod

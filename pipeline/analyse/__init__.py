@@ -100,7 +100,8 @@ def analyse(layers: dict, settings, *, timings: dict | None = None) -> dict[str,
     t0 = time.perf_counter()
     t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype)
     cont = milieuruimte.contouren(terreinen, gevoelig, m.contour_categorieen, t_omg,
-                                  rustig=m.richtafstanden_rustig, gemengd=m.richtafstanden_gemengd, tree=gtree)
+                                  rustig=m.richtafstanden_rustig, gemengd=m.richtafstanden_gemengd,
+                                  resolutie_m=m.contour_resolutie_m, tree=gtree)
     cont["rin_nummer"] = terreinen["rin_nummer"].astype("string").to_numpy()[cont.pop("terrein").to_numpy()]
     cont = gpd.GeoDataFrame(cont[["categorie", "omgevingstype", "rin_nummer", "geometry"]], geometry="geometry",
                             crs=WORKING_CRS)

@@ -77,11 +77,26 @@ def pair_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> 
     return out
 
 
+def query_pairs(tree: shapely.STRtree, a: np.ndarray, predicate: str | None = None, **kwargs):
+    """(ia, itree): tree.query(a, predicate) on chunks of a in threads (each call prepares its own inputs)."""
+    a = np.asarray(a, dtype=object)
+    k = min(workers() * 4, len(a) // 50)  # a query per input can be heavy (many results): small chunks
+    if k <= 1:
+        ia, it = tree.query(a, predicate=predicate, **kwargs)
+        return ia.astype(np.int64), it.astype(np.int64)
+    tree.query(a[:1])  # GEOS builds the tree on the first query: do that before threading
+    bounds = np.linspace(0, len(a), k + 1).astype(np.int64)
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        parts = list(pool.map(lambda se: tree.query(a[se[0]:se[1]], predicate=predicate, **kwargs),
+                              zip(bounds[:-1], bounds[1:])))
+    ia = np.concatenate([p[0].astype(np.int64) + s for p, s in zip(parts, bounds[:-1])])
+    return ia, np.concatenate([p[1] for p in parts]).astype(np.int64)
+
+
 def intersecting_pairs(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None):
-    """(ia, ib): every pair of a and b whose geometries intersect (tree on b, a prepared)."""
+    """(ia, ib): every pair of a and b whose geometries intersect (tree on b)."""
     tree = tree if tree is not None else shapely.STRtree(b)
-    ia, ib = tree.query(a, predicate="intersects")
-    return ia.astype(np.int64), ib.astype(np.int64)
+    return query_pairs(tree, a, "intersects")
 
 
 def overlap_per_pair(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None) -> pd.DataFrame:

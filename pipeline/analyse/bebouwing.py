@@ -19,28 +19,34 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, group_sum, largest_overlap
+from pipeline.analyse._geo import geoms, group_sum, intersection_area, largest_overlap, query_pairs
 
 
 def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None) -> np.ndarray:
     """Summed area of building ∩ zone per zone (numpy array aligned with zones).
 
-    One STRtree "intersects" query (tree on the buildings, zones prepared) finds the candidate
-    pairs; a "contains_properly" test with the prepared zone splits them into buildings wholly
-    inside (their own area) and buildings crossing the boundary (intersected).
+    Candidate pairs come from one bounding-box query of the buildings against an STRtree on the zones
+    (in threads; much cheaper than a tree on a million buildings), or against `tree` on the buildings
+    when given. The prepared zones then test "intersects" and "contains_properly": buildings wholly
+    inside count their own area, buildings crossing the boundary are intersected in threads (the GEOS
+    intersection is most of the time; shapely releases the GIL).
     """
     z = geoms(zones)
     b = geoms(buildings)
     if len(z) == 0 or len(b) == 0:
         return np.zeros(len(z))
-    tree = tree if tree is not None else shapely.STRtree(b)
-    iz, ib = tree.query(z, predicate="intersects")
-    shapely.prepare(z)
+    if tree is not None:
+        iz, ib = query_pairs(tree, z)
+    else:
+        ib, iz = query_pairs(shapely.STRtree(z), b)
+    shapely.prepare(z)  # prepared zones: the predicates run serially (GEOS builds their indexes lazily)
+    hit = shapely.intersects(z[iz], b[ib])
+    iz, ib = iz[hit], ib[hit]
     inside = shapely.contains_properly(z[iz], b[ib])
     area = shapely.area(b[ib])
     cross = ~inside
     if cross.any():
-        area[cross] = shapely.area(shapely.intersection(b[ib[cross]], z[iz[cross]]))
+        area[cross] = intersection_area(b[ib[cross]], z[iz[cross]])
     return group_sum(iz, area, len(z))
 
 
