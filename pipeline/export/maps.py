@@ -291,7 +291,8 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
     html = m.get_root().render()
-    head = ("<style>" + template_text("kaart.css") + "</style>\n<script>" + template_text("kaart.js") + "</script>")
+    head = ("<style>" + template_text("kaart.css") + "</style>\n<script>" + template_text("opmaak.js")
+            + template_text("kaart.js") + "</script>")
     html = make_self_contained(html, head)
     title_div = f"<div class='svp-titel'>{title}</div>"
     return html.replace("<body>", "<body>\n" + title_div, 1)
@@ -307,7 +308,7 @@ def build_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> 
     exp = config.export
     env = jinja2.Environment(autoescape=True)
     tpl = env.from_string(template_text("detail.html"))
-    detail_js = template_text("detail.js")
+    detail_js = template_text("opmaak.js") + template_text("detail.js")
     rins_kavels = inputs.kavels["rin_nummer"].astype(str).tolist()
     kavel_feats = features(inputs.kavels, None, min(tolerance, 1.0), exp.kaart_decimalen, keep_empty=True)["features"]
     kavels_by: dict[str, list] = {}

@@ -2,18 +2,7 @@
 (function () {
   "use strict";
   var d = SVP_DETAIL;
-  function esc(v) {
-    return String(v).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function fmt(v) {
-    if (v === null || v === undefined || v === "") return "–";
-    if (v === true) return "ja";
-    if (v === false) return "nee";
-    if (typeof v === "number") return v.toLocaleString("nl-NL", {maximumFractionDigits: Math.abs(v) >= 100 ? 0 : 2});
-    return esc(v);
-  }
+  var esc = window.svpOpmaak.esc, fmt = window.svpOpmaak.fmt;
   function popup(title, p) {
     var rows = Object.keys(p).map(function (k) {
       return "<tr><th>" + esc(d.labels[k] || k) + "</th><td>" + fmt(p[k]) + "</td></tr>";
