@@ -211,7 +211,7 @@ class Score(Strict):
     sterk_multimodaal: int = Field(3, ge=1, le=3, description="'sterk' multimodal: number of modalities (water, rail, road)")
     sterk_cluster_ha: float = Field(200.0, ge=0, description="'sterk' cluster: total ha of the cluster")
     sterk_omvang_ha: float = Field(50.0, ge=0, description="'sterk' size: ha bruto")
-    sterk_onbenut_ha: float = Field(5.0, ge=0, description="'sterk' unused potential: ha HMC vacant + uitgeefbaar")
+    sterk_onbenut_ha: float = Field(5.0, ge=0, description="'sterk' unused potential: ha HMC used by non-HMC + max(HMC vacant, uitgeefbaar)")
     infra_afstand_m: float = Field(1000.0, gt=0, description="Rail siding / motorway ramp counts within this distance")
     cluster_afstand_m: float = Field(500.0, ge=0, description="Terreinen within this distance form a cluster")
     min_sterk: int = Field(2, ge=1, description="k: flag when strong qualities >= k (and the sieve passed)")

@@ -90,7 +90,7 @@ def synthetic_region(n: int = 650, *, seed: int = 1) -> tuple[gpd.GeoDataFrame, 
     xy = rng.uniform([10_000, 360_000], [200_000, 420_000], (n, 2))
     groen = rng.uniform(0, 1, n)
     rows = [{"x": x, "y": y, "ha_bruto": h, "ha_hmc_41": h * f, "potentie_milieuruimte_ha": h * f * v,
-             "potentie_uitgeefbaar_ha": h * u, "afname_aandeel_groen": g, "afname_aandeel_onbekend": 1 - g,
+             "ha_hmc_41_vacant": h * f * v, "potentie_uitgeefbaar_ha": h * u, "ha_uitgeefbaar": h * u, "afname_aandeel_groen": g, "afname_aandeel_onbekend": 1 - g,
              "water_ontsluiting": bool(wo), "spoor_ontsluiting": bool(so)}
             for x, y, h, f, v, u, g, wo, so in zip(
                 xy[:, 0], xy[:, 1], ha, rng.uniform(0, 1, n) * (rng.uniform(size=n) < 0.3),

@@ -358,3 +358,17 @@ def test_largest_overlap():
     a = np.array([box(0, 0, 10, 10), box(100, 100, 101, 101)], dtype=object)
     b = np.array([box(-5, -5, 3, 20), box(3, -5, 30, 20)], dtype=object)
     assert largest_overlap(a, b).tolist() == [1, -1]
+
+
+def test_vestiging_on_shared_boundary_belongs_to_one_kavel_in_every_analysis():
+    """A water-bound vestiging at (10, 5) on the border of two kavels: the first kavel is occupied and
+    water-bound, the second vacant and not water-bound, in the milieuruimte and the kades analysis alike."""
+    from pipeline.analyse.kades import kavel_gebruik
+    from pipeline.analyse.milieuruimte import cat_benut, load_sbi_tabel
+    kavels = gpd.GeoDataFrame(geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=WORKING_CRS)
+    vestigingen = gpd.GeoDataFrame({"sbi_code": ["52.24"]}, geometry=[Point(10, 5)], crs=WORKING_CRS)
+    benut = cat_benut(kavels, vestigingen, load_sbi_tabel())
+    gebruik = kavel_gebruik(kavels, vestigingen, ["52.24"])
+    assert benut["vacant"].tolist() == [False, True]
+    assert gebruik["bezet"].tolist() == [True, False]
+    assert gebruik["watergebonden"].tolist() == [True, False]

@@ -38,6 +38,15 @@ def test_latest_year_dissolve_and_duplicates(tmp_path):
     assert tally.merged == 1 and tally.read == 5 and tally.kept == 2
 
 
+def test_undated_record_of_a_dated_terrein_is_dropped(tmp_path):
+    """An old polygon without JAAR must not be dissolved into the current 2024 outline."""
+    frame = ibis_frame()
+    undated = frame.iloc[[1]].assign(JAAR=None, geometry=[sq(5000, 5000, 300)])
+    out, tally = ingest(tmp_path, pd.concat([frame, undated], ignore_index=True))
+    assert out.loc["1001"].geometry.area == pytest.approx(1000 * 1000)
+    assert tally.dropped["geen JAAR terwijl hetzelfde RIN_NUMMER gedateerde records heeft"] == 1
+
+
 def test_legacy_shapefile_names_m2_text_and_typo(tmp_path):
     legacy = gpd.GeoDataFrame({
         "RINNUMMER": ["2001", "2002"], "BEDRIJVENT": ["OUD", "NIEUW"], "KERN": ["Dorp", "Stad"],

@@ -68,7 +68,7 @@ def test_ranks_and_bands(result):
 
 def test_zeef_passed_but_not_enough_explains_why(tmp_path):
     terreinen = make_terreinen([{"rin_nummer": "W"}, *[{"rin_nummer": f"B{i}", "ha_hmc_41": 50.0, "ha_bruto": 100.0,
-                                  "potentie_uitgeefbaar_ha": 8.0} for i in range(3)],
+                                  "potentie_uitgeefbaar_ha": 8.0, "ha_uitgeefbaar": 8.0} for i in range(3)],
                                 *[{} for _ in range(6)]])
     kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
     t, _ = score_terreinen(terreinen, kades, make_config(tmp_path))
@@ -81,13 +81,15 @@ def test_zeef_passed_but_not_enough_explains_why(tmp_path):
 def test_score_branch_alone_and_protect_and_use(tmp_path):
     """One quay alone among plain terreinen has the top score; with much unused room it is also strong
     twice and 'beschermen en benutten', without it only the score branch fires."""
-    terreinen = make_terreinen([{"rin_nummer": "W", "potentie_uitgeefbaar_ha": 8.0}, *[{} for _ in range(9)]])
+    terreinen = make_terreinen([{"rin_nummer": "W", "potentie_uitgeefbaar_ha": 8.0, "ha_uitgeefbaar": 8.0},
+                                *[{} for _ in range(9)]])
     kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
     t, _ = score_terreinen(terreinen, kades, make_config(tmp_path))
     w = t.set_index("rin_nummer").loc["W"]
     assert w["vlag"] and w["vlag_tak"] == "beide"   # water + onbenut = 2 sterk, and the top score
     assert w["beschermen_en_benutten"]
-    t2, _ = score_terreinen(terreinen.assign(potentie_uitgeefbaar_ha=0.0), kades, make_config(tmp_path))
+    t2, _ = score_terreinen(terreinen.assign(potentie_uitgeefbaar_ha=0.0, ha_uitgeefbaar=0.0), kades,
+                            make_config(tmp_path))
     w2 = t2.set_index("rin_nummer").loc["W"]
     assert w2["vlag"] and w2["vlag_tak"] == "score" and not w2["beschermen_en_benutten"]
     assert w2["waarom"].startswith("kade 400 m aan CEMT IV; score 0,40 ≥ P90 (")

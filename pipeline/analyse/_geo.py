@@ -163,3 +163,16 @@ def group_max(index: np.ndarray, values: np.ndarray, n: int, fill) -> np.ndarray
     if len(index):
         np.maximum.at(out, index, values)
     return out
+
+
+def points_in_polygons(polygons, points) -> tuple[np.ndarray, np.ndarray]:
+    """(point index, polygon index) with each point in at most one polygon.
+
+    A point on a shared boundary intersects both neighbours; it goes to the first (lowest index), so every
+    analysis that places vestigingen on kavels agrees on where each one is.
+    """
+    ip, ipoly = shapely.STRtree(geoms(polygons)).query(geoms(points), predicate="intersects")
+    order = np.lexsort((ipoly, ip))
+    ip, ipoly = ip[order], ipoly[order]
+    first = np.r_[True, ip[1:] != ip[:-1]] if len(ip) else np.zeros(0, bool)
+    return ip[first], ipoly[first]

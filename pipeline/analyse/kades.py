@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, group_max, group_sum, nearest_distance
+from pipeline.analyse._geo import geoms, group_max, group_sum, nearest_distance, points_in_polygons
 from pipeline.analyse.milieuruimte import sbi_prefix_match
 from pipeline.categories import CEMT_KLASSEN, cemt_from_rank, cemt_rank
 
@@ -156,7 +156,7 @@ def kavel_gebruik(kavels, vestigingen, watergebonden_sbi: list[str]) -> pd.DataF
         out["bezet"] = pd.array([pd.NA] * n, dtype="boolean")
         out["watergebonden"] = pd.array([pd.NA] * n, dtype="boolean")
         return out
-    iv, ik = shapely.STRtree(geoms(kavels)).query(geoms(vestigingen), predicate="intersects")
+    iv, ik = points_in_polygons(kavels, vestigingen)
     water = sbi_prefix_match(vestigingen["sbi_code"].to_numpy(), watergebonden_sbi)
     out["bezet"] = pd.array(np.bincount(ik, minlength=n)[:n] > 0 if len(ik) else np.zeros(n, bool),
                             dtype="boolean")

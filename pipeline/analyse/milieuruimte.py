@@ -33,7 +33,8 @@ import rasterio.features
 import shapely
 from rasterio.transform import Affine
 
-from pipeline.analyse._geo import geoms, group_max, in_threads, largest_overlap, nearest_distance
+from pipeline.analyse._geo import (geoms, group_max, in_threads, largest_overlap, nearest_distance,
+                                  points_in_polygons)
 from pipeline.categories import (IBIS_HOOFDCATEGORIE, MILIEUCATEGORIE_DTYPE, MILIEUCATEGORIEEN,
                                  milieucategorie_from_rank, milieucategorie_rank)
 
@@ -216,12 +217,7 @@ def cat_benut(kavels, vestigingen, tabel: pd.DataFrame) -> pd.DataFrame:
         out["vacant"] = pd.array([pd.NA] * n, dtype="boolean")
         out["aantal_vestigingen"] = pd.array([pd.NA] * n, dtype="Int64")
         return out
-    iv, ik = shapely.STRtree(geoms(kavels)).query(geoms(vestigingen), predicate="intersects")
-    # a point on a shared boundary belongs to one kavel only: the first (lowest index) match
-    order = np.lexsort((ik, iv))
-    iv, ik = iv[order], ik[order]
-    first = np.r_[True, iv[1:] != iv[:-1]] if len(iv) else np.zeros(0, bool)
-    iv, ik = iv[first], ik[first]
+    iv, ik = points_in_polygons(kavels, vestigingen)
     cats = sbi_categorie(vestigingen["sbi_code"].to_numpy(), tabel)
     vrank = milieucategorie_rank(cats["cat_max"].astype(object))
     rank = group_max(ik, vrank[iv], n, np.int16(-1))

@@ -74,8 +74,10 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     out = out.loc[~no_rin]
     latest = out.groupby("rin_nummer")["jaar"].transform("max")
     historic = (out["jaar"] < latest).fillna(False).astype(bool)
+    undated = (out["jaar"].isna() & latest.notna()).astype(bool)  # an undated record of a dated terrein
     tally.drop(int(historic.sum()), "ouder jaar (historisch record; laatste JAAR per RIN_NUMMER behouden)")
-    out = geometry.drop_exact_duplicates(out.loc[~historic.to_numpy()], tally)
+    tally.drop(int(undated.sum()), "geen JAAR terwijl hetzelfde RIN_NUMMER gedateerde records heeft")
+    out = geometry.drop_exact_duplicates(out.loc[~(historic | undated).to_numpy()], tally)
     out, merged = geometry.dissolve(out, "rin_nummer")
     tally.merge(merged)
 

@@ -10,8 +10,10 @@ Raw values (one column per criterion in `CRITERIA`):
 - omvang: ha bruto (geometry area where IBIS gives none).
 - netcapaciteit: sum over afname statuses of area share x `score.netcapaciteit_waarden` (default groen 1,
   geel 0.5, oranje 0.25, rood 0, onbekend 0); area not covered by the capaciteitskaart counts as 0.
-- onbenut: potentie_milieuruimte_ha + potentie_uitgeefbaar_ha. Unused quay (potentie_kades_m) is not
-  added: quay land lies on kavels already counted in those ha; it is named in the explanation instead.
+- onbenut: HMC room used by non-HMC activities + the larger of vacant HMC room and IBIS uitgeefbaar ha.
+  Vacant kavels are usually the issuable ones, so adding the two would count the same land twice. Unused
+  quay (potentie_kades_m) is not added: quay land lies on kavels already counted in those ha; it is named
+  in the explanation instead.
 
 Normalisation (`score.normalisatie`) maps each criterion to 0..1 over all terreinen; a criterion whose
 values are all equal gets 0 everywhere (it does not discriminate). 'sterk' = raw > 0 and raw >= threshold.
@@ -108,6 +110,13 @@ def _bool(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
+def onbenut_ha(terreinen: pd.DataFrame, hmc: str) -> pd.Series:
+    """Unused land (ha) without double counting: HMC used by non-HMC + max(HMC vacant, uitgeefbaar)."""
+    vacant_or_issuable = np.maximum(number_column(terreinen, f"{hmc}_vacant"),
+                                    number_column(terreinen, "ha_uitgeefbaar"))
+    return number_column(terreinen, f"{hmc}_niet_hmc") + vacant_or_issuable
+
+
 def number_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         log.warning("score: column %s missing; counted as 0", column)
@@ -133,8 +142,7 @@ def raw_values(terreinen: gpd.GeoDataFrame, *, water_m: pd.Series, modal: pd.Dat
         "cluster": cluster_ha.astype(float),
         "omvang": bruto_ha(terreinen),
         "netcapaciteit": grid.astype(float),
-        "onbenut": (number_column(terreinen, "potentie_milieuruimte_ha")
-                    + number_column(terreinen, "potentie_uitgeefbaar_ha")),
+        "onbenut": onbenut_ha(terreinen, hmc if hmc in terreinen else "ha_hmc_41"),
     }, index=terreinen.index)
     return raw[CRITERIA].fillna(0.0)
 
