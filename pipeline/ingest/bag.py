@@ -8,6 +8,7 @@ configured gebruiksdoelen (a verblijfsobject with several gebruiksdoelen is gevo
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from pipeline.config import Config
@@ -48,7 +49,10 @@ def ingest_panden(config: Config, report: Report) -> gpd.GeoDataFrame:
 def ingest_verblijfsobjecten(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.verblijfsobjecten, "verblijfsobjecten", "verblijfsobjecten", VBO_SPECS, report,
                "Point", default_layer="verblijfsobject")
-    doel = as_text(src.col("gebruiksdoel")).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
+    # a JSON array in GeoJSON arrives from GDAL as a list per row: join it like the comma-separated text form
+    raw = src.col("gebruiksdoel").map(
+        lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    doel = as_text(raw).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
     gevoelig_doelen = [d.strip().lower() for d in config.analyse.milieuruimte.gevoelige_gebruiksdoelen]
     listed = doel.fillna("").str.split(",").explode()
     gevoelig = listed.isin(gevoelig_doelen).groupby(level=0).any() if len(listed) else listed.astype(bool)
