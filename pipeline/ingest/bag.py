@@ -49,9 +49,11 @@ def ingest_panden(config: Config, report: Report) -> gpd.GeoDataFrame:
 def ingest_verblijfsobjecten(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.verblijfsobjecten, "verblijfsobjecten", "verblijfsobjecten", VBO_SPECS, report,
                "Point", default_layer="verblijfsobject")
-    # a JSON array in GeoJSON arrives from GDAL as a list per row: join it like the comma-separated text form
-    raw = src.col("gebruiksdoel").map(
-        lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    raw = src.col("gebruiksdoel")
+    present = raw.dropna()
+    if len(present) and isinstance(present.iloc[0], (list, tuple, np.ndarray)):
+        # a JSON array in GeoJSON arrives from GDAL as a list per row: join it like the comma-separated text
+        raw = raw.map(lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
     doel = as_text(raw).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
     gevoelig_doelen = [d.strip().lower() for d in config.analyse.milieuruimte.gevoelige_gebruiksdoelen]
     listed = doel.fillna("").str.split(",").explode()
