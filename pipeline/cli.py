@@ -19,7 +19,7 @@ from pipeline.config import DEFAULT_CONFIG, ConfigError, load_config
 
 log = logging.getLogger("pipeline")
 
-# stage name -> module; `all` runs them in this order (fetch only when asked for)
+# stage name -> module
 STAGES = {
     "demo": "pipeline.demo",
     "fetch": "pipeline.fetch",
@@ -29,7 +29,6 @@ STAGES = {
     "export": "pipeline.export",
     "summary": "pipeline.summary",
 }
-ALL_STAGES = ["demo", "ingest", "analyse", "score", "export"]
 
 
 def _setup_logging(processed: Path, stage: str, verbose: bool) -> Path:
@@ -80,14 +79,11 @@ def run_stage(stage: str, config, **options) -> dict:
     return summary
 
 
-def _available(stage: str) -> bool:
-    try:
-        importlib.import_module(STAGES[stage])
-    except ModuleNotFoundError as exc:
-        if exc.name == STAGES[stage]:
-            return False
-        raise
-    return True
+def stages_of_all(config) -> list[str]:
+    """`all`: the demo when the config has one, downloads when a source has a url, then the analysis chain."""
+    has_url = any(source is not None and source.url for _, source in config.sources)
+    return [*(["demo"] if config.demo is not None else []), *(["fetch"] if has_url else []),
+            "ingest", "analyse", "score", "export"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,12 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     demo_options = {"force": args.force} if args.stage in ("demo", "all") else {}
     try:
         if args.stage == "all":
-            for stage in ALL_STAGES:
-                if stage == "demo" and config.demo is None:
-                    continue
-                if not _available(stage):
-                    log.warning("stage %s is not implemented yet: skipped", stage)
-                    continue
+            for stage in stages_of_all(config):
                 run_stage(stage, config, **(demo_options if stage == "demo" else {}))
             run_stage("summary", config)
         elif args.stage == "demo" and config.demo is None:

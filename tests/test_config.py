@@ -94,3 +94,10 @@ def test_missing_file_and_bad_yaml(tmp_path):
         load_config(tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(_write(tmp_path, "sources: [unclosed"))
+
+
+def test_all_runs_demo_or_fetch_as_the_config_needs():
+    from pipeline.cli import stages_of_all
+    assert stages_of_all(load_config(DEMO)) == ["demo", "ingest", "analyse", "score", "export"]
+    real = REPO_ROOT / "config" / "noord-brabant.yaml"
+    assert stages_of_all(load_config(real)) == ["fetch", "ingest", "analyse", "score", "export"]
