@@ -74,5 +74,5 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m pipeline.benchmark --config config/bench.yaml
 
 clean:
-	rm -rf data/processed/* data/raw/demo maps/*.html maps/terreinen
+	rm -rf data/processed/* data/processed/.stamps data/raw/demo maps/*.html maps/terreinen maps/assets
 	git checkout -- data/processed/README.md maps/README.md 2>/dev/null || true
