@@ -46,9 +46,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse import bebouwing, kades, milieuruimte, netcapaciteit
+from pipeline import io
+from pipeline.analyse import analyse, bebouwing, kades, milieuruimte, netcapaciteit
 from pipeline.analyse._geo import geoms
-from pipeline.config import VNG_GEMENGD, VNG_RUSTIG, Analyse
+from pipeline.config import VNG_GEMENGD, VNG_RUSTIG, Analyse, load_config
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench"
 BENCH_PYTHON = Path("/tmp/bench-venv/bin/python")
@@ -121,7 +122,7 @@ def c1(t: gpd.GeoDataFrame, panden: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def c2(kavels: gpd.GeoDataFrame, woningen: gpd.GeoDataFrame) -> pd.DataFrame:
     d = milieuruimte.afstand_gevoelig(kavels, geoms(woningen))
-    cat = milieuruimte.cat_afstand(d, pd.Series("rustige woonwijk", index=d.index), rustig=VNG_RUSTIG,
+    cat = milieuruimte.cat_afstand(d, pd.Series(milieuruimte.RUSTIG, index=d.index), rustig=VNG_RUSTIG,
                                    gemengd=VNG_GEMENGD)
     return pd.DataFrame({"kavel_id": kavels["kavel_id"].values, "afstand_m": d.values,
                          "max_categorie": cat.astype(object).where(cat.notna(), None).values})
@@ -133,8 +134,7 @@ def c3(t: gpd.GeoDataFrame, kd: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def c4(t: gpd.GeoDataFrame, net: gpd.GeoDataFrame) -> pd.DataFrame:
-    long = netcapaciteit.oppervlak_per_status(t, net, net["status"])
-    long = long[long.opp_m2 > 0]
+    long = netcapaciteit.oppervlak_per_status(t, net, net["status"])  # only pairs with area > 0
     area = shapely.area(geoms(t))
     out = pd.DataFrame({"terrein_id": t["terrein_id"].values[long.zone.values], "status": long.status.astype(str).values,
                         "opp_m2": long.opp_m2.values, "aandeel": long.opp_m2.values / area[long.zone.values]})
@@ -211,7 +211,6 @@ def disagreements(issues: dict[str, list[str]]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 def time_full(data: str | Path) -> dict:
     """Time the complete analyse stage on the bench data as canonical layers (load excluded)."""
-    from pipeline.analyse import analyse
     t0 = time.perf_counter()
     layers = bench_layers(data)
     load = time.perf_counter() - t0
@@ -262,13 +261,14 @@ def engines_skip_reason() -> str | None:
     return None
 
 
-def run_config(config_path: str, data: Path, engines: list[str], repeat: int) -> tuple[dict, int]:
-    """The `make bench` run: stages in child processes, then C1-C4 against the engines (see module doc)."""
+def run_config(config_path: str, config, data: Path, engines: list[str], repeat: int) -> tuple[dict, int]:
+    """The `make bench` run: stages in child processes, then C1-C4 against the engines (see module doc).
+
+    config: load_config(config_path), already read by the caller.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from pipeline.config import load_config
-    config = load_config(config_path)
     root = Path(config.paths.raw).parent
     logs = root / "bench_logs"
     report: dict = {"config": str(config_path), "machine": {"cpus": os.cpu_count()}, "stages": {}}
@@ -357,10 +357,9 @@ def main(argv=None) -> int:
     if args.config:
         engines = [e for e in (args.engines if args.engines is not None else "duckdb,postgis").split(",") if e]
         data = Path(args.data or "/tmp/bench-data/s1.0")
-        report, status = run_config(args.config, data, engines, args.repeat or 3)
-        from pipeline.config import load_config
-        out = Path(load_config(args.config).paths.raw).parent / "results.json"
-        out.write_text(json.dumps(report, indent=2, default=str))
+        config = load_config(args.config)
+        report, status = run_config(args.config, config, data, engines, args.repeat or 3)
+        out = io.write_json(report, Path(config.paths.raw).parent / "results.json")
         print_report(report)
         print(f"\nresults: {out}")
         return status

@@ -14,7 +14,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import __version__, summary
+from pipeline import __version__
+from pipeline import summary as outputs
 from pipeline.config import DEFAULT_CONFIG, ConfigError, load_config
 
 log = logging.getLogger("pipeline")
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         config.demo.scale = args.scale
     if args.stage == "summary":  # reads only: a `make all` with nothing to do leaves no log file behind
-        print_summary("summary", summary.run(config), 0.0)
+        print_summary("summary", outputs.run(config), 0.0)
         return 0
     log_file = _setup_logging(config.paths.processed, args.stage, args.verbose)
     demo_options = {"force": args.force} if args.stage in ("demo", "all") else {}

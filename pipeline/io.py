@@ -9,7 +9,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,11 +31,7 @@ def atomic_path(target: str | Path):
         yield tmp
         os.replace(tmp, target)
     finally:
-        if tmp.exists():
-            if tmp.is_dir():
-                shutil.rmtree(tmp)
-            else:
-                tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
 def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path) -> Path:

@@ -7,7 +7,7 @@ Missing optional values are nulls, never sentinel numbers.
 Column types: "str" (pandas string), "float", "int", "bool", "cat" (milieucategorie string "1".."6",
 see categories.py), "cemt" (CEMT class string "0".."VIc"), "date" (ISO date string).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,6 @@ class Layer:
     columns: dict[str, str]
     required: bool = True
     description: str = ""
-    descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def filename(self) -> str:
@@ -139,6 +138,3 @@ LAYERS: dict[str, Layer] = {
         ),
     ]
 }
-
-# Canonical CEMT / status vocabularies
-NET_STATUSES = ["groen", "geel", "oranje", "rood", "onbekend"]

@@ -14,7 +14,7 @@ import numpy as np
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from pipeline.crs import WORKING_CRS
-from pipeline.export.common import CRITERIA
+from pipeline.config import CRITERIA
 from pipeline.io import write_parquet
 
 TERREINEN = [

@@ -1,8 +1,9 @@
 """The analyse stage end to end on tiny canonical layers written to a temporary processed folder,
 and the optional raster indicators on a tiny GeoTIFF written here."""
+import json
+
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import rasterio
 from rasterio.transform import from_origin
@@ -91,7 +92,11 @@ def test_run_writes_contract_outputs(tmp_path):
     assert t.loc["T1", "potentie_uitgeefbaar_ha"] == pytest.approx(1.5)
     assert t.loc["T2", "aantal_kavels"] == 1 and t.loc["T2", "kade_m"] == 0
     assert summary["kavels"] == 3
-    assert (tmp_path / "analyse_instellingen.json").is_file()
+    meta = json.loads((tmp_path / "analyse_instellingen.json").read_text(encoding="utf-8"))
+    assert set(meta["rekentijd_s"]) == {"milieuruimte", "contouren", "kades", "bebouwing", "netcapaciteit",
+                                        "terrein_tabel"}
+    assert meta["instellingen"]["milieuruimte"]["hmc_vanaf"] == "4.1"
+    assert meta["opmerkingen"] == ["geen omgevingstypenlaag: overal 'rustige woonwijk'"]
 
 
 def test_run_without_vestigingen_says_unknown(tmp_path):
@@ -120,3 +125,12 @@ def test_raster_zonal_mean_max(tmp_path):
     assert out["geluid_gemiddeld"].tolist()[:3] == pytest.approx([10 / 3, 12.5, 3.0])
     assert out["geluid_max"].tolist()[:3] == pytest.approx([5.0, 15.0, 3.0])
     assert np.isnan(out["geluid_gemiddeld"].iloc[3])
+
+
+def test_raster_not_in_working_crs_is_refused(tmp_path):
+    path = tmp_path / "wgs84.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=2, height=2, count=1, dtype="float32", crs="EPSG:4326",
+                       transform=from_origin(5.0, 52.0, 0.1, 0.1)) as dst:
+        dst.write(np.zeros((2, 2), dtype="float32"), 1)
+    with pytest.raises(ValueError, match="expected CRS EPSG:28992"):
+        rasters.zonal_stats(gdf({"rin_nummer": ["x"]}, [box(0, 0, 10, 10)]), path)

@@ -42,6 +42,7 @@ def test_lines_exploded_with_part_numbers():
         MultiLineString([[(0, 0), (1, 0)], [(5, 0), (6, 0)]]), LineString([(0, 1), (1, 1)])], crs=RD)
     out = clean(frame, "LineString", t)
     assert out["id"].tolist() == ["a", "a", "b"] and out["_deel"].tolist() == [0, 1, 0]
+    assert out["_delen"].tolist() == [2, 2, 1]
     assert set(out.geom_type) == {"LineString"}
     assert t.repaired["multi-geometrie gesplitst in losse LineStrings"] == 1
 

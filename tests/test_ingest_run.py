@@ -67,7 +67,8 @@ def test_optional_layers_written_and_stale_ones_removed(tmp_path):
     gpd.GeoDataFrame({"omgevingstype": ["gemengd gebied"]}, geometry=[sq(0, 0, 10)], crs=RD).to_file(path)
     sources["omgevingstypen"] = {"path": str(path)}
     ingest.run(make_config(tmp_path, sources))
-    assert (tmp_path / "processed" / "omgevingstypen.parquet").exists()
+    written = gpd.read_parquet(tmp_path / "processed" / "omgevingstypen.parquet")
+    assert written["omgevingstype"].tolist() == ["gemengd gebied"]
     del sources["omgevingstypen"]
     ingest.run(make_config(tmp_path, sources))
     assert not (tmp_path / "processed" / "omgevingstypen.parquet").exists()

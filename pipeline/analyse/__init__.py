@@ -17,7 +17,6 @@ Notes:
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -110,9 +109,9 @@ def analyse(layers: dict, settings, *, timings: dict | None = None) -> dict[str,
 
     # --- kades
     t0 = time.perf_counter()
-    ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], vest, k)
-    kade_m = kades.kade_m_per_kavel(ks, len(kav))
     gebruik = kades.kavel_gebruik(kav, vest, k.watergebonden_sbi)
+    ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], vest, k, gebruik=gebruik)
+    kade_m = kades.kade_m_per_kavel(ks, len(kav))
     kt = kades.kades_per_terrein(ks)
     timings["kades"] = time.perf_counter() - t0
 
@@ -207,8 +206,7 @@ def run(config, **_options) -> dict:
     meta = {"instellingen": config_as_dict(config)["analyse"], "opmerkingen": notes,
             "rekentijd_s": {k: round(v, 3) for k, v in timings.items()},
             "richtafstanden": "indicatief (VNG 2009)"}
-    with io.atomic_path(processed / "analyse_instellingen.json") as tmp:
-        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    io.write_json(meta, processed / "analyse_instellingen.json")
     return summary(out, settings, notes, timings)
 
 

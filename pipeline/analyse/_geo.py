@@ -165,6 +165,14 @@ def group_max(index: np.ndarray, values: np.ndarray, n: int, fill) -> np.ndarray
     return out
 
 
+def per_kavel_van_terrein(kavels, terreinen, values) -> pd.Series:
+    """`values` (aligned with terreinen) for each kavel, through rin_nummer; the first terrein of a
+    duplicated rin_nummer counts, a kavel without terrein gets NaN/NA. Same index as kavels."""
+    per_rin = pd.Series(values, index=terreinen["rin_nummer"].astype("string").values)
+    per_rin = per_rin[~per_rin.index.duplicated()]
+    return kavels["rin_nummer"].astype("string").map(per_rin)
+
+
 def points_in_polygons(polygons, points) -> tuple[np.ndarray, np.ndarray]:
     """(point index, polygon index) with each point in at most one polygon.
 

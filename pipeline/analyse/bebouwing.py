@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, group_sum, intersection_area, largest_overlap, query_pairs
+from pipeline.analyse._geo import (geoms, group_sum, intersection_area, largest_overlap, per_kavel_van_terrein,
+                                  query_pairs)
 
 
 def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None) -> np.ndarray:
@@ -68,10 +69,7 @@ def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, *, min_aa
     assumed = np.isnan(pct)
     default = np.full(n, float(settings.standaard_max_bebouwingspercentage))
     if settings.max_bebouwingspercentage_per_type and terreinen is not None and "wloc_type" in terreinen:
-        per_rin = pd.Series(terreinen["wloc_type"].astype("string").values,
-                            index=terreinen["rin_nummer"].astype("string").values)
-        per_rin = per_rin[~per_rin.index.duplicated()]
-        typ = kavels["rin_nummer"].astype("string").map(per_rin)
+        typ = per_kavel_van_terrein(kavels, terreinen, terreinen["wloc_type"].astype("string").values)
         by_type = typ.map(settings.max_bebouwingspercentage_per_type).astype(float).to_numpy()
         default = np.where(np.isnan(by_type), default, by_type)
     pct[assumed] = default[assumed]

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, group_max, group_sum, nearest_distance, points_in_polygons
+from pipeline.analyse._geo import geoms, group_max, group_sum, nearest_distance, points_in_polygons, query_pairs
 from pipeline.analyse.milieuruimte import sbi_prefix_match
 from pipeline.categories import CEMT_KLASSEN, cemt_from_rank, cemt_rank
 
@@ -142,12 +142,6 @@ def vaarweg_klassen(vaarwegen, *, snap_m: float = 1.0, min_klasse: str = "Va",
 # ---------------------------------------------------------------------------------------------
 # Quays
 # ---------------------------------------------------------------------------------------------
-def kades_bij_kavels(kades, kavels, *, tolerantie_m: float) -> pd.Series:
-    """Positional index of the nearest kavel within tolerantie_m of each quay segment; -1 when none."""
-    _, idx = nearest_distance(geoms(kades), geoms(kavels), max_distance=tolerantie_m)
-    return pd.Series(idx, index=kades.index, name="kavel")
-
-
 def kavel_gebruik(kavels, vestigingen, watergebonden_sbi: list[str]) -> pd.DataFrame:
     """Per kavel: bezet (any vestiging), watergebonden (a water-bound vestiging); null without a layer."""
     out = pd.DataFrame(index=kavels.index)
@@ -176,16 +170,18 @@ def kade_status(bezet, watergebonden, uitgeefbaar) -> np.ndarray:
     return np.select([known & w, known & b, known | uitg], ["benut", "onbenut", "vrij"], "onbekend")
 
 
-def kades_status(kades, kavels, vaarwegen, vestigingen, settings) -> pd.DataFrame:
+def kades_status(kades, kavels, vaarwegen, vestigingen, settings, *, gebruik: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:
     """The quay table of the contract (without geometry), one row per candidate segment.
 
     Segments with a BGT type not in settings.bgt_types, or farther than tolerantie_m from every
-    kavel, are left out. The index is the kades index of the kept rows.
+    kavel, are left out; each kept segment goes to its nearest kavel. The index is the kades index of
+    the kept rows. `gebruik`: kavel_gebruik(kavels, vestigingen, ...) when the caller has it already.
     """
     k = kades[kades["bgt_type"].astype("string").isin(list(settings.bgt_types)).fillna(False).to_numpy(bool)]
-    kav = kades_bij_kavels(k, kavels, tolerantie_m=settings.tolerantie_m)
-    k = k[kav.to_numpy() >= 0]
-    ik = kav.to_numpy()[kav.to_numpy() >= 0]
+    _, ik = nearest_distance(geoms(k), geoms(kavels), max_distance=settings.tolerantie_m)
+    k = k[ik >= 0]
+    ik = ik[ik >= 0]
     out = pd.DataFrame(index=k.index)
     out["kade_id"] = k["kade_id"].astype("string").values
     out["kavel_id"] = kavels["kavel_id"].astype("string").to_numpy()[ik]
@@ -205,7 +201,8 @@ def kades_status(kades, kavels, vaarwegen, vestigingen, settings) -> pd.DataFram
     rb = np.where(has, cemt_rank(klassen["cemt_bereikbaar"])[np.maximum(iw, 0)] if len(vaarwegen) else -1, -1)
     out["cemt_klasse"] = cemt_from_rank(rk).values
     out["cemt_bereikbaar"] = cemt_from_rank(rb).values
-    gebruik = kavel_gebruik(kavels, vestigingen, settings.watergebonden_sbi)
+    if gebruik is None:
+        gebruik = kavel_gebruik(kavels, vestigingen, settings.watergebonden_sbi)
     uitg = (kavels["uitgifte_status"].astype("string") == "uitgeefbaar").to_numpy()[ik] \
         if "uitgifte_status" in kavels else np.zeros(len(ik), bool)
     out["status"] = kade_status(gebruik["bezet"].array[ik], gebruik["watergebonden"].array[ik],
@@ -241,7 +238,7 @@ def lengte_in_zones(lines, zones, *, buffer_m: float = 0.0, quad_segs: int = 8) 
     if buffer_m:
         z = shapely.buffer(z, buffer_m, quad_segs=quad_segs)
     lg = geoms(lines)
-    iz, il = shapely.STRtree(lg).query(z, predicate="intersects")
+    iz, il = query_pairs(shapely.STRtree(lg), z, "intersects")
     shapely.prepare(z)
     inside = shapely.contains_properly(z[iz], lg[il])
     length = shapely.length(lg[il])

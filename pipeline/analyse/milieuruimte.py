@@ -34,7 +34,7 @@ import shapely
 from rasterio.transform import Affine
 
 from pipeline.analyse._geo import (geoms, group_max, in_threads, largest_overlap, nearest_distance,
-                                  points_in_polygons)
+                                  per_kavel_van_terrein, points_in_polygons)
 from pipeline.categories import (IBIS_HOOFDCATEGORIE, MILIEUCATEGORIE_DTYPE, MILIEUCATEGORIEEN,
                                  milieucategorie_from_rank, milieucategorie_rank)
 
@@ -194,9 +194,7 @@ def cat_plan(kavels, milieuzones, terreinen, *, min_aandeel: float = 0.0) -> pd.
     todo = rank < 0
     if todo.any() and terreinen is not None and len(terreinen):
         ibis = ibis_naar_categorie(terreinen["max_milieucategorie"])
-        per_rin = pd.Series(milieucategorie_rank(ibis), index=terreinen["rin_nummer"].astype("string").values)
-        per_rin = per_rin[~per_rin.index.duplicated()]
-        r = kavels["rin_nummer"].astype("string").map(per_rin).fillna(-1).to_numpy(np.int16)
+        r = per_kavel_van_terrein(kavels, terreinen, milieucategorie_rank(ibis)).fillna(-1).to_numpy(np.int16)
         use = todo & (r >= 0)
         rank[use] = r[use]
         bron[use] = "ibis"

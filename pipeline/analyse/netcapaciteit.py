@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, overlap_per_pair
+from pipeline.analyse._geo import geoms, group_sum, overlap_per_pair
 
 RICHTINGEN = ["afname", "invoeding"]
 
@@ -38,7 +38,7 @@ def gedekt_oppervlak(zones, vlakken, pairs: pd.DataFrame) -> np.ndarray:
     """Area of each zone covered by the union of the vlakken (overlaps counted once)."""
     z = geoms(zones)
     v = geoms(vlakken)
-    covered = np.bincount(pairs.ia.values, weights=pairs.area.values, minlength=len(z))[:len(z)]
+    covered = group_sum(pairs.ia.values, pairs.area.values, len(z))
     multi = pairs.ia.value_counts()
     multi = multi[multi > 1].index.to_numpy()
     if len(multi):
@@ -54,9 +54,10 @@ def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str]) ->
     z = geoms(terreinen)
     n = len(z)
     zone_area = shapely.area(z)
-    pairs = overlap_per_pair(z, geoms(netcapaciteit))
-    covered = gedekt_oppervlak(terreinen, netcapaciteit, pairs)
-    pieces_sum = np.bincount(pairs.ia.values, weights=pairs.area.values, minlength=n)[:n]
+    net_g = geoms(netcapaciteit)
+    pairs = overlap_per_pair(z, net_g)
+    covered = gedekt_oppervlak(z, net_g, pairs)
+    pieces_sum = group_sum(pairs.ia.values, pairs.area.values, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(pieces_sum > 0, covered / pieces_sum, 0.0)
         onbedekt = np.where(zone_area > 0, np.clip(1.0 - covered / zone_area, 0.0, 1.0), 1.0)
@@ -86,8 +87,8 @@ def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str]) ->
             vals = netcapaciteit[c].to_numpy(float) if c in netcapaciteit else np.full(len(netcapaciteit), np.nan)
             v = vals[pairs.ib.values]
             ok = ~np.isnan(v)
-            num = np.bincount(pairs.ia.values[ok], weights=(pairs.area.values * v)[ok], minlength=n)[:n]
-            den = np.bincount(pairs.ia.values[ok], weights=pairs.area.values[ok], minlength=n)[:n]
+            num = group_sum(pairs.ia.values[ok], (pairs.area.values * v)[ok], n)
+            den = group_sum(pairs.ia.values[ok], pairs.area.values[ok], n)
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[c] = np.where(den > 0, num / den, np.nan)
     return out

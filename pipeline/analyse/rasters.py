@@ -20,7 +20,7 @@ import rasterio.windows
 import shapely
 
 from pipeline.analyse._geo import geoms
-from pipeline.crs import WORKING_EPSG
+from pipeline.crs import assert_working_crs
 
 
 def zonal_stats(zones, path, *, band: int = 1) -> pd.DataFrame:
@@ -31,8 +31,7 @@ def zonal_stats(zones, path, *, band: int = 1) -> pd.DataFrame:
     if n == 0:
         return out
     with rasterio.open(path) as src:
-        if src.crs is None or src.crs.to_epsg() != WORKING_EPSG:
-            raise ValueError(f"raster {path}: expected CRS EPSG:{WORKING_EPSG}, found {src.crs}")
+        assert_working_crs(src, f"raster {path}")
         xmin, ymin, xmax, ymax = shapely.total_bounds(z)
         win = rasterio.windows.from_bounds(xmin, ymin, xmax, ymax, transform=src.transform)
         c0, r0 = np.floor(win.col_off), np.floor(win.row_off)

@@ -63,15 +63,15 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from pipeline.crs import WORKING_CRS
 from pipeline.demo import bag, grid, infra, terreinen, towns, vestigingen, water, zoning
 from pipeline.demo.geometry import line_pieces
-from pipeline.demo.scenario import SPECIAL_RINS
+from pipeline.demo.scenario import OX, OY, SCHOOL, SPECIAL_RINS
 from pipeline.demo.sizes import count_for, extent_for
 from pipeline.demo.writers import write_any
-from pipeline.io import atomic_path
+from pipeline.io import write_json
 
 log = logging.getLogger(__name__)
-
 
 
 def _generator_version() -> str:
@@ -113,7 +113,7 @@ def generate(seed: int, scale: float) -> dict:
     lines = np.concatenate([spoor.geometry.values, [g for _, g in roads]])
     exclusion = shapely.STRtree(np.concatenate([
         terr.geometry.values, shapely.buffer(line_pieces(vaarwegen.geometry.values, 500.0), 80.0),
-        line_pieces(lines, 500.0), [shapely.buffer(shapely.Point(_school_xy()), 50.0)]]))
+        line_pieces(lines, 500.0), [shapely.buffer(shapely.Point(OX + SCHOOL[0], OY + SCHOOL[1]), 50.0)]]))
     pand, vbo = bag.build(r[7], kavels=kavels, terreinen=terr, towns=towns_df, ext=ext,
                           n_panden=count_for("panden", scale), n_woningen=n_woningen, exclusion=exclusion)
     vest = vestigingen.build(r[8], kavels, dict(zip(terr["rin"], terr["cat"])))
@@ -128,12 +128,7 @@ def generate(seed: int, scale: float) -> dict:
     }
 
 
-def _school_xy():
-    from pipeline.demo.scenario import SCHOOL, OX, OY
-    return (OX + SCHOOL[0], OY + SCHOOL[1])
-
-
-def _targets(config) -> dict[Path, dict[str, tuple[str, str]]]:
+def _targets(config) -> dict[Path, dict[str, str]]:
     """Output file -> {layer name: source name}, from the configured source paths."""
     files: dict[Path, dict[str, str]] = {}
     for name, (default_layer, _) in SOURCES.items():
@@ -184,13 +179,12 @@ def run(config, *, force: bool = False) -> dict:
         log.debug("demo: wrote %s", path)
     manifest = {
         "generator": "pipeline.demo", "version": GENERATOR_VERSION, "seed": seed, "scale": scale,
-        "crs": "EPSG:28992", "extent": [round(v, 1) for v in extent_for(scale)],
+        "crs": WORKING_CRS, "extent": [round(v, 1) for v in extent_for(scale)],
         "scenario_rin_nummers": SPECIAL_RINS,
         "terreinen": int(layers["terreinen"]["RIN_NUMMER"].nunique()),
         "counts": {name: int(len(gdf)) for name, gdf in layers.items()},
         "files": {f: (folder / f).stat().st_size for f in rel},
         "seconds": {"generate": round(generated, 2), "total": round(time.perf_counter() - started, 2)},
     }
-    with atomic_path(manifest_path) as tmp:
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json(manifest, manifest_path)
     return _summary(manifest, folder)

@@ -151,7 +151,7 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     k_polys, k_kavel = kavel_panden(rng, kavels, int(round(n_panden * share_in)))
     k_rin = kavels["rin"].values[k_kavel]
     gm_of_rin = dict(zip(terreinen["rin"].values, terreinen["gm"].values))
-    k_gm = np.array([gm_of_rin[r] for r in k_rin]) if len(k_rin) else np.array([], dtype=object)
+    k_gm = pd.Series(k_rin).map(gm_of_rin).to_numpy(dtype=object)
 
     # 2. crafted houses, the school and rural farms
     crafted, crafted_pts = sc.crafted_houses()
@@ -201,7 +201,7 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     want = [sk.index[(sk.rin == int(r)) & (sk.col == col)][0] for r, col in sc.BEDRIJFSWONINGEN]
     bw = [first_of_kavel[i] for i in want if i in first_of_kavel.index]
     ha_of_rin = dict(zip(terreinen["rin"].values, shapely.area(terreinen.geometry.values) / 1e4))
-    small = np.flatnonzero((k_rin >= 910001) & (np.array([ha_of_rin.get(r, 999) for r in k_rin]) < 75))
+    small = np.flatnonzero((k_rin >= 910001) & (pd.Series(k_rin).map(ha_of_rin).fillna(999).to_numpy() < 75))
     if len(small):
         bw += list(rng.choice(small, size=min(len(small), n_bedrijf - len(bw)), replace=False))
     bw = np.array(bw, dtype=np.int64)

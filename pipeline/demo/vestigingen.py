@@ -30,7 +30,7 @@ def build(rng, kavels: gpd.GeoDataFrame, cat_of_rin: dict) -> gpd.GeoDataFrame:
     counts = occupied.astype(np.int64) + extra
     owner, x, y = sample_in_polygons(rng, kavels.geometry.values, counts)
     first = np.r_[True, owner[1:] != owner[:-1]]
-    cat = np.array([cat_of_rin[r] for r in kavels["rin"].values])[owner]
+    cat = kavels["rin"].map(cat_of_rin).to_numpy()[owner]
     u = rng.random(len(owner))
     p_heavy = np.select([cat >= 5, cat == 4], [0.35, 0.12], 0.02)
     p_mid = np.select([cat >= 4, cat == 3], [0.35, 0.35], 0.15)

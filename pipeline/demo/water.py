@@ -138,10 +138,9 @@ def build_bgt(rng, vaarwegen, terreinen_geoms):
 
     Returns two GeoDataFrames in the BGT field names, with historic versions (eindRegistratie set).
     """
-    rows = []
-    for r in sc.quay_table().itertuples():
-        rows.append(dict(layer=r.layer, key=f"demo-{r.name}", type=r.bgt_type, geometry=r.geometry,
-                         history=sc.QUAY_HISTORY.get(r.name)))
+    quays = sc.quay_table()
+    frames = [pd.DataFrame(dict(layer=quays["layer"], key="demo-" + quays["name"], type=quays["bgt_type"],
+                                geometry=quays["geometry"], history=quays["name"].map(sc.QUAY_HISTORY)))]
     # background: waterway banks outside the scenario box, near terreinen = quay, elsewhere some walbescherming
     lines = vaarwegen.geometry.values
     mid = shapely.get_coordinates(shapely.line_interpolate_point(lines, 0.5, normalized=True))
@@ -160,9 +159,9 @@ def build_bgt(rng, vaarwegen, terreinen_geoms):
         layer = np.where((types == "damwand") & (rng.random(len(types)) < 0.2), "k", "s")
         types = np.where(layer == "k", "keermuur", types)
         hist = rng.random(len(types)) < 0.06
-        for i, (g, t, lay, h) in enumerate(zip(segs[sel], types, layer, hist)):
-            rows.append(dict(layer=lay, key=f"bg-{i}", type=t, geometry=g, history=t if h else None))
-    df = pd.DataFrame(rows)
+        frames.append(pd.DataFrame(dict(layer=layer, key=[f"bg-{i}" for i in range(len(types))], type=types,
+                                        geometry=segs[sel], history=np.where(hist, types, None))))
+    df = pd.concat(frames, ignore_index=True)
     n = len(df)
     begin = pd.to_datetime("2012-01-01") + pd.to_timedelta(rng.integers(0, 3000, n), unit="D")
     registered = begin + pd.to_timedelta(rng.integers(1, 40, n), unit="D")

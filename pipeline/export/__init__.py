@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 
 from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
-from pipeline.export.maps import write_maps
+from pipeline.export.maps import detail_slug, write_maps
 from pipeline.export.report import render_ranglijst, write_report
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,8 @@ def run(config, **_options) -> dict:
     """Build the GeoPackage, the maps and the report; return a summary (label -> value)."""
     started = datetime.now(timezone.utc)
     inputs = read_inputs(config)
-    if not config.export.gpkg_invoer:
-        inputs.canonical = {}
     gpkg = write_gpkg(config, inputs, started=started)
     # detail links are known only after the maps are written; the ranked table links to them as well
-    from pipeline.export.maps import detail_slug
     links = {}
     if inputs.kavels is not None and len(inputs.kavels) and "rin_nummer" in inputs.kavels:
         with_kavels = set(inputs.kavels["rin_nummer"].astype(str))

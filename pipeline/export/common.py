@@ -23,20 +23,14 @@ from pipeline.layers import LAYERS
 
 log = logging.getLogger(__name__)
 
-CRITERIA = ["water", "milieuruimte", "multimodaal", "cluster", "omvang", "netcapaciteit", "onbenut"]
-CRITERION_PARTS = ["ruw", "norm", "gewicht", "bijdrage", "sterk"]
-
 # ---------------------------------------------------------------------------------------------
 # Vocabularies and colours (shared by the QGIS styles, the map and the report)
 # ---------------------------------------------------------------------------------------------
-VLAG_KLASSEN = ["strategisch", "grensgeval", "niet strategisch"]
 VLAG_KLEUREN = {"strategisch": "#b2182b", "grensgeval": "#f4a582", "niet strategisch": "#bababa"}
-KADE_STATUSSEN = ["benut", "onbenut", "vrij", "onbekend"]
 # fairway classes on the map: (label, lowest CEMT class of the group, colour, line weight)
 VAARWEG_KLASSEN = [("CEMT Va en hoger", "Va", "#08306b", 5), ("CEMT IV", "IV", "#2171b5", 3.5),
                    ("CEMT III en lager", "0", "#6baed6", 2)]
 KADE_KLEUREN = {"benut": "#1a9641", "onbenut": "#d7191c", "vrij": "#2b83ba", "onbekend": "#8c8c8c"}
-NET_STATUSSEN = ["groen", "geel", "oranje", "rood", "onbekend"]
 NET_KLEUREN = {"groen": "#1a9641", "geel": "#ffd92f", "oranje": "#fd8d3c", "rood": "#d7191c",
                "onbekend": "#bdbdbd"}
 CONTOUR_KLEUREN = {"1": "#ffffb2", "2": "#fed976", "3.1": "#feb24c", "3.2": "#fd8d3c", "4.1": "#fc4e2a",
@@ -101,16 +95,16 @@ LABELS: dict[str, str] = {
 CRITERION_LABELS = {"water": "Water", "milieuruimte": "Milieuruimte", "multimodaal": "Multimodaal",
                     "cluster": "Cluster", "omvang": "Omvang", "netcapaciteit": "Netcapaciteit",
                     "onbenut": "Onbenutte potentie"}
+# the parts of every criterion ({criterion}_{part} columns), in column order
 PART_LABELS = {"ruw": "ruwe waarde", "norm": "genormaliseerd", "gewicht": "gewicht", "bijdrage": "bijdrage",
                "sterk": "sterk"}
-STATUS_LABEL = {"groen": "groen", "geel": "geel", "oranje": "oranje", "rood": "rood", "onbekend": "onbekend"}
 
 
 def label(column: str) -> str:
     """Readable Dutch label of a column name (every column gets one)."""
     if column in LABELS:
         return LABELS[column]
-    m = re.fullmatch(r"(\w+?)_(ruw|norm|gewicht|bijdrage|sterk)", column)
+    m = re.fullmatch(rf"(\w+?)_({'|'.join(PART_LABELS)})", column)
     if m and m.group(1) in CRITERION_LABELS:
         return f"{CRITERION_LABELS[m.group(1)]}: {PART_LABELS[m.group(2)]}"
     m = re.fullmatch(r"(afname|invoeding)_aandeel_(\w+)", column)
@@ -159,10 +153,22 @@ class Inputs:
     files: dict[str, Path] = field(default_factory=dict)
 
 
+def bool_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column with missing values (or a missing column) as False."""
+    if column not in frame:
+        return pd.Series(False, index=frame.index, dtype="boolean")
+    return frame[column].astype("boolean").fillna(False)
+
+
+def template_text(name: str) -> str:
+    """A file from pipeline/templates (the maps and the report)."""
+    return resources.files("pipeline").joinpath(f"templates/{name}").read_text(encoding="utf-8")
+
+
 def vlag_klasse(terreinen: pd.DataFrame) -> pd.Series:
     """'grensgeval' where the flag is unstable, else 'strategisch' / 'niet strategisch'."""
-    vlag = terreinen.get("vlag", pd.Series(False, index=terreinen.index)).astype("boolean").fillna(False)
-    grens = terreinen.get("grensgeval", pd.Series(False, index=terreinen.index)).astype("boolean").fillna(False)
+    vlag = bool_column(terreinen, "vlag")
+    grens = bool_column(terreinen, "grensgeval")
     out = np.where(grens, "grensgeval", np.where(vlag, "strategisch", "niet strategisch"))
     return pd.Series(out, index=terreinen.index, dtype="string")
 
@@ -176,11 +182,15 @@ def prepare_terreinen(terreinen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
+def _present(path: Path, what: str) -> bool:
+    if path.is_file():
+        return True
+    log.info("export: %s not found (%s), left out", what, path)
+    return False
+
+
 def _read_optional(path: Path, what: str):
-    if not path.is_file():
-        log.info("export: %s not found (%s), left out", what, path)
-        return None
-    return read_parquet(path, what=what)
+    return read_parquet(path, what=what) if _present(path, what) else None
 
 
 def read_bronnen(processed: Path) -> list[dict]:
@@ -198,6 +208,8 @@ def read_bronnen(processed: Path) -> list[dict]:
 
 
 def read_inputs(config) -> Inputs:
+    """Every export input; the canonical layers are read only when they go into the GeoPackage
+    (`export.gpkg_invoer`), but an existing file is listed in `files` (provenance) either way."""
     processed = Path(config.paths.processed)
     main = processed / "terreinen_strategisch.parquet"
     terreinen = read_parquet(main, what="terreinen_strategisch (score stage)")
@@ -211,10 +223,12 @@ def read_inputs(config) -> Inputs:
     for name, layer in LAYERS.items():
         if name == "netcapaciteit":
             continue
-        frame = _read_optional(processed / layer.filename, f"canonical layer {name}")
-        if frame is not None:
-            inputs.canonical[name] = frame
-            inputs.files[f"invoer_{name}"] = processed / layer.filename
+        path, what = processed / layer.filename, f"canonical layer {name}"
+        if not _present(path, what):
+            continue
+        if config.export.gpkg_invoer:
+            inputs.canonical[name] = read_parquet(path, what=what)
+        inputs.files[f"invoer_{name}"] = path
     inputs.bronnen = read_bronnen(processed)
     return inputs
 

@@ -185,21 +185,16 @@ def _write_styles_and_metadata(path: Path, layers: list[GpkgLayer], meta: dict) 
         for layer in layers:
             geom_col = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?",
                                    (layer.name,)).fetchone()[0]
-            styles = [s if (s.field is None or s.field in layer.frame.columns) else None for s in layer.styles]
-            usable = [s for s in styles if s is not None]
-            if not usable:
-                usable = [_generic_style(layer.geometry_type)]
-            if not any(s.default for s in usable):
-                usable[0] = Style(usable[0].name, usable[0].qml, usable[0].field, True, usable[0].description)
-            seen_default = False
-            for style in usable:
-                default = style.default and not seen_default
-                seen_default |= default
+            usable = ([s for s in layer.styles if s.field is None or s.field in layer.frame.columns]
+                      or [_generic_style(layer.geometry_type)])
+            # exactly one default per layer: the first style marked default, else the first style
+            default_index = next((i for i, s in enumerate(usable) if s.default), 0)
+            for i, style in enumerate(usable):
                 con.execute(
                     "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                     "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
                     "VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', NULL)",
-                    (layer.name, geom_col, style.name, _qml(style, layer.frame), 1 if default else 0,
+                    (layer.name, geom_col, style.name, _qml(style, layer.frame), int(i == default_index),
                      style.description))
         # provenance as one JSON document for the whole GeoPackage (GeoPackage metadata extension)
         con.execute("""CREATE TABLE IF NOT EXISTS gpkg_metadata (

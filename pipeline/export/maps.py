@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 import folium
@@ -32,10 +31,12 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
+from pipeline.categories import CEMT_KLASSEN
+from pipeline.config import CRITERIA
 from pipeline.crs import MAP_CRS
-from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, CRITERIA, CRITERION_LABELS, KADE_KLEUREN,
-                                    KAVEL_GSI_KLASSEN, NET_KLEUREN, SCORE_KLASSEN, VAARWEG_KLASSEN, VLAG_KLEUREN,
-                                    Inputs, jsonable, label)
+from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, CRITERION_LABELS, KADE_KLEUREN,
+                                    KAVEL_GSI_KLASSEN, NET_KLEUREN, PART_LABELS, SCORE_KLASSEN, VAARWEG_KLASSEN,
+                                    VLAG_KLEUREN, Inputs, jsonable, label, template_text)
 from pipeline.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,6 @@ def leaflet_css(inline_images: bool = True) -> str:
     return css
 
 
-def template_text(name: str) -> str:
-    return resources.files("pipeline").joinpath(f"templates/{name}").read_text(encoding="utf-8")
-
-
 def _asset_kind(url: str) -> str:
     name = url.rsplit("/", 1)[-1].lower()
     for key, action in KNOWN_ASSETS.items():
@@ -93,22 +90,17 @@ def make_self_contained(html: str, head_extra: str = "") -> str:
     """Inline Leaflet, drop folium's optional CDN assets, fail on any other external script/stylesheet."""
     inlined = []
 
-    def script(match):
-        url = match.group(1)
-        if _asset_kind(url) == "inline":
+    def replace_with(tag: str, content):
+        def replace(match):
+            url = match.group(1)
+            if _asset_kind(url) != "inline":
+                return ""
             inlined.append(url)
-            return "<script>" + leaflet_js() + "</script>"
-        return ""
+            return f"<{tag}>{content()}</{tag}>"
+        return replace
 
-    def link(match):
-        url = match.group(1)
-        if _asset_kind(url) == "inline":
-            inlined.append(url)
-            return "<style>" + leaflet_css() + "</style>"
-        return ""
-
-    html = re.sub(r'<script[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>', script, html)
-    html = re.sub(r'<link[^>]*\bhref="(https?://[^"]+)"[^>]*/?>', link, html)
+    html = re.sub(r'<script[^>]*\bsrc="(https?://[^"]+)"[^>]*>\s*</script>', replace_with("script", leaflet_js), html)
+    html = re.sub(r'<link[^>]*\bhref="(https?://[^"]+)"[^>]*/?>', replace_with("style", leaflet_css), html)
     if len(inlined) != 2:
         raise ValueError(f"map: expected to inline leaflet.js and leaflet.css, inlined {inlined}")
     left = re.findall(r'<(?:script|link)[^>]*(?:src|href)="(https?://[^"]+)"', html)
@@ -174,7 +166,7 @@ def clusters(terreinen: gpd.GeoDataFrame, distance: float) -> gpd.GeoDataFrame |
 
 def popup_sections(columns: list[str]) -> list[list]:
     """Popup sections: [title, columns, open]; every column lands in exactly one section."""
-    criteria_cols = {f"{c}_{p}" for c in CRITERIA for p in ("ruw", "norm", "gewicht", "bijdrage", "sterk")}
+    criteria_cols = {f"{c}_{p}" for c in CRITERIA for p in PART_LABELS}
     rules = [
         ("Onbenutte potentie", lambda c: c.startswith("potentie_"), True),
         ("Vlag en score", lambda c: c in {"vlag_klasse", "vlag", "vlag_tak", "zeef", "zeef_reden", "aantal_sterk",
@@ -255,7 +247,8 @@ def build_overview(config, inputs: Inputs, *, tolerance: float, detail_links: di
         "sections": popup_sections(columns),
         "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
         "vlagKleuren": VLAG_KLEUREN, "scoreKlassen": [list(k) for k in SCORE_KLASSEN],
-        "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
+        "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "cemtKlassen": CEMT_KLASSEN,
+        "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
         "contourCategorieen": contour_cats, "clusterKleur": CLUSTER_KLEUR,
         "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"]],
         "minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM,
@@ -309,30 +302,33 @@ def build_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> 
     env = jinja2.Environment(autoescape=True)
     tpl = env.from_string(template_text("detail.html"))
     detail_js = template_text("opmaak.js") + template_text("detail.js")
-    rins_kavels = inputs.kavels["rin_nummer"].astype(str).tolist()
-    kavel_feats = features(inputs.kavels, None, min(tolerance, 1.0), exp.kaart_decimalen, keep_empty=True)["features"]
-    kavels_by: dict[str, list] = {}
-    for rin, f in zip(rins_kavels, kavel_feats):
-        if f is not None:
-            kavels_by.setdefault(rin, []).append(f)
-    kades = inputs.kades
-    kades_by: dict[str, list] = {}
-    if kades is not None and "rin_nummer" in kades and len(kades):
-        kade_feats = features(kades, None, min(tolerance, 1.0), exp.kaart_decimalen, keep_empty=True)["features"]
-        for rin, f in zip(kades["rin_nummer"].astype(str).tolist(), kade_feats):
+
+    def by_rin(frame: gpd.GeoDataFrame) -> dict[str, list]:
+        """The frame's non-empty features grouped by rin_nummer (fine detail: at most 1 m simplification)."""
+        feats = features(frame, None, min(tolerance, 1.0), exp.kaart_decimalen, keep_empty=True)["features"]
+        grouped: dict[str, list] = {}
+        for rin, f in zip(frame["rin_nummer"].astype(str).tolist(), feats):
             if f is not None:
-                kades_by.setdefault(rin, []).append(f)
+                grouped.setdefault(rin, []).append(f)
+        return grouped
+
+    kavels_by = by_rin(inputs.kavels)
+    kades = inputs.kades
+    kades_by = by_rin(kades) if kades is not None and "rin_nummer" in kades and len(kades) else {}
     t = inputs.terreinen
     head_cols = [c for c in ["rin_nummer", "naam", "vlag_klasse", "score", "rang", "waarom"] if c in t.columns]
     terrein_feats = features(t, head_cols, tolerance, exp.kaart_decimalen, keep_empty=True)["features"]
     labels = {c: label(c) for c in set(inputs.kavels.columns) | (set(kades.columns) if kades is not None else set())}
+
+    def fc(fs):
+        return {"type": "FeatureCollection", "features": fs}
+
     links = {}
     records = t[head_cols].to_dict("records")
     for rec, terrein in zip(records, terrein_feats):
         rin = str(rec["rin_nummer"])
         if rin not in kavels_by:
             continue
-        fc = lambda fs: {"type": "FeatureCollection", "features": fs}
         data = {
             "terrein": fc([terrein] if terrein is not None else []), "kavels": fc(kavels_by[rin]),
             "kades": fc(kades_by[rin]) if rin in kades_by else None,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -19,7 +18,7 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.config import config_as_dict
-from pipeline.export.common import LABELS, Inputs, jsonable
+from pipeline.export.common import LABELS, Inputs, bool_column, jsonable, template_text
 from pipeline.io import atomic_path
 
 POTENTIES = ["potentie_milieuruimte_ha", "potentie_kades_m", "potentie_bebouwing_m2", "potentie_uitgeefbaar_ha"]
@@ -51,8 +50,8 @@ def totals(terreinen: pd.DataFrame, by: str) -> pd.DataFrame:
                          if hasattr(terreinen, "geometry") else terreinen)
     frame = frame.assign(
         aantal_terreinen=1,
-        aantal_strategisch=frame.get("vlag", pd.Series(False, index=frame.index)).astype("boolean").fillna(False).astype(int),
-        aantal_grensgeval=frame.get("grensgeval", pd.Series(False, index=frame.index)).astype("boolean").fillna(False).astype(int))
+        aantal_strategisch=bool_column(frame, "vlag").astype(int),
+        aantal_grensgeval=bool_column(frame, "grensgeval").astype(int))
     cols = [c for c in TOTAL_COLUMNS if c in frame.columns]
     keys = [by] if by == "regio" else ["gemeente_code", "gemeente_naam", "regio"]
     keys = [k for k in keys if k in frame.columns]
@@ -85,11 +84,7 @@ def _cell(column: str, value) -> str:
 
 
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(
-            lambda name: resources.files("pipeline").joinpath(f"templates/{name}").read_text(encoding="utf-8")),
-        autoescape=True)
-    env.filters["nl"] = nl
+    env = jinja2.Environment(loader=jinja2.FunctionLoader(template_text), autoescape=True)
     env.globals["cell"] = _cell
     return env
 
@@ -115,17 +110,17 @@ def _settings(config) -> list[tuple[str, str]]:
 
 
 def render_rapport(config, inputs: Inputs, *, created: datetime, links: dict[str, str] | None = None) -> str:
-    rank = ranking(inputs.terreinen)
     t = inputs.terreinen
-    vlag = t["vlag"].astype("boolean").fillna(False) if "vlag" in t else pd.Series(False, index=t.index)
-    grens = t["grensgeval"].astype("boolean").fillna(False) if "grensgeval" in t else pd.Series(False, index=t.index)
+    rank = ranking(t)
+    regios = totals(t, "regio")
     return _env().get_template("rapport.html").render(
         titel=f"Strategische vestigingsplaatsen – {config.region.name}",
         gemaakt=created.astimezone().strftime("%d-%m-%Y %H:%M"), versie=__version__,
-        aantal=len(t), aantal_vlag=int(vlag.sum()), aantal_grens=int(grens.sum()),
+        aantal=len(t), aantal_vlag=int(bool_column(t, "vlag").sum()),
+        aantal_grens=int(bool_column(t, "grensgeval").sum()),
         rank=rank, kolommen=[c for c in rank.columns if c not in ("waarom",)],
-        labels={**LABELS, **TOTAL_LABELS}, regios=totals(t, "regio"), gemeenten=totals(t, "gemeente"),
-        totaal_kolommen=[c for c in TOTAL_COLUMNS if c in totals(t, "regio").columns],
+        labels={**LABELS, **TOTAL_LABELS}, regios=regios, gemeenten=totals(t, "gemeente"),
+        totaal_kolommen=[c for c in TOTAL_COLUMNS if c in regios.columns],
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
         config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2))
 

@@ -65,12 +65,9 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
     target = Path(source.path)
     page_size = config.fetch.pagina_grootte
     params = dict(source.params)
-    if kind == "arcgis":
-        pager = arcgis.ArcGISPager(source.url, params, page_size)
-        return download_paged(source=name, target=target, url=source.url, kind=kind, request=pager.params,
-                              streams={"main": pager}, http=http, force=force)
-    if kind == "ogcapi":
-        pager = ogcapi.OgcApiPager(source.url, params, region_bbox(config), page_size)
+    if kind in ("arcgis", "ogcapi"):
+        pager = (arcgis.ArcGISPager(source.url, params, page_size) if kind == "arcgis"
+                 else ogcapi.OgcApiPager(source.url, params, region_bbox(config), page_size))
         return download_paged(source=name, target=target, url=source.url, kind=kind, request=pager.params,
                               streams={"main": pager}, http=http, force=force)
     if kind == "capaciteitskaart":
@@ -81,7 +78,7 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
 
 
 def _guess_kind(url: str) -> str:
-    if arcgis.LAYER_URL.search(url.rstrip("/") + "/"):
+    if arcgis.is_layer_url(url):
         return "arcgis"
     if "/collections/" in url:
         return "ogcapi"

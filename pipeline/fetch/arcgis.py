@@ -26,19 +26,24 @@ DEFAULTS = {"where": "1=1", "outFields": "*", "orderByFields": "OBJECTID", "retu
 MAX_EMPTY_PAGES = 5  # zero features with exceededTransferLimit: continue, but not forever
 
 
+def is_layer_url(url: str) -> bool:
+    """…/FeatureServer/<id> or …/MapServer/<id> (with or without a trailing slash)."""
+    return LAYER_URL.search(url.rstrip("/") + "/") is not None
+
+
 def query_url(url: str) -> str:
     """Accept a layer URL (…/FeatureServer/0) or its query endpoint (…/FeatureServer/0/query)."""
     url = url.rstrip("/")
     if url.lower().endswith("/query"):
         return url
-    if not LAYER_URL.search(url + "/"):
+    if not is_layer_url(url):
         raise FetchError(f"{url}: expected an ArcGIS layer URL ending in /FeatureServer/<layer id>")
     return url + "/query"
 
 
 def query_params(params: dict, page_size: int) -> dict:
     """Request parameters without the paging offset (that lives in the pager state)."""
-    request = {**DEFAULTS, **{k: v for k, v in params.items()}}
+    request = {**DEFAULTS, **params}
     request.update({"f": "geojson", "outSR": str(WORKING_EPSG), "resultRecordCount": int(page_size)})
     return request
 

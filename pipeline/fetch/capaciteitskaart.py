@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.fetch import arcgis
-from pipeline.fetch.http import FetchError, Http, write_bytes_atomic
+from pipeline.fetch.http import FetchError, Http
 from pipeline.fetch.manifest import Manifest
-from pipeline.io import sha256_file
-from pipeline.fetch.paging import Outcome, download_paged, is_complete, skipped
+from pipeline.fetch.paging import Outcome, download_paged, skip_if_complete
+from pipeline.io import atomic_path, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -103,17 +103,16 @@ def fetch_file(*, source: str, target: Path, url: str, params: dict, http: Http,
                force: bool = False, validate=None, describe=None) -> Outcome:
     """A single file downloaded as-is (no paging), with the same manifest and skip rules."""
     request = dict(params)
-    if not force:
-        done = is_complete(target, url, kind, request)
-        if done is not None:
-            return skipped(source, target, done)
+    if not force and (done := skip_if_complete(source, target, url, kind, request)) is not None:
+        return done
     manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
     manifest.save()
     before = http.requests_made
     resp = http.get_bytes(url, request or None, validate=validate)
     if not resp.content:
         raise FetchError(f"{resp.url}: empty response body")
-    write_bytes_atomic(target, resp.content)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(resp.content)
     facts = describe(resp.content) if describe else {}
     if resp.headers.get("Last-Modified"):
         facts.setdefault("last_modified", resp.headers["Last-Modified"])
@@ -136,13 +135,13 @@ def fetch_im_json(*, source: str, target: Path, url: str, params: dict, http: Ht
 
     return fetch_file(source=source, target=target, url=url, params=params, http=http,
                       kind="capaciteitskaart", force=force,
-                      validate=lambda content: validate_im_json(content), describe=describe)
+                      validate=validate_im_json, describe=describe)
 
 
 def fetch(*, source: str, target: Path, url: str, params: dict, page_size: int, http: Http,
           force: bool = False) -> Outcome:
     """Feature-layer form when the URL is an ArcGIS layer, else the im-capaciteitskaart JSON as-is."""
-    if arcgis.LAYER_URL.search(url.rstrip("/") + "/") or url.rstrip("/").lower().endswith("/query"):
+    if arcgis.is_layer_url(url) or url.rstrip("/").lower().endswith("/query"):
         return fetch_feature_layers(source=source, target=target, url=url, params=params,
                                     page_size=page_size, http=http, force=force)
     return fetch_im_json(source=source, target=target, url=url,

@@ -16,9 +16,9 @@ import shutil
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from pipeline.crs import WORKING_EPSG
+from pipeline.crs import WORKING_CRS, WORKING_EPSG
 from pipeline.fetch.http import FetchError
-from pipeline.io import write_json
+from pipeline.io import atomic_path, write_json
 
 CRS_MEMBER = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{WORKING_EPSG}"}}
 # RD New covers the Netherlands roughly within these bounds; lon/lat pairs fall far outside
@@ -55,10 +55,8 @@ def remove_parts(target: Path) -> None:
 def write_feature_collection(target: Path, features: Iterable[dict], *, name: str | None = None,
                              crs: dict | None = CRS_MEMBER) -> int:
     """Stream features into a GeoJSON FeatureCollection at a temporary path, then rename; returns count."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
     count = 0
-    try:
+    with atomic_path(target) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write('{"type": "FeatureCollection"')
             if name:
@@ -74,10 +72,6 @@ def write_feature_collection(target: Path, features: Iterable[dict], *, name: st
             fh.write("\n]}\n")
             fh.flush()
             os.fsync(fh.fileno())
-        tmp.replace(target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return count
 
 
@@ -102,7 +96,7 @@ def check_working_crs(features: list, url: str) -> None:
         return
     x, y = xy
     if not (RD_X[0] <= x <= RD_X[1] and RD_Y[0] <= y <= RD_Y[1]):
-        raise FetchError(f"{url}: coordinates ({x}, {y}) are not in EPSG:{WORKING_EPSG}; "
+        raise FetchError(f"{url}: coordinates ({x}, {y}) are not in {WORKING_CRS}; "
                          "the server ignored the requested output CRS")
 
 

@@ -16,7 +16,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 import requests
@@ -198,11 +197,3 @@ def _with_query(url: str, params: dict | None) -> str:
     if not params:
         return url
     return requests.Request("GET", url, params=params).prepare().url or url
-
-
-def write_bytes_atomic(target: Path, content: bytes) -> None:
-    """Write bytes beside the target and rename, so a crash never leaves half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(target)

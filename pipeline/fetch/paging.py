@@ -72,10 +72,27 @@ def is_complete(target: Path, url: str, kind: str, request: dict) -> Manifest | 
     return manifest
 
 
-def skipped(source: str, target: Path, manifest: Manifest) -> Outcome:
+def skip_if_complete(source: str, target: Path, url: str, kind: str, request: dict) -> Outcome | None:
+    """The "skipped" outcome when `is_complete` finds a finished download with these parameters, else None."""
+    manifest = is_complete(target, url, kind, request)
+    if manifest is None:
+        return None
     log.info("%s: complete download with the same parameters exists (%s); skipped", source, target)
     return Outcome(source, "skipped", target, manifest.data.get("features"),
                    manifest.data.get("bytes", 0), manifest.data.get("sha256"), manifest.data.get("peildatum"))
+
+
+def fresh_manifest(target: Path, *, source: str, url: str, kind: str, request: dict) -> Manifest:
+    """A new in-progress manifest, saved, with any part files of an earlier attempt removed."""
+    files.remove_parts(target)
+    manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
+    manifest.save()
+    return manifest
+
+
+def received(stream: dict) -> int:
+    """Features received so far in one stream of the manifest."""
+    return sum(p["features"] for p in stream["pages"])
 
 
 def start_or_resume(target: Path, *, source: str, url: str, kind: str, request: dict) -> tuple[Manifest, bool]:
@@ -92,10 +109,7 @@ def start_or_resume(target: Path, *, source: str, url: str, kind: str, request: 
         log.info("%s: parameters or file changed since the last download; downloading again", source)
     elif manifest is None and target.exists():
         log.warning("%s: %s exists without a download manifest; it will be replaced", source, target)
-    files.remove_parts(target)
-    manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
-    manifest.save()
-    return manifest, False
+    return fresh_manifest(target, source=source, url=url, kind=kind, request=request), False
 
 
 def _parts_present(target: Path, manifest: Manifest) -> bool:
@@ -108,22 +122,17 @@ def download_paged(*, source: str, target: Path, url: str, kind: str, request: d
                    streams: dict[str, Pager], http: Http, merge: Merge = concatenate,
                    force: bool = False) -> Outcome:
     """Fetch every page of every stream (resuming where a previous run stopped) and merge them."""
-    if not force:
-        done = is_complete(target, url, kind, request)
-        if done is not None:
-            return skipped(source, target, done)
     if force:
-        files.remove_parts(target)
-        manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
-        manifest.save()
-        resumed = False
+        manifest, resumed = fresh_manifest(target, source=source, url=url, kind=kind, request=request), False
     else:
+        if (done := skip_if_complete(source, target, url, kind, request)) is not None:
+            return done
         manifest, resumed = start_or_resume(target, source=source, url=url, kind=kind, request=request)
     requests_before = http.requests_made
 
     for name, pager in streams.items():
         state = manifest.stream(name, pager.start())
-        have = sum(p["features"] for p in state["pages"])
+        have = received(state)
         label = source if len(streams) == 1 else f"{source}/{name}"
         with tqdm(total=state.get("number_matched"), initial=have, desc=label, unit=" features",
                   disable=None, leave=False) as bar:
@@ -143,8 +152,7 @@ def download_paged(*, source: str, target: Path, url: str, kind: str, request: d
                         manifest.data[key] = page.meta[key]
                 manifest.save()
                 bar.update(len(page.features))
-        log.info("%s: %d feature(s) in %d page(s)", label, sum(p["features"] for p in state["pages"]),
-                 len(state["pages"]))
+        log.info("%s: %d feature(s) in %d page(s)", label, received(state), len(state["pages"]))
 
     folder = files.parts_dir(target)
     per_stream = {name: files.iter_parts(folder / p["file"] for p in manifest.data["streams"][name]["pages"])
@@ -154,10 +162,9 @@ def download_paged(*, source: str, target: Path, url: str, kind: str, request: d
     except (OSError, ValueError, KeyError) as exc:
         raise FetchError(f"{source}: could not merge the downloaded pages into {target}: {exc}") from exc
     for name, stream in manifest.data["streams"].items():
-        matched = stream.get("number_matched")
-        if matched is not None and matched != sum(p["features"] for p in stream["pages"]):
-            log.warning("%s/%s: server reported %d matching features, received %d", source, name, matched,
-                        sum(p["features"] for p in stream["pages"]))
+        matched, got = stream.get("number_matched"), received(stream)
+        if matched is not None and matched != got:
+            log.warning("%s/%s: server reported %d matching features, received %d", source, name, matched, got)
     size = target.stat().st_size
     digest = sha256_file(target)
     manifest.complete(features=count, bytes=size, sha256=digest)

@@ -33,6 +33,6 @@ def load(source: Source, name: str, layer_name: str, specs: list[Spec], report: 
     tally.read = len(read.frame)
     tally.repair(read.rings_closed, "open ring gesloten")
     frame = geometry.clean(read.frame, kind, tally)
-    report.record_source(name, read.path, layer=read.layer, fmt=read.format, rows=len(read.frame),
-                         crs=read.source_crs)
-    return Loaded(frame, found, where, tally, report.sources[-1])
+    provenance = report.record_source(name, read.path, layer=read.layer, fmt=read.format, rows=len(read.frame),
+                                      crs=read.source_crs)
+    return Loaded(frame, found, where, tally, provenance)

@@ -170,3 +170,17 @@ def check_vocabulary(values: pd.Series, allowed: list[str], *, where: Where, fie
         raise IngestError(f"{int(bad.sum())} value(s) outside the valid list", path=where.path, layer=where.layer,
                           field=field, expected=allowed, found=sorted(values[bad].astype(str).unique().tolist())[:10])
     return values
+
+
+def map_vocabulary(text: pd.Series, mapping: dict[str, str], allowed: list[str], *, where: Where,
+                   field: str) -> pd.Series:
+    """Spellings -> canonical values via `mapping`; non-null text that maps to nothing is refused."""
+    mapped = text.map(mapping)
+    check_vocabulary(mapped.where(text.isna() | mapped.notna(), text), allowed, where=where, field=field)
+    return mapped
+
+
+def fill_ids(ids: pd.Series, prefix: str, *, start: int = 1) -> pd.Series:
+    """Null ids replaced by `prefix` + the row's sequence number (counting from `start`)."""
+    numbers = pd.Series(range(start, start + len(ids)), index=ids.index).astype("str")
+    return ids.where(ids.notna(), prefix + numbers)

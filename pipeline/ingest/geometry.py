@@ -88,7 +88,7 @@ def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally) -> gpd.GeoDataFrame:
     exploded = frame.iloc[owner].copy()
     exploded = exploded.set_geometry(gpd.GeoSeries(parts, index=exploded.index, crs=frame.crs))
     exploded["_deel"] = pd.Series(owner, index=exploded.index).groupby(owner).cumcount().to_numpy()
-    exploded["_delen"] = pd.Series(owner).map(pd.Series(owner).value_counts()).to_numpy()
+    exploded["_delen"] = n_parts[owner]
     return exploded.reset_index(drop=True)
 
 
@@ -122,10 +122,9 @@ def to_multipolygon(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def drop_exact_duplicates(frame: gpd.GeoDataFrame, tally: Tally, columns: list[str] | None = None) -> gpd.GeoDataFrame:
+def drop_exact_duplicates(frame: gpd.GeoDataFrame, tally: Tally) -> gpd.GeoDataFrame:
     """Drop rows whose attributes and geometry (as normalised WKB) repeat an earlier row."""
-    cols = columns or [c for c in frame.columns if c != frame.geometry.name]
-    key = frame[cols].astype("str").copy()
+    key = frame.drop(columns=frame.geometry.name).astype("str")
     key["_wkb"] = shapely.to_wkb(shapely.normalize(frame.geometry.to_numpy()))
     dup = key.duplicated().to_numpy()
     tally.drop(int(dup.sum()), "exact dubbel record")

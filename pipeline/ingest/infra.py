@@ -8,11 +8,10 @@ construction...) are dropped and counted, because a siding must be usable to cou
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 
 from pipeline.config import Config
 from pipeline.ingest.base import load
-from pipeline.ingest.fields import Spec, as_text, check_vocabulary
+from pipeline.ingest.fields import Spec, as_text, check_vocabulary, fill_ids, map_vocabulary
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
@@ -39,16 +38,14 @@ def ingest_spoor(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.spoor, "spoor", "spoor", SPOOR_SPECS, report, "LineString")
     tally = src.tally
     railway = as_text(src.col("railway")).str.lower()
-    keep = (railway.isin(RAIL) | railway.isna()).to_numpy() if src.found["railway"] else \
-        pd.Series(True, index=railway.index).to_numpy()
+    keep = (railway.isin(RAIL) | railway.isna()).to_numpy()  # no railway field: all null, all kept
     for value, n in railway[~keep].value_counts().items():
         tally.drop(int(n), f"railway={value} is geen bruikbaar spoor")
     soort = as_text(src.col("soort")).str.lower()
     from_service = as_text(src.col("service")).str.lower().fillna("").map(SERVICE).fillna("hoofdspoor")
     soort = soort.fillna(from_service)
     check_vocabulary(soort, SPOOR_SOORTEN, where=src.where, field=src.found["soort"] or "service")
-    ids = as_text(src.col("spoor_id"))
-    ids = ids.where(ids.notna(), "S" + pd.Series(range(1, len(ids) + 1), index=ids.index).astype("str"))
+    ids = fill_ids(as_text(src.col("spoor_id")), "S")
     out = gpd.GeoDataFrame({"spoor_id": part_ids(ids, src.frame)[keep].to_numpy(), "soort": soort[keep].to_numpy()},
                            geometry=src.frame.geometry[keep].to_numpy(), crs=src.frame.crs)
     tally.kept = len(out)
@@ -58,11 +55,9 @@ def ingest_spoor(config: Config, report: Report) -> gpd.GeoDataFrame:
 def ingest_opritten(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.opritten, "opritten", "opritten", OPRIT_SPECS, report, "Point")
     text = as_text(src.col("soort")).str.lower()
-    soort = text.map(OPRIT_SOORTEN)
-    check_vocabulary(soort.where(text.isna() | soort.notna(), text), sorted(OPRIT_SOORTEN), where=src.where,
-                     field=src.found["soort"] or "soort")
-    ids = as_text(src.col("oprit_id"))
-    ids = ids.where(ids.notna(), "O" + pd.Series(range(1, len(ids) + 1), index=ids.index).astype("str"))
+    soort = map_vocabulary(text, OPRIT_SOORTEN, sorted(OPRIT_SOORTEN), where=src.where,
+                           field=src.found["soort"] or "soort")
+    ids = fill_ids(as_text(src.col("oprit_id")), "O")
     out = gpd.GeoDataFrame({
         "oprit_id": part_ids(ids, src.frame),
         "wegnummer": as_text(src.col("wegnummer")).str.upper(),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.config import Config, Source
 from pipeline.ingest.base import load
-from pipeline.ingest.fields import Spec, as_text
+from pipeline.ingest.fields import Spec, as_text, fill_ids
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
@@ -48,7 +48,7 @@ def _one(source: Source, name: str, bron: str, config: Config, report: Report) -
     for value, n in bgt_type[~quay & ~ended].fillna("(leeg)").value_counts().items():
         tally.drop(int(n), f"bgt-type {value} is geen kade")
     keep = quay & ~ended
-    ids = ids.where(ids.notna(), f"{name}-" + pd.Series(range(len(ids)), index=ids.index).astype("str"))
+    ids = fill_ids(ids, f"{name}-", start=0)
     out = gpd.GeoDataFrame({
         "kade_id": part_ids(ids, frame)[keep].to_numpy(),
         "bgt_type": bgt_type[keep].to_numpy(),

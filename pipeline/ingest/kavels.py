@@ -18,7 +18,7 @@ import shapely
 from pipeline.config import Config
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, as_text
+from pipeline.ingest.fields import Spec, as_text, fill_ids
 from pipeline.ingest.geometry import to_multipolygon
 from pipeline.ingest.quality import Report
 
@@ -55,7 +55,7 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
            + as_text(src.col("perceelnummer"))).reset_index(drop=True)
     ids = brk.where(brk.notna(), ids) if src.found["perceelnummer"] else ids
     missing = ids.isna()
-    ids = ids.where(~missing, "K" + pd.Series(np.arange(1, len(ids) + 1), dtype="str"))
+    ids = fill_ids(ids, "K")
     tally.repair(int(missing.sum()), "geen kavel_id: volgnummer toegekend")
     status_text = as_text(src.col("uitgifte_status")).reset_index(drop=True).str.lower()
     status = status_text.map(STATUSES)

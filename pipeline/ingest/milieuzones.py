@@ -12,11 +12,12 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from pipeline.categories import IBIS_HOOFDCATEGORIE, MILIEUCATEGORIEEN
+from pipeline.categories import (IBIS_HOOFDCATEGORIE, MILIEUCATEGORIEEN, milieucategorie_from_rank,
+                                 milieucategorie_rank)
 from pipeline.config import Config, Source
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, Where, as_number, as_text
+from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids
 from pipeline.ingest.quality import Report
 
 SPECS = [
@@ -43,10 +44,8 @@ def categories_from_text(text: pd.Series, *, where: Where, field: str) -> pd.Ser
         raise IngestError("text names a milieucategorie that does not exist", path=where.path, layer=where.layer,
                           field=field, expected=MILIEUCATEGORIEEN,
                           found=sorted(text.loc[flat[bad].index].unique().tolist())[:10])
-    ranks = pd.Series(pd.Categorical(flat, categories=MILIEUCATEGORIEEN, ordered=True).codes, index=flat.index)
-    best = ranks.groupby(level=0).max()
-    return pd.Series(pd.Categorical.from_codes(best, categories=MILIEUCATEGORIEEN), index=best.index) \
-        .astype("str").reindex(text.index)
+    best = pd.Series(milieucategorie_rank(flat), index=flat.index).groupby(level=0).max()
+    return milieucategorie_from_rank(best).set_axis(best.index).astype("str").reindex(text.index)
 
 
 def _one(source: Source, name: str, default_soort: str, report: Report) -> gpd.GeoDataFrame:
@@ -64,8 +63,7 @@ def _one(source: Source, name: str, default_soort: str, report: Report) -> gpd.G
                           field=src.found["max_bebouwingspercentage"], expected="0..100",
                           found=sorted(pct[out_of_range].unique().tolist())[:10])
     soort = as_text(src.col("soort")).str.lower().fillna(default_soort)
-    ids = as_text(src.col("zone_id"))
-    ids = ids.where(ids.notna(), f"{name}-" + pd.Series(range(1, len(ids) + 1), index=ids.index).astype("str"))
+    ids = fill_ids(as_text(src.col("zone_id")), f"{name}-")
     out = gpd.GeoDataFrame({
         "zone_id": ids,
         "soort": soort,

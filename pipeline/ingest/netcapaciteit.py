@@ -20,7 +20,7 @@ from pipeline.config import Config
 from pipeline.ingest import readers
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, Where, as_number, as_text, check_vocabulary
+from pipeline.ingest.fields import Spec, Where, as_number, as_text, map_vocabulary
 from pipeline.ingest.geometry import dissolve
 from pipeline.ingest.quality import Report
 
@@ -58,9 +58,12 @@ IM_NUMBERS = {
 def statuses(values: pd.Series, *, where: Where, field: str) -> pd.Series:
     """Status codes 0..3 or words (Dutch, English, im-capaciteitskaart) -> groen/geel/oranje/rood; null -> onbekend."""
     text = as_text(values).str.lower().str.replace(r"\.0+$", "", regex=True)
-    mapped = text.map(STATUS_WORDS)
-    check_vocabulary(mapped.where(text.isna() | mapped.notna(), text), list(STATUS_WORDS), where=where, field=field)
-    return mapped.fillna("onbekend")
+    return map_vocabulary(text, STATUS_WORDS, list(STATUS_WORDS), where=where, field=field).fillna("onbekend")
+
+
+def _postcodes(values: pd.Series) -> pd.Series:
+    """'1234 ab' -> '1234AB', so the JSON and the PC6 polygons join."""
+    return as_text(values).str.upper().str.replace(" ", "", regex=False)
 
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
@@ -88,8 +91,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     if no_colour.any():
         log.info("netcapaciteit: %d polygon(s) with voedingsgebied_id 0 (no colour yet) -> onbekend",
                  int(no_colour.sum()))
-    key = out["gebied_id"].fillna("?") + "|" + out["afname_status"] + "|" + out["invoeding_status"]
-    out["_key"] = key
+    out["_key"] = out["gebied_id"].fillna("?") + "|" + out["afname_status"] + "|" + out["invoeding_status"]
     out, merged = dissolve(out, "_key")
     src.tally.merge(merged)
     conflicts = out.loc[out["gebied_id"].notna() & (out["gebied_id"] != "0"), "gebied_id"].duplicated().sum()
@@ -126,7 +128,7 @@ def _from_im_json(config: Config, report: Report) -> gpd.GeoDataFrame:
     for col in ("postcode", "demand_constraint", "generation_constraint"):
         if col not in table:
             table[col] = None
-    table["postcode"] = as_text(table["postcode"]).str.upper().str.replace(" ", "", regex=False)
+    table["postcode"] = _postcodes(table["postcode"])
 
     pc_source = config.sources.netcapaciteit_postcodes
     if pc_source is None:
@@ -135,8 +137,8 @@ def _from_im_json(config: Config, report: Report) -> gpd.GeoDataFrame:
                           expected="sources.netcapaciteit_postcodes", found="not configured")
     pcs = load(pc_source, "netcapaciteit_postcodes", "netcapaciteit", POSTCODE_SPECS, report, "Polygon")
     pcs.tally.kept = len(pcs.frame)
-    polygons = gpd.GeoDataFrame({"postcode": as_text(pcs.col("postcode")).str.upper()
-                                .str.replace(" ", "", regex=False)}, geometry=pcs.frame.geometry, crs=pcs.frame.crs)
+    polygons = gpd.GeoDataFrame({"postcode": _postcodes(pcs.col("postcode"))}, geometry=pcs.frame.geometry,
+                                crs=pcs.frame.crs)
     polygons, merged = dissolve(polygons, "postcode")
     pcs.tally.merge(merged)
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 
 from pipeline.config import Config
 from pipeline.ingest.base import load
-from pipeline.ingest.fields import Spec, as_text, check_vocabulary
+from pipeline.ingest.fields import Spec, as_text, map_vocabulary
 from pipeline.ingest.quality import Report
 
 SPECS = [Spec("omgevingstype", ("omgevingstype", "gebiedstype", "type", "omgeving"), required=True)]
@@ -21,9 +21,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.omgevingstypen, "omgevingstypen", "omgevingstypen", SPECS, report, "Polygon",
                default_layer="omgevingstypen")
     text = as_text(src.col("omgevingstype")).str.lower().str.replace(r"\s+", " ", regex=True)
-    mapped = text.map(VALUES)
-    check_vocabulary(mapped.where(text.isna() | mapped.notna(), text), sorted(VALUES), where=src.where,
-                     field=src.found["omgevingstype"])
+    mapped = map_vocabulary(text, VALUES, sorted(VALUES), where=src.where, field=src.found["omgevingstype"])
     keep = mapped.notna().to_numpy()
     src.tally.drop(int((~keep).sum()), "geen omgevingstype")
     out = gpd.GeoDataFrame({"omgevingstype": mapped[keep].to_numpy()}, geometry=src.frame.geometry[keep].to_numpy(),

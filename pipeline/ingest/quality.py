@@ -6,14 +6,13 @@ written to `ingest_kwaliteit.csv`; `ingest_bronnen.json` records which files (by
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.io import sha256_file
+from pipeline.io import sha256_file, write_json
 
 CSV_COLUMNS = ["laag", "bron", "bronbestand", "gelezen", "behouden", "gerepareerd", "verwijderd",
                "samengevoegd", "reden"]
@@ -61,10 +60,12 @@ class Report:
         return t
 
     def record_source(self, name: str, path: Path, *, layer: str | None, fmt: str, rows: int,
-                      crs: str | None = None, peildatum: str | None = None, **extra) -> None:
-        self.sources.append({"bron": name, "pad": str(path), "laag": layer, "formaat": fmt,
-                             "sha256": sha256_file(path), "rijen": int(rows), "crs": crs,
-                             "peildatum": peildatum, **extra})
+                      crs: str | None = None, peildatum: str | None = None, **extra) -> dict:
+        """Add (and return, for later additions such as peildatum) the ingest_bronnen.json entry."""
+        entry = {"bron": name, "pad": str(path), "laag": layer, "formaat": fmt, "sha256": sha256_file(path),
+                 "rijen": int(rows), "crs": crs, "peildatum": peildatum, **extra}
+        self.sources.append(entry)
+        return entry
 
     def frame(self) -> pd.DataFrame:
         rows = [{"laag": t.layer, "bron": t.source, "bronbestand": "" if t.path is None else str(t.path),
@@ -77,7 +78,7 @@ class Report:
         self.frame().to_csv(path, index=False, encoding="utf-8")
 
     def write_json(self, path: Path) -> None:
-        path.write_text(json.dumps({"bronnen": self.sources}, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_json({"bronnen": self.sources}, path)
 
     def totals(self) -> tuple[int, int]:
         return (sum(sum(t.repaired.values()) for t in self.tallies),

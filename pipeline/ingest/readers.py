@@ -31,7 +31,7 @@ import shapely
 from pyproj import CRS
 
 from pipeline.config import Source
-from pipeline.crs import WORKING_CRS
+from pipeline.crs import WORKING_CRS, WORKING_EPSG
 from pipeline.ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,8 @@ def is_gio(path: Path) -> bool:
     return "GeoInformatieObject" in head
 
 
-def list_layers(path: Path, fmt: str) -> list[str]:
-    if fmt == "parquet":
-        return [path.stem]
-    if fmt == "gml" and is_gio(path):
+def list_layers(path: Path, fmt: str, *, gio: bool = False) -> list[str]:
+    if fmt == "parquet" or gio:
         return [path.stem]
     try:
         return [str(name) for name, _ in pyogrio.list_layers(path)]
@@ -108,14 +106,15 @@ def read_source(source: Source, name: str, *, default_layer: str | None = None) 
     if fmt == "json":
         raise IngestError(f"source {name!r} is a plain JSON document, not a geographic layer", path=path,
                           expected="GeoPackage, GeoJSON, Shapefile, GML or GeoParquet", found="JSON")
-    with _gdal_view(path, fmt) as readable:
-        layers = list_layers(readable, fmt)
+    gio = fmt == "gml" and is_gio(path)
+    with _gdal_view(path, fmt, gio=gio) as readable:
+        layers = list_layers(readable, fmt, gio=gio)
         if not layers:
             raise IngestError("the file holds no layers", path=path)
         layer = _choose_layer(path, layers, source.layer, default_layer)
         if fmt == "parquet":
             frame, crs, closed = _read_parquet(path)
-        elif fmt == "gml" and is_gio(path):
+        elif gio:
             frame, crs, closed = read_gio(path)
         else:
             frame, crs, closed = _read_ogr(readable, layer)
@@ -128,9 +127,9 @@ def read_source(source: Source, name: str, *, default_layer: str | None = None) 
 
 
 @contextlib.contextmanager
-def _gdal_view(path: Path, fmt: str):
+def _gdal_view(path: Path, fmt: str, *, gio: bool):
     """GDAL's GML driver writes a .gfs file beside what it opens: let it do so in a scratch copy."""
-    if fmt != "gml" or is_gio(path):
+    if fmt != "gml" or gio:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="ingest-gml-") as scratch:
@@ -238,7 +237,7 @@ def _to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None, source: Source, na
         log.warning("%s: coordinates in %s are projected; using sources.%s.crs = %s", name, path.name, name,
                     source.crs)
     frame = frame.set_crs(crs, allow_override=True)
-    if crs.to_epsg() != 28992:
+    if crs.to_epsg() != WORKING_EPSG:
         log.info("%s: reprojecting %s from %s to %s", name, path.name, crs.to_string(), WORKING_CRS)
         frame = frame.to_crs(WORKING_CRS)
     else:
@@ -302,8 +301,8 @@ def _crs_from_srsname(name: str) -> CRS:
     return CRS.from_epsg(int(match.group(1))) if match else CRS.from_user_input(name)
 
 
-def _poslist(element, path: Path) -> tuple[np.ndarray, int]:
-    """Coordinates of a ring/curve; an unclosed ring is closed (returns 1 in that case)."""
+def _poslist(element, path: Path) -> np.ndarray:
+    """x/y coordinates of a ring or curve (gml:posList, else a run of gml:pos)."""
     pos = element.find(f"{GML}posList")
     if pos is not None:
         dim = int(pos.get("srsDimension") or element.get("srsDimension") or 2)
@@ -314,12 +313,12 @@ def _poslist(element, path: Path) -> tuple[np.ndarray, int]:
             raise IngestError("GML ring without coordinates", path=path, expected="gml:posList or gml:pos")
         dim = len(points[0])
         values = np.array(points, dtype=float).ravel()
-    coords = values.reshape(-1, dim)[:, :2]
-    return coords, 0
+    return values.reshape(-1, dim)[:, :2]
 
 
 def _ring(ring_el, path: Path) -> tuple[np.ndarray, int]:
-    coords, _ = _poslist(ring_el, path)
+    """A ring's coordinates; an unclosed ring is closed (returns 1 in that case)."""
+    coords = _poslist(ring_el, path)
     if len(coords) and not np.array_equal(coords[0], coords[-1]):
         return np.vstack([coords, coords[:1]]), 1
     return coords, 0
@@ -347,7 +346,7 @@ def _gml_geometry(element, path: Path):
         polys = [p for p, _ in parts]
         return (polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)), sum(c for _, c in parts)
     if tag in ("LineString", "Curve", "MultiCurve", "MultiLineString"):
-        lines = [shapely.LineString(_poslist(p, path)[0]) for p in element.iter()
+        lines = [shapely.LineString(_poslist(p, path)) for p in element.iter()
                  if p.tag in (f"{GML}LineString", f"{GML}LineStringSegment")]
         return (lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)), 0
     if tag in ("Point", "MultiPoint"):

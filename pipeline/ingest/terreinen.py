@@ -15,8 +15,9 @@ import geopandas as gpd
 import pandas as pd
 
 from pipeline.config import Config
+from pipeline.categories import IBIS_HOOFDCATEGORIE
 from pipeline.ingest import geometry
-from pipeline.ingest.base import load
+from pipeline.ingest.base import Loaded, load
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.fields import Spec, Where, as_bool, as_int, as_number, as_text, as_year, check_vocabulary
 from pipeline.ingest.quality import Report
@@ -45,7 +46,7 @@ SPECS = [
     Spec("water_ontsluiting", ("WATER_ONTSLUITING_CODE", "WATER_ONTSLUITING", "WATER_ONTS", "WATERONTSLUITING")),
     Spec("spoor_ontsluiting", ("SPOOR_ONTSLUITING_CODE", "SPOOR_ONTSLUITING", "SPOOR_ONTS", "SPOORONTSLUITING")),
 ]
-IBIS_CATEGORIES = ["1", "2", "3", "4", "5", "6"]
+IBIS_CATEGORIES = list(IBIS_HOOFDCATEGORIE)  # main categories "1".."6"
 M2_RATIO = (2_000, 50_000)  # HA_BRUTO / polygon ha in this range: the value is m², not ha
 
 
@@ -67,7 +68,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
                                                field=src.found["max_milieucategorie"])
     for name in ("water_ontsluiting", "spoor_ontsluiting"):
         out[name] = as_bool(src.col(name), where=where, field=src.found[name] or name)
-    _areas(out, src, where, tally)
+    _areas(out, src)
 
     no_rin = out["rin_nummer"].isna()
     tally.drop(int(no_rin.sum()), "geen RIN_NUMMER")
@@ -97,10 +98,12 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     return out.sort_values("rin_nummer", kind="stable").reset_index(drop=True)
 
 
-def _areas(out: gpd.GeoDataFrame, src, where: Where, tally) -> None:
+def _areas(out: gpd.GeoDataFrame, src: Loaded) -> None:
     """ha_bruto/netto/uitgeefbaar in ha: m² fields divided, m² values in ha fields detected per row."""
+    tally = src.tally
+
     def number(name):
-        return as_number(src.col(name), where=where, field=src.found[name] or name)
+        return as_number(src.col(name), where=src.where, field=src.found[name] or name)
 
     for kind in ("bruto", "netto"):
         ha, m2 = number(f"ha_{kind}"), number(f"m2_{kind}")

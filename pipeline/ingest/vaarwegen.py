@@ -13,7 +13,7 @@ import pandas as pd
 from pipeline.categories import CEMT_KLASSEN
 from pipeline.config import Config
 from pipeline.ingest.base import load
-from pipeline.ingest.fields import Spec, Where, as_text, check_vocabulary
+from pipeline.ingest.fields import Spec, Where, as_text, fill_ids, map_vocabulary
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
@@ -31,16 +31,13 @@ def cemt_classes(values: pd.Series, *, where: Where, field: str) -> pd.Series:
     """'va', 'CEMT Va', 'klasse IV', 'VIA' -> 'Va', 'IV', 'VIa'; blanks -> null; others refused."""
     text = as_text(values).str.upper().str.replace(r"^(CEMT)?[\s\-_]*(KLASSE)?[\s\-_]*", "", regex=True).str.strip()
     text = text.where(~text.isin(UNKNOWN))
-    canonical = text.map(CANONICAL)
-    check_vocabulary(canonical.where(text.isna() | canonical.notna(), text), CEMT_KLASSEN, where=where, field=field)
-    return canonical
+    return map_vocabulary(text, CANONICAL, CEMT_KLASSEN, where=where, field=field)
 
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.vaarwegen, "vaarwegen", "vaarwegen", SPECS, report, "LineString")
     frame = src.frame
-    ids = as_text(src.col("vaarweg_id"))
-    ids = ids.where(ids.notna(), "V" + pd.Series(range(1, len(ids) + 1), index=ids.index).astype("str"))
+    ids = fill_ids(as_text(src.col("vaarweg_id")), "V")
     out = gpd.GeoDataFrame({
         "vaarweg_id": part_ids(ids, frame),
         "naam": as_text(src.col("naam")),

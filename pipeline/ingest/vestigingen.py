@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline.config import Config
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, Where, as_number, as_text
+from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
@@ -63,8 +63,7 @@ def sbi_codes(values: pd.Series, *, where: Where, field: str, tally=None) -> pd.
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.vestigingen, "vestigingen", "vestigingen", SPECS, report, "Point")
-    ids = as_text(src.col("vestiging_id"))
-    ids = ids.where(ids.notna(), "V" + pd.Series(range(1, len(ids) + 1), index=ids.index).astype("str"))
+    ids = fill_ids(as_text(src.col("vestiging_id")), "V")
     out = gpd.GeoDataFrame({
         "vestiging_id": part_ids(ids, src.frame),
         "naam": as_text(src.col("naam")),

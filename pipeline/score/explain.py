@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.config import CRITERIA
 from pipeline.score.qualities import DEFINING
-from pipeline.score.sieve import LABELS
+from pipeline.score.sieve import join_labels
 
 
 def nl(values: pd.Series, decimals: int = 0) -> pd.Series:
@@ -60,9 +60,10 @@ def quality_parts(t: pd.DataFrame) -> dict[str, pd.Series]:
 def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -> pd.Series:
     """One line per terrein: what makes it strategic, or why not; '; grensgeval (...)' when borderline."""
     parts = quality_parts(t)
+    sterk = pd.DataFrame({c: t[f"{c}_sterk"].to_numpy(bool) for c in CRITERIA}, index=t.index)
     strong = pd.Series("", index=t.index, dtype="object")
     for c in CRITERIA:
-        strong = _append(strong, parts[c].astype("object"), t[f"{c}_sterk"])
+        strong = _append(strong, parts[c].astype("object"), sterk[c])
     vlag = t["vlag"].to_numpy(bool)
     zeef = t["zeef"].to_numpy(bool)
     text = pd.Series("", index=t.index, dtype="object")
@@ -88,10 +89,7 @@ def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -
     text = text.where(~(zeef & ~vlag), short)
 
     # failed the sieve
-    others = pd.Series("", index=t.index, dtype="object")
-    for c in [c for c in CRITERIA if c not in DEFINING]:
-        others = others.where(~t[f"{c}_sterk"].to_numpy(bool),
-                              others + np.where(others == "", "", ", ") + LABELS[c])
+    others = join_labels(sterk, [c for c in CRITERIA if c not in DEFINING])
     failed = pd.Series("geen bepalende kwaliteit sterk (zeef niet gehaald)", index=t.index, dtype="object")
     failed = failed.where(others == "", failed + "; alleen " + others + " sterk")
     text = text.where(zeef, failed)

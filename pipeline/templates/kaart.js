@@ -51,16 +51,18 @@
     return classes[classes.length - 1][2];
   }
 
+  // one legend entry [label, colour, "line"?]: a swatch and the label
+  function legendItem(it) {
+    return "<i class='" + (it[2] === "line" ? "svp-lijn" : "svp-vlak") + "' style='background:" + it[1] + "'></i>" +
+      esc(it[0]);
+  }
+
   function legendControl(title, items, extra) {
     var ctl = L.control({position: "bottomright"});
     ctl.onAdd = function () {
       var div = L.DomUtil.create("div", "info legend svp-legend");
       var h = "<b>" + esc(title) + "</b>" + (extra || "");
-      items.forEach(function (it) {
-        var sw = it[2] === "line" ? "<i class='svp-lijn' style='background:" + it[1] + "'></i>"
-                                  : "<i class='svp-vlak' style='background:" + it[1] + "'></i>";
-        h += "<div>" + sw + esc(it[0]) + "</div>";
-      });
+      items.forEach(function (it) { h += "<div>" + legendItem(it) + "</div>"; });
       div.innerHTML = h;
       L.DomEvent.disableClickPropagation(div);
       return div;
@@ -113,28 +115,34 @@
     return ctl;
   }
 
-  function fullscreenControl() {
+  // a top-left button: `html` is its <a> (plus extras); setup(map, div) wires the click
+  function buttonControl(className, html, setup) {
     var ctl = L.control({position: "topleft"});
     ctl.onAdd = function (map) {
-      var div = L.DomUtil.create("div", "leaflet-bar svp-knop");
-      div.innerHTML = "<a href='#' title='Volledig scherm' role='button' aria-label='Volledig scherm'>&#x25A1;</a>";
-      L.DomEvent.on(div.firstChild, "click", function (e) {
-        L.DomEvent.preventDefault(e);
-        var el = map.getContainer();
-        if (document.fullscreenElement) { document.exitFullscreen(); }
-        else if (el.requestFullscreen) { el.requestFullscreen(); }
-      });
+      var div = L.DomUtil.create("div", "leaflet-bar svp-knop" + className);
+      div.innerHTML = html;
+      setup(map, div);
       return div;
     };
     return ctl;
   }
 
+  function fullscreenControl() {
+    return buttonControl("", "<a href='#' title='Volledig scherm' role='button' aria-label='Volledig scherm'>&#x25A1;</a>",
+      function (map, div) {
+        L.DomEvent.on(div.firstChild, "click", function (e) {
+          L.DomEvent.preventDefault(e);
+          var el = map.getContainer();
+          if (document.fullscreenElement) { document.exitFullscreen(); }
+          else if (el.requestFullscreen) { el.requestFullscreen(); }
+        });
+      });
+  }
+
   function measureControl() {
-    var ctl = L.control({position: "topleft"});
-    ctl.onAdd = function (map) {
-      var div = L.DomUtil.create("div", "leaflet-bar svp-knop svp-meet");
-      div.innerHTML = "<a href='#' title='Afstand meten (klik punten, dubbelklik of klik opnieuw op de knop om te stoppen)' " +
-        "role='button' aria-label='Afstand meten'>&#x2194;</a><span class='svp-meetwaarde'></span>";
+    return buttonControl(" svp-meet",
+      "<a href='#' title='Afstand meten (klik punten, dubbelklik of klik opnieuw op de knop om te stoppen)' " +
+      "role='button' aria-label='Afstand meten'>&#x2194;</a><span class='svp-meetwaarde'></span>", function (map, div) {
       var active = false, pts = [], line = null, out = div.querySelector(".svp-meetwaarde");
       function total() {
         var d = 0;
@@ -161,9 +169,7 @@
         map.once("dblclick", stop);
         L.DomUtil.addClass(div, "svp-actief");
       });
-      return div;
-    };
-    return ctl;
+    });
   }
 
   window.svpInit = function (map, groups, data) {
@@ -216,7 +222,7 @@
         return [k, cfg.kadeKleuren[k], "line"]; }));
     }
     if (data.vaarwegen) {
-      var cemt = ["0", "I", "II", "III", "IV", "Va", "Vb", "VIa", "VIb", "VIc", "VII"];
+      var cemt = cfg.cemtKlassen;
       var klasse = function (p) {  // first group whose lowest class the section reaches
         var r = cemt.indexOf(p.cemt_klasse);
         return cfg.vaarwegKlassen.filter(function (k) { return r >= cemt.indexOf(k[1]); })[0] ||
@@ -295,7 +301,7 @@
       div.querySelectorAll("div:not(.svp-keuze)").forEach(function (d) { d.remove(); });
       items.forEach(function (it) {
         var d = document.createElement("div");
-        d.innerHTML = "<i class='svp-vlak' style='background:" + it[1] + "'></i>" + esc(it[0]);
+        d.innerHTML = legendItem(it);
         div.appendChild(d);
       });
     });
