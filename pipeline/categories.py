@@ -7,6 +7,8 @@ import pandas as pd
 
 MILIEUCATEGORIEEN = ["1", "2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "5.3", "6"]
 CEMT_KLASSEN = ["0", "I", "II", "III", "IV", "Va", "Vb", "VIa", "VIb", "VIc", "VII"]
+# grid status (capaciteitskaart), best to worst; "onbekend" = no status or not covered
+NET_STATUSSEN = ["groen", "geel", "oranje", "rood", "onbekend"]
 
 MILIEUCATEGORIE_DTYPE = pd.CategoricalDtype(MILIEUCATEGORIEEN, ordered=True)
 CEMT_DTYPE = pd.CategoricalDtype(CEMT_KLASSEN, ordered=True)
@@ -35,3 +37,13 @@ def milieucategorie_from_rank(ranks) -> pd.Series:
 def cemt_from_rank(ranks) -> pd.Series:
     ranks = np.asarray(ranks)
     return pd.Series(pd.Categorical.from_codes(np.where(ranks < 0, -1, ranks), dtype=CEMT_DTYPE))
+
+
+def variant_label(categorie: str) -> str:
+    """"4.1" -> "41", "6" -> "6": the suffix of column names such as ha_hmc_41."""
+    return categorie.replace(".", "")
+
+
+def hmc_display(label: str) -> str:
+    """"41" -> "4.1", "6" -> "6": the category a column-name suffix stands for."""
+    return f"{label[0]}.{label[1:]}" if len(label) > 1 else label

@@ -9,10 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipeline.layers import LAYERS
-
-RESULT_FILES = ["kavels_indicatoren", "terreinen_indicatoren", "kades_status", "milieuruimte_contouren",
-                "terreinen_strategisch"]
+from pipeline import catalogue
 
 
 def _rows(path: Path) -> int:
@@ -22,9 +19,9 @@ def _rows(path: Path) -> int:
 def run(config) -> dict:
     processed, maps = config.paths.processed, config.paths.maps
     summary: dict[str, object] = {}
-    for name in [*LAYERS, *RESULT_FILES]:
-        path = processed / f"{name}.parquet"
-        if path.is_file():
+    for name, entry in catalogue.DATASETS.items():
+        path = catalogue.path(name, processed)
+        if entry.format == "parquet" and path.is_file():
             summary[f"rijen {name}"] = _rows(path)
     strategic = processed / "terreinen_strategisch.parquet"
     if strategic.is_file():

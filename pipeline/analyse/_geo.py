@@ -165,6 +165,14 @@ def group_max(index: np.ndarray, values: np.ndarray, n: int, fill) -> np.ndarray
     return out
 
 
+def keyed(frame: pd.DataFrame, ids) -> pd.DataFrame:
+    """`frame` (aligned with `ids` by position) indexed by those ids: kavel_id, rin_nummer or kade_id."""
+    ids = pd.Series(ids)
+    out = frame.copy()
+    out.index = pd.Index(ids.astype("str").to_numpy(), name=ids.name)
+    return out
+
+
 def per_kavel_van_terrein(kavels, terreinen, values) -> pd.Series:
     """`values` (aligned with terreinen) for each kavel, through rin_nummer; the first terrein of a
     duplicated rin_nummer counts, a kavel without terrein gets NaN/NA. Same index as kavels."""

@@ -3,10 +3,10 @@
 Settings: `config.analyse.bebouwing` (standaard_max_bebouwingspercentage, max_bebouwingspercentage_per_type,
 onderbenut_gsi, onderbenut_min_ha).
 Inputs: kavels, panden, milieuzones (bestemmingsvlak with max_bebouwingspercentage), terreinen (wloc_type).
-Outputs per kavel: footprint_m2, gsi, max_bebouwingspercentage, max_bebouwing_aangenomen,
-onbenut_bebouwing_m2, onderbenut; per terrein: footprint_m2, gsi (footprint / kavel area),
-onbenut_bebouwing_m2, aantal_onderbenut, ha_onderbenut, aandeel_aangenomen (area share of kavels whose
-max % is assumed).
+Outputs: `per_kavel` (keyed by kavel_id: footprint_m2, gsi, max_bebouwingspercentage, max_bebouwing_aangenomen,
+onbenut_bebouwing_m2, onderbenut) and `per_terrein` (keyed by rin_nummer: footprint_m2, gsi = footprint / kavel
+area, onbenut_bebouwing_m2, aantal_onderbenut, ha_onderbenut, aandeel_aangenomen = area share of kavels whose
+max % is assumed); see the catalogue.
 
 Footprint = sum over panden of area(pand ∩ kavel). Panden are not merged first: overlapping
 footprints each count (as the bench's C1 does); BAG panden do not overlap in practice. The
@@ -19,8 +19,27 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import (geoms, group_sum, intersection_area, largest_overlap, per_kavel_van_terrein,
-                                  query_pairs)
+from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, largest_overlap,
+                                  per_kavel_van_terrein, query_pairs)
+
+
+def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float) -> pd.DataFrame:
+    """The bebouwing columns of every kavel, keyed by kavel_id."""
+    footprint = footprint_per_zone(kavels, panden)
+    pct = max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, min_aandeel=min_aandeel)
+    return keyed(bebouwing_per_kavel(kavels, footprint, pct, settings), kavels["kavel_id"])
+
+
+def per_terrein(kavel_table: pd.DataFrame, rin_nummers) -> pd.DataFrame:
+    """The bebouwing totals per terrein, keyed by rin_nummer (0 m² / null GSI for a terrein without kavels).
+
+    kavel_table: per_kavel's columns plus oppervlakte_m2 and rin_nummer."""
+    table = bebouwing_per_terrein(kavel_table, kavel_table["oppervlakte_m2"], kavel_table["rin_nummer"])
+    table = table.reindex(pd.Index(pd.Series(rin_nummers).astype("str"), name="rin_nummer"))
+    zero = ["footprint_m2", "onbenut_bebouwing_m2", "aantal_onderbenut", "ha_onderbenut"]
+    table[zero] = table[zero].fillna(0.0)
+    table["aantal_onderbenut"] = table["aantal_onderbenut"].astype("int64")
+    return table
 
 
 def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None) -> np.ndarray:

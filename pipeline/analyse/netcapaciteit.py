@@ -1,8 +1,8 @@
 """Netcapaciteit: area shares of each grid status per terrein, for afname and invoeding.
 
-Settings: `config.analyse.netcapaciteit.statussen` (vocabulary, best to worst, "onbekend" last).
+Settings: none (the status vocabulary is pipeline.categories.NET_STATUSSEN, best to worst, "onbekend" last).
 Inputs: terreinen, netcapaciteit (supply-area polygons with afname_status / invoeding_status and MW).
-Outputs per terrein: {richting}_aandeel_{status} for every status, {richting}_dominant,
+Outputs (`per_terrein`, keyed by rin_nummer): {richting}_aandeel_{status} for every status, {richting}_dominant,
 {richting}_beschikbaar_mw, {richting}_wachtrij_mw, for richting in afname, invoeding.
 
 Shares are of the terrein's area (overlay in EPSG:28992). Area not covered by any supply area counts
@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, group_sum, overlap_per_pair
+from pipeline.analyse._geo import geoms, group_sum, keyed, overlap_per_pair
+from pipeline.categories import NET_STATUSSEN
 
 RICHTINGEN = ["afname", "invoeding"]
 
@@ -49,7 +50,12 @@ def gedekt_oppervlak(zones, vlakken, pairs: pd.DataFrame) -> np.ndarray:
     return covered
 
 
-def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str]) -> pd.DataFrame:
+def per_terrein(terreinen, netcapaciteit) -> pd.DataFrame:
+    """The netcapaciteit indicators of every terrein, keyed by rin_nummer."""
+    return keyed(netcapaciteit_per_terrein(terreinen, netcapaciteit), terreinen["rin_nummer"])
+
+
+def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str] = NET_STATUSSEN) -> pd.DataFrame:
     """The netcapaciteit indicators per terrein (same index as terreinen)."""
     z = geoms(terreinen)
     n = len(z)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.analyse.milieuruimte import variant_label
+from pipeline.categories import variant_label
 
 
-def potentie_per_terrein(indicatoren: pd.DataFrame, *, hmc_vanaf: str = "4.1") -> pd.DataFrame:
+def per_terrein(indicatoren: pd.DataFrame, *, hmc_vanaf: str = "4.1") -> pd.DataFrame:
+    """The four potentials side by side (same index as the indicator table)."""
     lab = variant_label(hmc_vanaf)
     out = pd.DataFrame(index=indicatoren.index)
     out["potentie_milieuruimte_ha"] = (indicatoren[f"ha_hmc_{lab}_niet_hmc"].astype(float)

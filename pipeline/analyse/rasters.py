@@ -19,7 +19,7 @@ import rasterio.features
 import rasterio.windows
 import shapely
 
-from pipeline.analyse._geo import geoms
+from pipeline.analyse._geo import geoms, keyed
 from pipeline.crs import assert_working_crs
 
 
@@ -73,6 +73,11 @@ def zonal_stats(zones, path, *, band: int = 1) -> pd.DataFrame:
     out["gemiddeld"] = mean
     out["max"] = mx
     return out
+
+
+def per_terrein(terreinen, rasters) -> pd.DataFrame:
+    """{name}_gemiddeld and {name}_max for every configured raster, keyed by rin_nummer."""
+    return keyed(raster_indicatoren(terreinen, rasters), terreinen["rin_nummer"])
 
 
 def raster_indicatoren(terreinen, rasters) -> pd.DataFrame:

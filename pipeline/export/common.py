@@ -1,8 +1,8 @@
-"""Shared pieces of the exports: reading the stage outputs, Dutch labels, colours, gemeente -> regio.
+"""Shared pieces of the exports: reading the stage outputs, colours, gemeente -> regio.
 
-Inputs (all in `config.paths.processed`, EPSG:28992): terreinen_strategisch.parquet (required),
-kavels_indicatoren.parquet, kades_status.parquet, milieuruimte_contouren.parquet, the canonical layers
-(`pipeline/layers.py`) and ingest_bronnen.json (all optional: a missing one is left out and logged).
+Inputs (all in `config.paths.processed`, EPSG:28992, checked against the catalogue): terreinen_strategisch
+(required), kavels_indicatoren, kades_status, milieuruimte_contouren, clusters, the canonical layers and
+ingest_bronnen.json. Labels, units and decimals come from the catalogue (pipeline/catalogue).
 """
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from pipeline.io import read_parquet
-from pipeline.layers import LAYERS
+from pipeline import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -40,80 +39,9 @@ SCORE_KLASSEN = [(0.0, 0.2, "#ffffcc"), (0.2, 0.4, "#a1dab4"), (0.4, 0.6, "#41b6
                  (0.6, 0.8, "#2c7fb8"), (0.8, 1.0, "#253494")]
 CLUSTER_KLEUR = "#6a3d9a"
 
-# ---------------------------------------------------------------------------------------------
-# Dutch labels of every known column (unknown columns get a readable fallback)
-# ---------------------------------------------------------------------------------------------
-LABELS: dict[str, str] = {
-    "rin_nummer": "RIN-nummer", "naam": "Naam", "gemeente_code": "Gemeentecode", "gemeente_naam": "Gemeente",
-    "regio": "Regio", "kern": "Kern", "provincie": "Provincie", "jaar": "Peiljaar IBIS",
-    "ha_bruto": "Bruto oppervlakte (ha)", "ha_netto": "Netto oppervlakte (ha)",
-    "ha_uitgeefbaar": "Uitgeefbaar (ha, IBIS)", "wloc_type": "Werklocatietype",
-    "max_milieucategorie": "Max. milieucategorie (IBIS)", "water_ontsluiting": "Ontsloten over water (IBIS)",
-    "spoor_ontsluiting": "Ontsloten over spoor (IBIS)", "aantal_kavels": "Aantal kavels",
-    "kavels_bron": "Bron kavels",
-    "ha_hmc_41": "HMC-ruimte ≥ 4.1 (ha)", "ha_hmc_41_niet_hmc": "HMC-ruimte ≥ 4.1 bezet door niet-HMC (ha)",
-    "ha_hmc_41_vacant": "HMC-ruimte ≥ 4.1 vacant (ha)",
-    "ha_hmc_42": "HMC-ruimte ≥ 4.2 (ha)", "ha_hmc_42_niet_hmc": "HMC-ruimte ≥ 4.2 bezet door niet-HMC (ha)",
-    "ha_hmc_42_vacant": "HMC-ruimte ≥ 4.2 vacant (ha)",
-    "ha_hmc_51": "HMC-ruimte ≥ 5.1 (ha)", "ha_hmc_51_niet_hmc": "HMC-ruimte ≥ 5.1 bezet door niet-HMC (ha)",
-    "ha_hmc_51_vacant": "HMC-ruimte ≥ 5.1 vacant (ha)",
-    "ha_niet_waarmaakbaar": "Niet waarmaakbare categorie (ha)", "cat_potentie_max": "Hoogste mogelijke categorie",
-    "kade_m": "Kade (m)", "kade_benut_m": "Kade benut (m)", "kade_onbenut_m": "Kade onbenut (m)",
-    "kade_vrij_m": "Kade vrij (m)", "kade_onbekend_m": "Kade status onbekend (m)",
-    "cemt_beste": "Beste CEMT-klasse", "cemt_bereikbaar": "Bereikbare CEMT-klasse",
-    "footprint_m2": "Bebouwd oppervlak (m²)", "gsi": "Bebouwingsgraad (GSI)",
-    "onbenut_bebouwing_m2": "Onbenutte bouwruimte (m²)", "aantal_onderbenut": "Aantal onderbenutte kavels",
-    "ha_onderbenut": "Onderbenutte kavels (ha)", "aandeel_aangenomen": "Aandeel aangenomen bebouwingspercentage",
-    "afname_dominant": "Netcapaciteit afname (dominant)", "invoeding_dominant": "Netcapaciteit invoeding (dominant)",
-    "afname_beschikbaar_mw": "Afname beschikbaar (MW)", "afname_wachtrij_mw": "Afname wachtrij (MW)",
-    "invoeding_beschikbaar_mw": "Invoeding beschikbaar (MW)", "invoeding_wachtrij_mw": "Invoeding wachtrij (MW)",
-    "potentie_milieuruimte_ha": "Onbenutte milieuruimte (ha)", "potentie_kades_m": "Onbenutte kades (m)",
-    "potentie_bebouwing_m2": "Onbenutte bouwruimte (m²)", "potentie_uitgeefbaar_ha": "Uitgeefbaar (ha)",
-    "modaliteiten": "Modaliteiten", "cluster_id": "Cluster", "cluster_aantal": "Terreinen in cluster",
-    "cluster_ha": "Oppervlakte cluster (ha)", "cluster_aandeel_hmc": "Aandeel HMC in cluster",
-    "cluster_aandeel_water": "Aandeel water in cluster", "aantal_sterk": "Aantal sterke kwaliteiten",
-    "zeef": "Door de zeef", "zeef_reden": "Zeef: reden", "score": "Score", "vlag": "Strategisch (vlag)",
-    "vlag_tak": "Vlag via", "vlag_klasse": "Klasse", "waarom": "Waarom",
-    "beschermen_en_benutten": "Beschermen en benutten", "flag_stabiliteit": "Stabiliteit van de vlag",
-    "grensgeval": "Grensgeval", "rang": "Rang", "rangband": "Rangband",
-    # kavels
-    "kavel_id": "Kavel", "oppervlakte_m2": "Oppervlakte (m²)", "afstand_gevoelig_m": "Afstand tot gevoelig object (m)",
-    "omgevingstype": "Omgevingstype", "cat_afstand": "Categorie volgens afstand", "cat_plan": "Categorie volgens plan",
-    "cat_plan_bron": "Bron categorie plan", "cat_potentie": "Mogelijke categorie", "cat_benut": "Benutte categorie",
-    "gap_stappen": "Onbenutte stappen", "niet_waarmaakbaar": "Niet waarmaakbaar", "hmc_potentie": "HMC mogelijk",
-    "hmc_benut": "HMC aanwezig", "vacant": "Vacant", "watergebonden": "Watergebonden",
-    "max_bebouwingspercentage": "Max. bebouwingspercentage", "max_bebouwing_aangenomen": "Bebouwingspercentage aangenomen",
-    "onderbenut": "Onderbenut", "uitgifte_status": "Uitgiftestatus", "bron": "Bron",
-    # kades
-    "kade_id": "Kade", "lengte_m": "Lengte (m)", "bgt_type": "BGT-type", "betrouwbaarheid": "Betrouwbaarheid",
-    "vaarweg_id": "Vaarwegvak", "cemt_klasse": "CEMT-klasse", "status": "Status",
-    # contouren / netcapaciteit
-    "categorie": "Milieucategorie past", "gebied_id": "Gebied", "gebied_naam": "Gebiedsnaam",
-    "netbeheerder": "Netbeheerder", "afname_status": "Afname", "invoeding_status": "Invoeding",
-    "afname_wachtrij_aantal": "Afname wachtrij (aantal)", "invoeding_wachtrij_aantal": "Invoeding wachtrij (aantal)",
-}
-CRITERION_LABELS = {"water": "Water", "milieuruimte": "Milieuruimte", "multimodaal": "Multimodaal",
-                    "cluster": "Cluster", "omvang": "Omvang", "netcapaciteit": "Netcapaciteit",
-                    "onbenut": "Onbenutte potentie"}
-# the parts of every criterion ({criterion}_{part} columns), in column order
-PART_LABELS = {"ruw": "ruwe waarde", "norm": "genormaliseerd", "gewicht": "gewicht", "bijdrage": "bijdrage",
-               "sterk": "sterk"}
-
-
-def label(column: str) -> str:
-    """Readable Dutch label of a column name (every column gets one)."""
-    if column in LABELS:
-        return LABELS[column]
-    m = re.fullmatch(rf"(\w+?)_({'|'.join(PART_LABELS)})", column)
-    if m and m.group(1) in CRITERION_LABELS:
-        return f"{CRITERION_LABELS[m.group(1)]}: {PART_LABELS[m.group(2)]}"
-    m = re.fullmatch(r"(afname|invoeding)_aandeel_(\w+)", column)
-    if m:
-        return f"{m.group(1).capitalize()}: aandeel {m.group(2)}"
-    m = re.fullmatch(r"(\w+)_(gemiddeld|max)", column)
-    if m:
-        return f"{m.group(1).replace('_', ' ').capitalize()} ({'gemiddeld' if m.group(2) == 'gemiddeld' else 'maximum'})"
-    return column.replace("_", " ").capitalize()
+def label(column: str, dataset: str | None = "terreinen_uitvoer") -> str:
+    """Dutch label with unit of a column, from the catalogue."""
+    return catalogue.unit_label(column, dataset)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +75,7 @@ class Inputs:
     kavels: gpd.GeoDataFrame | None = None
     kades: gpd.GeoDataFrame | None = None
     contouren: gpd.GeoDataFrame | None = None
+    clusters: gpd.GeoDataFrame | None = None
     netcapaciteit: gpd.GeoDataFrame | None = None
     canonical: dict[str, gpd.GeoDataFrame | pd.DataFrame] = field(default_factory=dict)
     bronnen: list[dict] = field(default_factory=list)
@@ -182,17 +111,6 @@ def prepare_terreinen(terreinen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
-def _present(path: Path, what: str) -> bool:
-    if path.is_file():
-        return True
-    log.info("export: %s not found (%s), left out", what, path)
-    return False
-
-
-def _read_optional(path: Path, what: str):
-    return read_parquet(path, what=what) if _present(path, what) else None
-
-
 def read_bronnen(processed: Path) -> list[dict]:
     """ingest_bronnen.json as a list of dicts (accepts a list, or a mapping name -> record)."""
     path = processed / "ingest_bronnen.json"
@@ -211,23 +129,21 @@ def read_inputs(config) -> Inputs:
     """Every export input; the canonical layers are read only when they go into the GeoPackage
     (`export.gpkg_invoer`), but an existing file is listed in `files` (provenance) either way."""
     processed = Path(config.paths.processed)
-    main = processed / "terreinen_strategisch.parquet"
-    terreinen = read_parquet(main, what="terreinen_strategisch (score stage)")
-    inputs = Inputs(terreinen=prepare_terreinen(terreinen), files={"terreinen_strategisch": main})
+    settings = config.analyse
+    terreinen = catalogue.read("terreinen_strategisch", processed, settings)
+    inputs = Inputs(terreinen=prepare_terreinen(terreinen),
+                    files={"terreinen_strategisch": catalogue.path("terreinen_strategisch", processed)})
     for attr, name in [("kavels", "kavels_indicatoren"), ("kades", "kades_status"),
-                       ("contouren", "milieuruimte_contouren"), ("netcapaciteit", "netcapaciteit")]:
-        path = processed / f"{name}.parquet"
-        setattr(inputs, attr, _read_optional(path, name))
-        if getattr(inputs, attr) is not None:
-            inputs.files[name] = path
-    for name, layer in LAYERS.items():
-        if name == "netcapaciteit":
-            continue
-        path, what = processed / layer.filename, f"canonical layer {name}"
-        if not _present(path, what):
+                       ("contouren", "milieuruimte_contouren"), ("clusters", "clusters"),
+                       ("netcapaciteit", "netcapaciteit")]:
+        setattr(inputs, attr, catalogue.read(name, processed, settings))
+        inputs.files[name] = catalogue.path(name, processed)
+    for name, entry in catalogue.DATASETS.items():
+        path = catalogue.path(name, processed)
+        if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
         if config.export.gpkg_invoer:
-            inputs.canonical[name] = read_parquet(path, what=what)
+            inputs.canonical[name] = catalogue.read(name, processed, settings)
         inputs.files[f"invoer_{name}"] = path
     inputs.bronnen = read_bronnen(processed)
     return inputs

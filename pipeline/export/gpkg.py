@@ -27,12 +27,11 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from pipeline import __version__
+from pipeline import __version__, catalogue
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
-from pipeline.export.common import Inputs, jsonable, label
+from pipeline.export.common import Inputs, jsonable
 from pipeline.io import atomic_path
-from pipeline.layers import LAYERS
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +62,7 @@ class GpkgLayer:
     description: str
     geometry_type: str  # declared type for an empty layer
     styles: list[Style]
+    dataset: str        # catalogue entry of the columns (labels, units, descriptions)
 
 
 def _generic_style(geometry_type: str) -> Style:
@@ -80,38 +80,47 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
         "reden (waarom). vlag_klasse: strategisch / grensgeval / niet strategisch.",
         "MultiPolygon",
         [Style("terreinen_vlag", "terreinen_vlag.qml", "vlag_klasse", True, "Strategisch, grensgeval of niet"),
-         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen")])]
+         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen")],
+        "terreinen_uitvoer")]
     if inputs.kavels is not None:
         layers.append(GpkgLayer(
             "kavels", inputs.kavels, "Kavels met indicatoren",
             "Kavels: milieucategorie (afstand, plan, potentie, benut), HMC, vacant, bebouwing (GSI, onbenutte "
             "bouwruimte, onderbenut) en kade.", "MultiPolygon",
-            [Style("kavels_gsi", "kavels_gsi.qml", "gsi", True, "Bebouwingsgraad (GSI)")]))
+            [Style("kavels_gsi", "kavels_gsi.qml", "gsi", True, "Bebouwingsgraad (GSI)")], "kavels_indicatoren"))
     if inputs.kades is not None:
         layers.append(GpkgLayer(
             "kades", inputs.kades, "Kades met status",
             "Kadesegmenten met CEMT-klasse, bereikbare klasse en status (benut, onbenut, vrij, onbekend).",
-            "LineString", [Style("kades_status", "kades_status.qml", "status", True, "Status van de kade")]))
+            "LineString", [Style("kades_status", "kades_status.qml", "status", True, "Status van de kade")],
+            "kades_status"))
     if inputs.contouren is not None:
         layers.append(GpkgLayer(
             "milieuruimte_contouren", inputs.contouren, "Milieuruimte: contouren per categorie",
             "Waar binnen een terrein een milieucategorie past (VNG-richtafstanden tot gevoelige objecten).",
             "MultiPolygon",
-            [Style("milieuruimte_contouren", "milieuruimte_contouren.qml", "categorie", True, "Categorie past")]))
+            [Style("milieuruimte_contouren", "milieuruimte_contouren.qml", "categorie", True, "Categorie past")],
+            "milieuruimte_contouren"))
+    if inputs.clusters is not None:
+        layers.append(GpkgLayer(
+            "clusters", inputs.clusters, "Clusters van bedrijventerreinen",
+            "Terreinen binnen de clusterafstand van elkaar vormen een cluster; omtrek, oppervlakte en aandeel HMC en "
+            "water per cluster.", "MultiPolygon", [_generic_style("MultiPolygon")], "clusters"))
     if inputs.netcapaciteit is not None:
         layers.append(GpkgLayer(
             "netcapaciteit", inputs.netcapaciteit, "Netcapaciteit (capaciteitskaart)",
             "Voedingsgebieden met status afname en invoeding, beschikbare capaciteit en wachtrij.", "MultiPolygon",
             [Style("netcapaciteit_afname", "netcapaciteit_status.qml", "afname_status", True, "Status afname"),
              Style("netcapaciteit_invoeding", "netcapaciteit_status.qml", "invoeding_status", False,
-                   "Status invoeding")]))
+                   "Status invoeding")], "netcapaciteit"))
     for name, frame in inputs.canonical.items():
         if not isinstance(frame, gpd.GeoDataFrame):
             continue
-        spec = LAYERS[name]
+        spec = catalogue.dataset(name)
         gtype = "MultiPolygon" if spec.geometry == "Polygon" else spec.geometry
         layers.append(GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
-                                f"Canonieke invoerlaag {name}: {spec.description}", gtype, [_generic_style(gtype)]))
+                                f"Canonieke invoerlaag {name}: {spec.description}", gtype, [_generic_style(gtype)],
+                                name))
     return layers
 
 
@@ -121,10 +130,11 @@ def _check_field_names(layer: GpkgLayer) -> None:
         raise ValueError(f"layer {layer.name}: field names longer than {MAX_FIELD_NAME} characters: {long}")
 
 
-def _qml(style: Style, frame: gpd.GeoDataFrame) -> str:
+def _qml(style: Style, layer: GpkgLayer) -> str:
     text = resources.files("pipeline").joinpath(f"styles/{style.qml}").read_text(encoding="utf-8")
-    fields = [c for c in frame.columns if c != frame.geometry.name]
-    aliases = "".join(f"    <alias field={quoteattr(str(c))} index=\"{i}\" name={quoteattr(label(str(c)))}/>\n"
+    fields = [c for c in layer.frame.columns if c != layer.frame.geometry.name]
+    aliases = "".join(f"    <alias field={quoteattr(str(c))} index=\"{i}\" "
+                      f"name={quoteattr(catalogue.unit_label(str(c), layer.dataset))}/>\n"
                       for i, c in enumerate(fields, start=1))
     return Template(text).substitute(veld=style.field or "", aliases=aliases)
 
@@ -194,8 +204,9 @@ def _write_styles_and_metadata(path: Path, layers: list[GpkgLayer], meta: dict) 
                     "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                     "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
                     "VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', NULL)",
-                    (layer.name, geom_col, style.name, _qml(style, layer.frame), int(i == default_index),
+                    (layer.name, geom_col, style.name, _qml(style, layer), int(i == default_index),
                      style.description))
+        _write_data_columns(con, layers)
         # provenance as one JSON document for the whole GeoPackage (GeoPackage metadata extension)
         con.execute("""CREATE TABLE IF NOT EXISTS gpkg_metadata (
             id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, md_scope TEXT NOT NULL DEFAULT 'dataset',
@@ -220,6 +231,30 @@ def _write_styles_and_metadata(path: Path, layers: list[GpkgLayer], meta: dict) 
         con.commit()
     finally:
         con.close()
+
+
+def _write_data_columns(con: sqlite3.Connection, layers: list[GpkgLayer]) -> None:
+    """Field titles (label with unit) and descriptions from the catalogue in gpkg_data_columns (the GeoPackage
+    schema extension; GDAL >= 3.7 and QGIS show them as field alias and comment)."""
+    con.execute("""CREATE TABLE IF NOT EXISTS gpkg_data_columns (
+        table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT,
+        mime_type TEXT, constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+        CONSTRAINT gdc_tn UNIQUE (table_name, name))""")
+    for table in ("gpkg_data_columns",):
+        if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name=? AND extension_name='gpkg_schema'",
+                           (table,)).fetchone():
+            con.execute("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
+                        "VALUES (?, NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', "
+                        "'read-write')", (table,))
+    for layer in layers:
+        for col in layer.frame.columns:
+            if col == layer.frame.geometry.name:
+                continue
+            entry = catalogue.find(str(col), layer.dataset)
+            con.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, title, description) "
+                        "VALUES (?, ?, ?, ?, ?)", (layer.name, str(col), str(col),
+                                                   catalogue.unit_label(str(col), layer.dataset),
+                                                   entry.description if entry is not None else None))
 
 
 def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None) -> dict:

@@ -3,7 +3,7 @@
 Settings: export.kaart_vereenvoudiging_m (simplify tolerance, metres in EPSG:28992, before reprojecting),
 export.kaart_decimalen (lon/lat decimals), export.kaart_max_mb (size budget of the overview; the tolerance
 is doubled until it fits), export.achtergrondkaart (an OpenStreetMap tile layer, shown only when online),
-score.cluster_afstand_m (outline of the clusters).
+Cluster outlines come from the analyse stage (clusters.parquet).
 
 The overview is a folium map with one FeatureGroup per layer (terreinen, kades, milieuruimte, netcapaciteit
 afname / invoeding, clusters), a legend per thematic layer, tooltips, popups with every indicator and the
@@ -31,12 +31,14 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
+from pipeline import catalogue
+from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.categories import CEMT_KLASSEN
 from pipeline.config import CRITERIA
 from pipeline.crs import MAP_CRS
-from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, CRITERION_LABELS, KADE_KLEUREN,
-                                    KAVEL_GSI_KLASSEN, NET_KLEUREN, PART_LABELS, SCORE_KLASSEN, VAARWEG_KLASSEN,
-                                    VLAG_KLEUREN, Inputs, jsonable, label, template_text)
+from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN,
+                                    SCORE_KLASSEN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs, jsonable, label,
+                                    template_text)
 from pipeline.io import atomic_path
 
 log = logging.getLogger(__name__)
@@ -144,61 +146,20 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
     return {"type": "FeatureCollection", "features": out}
 
 
-def clusters(terreinen: gpd.GeoDataFrame, distance: float) -> gpd.GeoDataFrame | None:
-    """Outline per cluster of two or more terreinen: union of the terreinen buffered by half the distance."""
-    if "cluster_id" not in terreinen or terreinen["cluster_id"].isna().all():
-        return None
-    t = terreinen[terreinen["cluster_id"].notna()]
-    sizes = t.groupby("cluster_id")["rin_nummer"].transform("count")
-    t = t[sizes > 1]
-    if t.empty:
-        return None
-    simple = t.geometry.simplify(10.0, preserve_topology=True)
-    buffered = t.assign(geometry=simple.buffer(max(distance / 2, 1.0), quad_segs=4))
-    agg = buffered.dissolve(by="cluster_id", aggfunc={"rin_nummer": "count"}).rename(columns={"rin_nummer": "cluster_aantal"})
-    names = t.groupby("cluster_id")["naam"].apply(lambda s: ", ".join(sorted(s.dropna().astype(str))))
-    agg["terreinen"] = names
-    for col in ("cluster_ha", "cluster_aandeel_hmc", "cluster_aandeel_water"):
-        if col in t:
-            agg[col] = t.groupby("cluster_id")[col].first()
-    return agg.reset_index()
+SECTION_ORDER = ["Onbenutte potentie", "Vlag en score", "Criteria", "Algemeen", "Milieuruimte", "Kades",
+                 "Bebouwing", "Netcapaciteit", "Ontsluiting", "Cluster"]
 
 
-def popup_sections(columns: list[str]) -> list[list]:
-    """Popup sections: [title, columns, open]; every column lands in exactly one section."""
-    criteria_cols = {f"{c}_{p}" for c in CRITERIA for p in PART_LABELS}
-    rules = [
-        ("Onbenutte potentie", lambda c: c.startswith("potentie_"), True),
-        ("Vlag en score", lambda c: c in {"vlag_klasse", "vlag", "vlag_tak", "zeef", "zeef_reden", "aantal_sterk",
-                                          "score", "rang", "rangband", "flag_stabiliteit", "grensgeval",
-                                          "beschermen_en_benutten"}, False),
-        ("Criteria", lambda c: c in criteria_cols, False),
-        ("Algemeen", lambda c: c in {"rin_nummer", "naam", "gemeente_code", "gemeente_naam", "regio", "kern",
-                                     "provincie", "jaar", "ha_bruto", "ha_netto", "ha_uitgeefbaar", "wloc_type",
-                                     "max_milieucategorie", "water_ontsluiting", "spoor_ontsluiting",
-                                     "modaliteiten", "aantal_kavels", "kavels_bron"}, False),
-        ("Milieuruimte", lambda c: c.startswith("ha_hmc_") or c in {"ha_niet_waarmaakbaar", "cat_potentie_max"}, False),
-        ("Kades", lambda c: c.startswith("kade_") or c.startswith("cemt_"), False),
-        ("Bebouwing", lambda c: c in {"footprint_m2", "gsi", "onbenut_bebouwing_m2", "aantal_onderbenut",
-                                      "ha_onderbenut", "aandeel_aangenomen"}, False),
-        ("Netcapaciteit", lambda c: c.startswith("afname_") or c.startswith("invoeding_"), False),
-        ("Cluster", lambda c: c.startswith("cluster_"), False),
-    ]
-    sections = {title: [] for title, _, _ in rules}
-    rest = []
+def popup_sections(columns: list[str], dataset: str = "terreinen_uitvoer") -> list[list]:
+    """Popup sections [title, columns, open], one per catalogue groep; every column in exactly one section."""
+    sections: dict[str, list[str]] = {}
     for c in columns:
         if c in ("waarom", "_detail"):
             continue
-        for title, rule, _ in rules:
-            if rule(c):
-                sections[title].append(c)
-                break
-        else:
-            rest.append(c)
-    out = [[title, sections[title], is_open] for title, _, is_open in rules if sections[title]]
-    if rest:
-        out.append(["Overige indicatoren", rest, False])
-    return out
+        entry = catalogue.find(c, dataset)
+        sections.setdefault(entry.groep if entry is not None else "Overige indicatoren", []).append(c)
+    order = [t for t in SECTION_ORDER if t in sections] + sorted(t for t in sections if t not in SECTION_ORDER)
+    return [[title, sections[title], title == SECTION_ORDER[0]] for title in order]
 
 
 def detail_slug(rin: str) -> str:
@@ -318,7 +279,8 @@ def build_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> 
     t = inputs.terreinen
     head_cols = [c for c in ["rin_nummer", "naam", "vlag_klasse", "score", "rang", "waarom"] if c in t.columns]
     terrein_feats = features(t, head_cols, tolerance, exp.kaart_decimalen, keep_empty=True)["features"]
-    labels = {c: label(c) for c in set(inputs.kavels.columns) | (set(kades.columns) if kades is not None else set())}
+    labels = {c: label(c, "kavels_indicatoren") for c in inputs.kavels.columns}
+    labels.update({c: label(c, "kades_status") for c in (kades.columns if kades is not None else [])})
 
     def fc(fs):
         return {"type": "FeatureCollection", "features": fs}
@@ -394,7 +356,7 @@ def write_maps(config, inputs: Inputs, ranglijst_html: str) -> dict:
             shutil.rmtree(details_tmp)
 
     budget = exp.kaart_max_mb * 1024 * 1024
-    outlines = clusters(inputs.terreinen, config.score.cluster_afstand_m)
+    outlines = inputs.clusters if inputs.clusters is not None and len(inputs.clusters) else None
     for attempt in range(6):
         html = build_overview(config, inputs, tolerance=tolerance, detail_links=links, cluster_outlines=outlines)
         size = len(html.encode("utf-8"))

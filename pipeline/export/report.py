@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.config import config_as_dict
-from pipeline.export.common import LABELS, Inputs, bool_column, jsonable, template_text
+from pipeline.export.common import Inputs, bool_column, jsonable, label, template_text
 from pipeline.io import atomic_path
 
 POTENTIES = ["potentie_milieuruimte_ha", "potentie_kades_m", "potentie_bebouwing_m2", "potentie_uitgeefbaar_ha"]
@@ -97,11 +97,12 @@ def _settings(config) -> list[tuple[str, str]]:
         ("Regio", config.region.name),
         ("Gewichten", gewichten + (" (AHP-matrix)" if s.ahp_matrix else "")),
         ("Vlag", f"door de zeef én (minstens {s.min_sterk} sterke kwaliteiten of score ≥ {nl(s.score_percentiel, 0)}e percentiel)"),
-        ("Sterk: water", f"≥ {nl(s.sterk_water_m, 0)} m kade aan bereikbare CEMT ≥ {s.water_min_klasse}"),
+        ("Sterk: water", f"≥ {nl(s.sterk_water_m, 0)} m kade aan bereikbare CEMT ≥ "
+                         f"{config.analyse.kades.water_min_klasse}"),
         ("Sterk: milieuruimte", f"≥ {nl(s.sterk_milieuruimte_ha, 1)} ha HMC-ruimte (vanaf {config.analyse.milieuruimte.hmc_vanaf})"),
-        ("Sterk: multimodaal", f"{s.sterk_multimodaal} modaliteiten binnen {nl(s.infra_afstand_m, 0)} m"),
+        ("Sterk: multimodaal", f"{s.sterk_multimodaal} modaliteiten binnen {nl(config.analyse.ontsluiting.afstand_m, 0)} m"),
         ("Sterk: cluster / omvang / onbenut", f"{nl(s.sterk_cluster_ha, 0)} ha / {nl(s.sterk_omvang_ha, 0)} ha / {nl(s.sterk_onbenut_ha, 1)} ha"),
-        ("Clusterafstand", f"{nl(s.cluster_afstand_m, 0)} m"),
+        ("Clusterafstand", f"{nl(config.analyse.clusters.afstand_m, 0)} m"),
         ("Robuustheid", f"{s.monte_carlo_runs} runs, gewichten ±{nl(s.gewicht_variatie * 100, 0)}%, drempels "
                         f"±{nl(s.drempel_variatie * 100, 0)}%; grensgeval bij stabiliteit < {nl(s.grensgeval_onder, 2)}"),
         ("Onderbenut", f"GSI < {nl(config.analyse.bebouwing.onderbenut_gsi, 2)} op kavels ≥ "
@@ -119,7 +120,7 @@ def render_rapport(config, inputs: Inputs, *, created: datetime, links: dict[str
         aantal=len(t), aantal_vlag=int(bool_column(t, "vlag").sum()),
         aantal_grens=int(bool_column(t, "grensgeval").sum()),
         rank=rank, kolommen=[c for c in rank.columns if c not in ("waarom",)],
-        labels={**LABELS, **TOTAL_LABELS}, regios=regios, gemeenten=totals(t, "gemeente"),
+        labels={**{c: label(c) for c in rank.columns}, **TOTAL_LABELS}, regios=regios, gemeenten=totals(t, "gemeente"),
         totaal_kolommen=[c for c in TOTAL_COLUMNS if c in regios.columns],
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
         config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2))
@@ -130,7 +131,7 @@ def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = N
     return _env().get_template("ranglijst.html").render(
         titel=f"Ranglijst bedrijventerreinen – {config.region.name}", rank=rank,
         kolommen=[c for c in rank.columns if c not in ("waarom", "gemeente_code", "vlag", "zeef")],
-        labels=LABELS, links=links or {})
+        labels={c: label(c) for c in rank.columns}, links=links or {})
 
 
 def write_report(config, inputs: Inputs, *, created: datetime, links: dict[str, str] | None = None) -> dict:

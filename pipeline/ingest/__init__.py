@@ -3,7 +3,7 @@
 Settings: `sources.*` (path, layer, format, fields overrides, crs), `region.gemeente_codes`,
 `analyse.kades.bgt_types`, `analyse.milieuruimte.gevoelige_gebruiksdoelen`.
 Inputs: the source files (real downloads or the demo in data/raw/demo/), see docs/raw_formats.md.
-Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the LAYERS columns),
+Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the catalogue's columns),
 `ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
 `ingest_bronnen.json` (per source file: path, layer, sha256, rows, peildatum).
 Notes: all layers are built in memory first and written to a temporary folder, then moved into place,
@@ -23,14 +23,13 @@ from typing import Callable
 import geopandas as gpd
 from tqdm import tqdm
 
+from pipeline import catalogue
 from pipeline.config import Config
-from pipeline.io import write_parquet
 from pipeline.ingest import (bag, infra, kades, kavels, milieuzones, netcapaciteit, omgevingstypen, terreinen,
                              vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
 from pipeline.ingest.schema import conform
-from pipeline.layers import LAYERS
 
 __all__ = ["run", "build", "IngestError"]
 
@@ -78,16 +77,16 @@ def run(config: Config) -> dict:
     staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=processed))
     try:
         for name, frame in layers.items():
-            write_parquet(frame, staging / LAYERS[name].filename)
+            catalogue.write(frame, name, staging)
         report.write_csv(staging / QUALITY_CSV)
         report.write_json(staging / SOURCES_JSON)
         for item in sorted(staging.iterdir()):
             os.replace(item, processed / item.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for name, layer in LAYERS.items():
-        stale = processed / layer.filename
-        if not layer.required and name not in layers and stale.exists():
+    for name in STEPS:
+        stale = catalogue.path(name, processed)
+        if not catalogue.dataset(name).required and name not in layers and stale.exists():
             stale.unlink()
             log.info("ingest: removed %s (source no longer configured)", stale.name)
 

@@ -184,3 +184,12 @@ def fill_ids(ids: pd.Series, prefix: str, *, start: int = 1) -> pd.Series:
     """Null ids replaced by `prefix` + the row's sequence number (counting from `start`)."""
     numbers = pd.Series(range(start, start + len(ids)), index=ids.index).astype("str")
     return ids.where(ids.notna(), prefix + numbers)
+
+
+def unique_ids(ids: pd.Series) -> tuple[pd.Series, int]:
+    """Ids made unique: every repeat of an id gets '-1', '-2', ... (in row order); returns (ids, rows changed)."""
+    dup = ids.duplicated(keep=False) & ids.notna()
+    if not dup.any():
+        return ids, 0
+    numbered = ids[dup] + "-" + (ids[dup].groupby(ids[dup]).cumcount() + 1).astype("str")
+    return ids.where(~dup, numbered), int(dup.sum())

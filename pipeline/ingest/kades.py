@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.config import Config, Source
 from pipeline.ingest.base import load
-from pipeline.ingest.fields import Spec, as_text, fill_ids
+from pipeline.ingest.fields import Spec, as_text, fill_ids, unique_ids
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
@@ -31,8 +31,11 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     parts = [_one(config.sources.kades, "kades", "BGT scheiding", config, report)]
     if config.sources.kunstwerkdelen is not None:
         parts.append(_one(config.sources.kunstwerkdelen, "kunstwerkdelen", "BGT kunstwerkdeel", config, report))
-    out = pd.concat(parts, ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=parts[0].crs)
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
+    out["kade_id"], changed = unique_ids(out["kade_id"])
+    if changed:
+        report.tally("kades", "kades + kunstwerkdelen", None).repair(changed, "dubbele kade_id uniek gemaakt")
+    return out
 
 
 def _one(source: Source, name: str, bron: str, config: Config, report: Report) -> gpd.GeoDataFrame:

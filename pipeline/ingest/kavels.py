@@ -18,7 +18,7 @@ import shapely
 from pipeline.config import Config
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, as_text, fill_ids
+from pipeline.ingest.fields import Spec, as_text, fill_ids, unique_ids
 from pipeline.ingest.geometry import to_multipolygon
 from pipeline.ingest.quality import Report
 
@@ -90,10 +90,7 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
         "uitgifte_status": status.iloc[k].to_numpy(),
         "bron": "kavellaag",
     }, geometry=to_multipolygon(best_pieces), crs=terreinen.crs)
-    dup = out["kavel_id"].duplicated(keep=False)
-    if dup.any():
-        out.loc[dup, "kavel_id"] = out.loc[dup, "kavel_id"] + "-" + \
-            (out[dup].groupby("kavel_id").cumcount() + 1).astype("str")
-        tally.repair(int(dup.sum()), "dubbele kavel_id uniek gemaakt")
+    out["kavel_id"], changed = unique_ids(out["kavel_id"])
+    tally.repair(changed, "dubbele kavel_id uniek gemaakt")
     tally.kept = len(out)
     return out

@@ -1,14 +1,14 @@
 """Stage `score`: flag the terreinen of bovenmatig strategisch belang, transparently and with a robustness check.
 
-Settings: `score` (pipeline/config.py: weights or AHP matrix, 'sterk' thresholds, sieve/flag rule, Monte
-Carlo), `analyse.milieuruimte.hmc_vanaf` (which HMC variant counts as milieuruimte).
-Inputs (`<processed>/`): terreinen_indicatoren.parquet, kades_status.parquet; optional canonical
-spoor.parquet and opritten.parquet (absent = that modality is not known, only IBIS fields count).
-Output: `<processed>/terreinen_strategisch.parquet` — every input column plus the columns of
-docs/contract.md (score section).
+Settings: `score` (pipeline/config/score.py: weights or AHP matrix, 'sterk' thresholds, flag rule, Monte Carlo),
+`analyse.milieuruimte.hmc_vanaf` (which HMC variant counts as milieuruimte).
+Input: `<processed>/terreinen_indicatoren.parquet` (checked against the catalogue: every quality the score reads is
+an indicator column written by analyse; score does no spatial work).
+Output: `<processed>/terreinen_strategisch.parquet`: every input column plus the score columns of the catalogue
+(pipeline/catalogue/results.py).
 
-Steps: qualities (raw per criterion) -> clusters -> normalise -> 'sterk' -> sieve -> weighted score ->
-flag (sieve AND (aantal_sterk >= k OR score >= percentile)) -> Monte Carlo stability -> rank -> explanation.
+Steps: raw value per criterion -> normalise -> 'sterk' -> sieve -> weighted score -> flag (sieve AND
+(aantal_sterk >= k OR score >= percentile)) -> Monte Carlo stability -> rank -> explanation.
 Each step is one module of this package; see their docstrings for the definitions.
 """
 from __future__ import annotations
@@ -20,51 +20,26 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from pipeline import catalogue
 from pipeline.config import CRITERIA
+from pipeline.config.weights import resolve_weights
 from pipeline.crs import assert_working_crs
-from pipeline.io import read_parquet, write_parquet
-from pipeline.score import clusters, explain, flag, qualities, sieve, stability, weights
+from pipeline.score import explain, flag, qualities, sieve, stability
 
 log = logging.getLogger(__name__)
 
-REQUIRED = ["rin_nummer", "ha_bruto"]
-OUTPUT = "terreinen_strategisch.parquet"
+OUTPUT = "terreinen_strategisch"
 
 
-def _optional_layer(processed, name: str) -> gpd.GeoDataFrame | None:
-    path = processed / f"{name}.parquet"
-    if not path.is_file():
-        log.warning("score: %s not found; modality '%s' only from IBIS fields (or unknown)", path.name, name)
-        return None
-    return read_parquet(path, what=name)
-
-
-def score_terreinen(terreinen: gpd.GeoDataFrame, kades: pd.DataFrame | None, config, *,
-                    spoor: gpd.GeoDataFrame | None = None,
-                    opritten: gpd.GeoDataFrame | None = None) -> tuple[gpd.GeoDataFrame, dict]:
-    """The whole score on in-memory frames: the result frame and a summary. Pure: no files."""
+def score_terreinen(terreinen: gpd.GeoDataFrame, config) -> tuple[gpd.GeoDataFrame, dict]:
+    """The whole score on the indicator table: the result frame and a summary. Pure: no files."""
     s = config.score
-    missing = [c for c in REQUIRED if c not in terreinen]
-    if missing:
-        raise ValueError(f"terreinen_indicatoren: missing columns {missing}; run the analyse stage again")
     assert_working_crs(terreinen, "terreinen_indicatoren")
     t = terreinen.reset_index(drop=True)
-    w, bron, cr = weights.resolve_weights(s)
+    w, bron, cr = resolve_weights(s)
 
-    water = qualities.water_quay(t, kades, min_klasse=s.water_min_klasse)
-    modal = qualities.modalities(t, water["water_m"], spoor, opritten, afstand=s.infra_afstand_m,
-                                 spoor_soorten=s.spoor_soorten)
-    hmc = qualities.hmc_column(config.analyse.milieuruimte.hmc_vanaf)
-    if hmc not in t:
-        log.warning("score: column %s missing; milieuruimte uses ha_hmc_41", hmc)
-        hmc = "ha_hmc_41"
-    ha = qualities.bruto_ha(t)
-    hmc_ha = qualities.number_column(t, hmc)
-    clus = clusters.find_clusters(t, s.cluster_afstand_m, ha=ha, hmc_ha=hmc_ha, water=water["water_m"] > 0)
-    cluster_value = clus["cluster_ha"].where(clus["cluster_aantal"] > 1, 0.0)
-    grid = qualities.grid_value(t, s.netcapaciteit_waarden)
-    raw = qualities.raw_values(t, water_m=water["water_m"], modal=modal, cluster_ha=cluster_value, grid=grid,
-                               hmc=hmc)
+    raw = qualities.raw_values(t, hmc_vanaf=config.analyse.milieuruimte.hmc_vanaf,
+                               netcapaciteit_waarden=s.netcapaciteit_waarden)
     norm = qualities.normalise(raw, s.normalisatie)
     limits = qualities.thresholds(s)
     sterk = pd.DataFrame(qualities.strong(raw.to_numpy(float), limits.to_numpy(float)),
@@ -85,18 +60,12 @@ def score_terreinen(terreinen: gpd.GeoDataFrame, kades: pd.DataFrame | None, con
     mc_seconds = time.perf_counter() - started
     grens = stability.borderline(vlag["vlag"].to_numpy(bool), stab, s.grensgeval_onder)
 
-    added = [cols.drop(columns="score"), modal[["modaliteiten"]], clus, aantal.to_frame(), zeef, cols[["score"]],
-             vlag]
-    clash = [c for part in added for c in part.columns if c in t.columns]
-    if clash:
-        log.warning("score: input columns %s are replaced by the score's own", clash)
-    result = pd.concat([t.drop(columns=clash), *added], axis=1)
+    result = pd.concat([t, cols, aantal.to_frame(), zeef, vlag], axis=1)
     result["flag_stabiliteit"] = stab
     result["grensgeval"] = grens
     result = pd.concat([result, flag.rank(result["score"])], axis=1)
     result["beschermen_en_benutten"] = explain.protect_and_use(result["vlag"], result["onbenut_sterk"])
-    result["waarom"] = explain.reasons(result.assign(water_klasse=water["water_klasse"]), min_sterk=s.min_sterk,
-                                       percentiel=s.score_percentiel, cut=cut)
+    result["waarom"] = explain.reasons(result, min_sterk=s.min_sterk, percentiel=s.score_percentiel, cut=cut)
     result = gpd.GeoDataFrame(result, geometry=t.geometry.name, crs=t.crs)
 
     takken = result["vlag_tak"].value_counts()
@@ -111,7 +80,6 @@ def score_terreinen(terreinen: gpd.GeoDataFrame, kades: pd.DataFrame | None, con
         "beschermen en benutten": int(result["beschermen_en_benutten"].sum()),
         f"score-drempel (P{s.score_percentiel:g})": cut,
         "gewichten": "score.gewichten" if cr is None else f"AHP-matrix (CR {cr:.3f})",
-        "clusters (>1 terrein)": int((clus.drop_duplicates("cluster_id")["cluster_aantal"] > 1).sum()),
         "Monte Carlo runs": s.monte_carlo_runs,
         "Monte Carlo (s)": mc_seconds,
     }
@@ -119,14 +87,11 @@ def score_terreinen(terreinen: gpd.GeoDataFrame, kades: pd.DataFrame | None, con
 
 
 def run(config) -> dict:
-    """Read the analyse outputs, score, write terreinen_strategisch.parquet; return the summary."""
+    """Read the analyse output, score, write terreinen_strategisch.parquet; return the summary."""
     processed = config.paths.processed
-    terreinen = read_parquet(processed / "terreinen_indicatoren.parquet", what="terreinen_indicatoren")
-    kades = read_parquet(processed / "kades_status.parquet", what="kades_status")
-    spoor = _optional_layer(processed, "spoor")
-    opritten = _optional_layer(processed, "opritten")
-    result, summary = score_terreinen(terreinen, kades, config, spoor=spoor, opritten=opritten)
-    write_parquet(result, processed / OUTPUT)
-    log.info("score: wrote %s (%d terreinen, %d flagged)", OUTPUT, len(result), int(result["vlag"].sum()))
-    summary["uitvoer"] = str(processed / OUTPUT)
+    terreinen = catalogue.read("terreinen_indicatoren", processed, config.analyse)
+    result, summary = score_terreinen(terreinen, config)
+    path = catalogue.write(result, OUTPUT, processed, config.analyse)
+    log.info("score: wrote %s (%d terreinen, %d flagged)", path.name, len(result), int(result["vlag"].sum()))
+    summary["uitvoer"] = str(path)
     return summary

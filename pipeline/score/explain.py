@@ -42,9 +42,8 @@ def _append(text: pd.Series, part: pd.Series, when) -> pd.Series:
 
 def quality_parts(t: pd.DataFrame) -> dict[str, pd.Series]:
     """The Dutch phrase per criterion, e.g. 'kade 850 m aan CEMT Va' (used where that criterion matters)."""
-    klasse = t["water_klasse"].astype("string").fillna("?") if "water_klasse" in t else "?"
-    groen = (t["afname_aandeel_groen"].astype(float).fillna(0) * 100 if "afname_aandeel_groen" in t
-             else pd.Series(0.0, index=t.index))
+    klasse = t["water_klasse"].astype("string").fillna("?")
+    groen = t["afname_aandeel_groen"].astype(float) * 100
     return {
         "water": "kade " + nl(t["water_ruw"]) + " m aan CEMT " + klasse,
         "milieuruimte": nl(t["milieuruimte_ruw"]) + " ha HMC-ruimte",
@@ -76,9 +75,8 @@ def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -
     cut_text = nl(pd.Series(cut, index=t.index), 2)
     flagged = _append(flagged, "score " + nl(t["score"], 2) + f" ≥ P{p} (" + cut_text + ")",
                       (t["vlag_tak"] == "score").fillna(False))
-    if "potentie_kades_m" in t:
-        kade_vrij = t["potentie_kades_m"].astype(float).fillna(0)
-        flagged = _append(flagged, nl(kade_vrij) + " m kade onbenut", kade_vrij > 0)
+    kade_vrij = t["potentie_kades_m"].astype(float)
+    flagged = _append(flagged, nl(kade_vrij) + " m kade onbenut", kade_vrij > 0)
     text = text.where(~vlag, flagged)
 
     # passed the sieve but not enough
@@ -94,8 +92,7 @@ def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -
     failed = failed.where(others == "", failed + "; alleen " + others + " sterk")
     text = text.where(zeef, failed)
 
-    if "grensgeval" in t:
-        text = _append(text, "grensgeval (stabiliteit " + nl(t["flag_stabiliteit"], 2) + ")", t["grensgeval"])
+    text = _append(text, "grensgeval (stabiliteit " + nl(t["flag_stabiliteit"], 2) + ")", t["grensgeval"])
     return text.astype("string")
 
 

@@ -1,4 +1,8 @@
-"""Clusters of terreinen: terreinen within `score.cluster_afstand_m` of each other, transitively.
+"""Clusters of terreinen: terreinen within `analyse.clusters.afstand_m` of each other, transitively.
+
+Inputs: the terrein table (ha_bruto, the HMC ha of analyse.milieuruimte.hmc_vanaf, kade_water_m).
+Outputs: `per_terrein` (keyed by rin_nummer: cluster_id, cluster_aantal, cluster_ha, cluster_aandeel_hmc,
+cluster_aandeel_water) and `outlines` (one polygon per cluster of two or more terreinen, for the maps).
 
 Neighbours come from one STRtree `dwithin` query (no pairwise loop); the connected components of the
 networkx graph of neighbours are the clusters. Cluster ids are 1.. by descending cluster ha (ties: the
@@ -10,6 +14,42 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+
+from pipeline.analyse._geo import keyed
+from pipeline.categories import variant_label
+
+
+def bruto_ha(terreinen) -> pd.Series:
+    """IBIS ha_bruto, or the polygon area where IBIS gives none."""
+    return terreinen["ha_bruto"].astype(float).fillna(terreinen.geometry.area / 10_000)
+
+
+def per_terrein(terreinen: gpd.GeoDataFrame, *, afstand_m: float, hmc_vanaf: str) -> pd.DataFrame:
+    """The cluster columns of every terrein (a GeoDataFrame with the HMC and quay columns), keyed by rin_nummer.
+
+    HMC ha that is unknown counts as 0; 'water' is a quay on a reachable class >= the minimum (kade_water_m > 0).
+    """
+    t = terreinen.reset_index(drop=True)
+    hmc = t[f"ha_hmc_{variant_label(hmc_vanaf)}"].astype(float).fillna(0.0)
+    table = find_clusters(t, afstand_m, ha=bruto_ha(t), hmc_ha=hmc, water=t["kade_water_m"].astype(float) > 0)
+    return keyed(table, t["rin_nummer"])
+
+
+def outlines(terreinen: gpd.GeoDataFrame, afstand_m: float) -> gpd.GeoDataFrame:
+    """Outline per cluster of two or more terreinen: the terreinen (simplified 10 m) buffered by half the
+    cluster distance and dissolved, with the names of the members."""
+    t = terreinen[terreinen["cluster_aantal"].to_numpy() > 1]
+    columns = ["cluster_id", "cluster_aantal", "cluster_ha", "cluster_aandeel_hmc", "cluster_aandeel_water"]
+    if t.empty:
+        return gpd.GeoDataFrame({c: pd.Series(dtype=float) for c in [*columns, "terreinen"]},
+                                geometry=gpd.GeoSeries([], crs=terreinen.crs))
+    simple = t.geometry.simplify(10.0, preserve_topology=True)
+    buffered = gpd.GeoDataFrame(t[columns], geometry=simple.buffer(max(afstand_m / 2, 1.0), quad_segs=4),
+                                crs=terreinen.crs)
+    out = buffered.dissolve(by="cluster_id", aggfunc="first", as_index=False)
+    names = t.groupby("cluster_id")["naam"].apply(lambda s: ", ".join(sorted(s.dropna().astype(str))))
+    out["terreinen"] = out["cluster_id"].map(names).fillna("")
+    return out.sort_values("cluster_id").reset_index(drop=True)
 
 
 def cluster_labels(geometry: gpd.GeoSeries, distance: float) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Criterion weights: from `score.gewichten` (normalised to sum 1) or from an AHP pairwise matrix.
+"""Criterion weights (validated when the configuration is loaded): from `score.gewichten` (normalised to sum 1) or from an AHP pairwise matrix.
 
 AHP (Saaty): the weights are the principal eigenvector of the pairwise comparison matrix; the matrix
 is only trusted when its consistency ratio CR = CI / RI is below 0.1, with CI = (lambda_max - n) / (n - 1)
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.config import CRITERIA, ConfigError
+CRITERIA = ["water", "milieuruimte", "multimodaal", "cluster", "omvang", "netcapaciteit", "onbenut"]
 
 # Saaty's random consistency index per matrix size n (n = 1, 2 are always consistent)
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
@@ -32,7 +32,7 @@ def normalise_weights(weights: dict[str, float], criteria: list[str] = CRITERIA)
     if not problems and sum(weights[c] for c in criteria) <= 0:
         problems.append("the weights sum to 0")
     if problems:
-        raise ConfigError("score.gewichten: " + "; ".join(problems))
+        raise ValueError("; ".join(problems))
     series = pd.Series({c: float(weights[c]) for c in criteria})
     return series / series.sum()
 
@@ -54,14 +54,14 @@ def consistency_ratio(matrix) -> tuple[np.ndarray, float, float]:
 
 
 def ahp_weights(matrix, criteria: list[str] = CRITERIA) -> tuple[pd.Series, float]:
-    """Weights and CR from `score.ahp_matrix`; ConfigError naming the setting when it cannot be used."""
+    """Weights and CR from `score.ahp_matrix`; ValueError saying what is wrong when it cannot be used."""
     n = len(criteria)
     try:
         a = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError):
-        raise ConfigError(f"score.ahp_matrix: expected a {n}x{n} matrix of numbers in the order {criteria}") from None
+        raise ValueError(f"expected a {n}x{n} matrix of numbers in the order {criteria}") from None
     if a.shape != (n, n):
-        raise ConfigError(f"score.ahp_matrix: expected a {n}x{n} matrix (rows and columns in the order "
+        raise ValueError(f"expected a {n}x{n} matrix (rows and columns in the order "
                           f"{criteria}), got shape {a.shape}")
     problems = []
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
@@ -74,10 +74,10 @@ def ahp_weights(matrix, criteria: list[str] = CRITERIA) -> tuple[pd.Series, floa
         if bad:
             problems.append(f"not reciprocal (a[j][i] must be 1 / a[i][j]) for pairs {bad}")
     if problems:
-        raise ConfigError("score.ahp_matrix: " + "; ".join(problems))
+        raise ValueError("; ".join(problems))
     weights, lam, cr = consistency_ratio(a)
     if cr >= MAX_CR:
-        raise ConfigError(f"score.ahp_matrix: consistency ratio CR = {cr:.3f} (lambda_max {lam:.3f}) is not "
+        raise ValueError(f"consistency ratio CR = {cr:.3f} (lambda_max {lam:.3f}) is not "
                           f"below {MAX_CR}; revise the pairwise judgements")
     return pd.Series(weights, index=criteria), cr
 

@@ -1,0 +1,72 @@
+"""What score writes (the flag, its score and its reasons), the columns export adds, and the run metadata."""
+from pipeline.catalogue.model import Column as C, Dataset
+
+SCORE, CRIT = "Vlag en score", "Criteria"
+CRITERION_LABELS = {"water": "Water", "milieuruimte": "Milieuruimte", "multimodaal": "Multimodaal",
+                    "cluster": "Cluster", "omvang": "Omvang", "netcapaciteit": "Netcapaciteit",
+                    "onbenut": "Onbenutte potentie"}
+
+SCORE_COLUMNS = (
+    C("{criterium}_ruw", "float", "{criterium}: ruwe waarde", "", 2, nullable=False, groep=CRIT,
+      description="the criterion's raw value (water m, milieuruimte ha, multimodaal count, cluster ha, omvang ha, "
+                  "netcapaciteit 0..1, onbenut ha)"),
+    C("{criterium}_norm", "float", "{criterium}: genormaliseerd", "", 3, nullable=False, groep=CRIT,
+      description="raw value scaled to 0..1 over all terreinen (score.normalisatie)"),
+    C("{criterium}_gewicht", "float", "{criterium}: gewicht", "", 3, nullable=False, groep=CRIT),
+    C("{criterium}_bijdrage", "float", "{criterium}: bijdrage", "", 3, nullable=False, groep=CRIT,
+      description="norm x gewicht"),
+    C("{criterium}_sterk", "bool", "{criterium}: sterk", nullable=False, groep=CRIT,
+      description="raw > 0 and raw >= the criterion's 'sterk' threshold"),
+    C("aantal_sterk", "int", "Aantal sterke kwaliteiten", nullable=False, groep=SCORE, rapport=True),
+    C("zeef", "bool", "Door de zeef", nullable=False, groep=SCORE, rapport=True,
+      description="a defining quality (water, milieuruimte, multimodaal) is sterk"),
+    C("zeef_reden", "str", "Zeef: reden", nullable=False, groep=SCORE),
+    C("score", "float", "Score", "", 3, nullable=False, groep=SCORE, rapport=True,
+      description="sum of the criteria's bijdrage"),
+    C("vlag", "bool", "Strategisch (vlag)", nullable=False, groep=SCORE, rapport=True,
+      description="bovenmatig strategisch belang: zeef AND (aantal_sterk >= k OR score >= percentile)"),
+    C("vlag_tak", "str", "Vlag via", groep=SCORE, rapport=True, description="'sterk', 'score', 'beide' or null"),
+    C("flag_stabiliteit", "float", "Stabiliteit van de vlag", "", 2, nullable=False, groep=SCORE, rapport=True,
+      description="share of Monte Carlo runs (perturbed weights and thresholds) in which the terrein is flagged"),
+    C("grensgeval", "bool", "Grensgeval", nullable=False, groep=SCORE, rapport=True,
+      description="fewer than score.grensgeval_onder of the runs agree with the flag"),
+    C("rang", "int", "Rang", nullable=False, groep=SCORE, rapport=True, description="1 = highest score"),
+    C("rangband", "str", "Rangband", nullable=False, groep=SCORE, rapport=True),
+    C("beschermen_en_benutten", "bool", "Beschermen en benutten", nullable=False, groep=SCORE,
+      description="flagged and much unused room"),
+    C("waarom", "str", "Waarom", nullable=False, groep=SCORE, rapport=True, description="one Dutch line"),
+)
+
+RESULTS = [
+    Dataset("terreinen_strategisch", "score",
+            "The flag 'bovenmatig strategisch belang' per terrein: every column of terreinen_indicatoren plus these",
+            SCORE_COLUMNS, geometry="Polygon", key="rin_nummer", extends="terreinen_indicatoren",
+            readers=("export",)),
+    Dataset("terreinen_uitvoer", "export",
+            "The terreinen as the GeoPackage, maps and report show them: terreinen_strategisch plus these",
+            (C("gemeente_naam", "str", "Gemeente", groep="Algemeen", rapport=True),
+             C("regio", "str", "Regio", groep="Algemeen", rapport=True),
+             C("vlag_klasse", "str", "Klasse", nullable=False, groep=SCORE, rapport=True,
+               description="strategisch / grensgeval / niet strategisch")),
+            geometry="Polygon", key="rin_nummer", extends="terreinen_strategisch", format="gpkg"),
+]
+
+METADATA = [
+    Dataset("ingest_kwaliteit", "ingest", "Data-quality report: per layer and source what was read, kept, repaired, "
+            "dropped and why", (
+                C("laag", "str", "Laag", nullable=False), C("bron", "str", "Bron", nullable=False),
+                C("bronbestand", "str", "Bronbestand"), C("gelezen", "int", "Gelezen", nullable=False),
+                C("behouden", "int", "Behouden", nullable=False), C("gerepareerd", "int", "Gerepareerd", nullable=False),
+                C("verwijderd", "int", "Verwijderd", nullable=False),
+                C("samengevoegd", "int", "Samengevoegd", nullable=False), C("reden", "str", "Reden"),
+            ), format="csv", readers=("export",)),
+    Dataset("ingest_bronnen", "ingest", "Provenance per source file (list under 'bronnen')", (
+        C("bron", "str", "Bron", nullable=False), C("pad", "str", "Pad", nullable=False),
+        C("laag", "str", "Laag"), C("formaat", "str", "Formaat"), C("sha256", "str", "SHA-256", nullable=False),
+        C("rijen", "int", "Rijen", nullable=False), C("crs", "str", "CRS"), C("peildatum", "str", "Peildatum"),
+    ), format="json", readers=("export",)),
+    Dataset("analyse_instellingen", "analyse", "The analyse settings used, notes and compute time per analysis", (
+        C("instellingen", "json", "Instellingen", nullable=False), C("opmerkingen", "json", "Opmerkingen"),
+        C("rekentijd_s", "json", "Rekentijd (s)"), C("richtafstanden", "str", "Richtafstanden"),
+    ), format="json", readers=("export",)),
+]

@@ -1,0 +1,47 @@
+"""Settings of the run itself: folders, the demo region, the region, exports and downloads."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.config.base import Strict
+
+class Paths(Strict):
+    raw: Path = Field(Path("data/raw"), description="Folder of downloaded / generated source files")
+    processed: Path = Field(Path("data/processed"), description="Folder of canonical layers and results")
+    maps: Path = Field(Path("maps"), description="Folder of HTML maps and the report")
+
+class Demo(Strict):
+    seed: int = Field(20261122, description="Random seed of the synthetic region")
+    scale: float = Field(0.05, gt=0, le=2,
+                         description="1.0 = province size (650 terreinen); default 0.05 = about 30 terreinen")
+
+class Region(Strict):
+    name: str = Field("Noord-Brabant", description="Province / region name used in titles and filters")
+    bbox: tuple[float, float, float, float] | None = Field(
+        None, description="Extent in EPSG:28992 (xmin, ymin, xmax, ymax) for fetch requests")
+    gemeente_codes: list[str] = Field(default_factory=list, description="Restrict to these GM codes (empty = all)")
+
+class Export(Strict):
+    gpkg_naam: str = Field("strategische_vestigingsplaatsen.gpkg")
+    gpkg_versie: Literal["1.2", "1.3", "1.4"] = Field("1.2", description="GeoPackage version (1.2 for QGIS 3.22 / GDAL 3.6)")
+    kaart_vereenvoudiging_m: float = Field(2.0, ge=0, description="Simplify tolerance (m, in EPSG:28992) for maps")
+    kaart_decimalen: int = Field(5, ge=3, le=8, description="Decimals of lon/lat in maps (5 = ~1 m)")
+    kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of one HTML map")
+    achtergrondkaart: bool = Field(
+        True, description="Offer an OpenStreetMap background in the layer control (off until ticked: no requests)")
+    kaart_vereenvoudiging_net_m: float = Field(
+        10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
+    gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")
+
+class Fetch(Strict):
+    pagina_grootte: int = Field(1000, ge=1, description="Features per request page")
+    pogingen: int = Field(5, ge=1, description="Attempts per request on 429/5xx/timeouts")
+    wachttijd_s: float = Field(1.0, ge=0, description="First back-off wait; doubles per attempt")
+    timeout_s: float = Field(60.0, gt=0)
+    buffer_m: float = Field(1500.0, ge=0, description="Buffer around the terreinen for BAG/BGT requests")
+    max_wachttijd_s: float = Field(
+        300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
+
