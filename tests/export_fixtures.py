@@ -13,9 +13,10 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
+from pipeline import catalogue
+from pipeline.analyse.clusters import outlines
 from pipeline.crs import WORKING_CRS
 from pipeline.config import CRITERIA
-from pipeline.io import write_parquet
 
 TERREINEN = [
     # rin, naam, gemeente, x0, y0, w, h, vlag, grensgeval, stabiliteit
@@ -71,12 +72,16 @@ def _terreinen() -> gpd.GeoDataFrame:
             row.update({f"{c}_ruw": norm * 100, f"{c}_norm": norm, f"{c}_gewicht": 1 / len(CRITERIA),
                         f"{c}_bijdrage": norm / len(CRITERIA), f"{c}_sterk": norm > 0.6})
         row.update({
+            "kade_water_m": 300.0 * (i in (0, 3)), "water_klasse": "IV" if i in (0, 3) else None,
+            "afstand_spoor_m": 200.0 + 1000 * i, "afstand_oprit_m": 500.0,
+            "ontsluiting_water": i in (0, 3), "ontsluiting_spoor": i == 0, "ontsluiting_weg": True,
+            "aantal_modaliteiten": 3 if i == 0 else (2 if i == 3 else 1),
             "modaliteiten": "water, spoor, weg" if i == 0 else ("water, weg" if i == 3 else "weg"),
             "cluster_id": 1 if i in (0, 1) else (2 if i in (2, 3, 4) else 3),
             "cluster_aantal": 2 if i in (0, 1) else (3 if i in (2, 3, 4) else 1),
             "cluster_ha": 90.0, "cluster_aandeel_hmc": 0.4, "cluster_aandeel_water": 0.3,
             "aantal_sterk": [3, 2, 0, 2, 1, 0][i], "zeef": i in (0, 1, 3, 4),
-            "zeef_reden": None if i in (0, 1, 3, 4) else "geen sterke water-, milieuruimte- of multimodale kwaliteit",
+            "zeef_reden": "zeef gehaald: water sterk" if i in (0, 1, 3, 4) else "geen sterke water-, milieuruimte- of multimodale kwaliteit",
             "score": score, "vlag": vlag, "vlag_tak": ["beide", "sterk", None, "sterk", None, None][i],
             "waarom": f"{naam}: kade {300 * (i in (0, 3))} m aan CEMT Va; {round(ha * 0.5, 1)} ha HMC-ruimte",
             "beschermen_en_benutten": vlag and i == 0, "flag_stabiliteit": stab, "grensgeval": grens,
@@ -100,10 +105,11 @@ def make_processed(folder: str | Path) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def write(frame, name):
-        write_parquet(frame, folder / f"{name}.parquet")
+        catalogue.write(frame, name, folder)
         counts[name] = len(frame)
 
     write(terreinen, "terreinen_strategisch")
+    write(outlines(terreinen, 500.0), "clusters")
     base_cols = ["rin_nummer", "naam", "gemeente_code", "kern", "provincie", "jaar", "ha_bruto", "ha_netto",
                  "ha_uitgeefbaar", "wloc_type", "max_milieucategorie", "water_ontsluiting", "spoor_ontsluiting",
                  "geometry"]
@@ -124,7 +130,6 @@ def make_processed(folder: str | Path) -> dict[str, int]:
                 "vacant": bool(j), "watergebonden": False, "footprint_m2": area * 0.3 * (1 - j), "gsi": 0.3 * (1 - j),
                 "max_bebouwingspercentage": 80.0, "max_bebouwing_aangenomen": True,
                 "onbenut_bebouwing_m2": area * 0.5, "onderbenut": j == 0, "kade_m": 100.0 * j,
-                "uitgifte_status": "uitgeefbaar" if j else "uitgegeven", "bron": "kavellaag",
                 "geometry": MultiPolygon([box(a, y0, b, y1)]),
             })
         if t.kade_m > 0:
@@ -142,7 +147,8 @@ def make_processed(folder: str | Path) -> dict[str, int]:
     for col in ("cat_benut",):
         kavels[col] = kavels[col].astype("string")
     write(kavels, "kavels_indicatoren")
-    write(kavels[["kavel_id", "rin_nummer", "uitgifte_status", "bron", "geometry"]], "kavels")
+    write(kavels[["kavel_id", "rin_nummer", "geometry"]].assign(uitgifte_status=np.where(
+        kavels["kavel_id"].str.endswith("K2"), "uitgeefbaar", "uitgegeven"), bron="kavellaag"), "kavels")
     kades = gpd.GeoDataFrame(kades, crs=WORKING_CRS)
     write(kades, "kades_status")
     write(kades[["kade_id", "bgt_type", "betrouwbaarheid", "geometry"]].assign(bron="BGT scheiding"), "kades")

@@ -240,7 +240,11 @@ def _write_data_columns(con: sqlite3.Connection, layers: list[GpkgLayer]) -> Non
         table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT,
         mime_type TEXT, constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
         CONSTRAINT gdc_tn UNIQUE (table_name, name))""")
-    for table in ("gpkg_data_columns",):
+    con.execute("""CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (
+        constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC,
+        min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT,
+        CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))""")
+    for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
         if not con.execute("SELECT 1 FROM gpkg_extensions WHERE table_name=? AND extension_name='gpkg_schema'",
                            (table,)).fetchone():
             con.execute("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
