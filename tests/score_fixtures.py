@@ -11,6 +11,7 @@ import pandas as pd
 from shapely import box
 from shapely.geometry import MultiPolygon
 
+from pipeline import catalogue
 from pipeline.crs import WORKING_CRS
 
 STATUSES = ["groen", "geel", "oranje", "rood", "onbekend"]
@@ -35,6 +36,10 @@ def _defaults() -> dict:
         values.update({f"ha_hmc_{v}": 0.0, f"ha_hmc_{v}_niet_hmc": 0.0, f"ha_hmc_{v}_vacant": 0.0})
     for kind in ("afname", "invoeding"):
         values.update({f"{kind}_aandeel_{s}": (1.0 if s == "onbekend" else 0.0) for s in STATUSES})
+    values.update({"kade_water_m": 0.0, "water_klasse": None, "afstand_spoor_m": None, "afstand_oprit_m": None,
+                   "ontsluiting_water": False, "ontsluiting_spoor": False, "ontsluiting_weg": False,
+                   "aantal_modaliteiten": 0, "modaliteiten": "", "cluster_aantal": 1, "cluster_aandeel_hmc": 0.0,
+                   "cluster_aandeel_water": 0.0})
     return values
 
 
@@ -58,11 +63,31 @@ def make_terreinen(rows: list[dict], *, size_m: float | None = None) -> gpd.GeoD
         records.append(record)
         geoms.append(MultiPolygon([box(x, y, x + width, y + height)]))
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["rin_nummer", *_defaults()])
-    for column in ("rin_nummer", "naam", "gemeente_code", "kern", "provincie", "wloc_type",
-                   "max_milieucategorie", "kavels_bron", "cat_potentie_max", "cemt_beste", "cemt_bereikbaar",
-                   "afname_dominant", "invoeding_dominant"):
-        frame[column] = frame[column].astype("string")
-    return gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_CRS)
+    frame["cluster_id"] = np.arange(1, len(frame) + 1)
+    frame["cluster_ha"] = frame["ha_bruto"]
+    return catalogue.conform(gpd.GeoDataFrame(frame, geometry=geoms, crs=WORKING_CRS), "terreinen_indicatoren")
+
+
+def with_qualities(terreinen: gpd.GeoDataFrame, kades: pd.DataFrame, *, spoor=None, opritten=None,
+                   settings=None) -> gpd.GeoDataFrame:
+    """The terreinen with what analyse derives from quays, rail, ramps and neighbours (its own functions)."""
+    from pipeline.analyse import clusters, ontsluiting
+    from pipeline.analyse import kades as quays
+    from pipeline.config import Analyse
+
+    settings = settings or Analyse()
+    t = terreinen.reset_index(drop=True).copy()
+    rins = t["rin_nummer"].astype("str")
+    water = quays.per_terrein(kades, rins, water_min_klasse=settings.kades.water_min_klasse)
+    t["kade_water_m"] = water["kade_water_m"].to_numpy()
+    t["water_klasse"] = water["water_klasse"].to_numpy()
+    for table in (ontsluiting.per_terrein(t, water["kade_water_m"], spoor, opritten, settings.ontsluiting),):
+        for col in table.columns:
+            t[col] = table[col].to_numpy()
+    table = clusters.per_terrein(t, afstand_m=settings.clusters.afstand_m, hmc_vanaf=settings.milieuruimte.hmc_vanaf)
+    for col in table.columns:
+        t[col] = table[col].to_numpy()
+    return catalogue.conform(t, "terreinen_indicatoren")
 
 
 def make_kades(rows: list[dict]) -> pd.DataFrame:
@@ -71,7 +96,7 @@ def make_kades(rows: list[dict]) -> pd.DataFrame:
                "cemt_klasse", "cemt_bereikbaar", "status"]
     records = []
     for i, row in enumerate(rows):
-        record = {"kade_id": f"K{i + 1:04d}", "kavel_id": None, "bgt_type": "kademuur", "betrouwbaarheid": "hoog",
+        record = {"kade_id": f"K{i + 1:04d}", "kavel_id": f"k{i + 1}", "bgt_type": "kademuur", "betrouwbaarheid": "hoog",
                   "vaarweg_id": None, "cemt_klasse": row.get("cemt_bereikbaar"), "status": "onbekend"}
         record.update(row)
         records.append(record)
@@ -108,7 +133,7 @@ def synthetic_region(n: int = 650, *, seed: int = 1) -> tuple[gpd.GeoDataFrame, 
                                 geometry=[Point(x, y) for x, y in
                                           rng.uniform([10_000, 360_000], [200_000, 420_000], (120, 2))],
                                 crs=WORKING_CRS)
-    return terreinen, kades, spoor, opritten
+    return with_qualities(terreinen, kades, spoor=spoor, opritten=opritten), kades, spoor, opritten
 
 
 def make_config(processed, **score):
@@ -138,4 +163,4 @@ def example_scenario() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         *[{"rin_nummer": f"B{i}", "lengte_m": 1000.0, "cemt_bereikbaar": "Vb"} for i in (1, 2, 3)],
         {"rin_nummer": "C", "lengte_m": 255.0, "cemt_bereikbaar": "IV"},
     ])
-    return make_terreinen(rows), kades
+    return with_qualities(make_terreinen(rows), kades), kades

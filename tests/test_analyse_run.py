@@ -9,8 +9,8 @@ import rasterio
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, box
 
-from pipeline import io
-from pipeline.analyse import KADE_COLUMNS, KAVEL_COLUMNS, rasters, run
+from pipeline import catalogue, io
+from pipeline.analyse import rasters, run
 from pipeline.config import Config, Raster
 from pipeline.crs import WORKING_CRS
 
@@ -52,7 +52,7 @@ def write_layers(folder, *, vestigingen=True):
         layers["vestigingen"] = gdf({"vestiging_id": ["v"], "naam": ["Overslag"], "sbi_code": ["52.24"],
                                      "werkzame_personen": [10.0]}, [Point(100, 100)])
     for name, frame in layers.items():
-        io.write_parquet(frame, folder / f"{name}.parquet")
+        catalogue.write(frame, name, folder)
 
 
 def make_config(tmp_path, **analyse):
@@ -68,8 +68,8 @@ def test_run_writes_contract_outputs(tmp_path):
     tv = io.read_parquet(tmp_path / "terreinen_indicatoren.parquet")
     kd = io.read_parquet(tmp_path / "kades_status.parquet")
     ct = io.read_parquet(tmp_path / "milieuruimte_contouren.parquet")
-    assert list(kv.columns) == KAVEL_COLUMNS + ["geometry"]
-    assert list(kd.columns) == KADE_COLUMNS + ["geometry"]
+    assert list(kv.columns) == [c.name for c in catalogue.columns("kavels_indicatoren")] + ["geometry"]
+    assert list(kd.columns) == [c.name for c in catalogue.columns("kades_status")] + ["geometry"]
     assert set(ct.columns) == {"categorie", "omgevingstype", "rin_nummer", "geometry"}
     a = kv.set_index("kavel_id")
     # kavel a: dwelling 300 m away -> 4.2; plan 5.1 -> potentie 4.2, not realisable; one 5.2-max company there

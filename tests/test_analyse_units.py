@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from pipeline.analyse import bebouwing, kades, milieuruimte, netcapaciteit
+from pipeline.analyse import bebouwing, contouren, kades, milieuruimte, netcapaciteit, sbi, vaarwegnet
 from pipeline.analyse._geo import largest_overlap
 from pipeline.config import VNG_GEMENGD, VNG_RUSTIG, Analyse
 from pipeline.crs import WORKING_CRS
@@ -66,7 +66,7 @@ def test_niet_waarmaakbaar_and_potentie():
     assert plan["cat_plan_bron"].tolist() == ["milieuzone", "ibis"]
     afstand = pd.Series([250.0, 1000.0], index=kavels.index)
     vest = gdf({"vestiging_id": ["v"], "sbi_code": ["52.10"]}, [Point(150, 50)])
-    benut = milieuruimte.cat_benut(kavels, vest, milieuruimte.load_sbi_tabel())
+    benut = milieuruimte.cat_benut(kavels, vest, sbi.load_sbi_tabel())
     mr = milieuruimte.milieuruimte_per_kavel(kavels, afstand=afstand, omgevingstype=["rustige woonwijk"] * 2,
                                              plan=plan, benut=benut, settings=s)
     assert mr["cat_potentie"].astype(object).tolist() == ["4.1", "4.2"]
@@ -77,26 +77,26 @@ def test_niet_waarmaakbaar_and_potentie():
 
 
 def test_sbi_longest_prefix_match():
-    tabel = milieuruimte.load_sbi_tabel()
+    tabel = sbi.load_sbi_tabel()
     assert len(tabel) >= 60
-    cats = milieuruimte.sbi_categorie(["24.10", "24.20", "2451", "20.14", "20.59", "8.12", "99.99", None], tabel)
+    cats = sbi.sbi_categorie(["24.10", "24.20", "2451", "20.14", "20.59", "8.12", "99.99", None], tabel)
     assert cats["sbi_match"].tolist()[:6] == ["24.1", "24.2", "24.5", "20.14", "20.5", "08.12"]
     assert cats["cat_max"].astype(object).tolist()[0] == "6"
     assert cats["cat_min"].astype(object).tolist()[0] == "5.3"
     assert cats["sbi_match"].isna().tolist()[6:] == [True, True]
     # "45.20" is not 45.2 numerically but both are the same SBI digits
-    assert milieuruimte.normalise_sbi(["45.20", "45.2", 4520]).tolist() == ["4520", "452", "4520"]
+    assert sbi.normalise_sbi(["45.20", "45.2", 4520]).tolist() == ["4520", "452", "4520"]
 
 
 def test_sbi_table_custom_tiny(tmp_path):
     p = tmp_path / "sbi.csv"
     p.write_text("sbi_code,omschrijving,cat_min,cat_max\n24,metaal,4.2,6\n24.1,staal,5.3,6\n24.10,x,5.1,5.2\n")
-    cats = milieuruimte.sbi_categorie(["24.10", "24.19", "24.3"], milieuruimte.load_sbi_tabel(p))
+    cats = sbi.sbi_categorie(["24.10", "24.19", "24.3"], sbi.load_sbi_tabel(p))
     assert cats["sbi_match"].tolist() == ["24.10", "24.1", "24"]
 
 
 def test_watergebonden_prefixes():
-    got = milieuruimte.sbi_prefix_match(["46.71", "46.711", "38.32", "47.11", "08.12", None],
+    got = sbi.sbi_prefix_match(["46.71", "46.711", "38.32", "47.11", "08.12", None],
                                         Analyse().kades.watergebonden_sbi)
     assert got.tolist() == [True, True, True, False, True, False]
 
@@ -125,14 +125,14 @@ def test_hmc_ha_per_variant():
 
 def test_no_vestigingen_means_unknown_not_vacant():
     kavels = gdf({"kavel_id": ["k"]}, [box(0, 0, 1, 1)])
-    b = milieuruimte.cat_benut(kavels, None, milieuruimte.load_sbi_tabel())
+    b = milieuruimte.cat_benut(kavels, None, sbi.load_sbi_tabel())
     assert b["vacant"].isna().all() and b["cat_benut"].isna().all()
 
 
 def test_contours_cut_out_richtafstand():
     terreinen = gdf({"rin_nummer": ["T"]}, [box(0, 0, 1000, 100)])
     pts = np.array([Point(-100, 50)], dtype=object)
-    c = milieuruimte.contouren(terreinen, pts, ["3.2", "4.1"], ["rustige woonwijk"],
+    c = contouren.contouren(terreinen, pts, ["3.2", "4.1"], ["rustige woonwijk"],
                                rustig=VNG_RUSTIG, gemengd=VNG_GEMENGD, resolutie_m=10.0)
     g = dict(zip(c.categorie, np.asarray(c.geometry, dtype=object)))
     # 4.1 needs 200 m: the terrein minus the disk of radius 200 around (-100, 50). Raster tolerance:
@@ -151,7 +151,7 @@ def test_contours_converge_with_finer_cells_and_empty_where_nothing_fits():
     exact = box(0, 0, 1000, 100).difference(Point(-100, 50).buffer(200, quad_segs=64)).area
     err = []
     for res in (20.0, 5.0, 2.0):
-        c = milieuruimte.contouren(terreinen, pts, ["4.1"], ["rustige woonwijk"] * 2,
+        c = contouren.contouren(terreinen, pts, ["4.1"], ["rustige woonwijk"] * 2,
                                    rustig=VNG_RUSTIG, gemengd=VNG_GEMENGD, resolutie_m=res)
         geo = np.asarray(c.geometry, dtype=object)
         assert shapely.is_empty(geo[1])  # a dwelling in the middle of U: 4.1 fits nowhere
@@ -164,12 +164,12 @@ def test_contour_cell_distances_exact():
     pts = shapely.points(rng.uniform(-500, 1500, 300), rng.uniform(-500, 600, 300))
     terreinen = [box(0, 0, 1000, 100), Point(400, 300).buffer(120)]
     r = 5.0
-    labels, shift, _ = milieuruimte.atlas(np.array(terreinen, dtype=object), r, blok=16)
+    labels, shift, _ = contouren.atlas(np.array(terreinen, dtype=object), r, blok=16)
     rows, cols = np.nonzero(labels)
     lab = labels[rows, cols] - 1
     x, y = (cols + 0.5) * r - shift[lab, 0], -(rows + 0.5) * r - shift[lab, 1]
     thr = np.array([[30.0, 50.0, 100.0], [10.0, 30.0, 50.0]])
-    d = milieuruimte.afstand_cellen(x, y, rows, cols, lab, thr, shapely.STRtree(pts), r)
+    d = contouren.afstand_cellen(x, y, rows, cols, lab, thr, shapely.STRtree(pts), r)
     exact = shapely.distance(shapely.points(x, y)[:, None], pts[None, :]).min(axis=1)
     assert np.array_equal(d[:, None] >= thr[lab], exact[:, None] >= thr[lab])
     # the atlas cells of each terrein cover it: every cell centre inside a terrein is labelled with it
@@ -248,7 +248,7 @@ def _fairways():
 
 
 def test_quay_on_va_basin_behind_class_ii_canal_reaches_ii():
-    kl = kades.vaarweg_klassen(_fairways())
+    kl = vaarwegnet.vaarweg_klassen(_fairways())
     assert kl["op_hoofdnet"].tolist() == [True, True, False, False]
     assert kl["cemt_bereikbaar"].astype(object).tolist() == ["Va", "Vb", "II", "II"]
 
@@ -260,14 +260,14 @@ def test_widest_path_not_shortest():
             [LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (9000, 0)]),
              LineString([(1000, 0), (1000, 100)]), LineString([(9000, 0), (1000, 100)]),
              LineString([(1000, 100), (1200, 100)])])
-    kl = kades.vaarweg_klassen(v)
+    kl = vaarwegnet.vaarweg_klassen(v)
     assert kl["cemt_bereikbaar"].astype(object).tolist() == ["Va", "Va", "I", "IV", "IV"]  # the ditch itself is I
 
 
 def test_named_main_network_and_unconnected():
     v = _fairways()
     v.loc[4] = ["los", "Los", "VIa", LineString([(20000, 0), (21000, 0)])]
-    kl = kades.vaarweg_klassen(v, namen=["Kanaal"])
+    kl = vaarwegnet.vaarweg_klassen(v, namen=["Kanaal"])
     assert kl["op_hoofdnet"].tolist() == [False, False, True, False, False]
     # sections touching the named main network keep their own class
     assert kl["cemt_bereikbaar"].astype(object).tolist()[:4] == ["Va", "Vb", "II", "Va"]
@@ -287,17 +287,19 @@ def test_kades_status_and_per_terrein():
              LineString([(5350, 2005), (5450, 2005)]), LineString([(5350, 2005), (5450, 2005)]),
              LineString([(9000, 9000), (9100, 9000)])])
     vest = gdf({"vestiging_id": ["a", "b"], "sbi_code": ["52.24", "62.01"]}, [Point(5000, 2100), Point(5200, 2100)])
-    ks = kades.kades_status(q, kavels, _fairways(), vest, s)
+    ks = kades.kades_status(q, kavels, _fairways(), kades.kavel_gebruik(kavels, vest, s.watergebonden_sbi), s)
     assert ks["kade_id"].tolist() == ["q1", "q2", "q3"]  # walbescherming and far-away quays excluded
     assert ks["status"].tolist() == ["benut", "onbenut", "vrij"]
     assert ks["betrouwbaarheid"].tolist() == ["hoog", "middel", "hoog"]
     assert ks["cemt_klasse"].astype(object).tolist() == ["Va", "Va", "Va"]
     assert ks["cemt_bereikbaar"].astype(object).tolist() == ["II", "II", "II"]
-    t = kades.kades_per_terrein(ks).loc["T"]
+    t = kades.per_terrein(ks, ["T"], water_min_klasse="II").loc["T"]
     assert (t["kade_m"], t["kade_benut_m"], t["kade_onbenut_m"], t["kade_vrij_m"]) == pytest.approx((280, 80, 100, 100))
     assert t["cemt_beste"] == "Va" and t["cemt_bereikbaar"] == "II"
+    assert t["kade_water_m"] == pytest.approx(280) and t["water_klasse"] == "II"
+    assert kades.per_terrein(ks, ["T"], water_min_klasse="III").loc["T", "kade_water_m"] == 0
     # no vestigingen layer: onbekend, except the uitgeefbaar kavel
-    ks2 = kades.kades_status(q, kavels, _fairways(), None, s)
+    ks2 = kades.kades_status(q, kavels, _fairways(), kades.kavel_gebruik(kavels, None, s.watergebonden_sbi), s)
     assert ks2["status"].tolist() == ["onbekend", "onbekend", "vrij"]
 
 
@@ -316,7 +318,7 @@ def test_half_red_half_green():
     net = gdf({"afname_status": ["rood", "groen"], "invoeding_status": ["groen", None],
                "afname_beschikbaar_mw": [0.0, 10.0], "afname_wachtrij_mw": [5.0, None]},
               [box(-100, -100, 50, 200), box(50, -100, 200, 200)])
-    r = netcapaciteit.netcapaciteit_per_terrein(t, net, Analyse().netcapaciteit.statussen).iloc[0]
+    r = netcapaciteit.netcapaciteit_per_terrein(t, net).iloc[0]
     assert r["afname_aandeel_rood"] == pytest.approx(0.5)
     assert r["afname_aandeel_groen"] == pytest.approx(0.5)
     assert r["afname_aandeel_onbekend"] == pytest.approx(0.0)
@@ -330,7 +332,7 @@ def test_uncovered_and_overlapping_supply_areas():
     t = gdf({"rin_nummer": ["T"]}, [box(0, 0, 100, 100)])
     net = gdf({"afname_status": ["geel", "oranje"], "invoeding_status": ["geel", "oranje"]},
               [box(0, 0, 60, 100), box(20, 0, 60, 100)])  # overlap 20..60; 60..100 uncovered
-    r = netcapaciteit.netcapaciteit_per_terrein(t, net, Analyse().netcapaciteit.statussen).iloc[0]
+    r = netcapaciteit.netcapaciteit_per_terrein(t, net).iloc[0]
     assert r["afname_aandeel_onbekend"] == pytest.approx(0.4)
     assert r["afname_aandeel_geel"] + r["afname_aandeel_oranje"] == pytest.approx(0.6)
     assert r["afname_aandeel_geel"] == pytest.approx(0.6 * 0.6)  # pieces 0.6 and 0.4 share the covered 0.6
@@ -344,7 +346,7 @@ def test_status_shares_sum_to_one(rects):
     net = gdf({"afname_status": [r[4] for r in rects], "invoeding_status": [r[4] for r in rects]},
               [box(x, y, x + w, y + h) for x, y, w, h, _ in rects]) if rects else \
         gdf({"afname_status": [], "invoeding_status": []}, [])
-    out = netcapaciteit.netcapaciteit_per_terrein(t, net, Analyse().netcapaciteit.statussen)
+    out = netcapaciteit.netcapaciteit_per_terrein(t, net)
     for richting in ("afname", "invoeding"):
         cols = [c for c in out.columns if c.startswith(f"{richting}_aandeel_")]
         assert np.allclose(out[cols].sum(axis=1), 1.0)
@@ -364,8 +366,10 @@ def test_vestiging_on_shared_boundary_belongs_to_one_kavel_in_every_analysis():
     """A water-bound vestiging at (10, 5) on the border of two kavels: the first kavel is occupied and
     water-bound, the second vacant and not water-bound, in the milieuruimte and the kades analysis alike."""
     from pipeline.analyse.kades import kavel_gebruik
-    from pipeline.analyse.milieuruimte import cat_benut, load_sbi_tabel
-    kavels = gpd.GeoDataFrame(geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=WORKING_CRS)
+    from pipeline.analyse.milieuruimte import cat_benut
+    from pipeline.analyse.sbi import load_sbi_tabel
+    kavels = gpd.GeoDataFrame({"kavel_id": ["a", "b"]}, geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)],
+                              crs=WORKING_CRS)
     vestigingen = gpd.GeoDataFrame({"sbi_code": ["52.24"]}, geometry=[Point(10, 5)], crs=WORKING_CRS)
     benut = cat_benut(kavels, vestigingen, load_sbi_tabel())
     gebruik = kavel_gebruik(kavels, vestigingen, ["52.24"])

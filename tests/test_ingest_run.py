@@ -11,10 +11,11 @@ import pipeline.ingest as ingest
 from fixtures.ingest.builders import RD, make_config, make_world, sq
 from pipeline.cli import main
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.schema import DTYPES
-from pipeline.layers import LAYERS
+from pipeline import catalogue
 
-REQUIRED = [name for name, layer in LAYERS.items() if layer.required]
+REQUIRED = [name for name, entry in catalogue.DATASETS.items()
+            if entry.stage == "ingest" and entry.format == "parquet" and entry.required]
+DTYPES = {"str": "str", "float": "float64", "int": "Int64", "bool": "bool", "cat": "str", "cemt": "str"}
 
 
 def test_run_writes_canonical_layers_and_reports(tmp_path):
@@ -25,12 +26,14 @@ def test_run_writes_canonical_layers_and_reports(tmp_path):
     assert summary["uitvoermap"] == str(processed)
     for name in REQUIRED:
         frame = gpd.read_parquet(processed / f"{name}.parquet")
-        layer = LAYERS[name]
-        assert list(frame.columns) == [*layer.columns, "geometry"], name
+        entry = catalogue.dataset(name)
+        columns = catalogue.columns(name)
+        assert list(frame.columns) == [*(c.name for c in columns), "geometry"], name
         assert frame.crs.to_epsg() == 28992
-        for col, kind in layer.columns.items():
-            assert pd.api.types.pandas_dtype(DTYPES[kind]) == frame[col].dtype or frame[col].isna().all(), (name, col)
-        expected = {"Polygon": {"MultiPolygon"}, "LineString": {"LineString"}, "Point": {"Point"}}[layer.geometry]
+        for col in columns:
+            assert pd.api.types.pandas_dtype(DTYPES[col.dtype]) == frame[col.name].dtype \
+                or frame[col.name].isna().all(), (name, col.name)
+        expected = {"Polygon": {"MultiPolygon"}, "LineString": {"LineString"}, "Point": {"Point"}}[entry.geometry]
         assert set(frame.geom_type) <= expected, name
     for name in ("vestigingen", "spoor", "opritten", "omgevingstypen"):
         assert not (processed / f"{name}.parquet").exists()

@@ -2,13 +2,13 @@
 import pytest
 
 from pipeline.score import score_terreinen
-from score_fixtures import example_scenario, make_config, make_kades, make_terreinen
+from score_fixtures import example_scenario, make_config, make_kades, make_terreinen, with_qualities
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     terreinen, kades = example_scenario()
-    out, summary = score_terreinen(terreinen, kades, make_config(tmp_path_factory.mktemp("p")))
+    out, summary = score_terreinen(terreinen, make_config(tmp_path_factory.mktemp("p")))
     return out.set_index("rin_nummer"), summary
 
 
@@ -71,7 +71,7 @@ def test_zeef_passed_but_not_enough_explains_why(tmp_path):
                                   "potentie_uitgeefbaar_ha": 8.0, "ha_uitgeefbaar": 8.0} for i in range(3)],
                                 *[{} for _ in range(6)]])
     kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
-    t, _ = score_terreinen(terreinen, kades, make_config(tmp_path))
+    t, _ = score_terreinen(with_qualities(terreinen, kades), make_config(tmp_path))
     w = t.set_index("rin_nummer").loc["W"]
     assert w["zeef"] and not w["vlag"]
     assert w["waarom"] == ("kade 400 m aan CEMT IV; maar 1 sterke kwaliteit (minimaal 2 nodig) en score 0,40 "
@@ -84,11 +84,11 @@ def test_score_branch_alone_and_protect_and_use(tmp_path):
     terreinen = make_terreinen([{"rin_nummer": "W", "potentie_uitgeefbaar_ha": 8.0, "ha_uitgeefbaar": 8.0},
                                 *[{} for _ in range(9)]])
     kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
-    t, _ = score_terreinen(terreinen, kades, make_config(tmp_path))
+    t, _ = score_terreinen(with_qualities(terreinen, kades), make_config(tmp_path))
     w = t.set_index("rin_nummer").loc["W"]
     assert w["vlag"] and w["vlag_tak"] == "beide"   # water + onbenut = 2 sterk, and the top score
     assert w["beschermen_en_benutten"]
-    t2, _ = score_terreinen(terreinen.assign(potentie_uitgeefbaar_ha=0.0, ha_uitgeefbaar=0.0), kades,
+    t2, _ = score_terreinen(with_qualities(terreinen.assign(potentie_uitgeefbaar_ha=0.0, ha_uitgeefbaar=0.0), kades),
                             make_config(tmp_path))
     w2 = t2.set_index("rin_nummer").loc["W"]
     assert w2["vlag"] and w2["vlag_tak"] == "score" and not w2["beschermen_en_benutten"]

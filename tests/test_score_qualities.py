@@ -1,15 +1,12 @@
 """Raw qualities, normalisation edge cases and 'sterk'."""
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely import LineString, Point
 
-from pipeline.crs import WORKING_CRS
 from pipeline.score import qualities
-from score_fixtures import make_config, make_kades, make_terreinen
+from score_fixtures import make_config, make_terreinen
 
 
 # --- normalisation -------------------------------------------------------------------------------
@@ -54,41 +51,10 @@ def test_normalised_values_stay_in_range_and_keep_order(values, method):
 
 
 # --- raw qualities -----------------------------------------------------------------------------------
-def test_water_counts_only_reachable_class_at_least_the_minimum():
-    t = make_terreinen([{"rin_nummer": "A"}, {"rin_nummer": "B"}])
-    kades = make_kades([{"rin_nummer": "A", "lengte_m": 100.0, "cemt_bereikbaar": "VIb"},
-                        {"rin_nummer": "A", "lengte_m": 50.0, "cemt_bereikbaar": "IV"},
-                        {"rin_nummer": "A", "lengte_m": 70.0, "cemt_bereikbaar": None},
-                        {"rin_nummer": "B", "lengte_m": 400.0, "cemt_bereikbaar": "III"}])
-    w = qualities.water_quay(t, kades, min_klasse="IV")
-    assert w["water_m"].tolist() == [150.0, 0.0]
-    assert w["water_klasse"].tolist()[0] == "VIb" and pd.isna(w["water_klasse"].iloc[1])
-    assert qualities.water_quay(t, kades, min_klasse="II")["water_m"].tolist() == [150.0, 400.0]
-    assert qualities.water_quay(t, kades.iloc[:0], min_klasse="IV")["water_m"].tolist() == [0.0, 0.0]
-
-
-def test_modalities_from_infra_layers_and_ibis_fields():
-    t = make_terreinen([{"x": 0, "y": 0}, {"x": 10_000, "y": 0, "spoor_ontsluiting": True},
-                        {"x": 20_000, "y": 0}], size_m=100)
-    spoor = gpd.GeoDataFrame({"spoor_id": ["s1", "s2"], "soort": ["raccordement", "hoofdspoor"]},
-                             geometry=[LineString([(0, 900), (50, 900)]), LineString([(20_000, 500), (20_100, 500)])],
-                             crs=WORKING_CRS)
-    opritten = gpd.GeoDataFrame({"oprit_id": ["o1"], "wegnummer": ["A58"], "soort": ["oprit"]},
-                                geometry=[Point(10_050, 1_050)], crs=WORKING_CRS)
-    water = pd.Series([300.0, 0.0, 0.0], index=t.index)
-    m = qualities.modalities(t, water, spoor, opritten, afstand=1000, spoor_soorten=["raccordement", "emplacement"])
-    assert m["modaliteiten"].tolist() == ["water, spoor", "spoor, weg", ""]   # a main line gives no access
-    assert m["aantal"].tolist() == [2, 2, 0]
-    every = qualities.modalities(t, water, spoor, opritten, afstand=1000, spoor_soorten=[])
-    assert every["aantal"].tolist() == [2, 2, 1]
-    none = qualities.modalities(t, water, None, None, afstand=1000, spoor_soorten=[])
-    assert none["modaliteiten"].tolist() == ["water", "spoor", ""]
-
-
 def test_grid_value_weights_the_status_shares():
     t = make_terreinen([{"afname_aandeel_groen": 0.5, "afname_aandeel_geel": 0.5, "afname_aandeel_onbekend": 0.0},
                         {"afname_aandeel_rood": 1.0, "afname_aandeel_onbekend": 0.0},
-                        {"afname_aandeel_oranje": 0.4, "afname_aandeel_onbekend": None}])
+                        {"afname_aandeel_oranje": 0.4, "afname_aandeel_onbekend": 0.6}])
     values = make_config(".").score.netcapaciteit_waarden
     assert qualities.grid_value(t, values).tolist() == pytest.approx([0.75, 0.0, 0.1])
 
@@ -100,8 +66,8 @@ def test_strong_needs_a_positive_value_at_the_threshold():
 
 
 def test_missing_hmc_values_count_as_zero():
-    t = make_terreinen([{"ha_hmc_41": None}, {"ha_hmc_41": 4.0}])
-    assert qualities.number_column(t, "ha_hmc_41").tolist() == [0.0, 4.0]
+    t = make_terreinen([{"ha_hmc_41_niet_hmc": None}, {"ha_hmc_41_niet_hmc": 4.0}])
+    assert qualities.number_column(t, "ha_hmc_41_niet_hmc").tolist() == [0.0, 4.0]
     assert qualities.hmc_column("4.2") == "ha_hmc_42"
 
 

@@ -1,5 +1,4 @@
 """The score stage end-to-end through run(config) on a temporary processed folder, and its speed."""
-import logging
 
 import geopandas as gpd
 import pytest
@@ -7,9 +6,11 @@ from shapely import LineString
 
 from pipeline.config import CRITERIA
 from pipeline.crs import WORKING_CRS
-from pipeline.io import read_parquet, write_parquet
+from pipeline.io import read_parquet
 from pipeline.score import run, score_terreinen
-from score_fixtures import example_scenario, make_config, synthetic_region
+from pipeline import catalogue
+from pipeline.catalogue import CatalogueError
+from score_fixtures import example_scenario, make_config, synthetic_region, with_qualities
 
 CONTRACT = [*(f"{c}_{part}" for c in CRITERIA for part in ("ruw", "norm", "gewicht", "bijdrage", "sterk")),
             "modaliteiten", "cluster_id", "cluster_aantal", "cluster_ha", "cluster_aandeel_hmc",
@@ -19,16 +20,13 @@ CONTRACT = [*(f"{c}_{part}" for c in CRITERIA for part in ("ruw", "norm", "gewic
 
 @pytest.fixture
 def processed(tmp_path):
-    terreinen, kades = example_scenario()
-    write_parquet(terreinen, tmp_path / "terreinen_indicatoren.parquet")
-    write_parquet(kades, tmp_path / "kades_status.parquet")
+    terreinen, _ = example_scenario()
+    catalogue.write(terreinen, "terreinen_indicatoren", tmp_path)
     return tmp_path
 
 
 def test_run_writes_every_contract_column(processed, caplog):
-    caplog.set_level(logging.WARNING)
     summary = run(make_config(processed))
-    assert "spoor.parquet not found" in caplog.text and "opritten.parquet not found" in caplog.text
     out = read_parquet(processed / "terreinen_strategisch.parquet")
     inputs = read_parquet(processed / "terreinen_indicatoren.parquet")
     assert out.crs == WORKING_CRS
@@ -44,30 +42,29 @@ def test_run_writes_every_contract_column(processed, caplog):
     assert summary["Monte Carlo (s)"] >= 0
 
 
-def test_rail_and_road_layers_add_modalities(processed):
-    terreinen = read_parquet(processed / "terreinen_indicatoren.parquet")
+def test_rail_and_road_layers_add_modalities(tmp_path):
+    terreinen, kades = example_scenario()
     a = terreinen.set_index("rin_nummer").geometry["A"].centroid
-    write_parquet(gpd.GeoDataFrame({"spoor_id": ["s"], "soort": ["raccordement"]},
-                                   geometry=[LineString([(a.x, a.y), (a.x + 10, a.y)])], crs=WORKING_CRS),
-                  processed / "spoor.parquet")
-    write_parquet(gpd.GeoDataFrame({"oprit_id": ["o"], "wegnummer": ["A16"], "soort": ["oprit"]},
-                                   geometry=[a.buffer(1).centroid], crs=WORKING_CRS), processed / "opritten.parquet")
-    run(make_config(processed))
-    out = read_parquet(processed / "terreinen_strategisch.parquet").set_index("rin_nummer")
+    spoor = gpd.GeoDataFrame({"spoor_id": ["s"], "soort": ["raccordement"]},
+                             geometry=[LineString([(a.x, a.y), (a.x + 10, a.y)])], crs=WORKING_CRS)
+    opritten = gpd.GeoDataFrame({"oprit_id": ["o"], "wegnummer": ["A16"], "soort": ["oprit"]},
+                                geometry=[a.buffer(1).centroid], crs=WORKING_CRS)
+    out, _ = score_terreinen(with_qualities(terreinen, kades, spoor=spoor, opritten=opritten), make_config(tmp_path))
+    out = out.set_index("rin_nummer")
     assert out.loc["A", "modaliteiten"] == "water, spoor, weg"
     assert out.loc["A", "multimodaal_sterk"]
     assert out.loc["A", "waarom"] == "kade 300 m aan CEMT Va; 12 ha HMC-ruimte; multimodaal (water, spoor, weg)"
 
 
 def test_missing_input_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="terreinen_indicatoren"):
+    with pytest.raises(CatalogueError, match="terreinen_indicatoren: .* does not exist; run the analyse stage"):
         run(make_config(tmp_path))
 
 
 def test_province_size_region_scores_every_terrein(tmp_path):
     """650 terreinen with 1,000 Monte Carlo runs (speed is measured by `make bench`, not asserted here)."""
     terreinen, kades, spoor, opritten = synthetic_region(650)
-    out, summary = score_terreinen(terreinen, kades, make_config(tmp_path), spoor=spoor, opritten=opritten)
+    out, summary = score_terreinen(terreinen, make_config(tmp_path))
     assert len(out) == 650 and summary["Monte Carlo runs"] == 1000
     assert 0 < out["vlag"].sum() < 650
     assert out["flag_stabiliteit"].between(0, 1).all()

@@ -9,7 +9,7 @@ from score_fixtures import example_scenario, make_config
 
 def run(tmp_path, **score):
     terreinen, kades = example_scenario()
-    out, _ = score_terreinen(terreinen, kades, make_config(tmp_path, **score))
+    out, _ = score_terreinen(terreinen, make_config(tmp_path, **score))
     return out.set_index("rin_nummer")
 
 

@@ -1,10 +1,21 @@
-"""Weights from the settings and from an AHP pairwise matrix (Saaty), with its consistency ratio."""
+"""Weights from the settings and from an AHP pairwise matrix (Saaty), with its consistency ratio.
+
+Both are checked when the configuration is loaded, so a bad weight stops the run before ingest."""
 import numpy as np
 import pytest
+import yaml
 
-from pipeline.config import CRITERIA, ConfigError
+from pipeline.config import CRITERIA, DEFAULT_CONFIG, ConfigError, load_config
+from pipeline.config.weights import ahp_weights, consistency_ratio, normalise_weights, resolve_weights
 from score_fixtures import make_config
-from pipeline.score.weights import ahp_weights, consistency_ratio, normalise_weights, resolve_weights
+
+
+def load_with_score(tmp_path, **score):
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    data["score"] = score
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_config(path)
 
 
 def test_weights_are_normalised_to_one():
@@ -13,11 +24,11 @@ def test_weights_are_normalised_to_one():
     assert w.tolist() == pytest.approx([1 / 7] * 7)
 
 
-def test_bad_weights_name_the_setting():
-    with pytest.raises(ConfigError, match=r"score\.gewichten: missing criteria \['onbenut'\]"):
-        normalise_weights({c: 1.0 for c in CRITERIA[:-1]})
+def test_bad_weights_are_refused_at_load_naming_the_setting(tmp_path):
+    with pytest.raises(ConfigError, match=r"score\.gewichten: Value error, missing criteria \['onbenut'\]"):
+        load_with_score(tmp_path, gewichten={c: 1.0 for c in CRITERIA[:-1]})
     with pytest.raises(ConfigError, match=r"score\.gewichten: .*>= 0"):
-        normalise_weights({**{c: 1.0 for c in CRITERIA}, "water": -1.0})
+        load_with_score(tmp_path, gewichten={**{c: 1.0 for c in CRITERIA}, "water": -1.0})
 
 
 def test_consistent_matrix_has_cr_zero_and_returns_the_weights():
@@ -48,7 +59,7 @@ def test_inconsistent_matrix_is_refused_naming_the_setting():
     m = np.ones((7, 7))
     for i, j, v in [(0, 1, 9), (1, 2, 9), (2, 0, 9)]:
         m[i, j], m[j, i] = v, 1 / v
-    with pytest.raises(ConfigError, match=r"score\.ahp_matrix: consistency ratio CR = \d+\.\d+ .*not below 0\.1"):
+    with pytest.raises(ValueError, match=r"consistency ratio CR = \d+\.\d+ .*not below 0\.1"):
         ahp_weights(m.tolist())
 
 
@@ -58,9 +69,9 @@ def test_inconsistent_matrix_is_refused_naming_the_setting():
     ([[1 if i == j else 2 for j in range(7)] for i in range(7)], r"not reciprocal"),
     ([[1 if i == j else -1 for j in range(7)] for i in range(7)], r"positive"),
 ])
-def test_malformed_matrix_is_refused(matrix, message):
+def test_malformed_matrix_is_refused_at_load(tmp_path, matrix, message):
     with pytest.raises(ConfigError, match=r"score\.ahp_matrix: .*" + message):
-        ahp_weights(matrix)
+        load_with_score(tmp_path, ahp_matrix=matrix)
 
 
 def test_ahp_matrix_from_the_settings_replaces_gewichten(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path

@@ -1,8 +1,8 @@
-"""Clusters: terreinen within cluster_afstand_m of each other, transitively (STRtree + networkx)."""
+"""Clusters: terreinen within analyse.clusters.afstand_m of each other, transitively (STRtree + networkx)."""
 import pandas as pd
 import pytest
 
-from pipeline.score.clusters import find_clusters
+from pipeline.analyse.clusters import find_clusters
 from score_fixtures import make_terreinen
 
 
