@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
 import time
@@ -87,10 +88,17 @@ def stages_of_all(config) -> list[str]:
             "ingest", "analyse", "score", "export"]
 
 
+CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="stage", required=True)
+    p = sub.add_parser("contract", help="write docs/contract.md from the catalogue")
+    p.add_argument("--output", default=str(CONTRACT_DOC), help="target file (default %(default)s); - = stdout")
+    p = sub.add_parser("config-schema", help="print the JSON schema of a configuration file")
+    p.add_argument("--output", default="-", help="target file (default: stdout)")
     for stage in [*STAGES, "all"]:
         helptext = {"all": "run every stage", "summary": "print what the last run produced"}.get(
             stage, f"run the {stage} stage")
@@ -104,8 +112,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def write_text(text: str, output: str) -> None:
+    if output == "-":
+        print(text)
+        return
+    from pipeline.io import atomic_path
+    with atomic_path(output) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.stage == "contract":
+        from pipeline.catalogue.contract import render_contract
+        write_text(render_contract(), args.output)
+        return 0
+    if args.stage == "config-schema":
+        from pipeline.config import config_schema
+        write_text(json.dumps(config_schema(), ensure_ascii=False, indent=1), args.output)
+        return 0
     try:
         config = load_config(args.config)
     except ConfigError as exc:

@@ -1,7 +1,7 @@
 """The bench's four computations (../shared/bench, C1-C4) done with the pipeline's own analysis functions.
 
-    python -m pipeline.benchmark --data /tmp/bench-data/s0.1 [--engines duckdb,postgis] [--volledig]
-    python -m pipeline.benchmark --config config/bench.yaml      (`make bench`)
+    python benchmarks/benchmark.py --data /tmp/bench-data/s0.1 [--engines duckdb,postgis] [--volledig]
+    python benchmarks/benchmark.py --config config/bench.yaml      (`make bench`)
 
 - `--config` (the province-scale run): generates the config's demo region once (the demo stage skips
   regeneration when its manifest matches), runs the ingest, analyse and score stages, each in a child
