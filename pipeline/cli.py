@@ -1,12 +1,15 @@
-"""The `pipeline` command: one subcommand per stage, plus `all`.
+"""The `pipeline` command: one subcommand per stage, `all`, and a few tools that need no run data.
 
-Stages are modules with a `run(config) -> dict` function returning a summary (label -> value) that
-the CLI prints as a table. Only the CLI configures logging: a console handler and one log file per
-run under the processed folder.
+Stages are modules with a `run(config) -> dict` function returning a summary (label -> value) that the CLI
+prints as a table. Only the CLI configures logging: a console handler and one log file per run under the
+processed folder. Every failure reaches the user as one `error:` line naming what and where, with a non-zero
+exit code; the traceback goes to the run's log file only. One run at a time per processed folder
+(pipeline.workspace.lock); leftovers of a killed run are cleaned up first (pipeline.workspace.recover).
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import logging
@@ -15,22 +18,16 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, build, workspace
 from pipeline import summary as outputs
 from pipeline.config import DEFAULT_CONFIG, ConfigError, load_config
 
 log = logging.getLogger("pipeline")
 
-# stage name -> module
-STAGES = {
-    "demo": "pipeline.demo",
-    "fetch": "pipeline.fetch",
-    "ingest": "pipeline.ingest",
-    "analyse": "pipeline.analyse",
-    "score": "pipeline.score",
-    "export": "pipeline.export",
-    "summary": "pipeline.summary",
-}
+STAGES = {"demo": "pipeline.demo", "fetch": "pipeline.fetch", "ingest": "pipeline.ingest",
+          "analyse": "pipeline.analyse", "score": "pipeline.score", "export": "pipeline.export",
+          "summary": "pipeline.summary"}
+CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
 
 
 def _setup_logging(processed: Path, stage: str, verbose: bool) -> Path:
@@ -77,18 +74,46 @@ def run_stage(stage: str, config, **options) -> dict:
     summary = module.run(config, **options) or {}
     seconds = time.perf_counter() - started
     log.info("stage %s: done in %.1f s", stage, seconds)
+    if stage in build.STAMPED:
+        build.record(stage, config, build.output_files(stage, config))
     print_summary(stage, summary, seconds)
     return summary
 
 
-def stages_of_all(config) -> list[str]:
+def stages_of_all(config, upto: str | None = None) -> list[str]:
     """`all`: the demo when the config has one, downloads when a source has a url, then the analysis chain."""
     has_url = any(source is not None and source.url for _, source in config.sources)
-    return [*(["demo"] if config.demo is not None else []), *(["fetch"] if has_url else []),
-            "ingest", "analyse", "score", "export"]
+    chain = [*(["demo"] if config.demo is not None else []), *(["fetch"] if has_url else []),
+             "ingest", "analyse", "score", "export"]
+    return chain[:chain.index(upto) + 1] if upto in chain else chain
 
 
-CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
+def run_all(config, args) -> None:
+    """Every stage of `stages_of_all`, skipping the ones that are up to date (pipeline.build)."""
+    for stage in stages_of_all(config, args.tot):
+        if stage == "demo":
+            run_stage(stage, config, force=args.force)
+        elif stage in build.STAMPED and not args.force and build.up_to_date(stage, config):
+            log.info("stage %s: up to date, skipped", stage)
+        else:
+            run_stage(stage, config)
+    print_summary("summary", outputs.run(config), 0.0)
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a user: what failed and where (an OSError says which file and why)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"no space left on the disk while writing{where}; free space and run again"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"no permission to write{where}; choose a writable folder (paths.processed, paths.maps)"
+        if exc.errno == errno.ENOTDIR:
+            return f"a path that must be a folder is a file{where}; check paths.processed / paths.maps"
+        return f"{exc.strerror or exc}{where}"
+    if isinstance(exc, (ValueError, FileNotFoundError, ConfigError, workspace.Busy)):
+        return str(exc)
+    return f"unexpected failure ({type(exc).__name__}: {exc}); this is a bug, please report it with the log"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,15 +125,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("config-schema", help="print the JSON schema of a configuration file")
     p.add_argument("--output", default="-", help="target file (default: stdout)")
     for stage in [*STAGES, "all"]:
-        helptext = {"all": "run every stage", "summary": "print what the last run produced"}.get(
-            stage, f"run the {stage} stage")
+        helptext = {"all": "run every stage that is not up to date", "summary": "print what the last run produced",
+                    "fetch": "download the sources with a url"}.get(stage, f"run the {stage} stage")
         p = sub.add_parser(stage, help=helptext)
         p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML configuration (default %(default)s)")
         p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
         if stage in ("demo", "all"):
             p.add_argument("--scale", type=float, default=None,
                            help="demo size; 1.0 = province (650 terreinen). Overrides demo.scale")
-            p.add_argument("--force", action="store_true", help="regenerate the demo even if it is up to date")
+        if stage in ("demo", "all", "fetch"):
+            p.add_argument("--force", action="store_true",
+                           help="redo even what is up to date (demo: regenerate; fetch: download again; all: every stage)")
+        if stage == "fetch":
+            p.add_argument("bronnen", nargs="*", metavar="SOURCE", help="only these sources (default: all with a url)")
+        if stage == "all":
+            p.add_argument("--tot", choices=["demo", "fetch", "ingest", "analyse", "score", "export"], default=None,
+                           help="stop after this stage")
     return parser
 
 
@@ -121,16 +153,29 @@ def write_text(text: str, output: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_tool(args) -> int:
     if args.stage == "contract":
         from pipeline.catalogue.contract import render_contract
         write_text(render_contract(), args.output)
-        return 0
-    if args.stage == "config-schema":
+    else:
         from pipeline.config import config_schema
         write_text(json.dumps(config_schema(), ensure_ascii=False, indent=1), args.output)
-        return 0
+    return 0
+
+
+def _prepare(config, args) -> Path:
+    """Folders checked and logging set up; returns the log file (an OSError here is an environment fault)."""
+    for name in ("processed", "maps"):
+        folder = Path(getattr(config.paths, name))
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, f"paths.{name} is a file, not a folder", str(folder))
+    return _setup_logging(Path(config.paths.processed), args.stage, args.verbose)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.stage in ("contract", "config-schema"):
+        return run_tool(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -144,21 +189,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage == "summary":  # reads only: a `make all` with nothing to do leaves no log file behind
         print_summary("summary", outputs.run(config), 0.0)
         return 0
-    log_file = _setup_logging(config.paths.processed, args.stage, args.verbose)
-    demo_options = {"force": args.force} if args.stage in ("demo", "all") else {}
     try:
-        if args.stage == "all":
-            for stage in stages_of_all(config):
-                run_stage(stage, config, **(demo_options if stage == "demo" else {}))
-            run_stage("summary", config)
-        elif args.stage == "demo" and config.demo is None:
-            log.info("%s has no demo section: no demo region to build", args.config)
-        else:
-            run_stage(args.stage, config, **demo_options)
-    except (ValueError, FileNotFoundError, ConfigError) as exc:
-        log.debug("failure", exc_info=True)
-        log.error("%s", exc)
-        print(f"\nerror: {exc}\n(log: {log_file})", file=sys.stderr)
+        log_file = _prepare(config, args)
+    except OSError as exc:
+        print(f"error: {describe(exc)}", file=sys.stderr)
         return 1
+    try:
+        with workspace.lock(config.paths.processed):
+            workspace.recover([config.paths.processed, config.paths.maps])
+            if args.stage == "all":
+                run_all(config, args)
+            elif args.stage == "demo" and config.demo is None:
+                log.info("%s has no demo section: no demo region to build", args.config)
+            elif args.stage == "fetch":
+                run_stage("fetch", config, force=args.force, only=args.bronnen or None)
+            else:
+                run_stage(args.stage, config, **({"force": args.force} if args.stage == "demo" else {}))
+    except KeyboardInterrupt:
+        print(f"\nerror: interrupted; the previous outputs are intact\n(log: {log_file})", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line; the traceback goes to the log
+        log.debug("failure: %s", describe(exc), exc_info=True)
+        print(f"\nerror: {describe(exc)}\n(log: {log_file})", file=sys.stderr)
+        return 3 if isinstance(exc, workspace.Busy) else 1
     print(f"\nlog: {log_file}")
     return 0

@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, io
+from pipeline import catalogue, io, workspace
 from pipeline.analyse import (bebouwing, clusters, contouren, kades, milieuruimte, netcapaciteit, ontsluiting,
                               potentie, rasters, registry)
 from pipeline.analyse._geo import keyed
@@ -165,12 +165,13 @@ def run(config, **_options) -> dict:
     timings: dict[str, float] = {}
     out = analyse(layers, settings, timings=timings)
     out = {name: catalogue.conform(frame, name, settings) for name, frame in out.items()}
-    for name, frame in out.items():
-        catalogue.write(frame, name, processed, settings)
     meta = {"instellingen": config_as_dict(config)["analyse"], "opmerkingen": notes,
             "rekentijd_s": {k: round(v, 3) for k, v in timings.items()},
             "richtafstanden": "indicatief (VNG 2009)"}
-    io.write_json(meta, processed / "analyse_instellingen.json")
+    with workspace.output_set("analyse", [processed]) as files:
+        for name, frame in out.items():
+            catalogue.write(frame, name, files.folder(processed), settings)
+        io.write_json(meta, files.folder(processed) / "analyse_instellingen.json")
     return summary(out, settings, notes, timings)
 
 

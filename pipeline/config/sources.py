@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline.config.base import Strict
 
@@ -22,6 +22,19 @@ class Source(Strict):
     url: str | None = Field(None, description="Download endpoint used by `pipeline fetch`")
     kind: str | None = Field(None, description="Kind of endpoint for fetch: arcgis, ogcapi, file, capaciteitskaart")
     params: dict[str, str | int | float] = Field(default_factory=dict, description="Extra query parameters for fetch")
+
+    @field_validator("crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+        try:
+            CRS.from_user_input(value)
+        except CRSError:
+            raise ValueError(f"expected a coordinate reference system such as 'EPSG:28992', got {value!r}") from None
+        return value
 
 
 class Sources(Strict):

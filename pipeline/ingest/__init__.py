@@ -6,24 +6,21 @@ Inputs: the source files (real downloads or the demo in data/raw/demo/), see doc
 Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the catalogue's columns),
 `ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
 `ingest_bronnen.json` (per source file: path, layer, sha256, rows, peildatum).
-Notes: all layers are built in memory first and written to a temporary folder, then moved into place,
-so a failing source leaves the previous outputs untouched rather than a half-updated set. Optional
-layers are written only when configured; a stale optional file from an earlier run is removed.
+Notes: all layers are built in memory first and then swapped in as one set (pipeline.workspace.output_set),
+so a failing source or a killed run leaves the previous outputs untouched rather than a half-updated set.
+Optional layers are written only when configured; a stale optional file from an earlier run is removed.
 """
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
 from tqdm import tqdm
 
-from pipeline import catalogue
+from pipeline import catalogue, workspace
 from pipeline.config import Config
 from pipeline.ingest import (bag, infra, kades, kavels, milieuzones, netcapaciteit, omgevingstypen, terreinen,
                              vaarwegen, vestigingen)
@@ -73,22 +70,14 @@ def run(config: Config) -> dict:
     """Ingest every configured source; write the canonical layers and the two report files."""
     layers, report = build(config)
     processed = Path(config.paths.processed)
-    processed.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".ingest-", dir=processed))
-    try:
+    with workspace.output_set("ingest", [processed]) as out:
         for name, frame in layers.items():
-            catalogue.write(frame, name, staging)
-        report.write_csv(staging / QUALITY_CSV)
-        report.write_json(staging / SOURCES_JSON)
-        for item in sorted(staging.iterdir()):
-            os.replace(item, processed / item.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    for name in STEPS:
-        stale = catalogue.path(name, processed)
-        if not catalogue.dataset(name).required and name not in layers and stale.exists():
-            stale.unlink()
-            log.info("ingest: removed %s (source no longer configured)", stale.name)
+            catalogue.write(frame, name, out.folder(processed))
+        report.write_csv(out.folder(processed) / QUALITY_CSV)
+        report.write_json(out.folder(processed) / SOURCES_JSON)
+        for name in STEPS:  # an optional layer whose source is no longer configured goes, with the new set
+            if name not in layers and not catalogue.dataset(name).required:
+                out.remove(catalogue.path(name, processed))
 
     repaired, dropped = report.totals()
     summary: dict = {f"rijen {name}": len(frame) for name, frame in layers.items()}

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from pipeline import catalogue
+from pipeline import catalogue, workspace
 from pipeline.config import CRITERIA
 from pipeline.config.weights import resolve_weights
 from pipeline.crs import assert_working_crs
@@ -91,7 +91,9 @@ def run(config) -> dict:
     processed = config.paths.processed
     terreinen = catalogue.read("terreinen_indicatoren", processed, config.analyse)
     result, summary = score_terreinen(terreinen, config)
-    path = catalogue.write(result, OUTPUT, processed, config.analyse)
+    with workspace.output_set("score", [processed]) as out:  # one file, but killed runs leave no half of it
+        catalogue.write(result, OUTPUT, out.folder(processed), config.analyse)
+    path = catalogue.path(OUTPUT, processed)
     log.info("score: wrote %s (%d terreinen, %d flagged)", path.name, len(result), int(result["vlag"].sum()))
     summary["uitvoer"] = str(path)
     return summary
