@@ -1,9 +1,12 @@
-"""Map files, structure only (the browser test checks what a person sees): self-contained, budget, pages."""
+"""Map files, structure only (the browser test checks what a person sees): self-contained, reproducible,
+catalogue labels in the page data, budget, pages."""
+import json
 import re
 
 import pytest
 
-from pipeline.export.maps import make_self_contained
+from pipeline.export import paginas
+from pipeline.export.kaartdata import column_meta, popup_sections
 from export_fixtures import build_outputs
 
 
@@ -14,14 +17,55 @@ def built(tmp_path_factory):
     return config, summary
 
 
+def page_data(html: str) -> dict:
+    """The JSON value the overview hands to svpMaakKaart."""
+    match = re.search(r'svpMaakKaart\("svp-kaart", (\{.*\})\);\s*</script>', html, re.S)
+    assert match, "the page does not call svpMaakKaart with its data"
+    return json.loads(match.group(1))
+
+
 def test_index_is_self_contained(built):
     config, summary = built
     html = (config.paths.maps / "index.html").read_text(encoding="utf-8")
-    assert not re.findall(r'<(?:script|link)[^>]*(?:src|href)="https?://', html)
+    assert not re.findall(r'<(?:script|link)[^>]*(?:src|href)=', html)  # everything inline
     assert "L.version" in html or "Leaflet" in html
-    assert "jquery" not in html.lower()
+    assert "jquery" not in html.lower() and "folium" not in html.lower()
+    assert not re.search(r"[a-z]_[0-9a-f]{32}\b", html)  # no generated element/variable ids
     assert summary["kaart MB"] <= config.export.kaart_max_mb
     assert '"maxZoom":19' in html  # the map's own config, not Leaflet's source
+
+
+def test_same_data_same_bytes(built, tmp_path):
+    """Rendering the same data twice gives byte-identical pages (reviewable diffs, no random ids)."""
+    config, _ = built
+    again, _ = build_outputs(tmp_path)
+    for page in ("index.html", "ranglijst.html", "terreinen/NB-001.html"):
+        first = (config.paths.maps / page).read_bytes()
+        assert first == (again.paths.maps / page).read_bytes(), page
+
+
+def test_page_data_comes_from_the_catalogue(built):
+    config, _ = built
+    cfg = page_data((config.paths.maps / "index.html").read_text(encoding="utf-8"))["config"]
+    kolommen = cfg["kolommen"]
+    assert kolommen["terreinen"]["ha_bruto"] == {"label": "Bruto oppervlakte", "unit": "ha", "decimals": 1}
+    assert kolommen["terreinen"]["score"]["decimals"] == 3
+    assert kolommen["terreinen"]["water_ruw"]["label"] == "Water: ruwe waarde"  # a family member
+    assert kolommen["kades"]["lengte_m"] == {"label": "Lengte", "unit": "m", "decimals": 0}
+    assert kolommen["clusters"]["terreinen"]["label"] == "Terreinen"
+    assert set(kolommen) == {"terreinen", "kades", "vaarwegen", "contouren", "netcapaciteit", "clusters"}
+    sections = {title: cols for title, cols, _ in cfg["sections"]}
+    assert sections["Onbenutte potentie"][0] == "potentie_milieuruimte_ha" and "waarom" not in sum(sections.values(), [])
+    assert [layer[0] for layer in cfg["lagen"]] == ["terreinen", "kades", "vaarwegen", "contouren", "afname",
+                                                    "invoeding", "clusters"]
+    assert cfg["achtergrond"]["naam"].startswith("Achtergrond: OpenStreetMap")
+
+
+def test_column_meta_and_sections_for_unknown_columns():
+    meta = column_meta(["kavel_id", "gsi", "iets_nieuws"], "kavels_indicatoren")
+    assert meta["gsi"] == {"label": "Bebouwingsgraad (GSI)", "unit": "", "decimals": 2}
+    assert meta["iets_nieuws"] == {"label": "Iets nieuws", "unit": "", "decimals": None}
+    assert popup_sections(["ha_bruto", "iets_nieuws"])[-1] == ["Overige indicatoren", ["iets_nieuws"], False]
 
 
 def test_detail_pages_and_assets(built):
@@ -32,6 +76,7 @@ def test_detail_pages_and_assets(built):
     assert (maps / "assets" / "leaflet.js").is_file() and (maps / "assets" / "leaflet.css").is_file()
     page = pages[0].read_text(encoding="utf-8")
     assert "../assets/leaflet.js" in page and "http" not in page.split("<body>")[0]
+    assert '"oppervlakte_m2":{"label":"Oppervlakte","unit":"m²","decimals":0}' in page
 
 
 def test_ranglijst(built):
@@ -39,11 +84,15 @@ def test_ranglijst(built):
     html = (config.paths.maps / "ranglijst.html").read_text(encoding="utf-8")
     assert html.index("Haven Noord") < html.index("Kraaiven")
     assert "terreinen/NB-001.html" in html
+    assert ">Bruto oppervlakte (ha)</th>" in html and ">54,0</td>" in html  # catalogue label, unit, 1 decimal
 
 
-def test_unknown_asset_fails_loudly():
-    html = ('<head><script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
-            '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"/>'
-            '<script src="https://example.org/plugin.js"></script></head>')
-    with pytest.raises(ValueError, match="unknown external asset"):
-        make_self_contained(html)
+def test_one_environment_escapes_and_refuses_closing_tags():
+    env = paginas.environment()
+    assert env is paginas.environment() and env.autoescape
+    assert {"kaart.html", "detail.html", "ranglijst.html", "rapport.html"} <= set(env.list_templates())
+    html = paginas.render("detail.html", titel="<b>", naam="<script>x</script>", rin="1", klasse="", waarom="",
+                          aantal=0, data={"x": "</script>"})
+    assert "<script>x</script>" not in html and "</script>\"" not in html
+    with pytest.raises(ValueError, match="closing"):
+        paginas.inline("var a = '</script>';", "plugin.js")

@@ -1,9 +1,13 @@
-"""Report: ranking order, totals per gemeente and regio equal hand sums, Dutch HTML, gemeente -> regio table."""
+"""Report: ranking order, totals per gemeente and regio equal hand sums, Dutch HTML, gemeente -> regio table,
+columns, headers and decimals from the catalogue."""
+from datetime import datetime, timezone
+
 import pandas as pd
 import pytest
 
-from pipeline.export.common import gemeente_regio
-from pipeline.export.report import nl
+from pipeline import catalogue
+from pipeline.export.common import gemeente_regio, read_inputs
+from pipeline.export.report import nl, ranking, render_ranglijst, render_rapport, totals
 from export_fixtures import build_outputs
 
 
@@ -69,6 +73,44 @@ def test_html_report(built):
         assert text in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html.replace(
         "https://example.org/capaciteitskaart", "")
+
+
+def test_ranking_columns_are_the_catalogue_rapport_columns(built):
+    config, _ = built
+    header = pd.read_csv(config.paths.processed / "rapport.csv", nrows=0).columns.tolist()
+    expected = [c.name for c in catalogue.columns("terreinen_uitvoer") if c.rapport]
+    assert header == expected  # machine-readable: column names, catalogue order
+    assert {"rang", "vlag_klasse", "waarom", "potentie_kades_m"} <= set(header)
+
+
+def test_html_headers_and_decimals_from_the_catalogue(built):
+    config, _ = built
+    html = (config.paths.maps / "rapport.html").read_text(encoding="utf-8")
+    for header in ("Bruto oppervlakte (ha)", "Onbenutte bouwruimte (m²)", "Stabiliteit van de vlag", "Terreinen",
+                   "Strategisch (vlag)"):
+        assert f"<th>{header}</th>" in html
+    # Haven Noord: score 0.82 with 3 decimals, stabiliteit 0.97 with 2, 54 ha with 1, 270000 m² with none
+    for cell in ("0,820", "0,97", "54,0", "270.000"):
+        assert f'<td class="getal">{cell}</td>' in html
+    assert '<td class="getal">213,0</td>' in html  # the total of ha_bruto
+
+
+def test_new_rapport_indicator_needs_no_code_change(built):
+    """An indicator registered with rapport=True shows in the ranking, both pages and (ha) the totals."""
+    config, _ = built
+    inputs = read_inputs(config)
+    inputs.terreinen["testindicator_ha"] = 12.34
+    catalogue.register("terreinen_uitvoer", catalogue.Column("testindicator_ha", "float", "Testindicator", "ha", 1,
+                                                             groep="Algemeen", rapport=True))
+    try:
+        assert "testindicator_ha" in ranking(inputs.terreinen).columns
+        assert totals(inputs.terreinen, "regio").iloc[-1]["testindicator_ha"] == pytest.approx(6 * 12.34)
+        ranglijst = render_ranglijst(config, inputs)
+        rapport = render_rapport(config, inputs, created=datetime.now(timezone.utc))
+    finally:
+        catalogue.unregister("terreinen_uitvoer", "testindicator_ha")
+    assert '<th data-type="getal">Testindicator (ha)</th>' in ranglijst and ">12,3</td>" in ranglijst
+    assert rapport.count("<th>Testindicator (ha)</th>") == 3  # regio totals, gemeente totals, ranking
 
 
 def test_dutch_numbers():

@@ -70,6 +70,26 @@ class Page:
         self.context.close()
 
 
+def open_terrein_popup(page, naam: str):
+    """Zoom to a terrein without animation and click the middle of the map, as a person would."""
+    page.evaluate("""naam => { let hit; window.svpTerreinen.eachLayer(l => {
+        if (l.feature.properties.naam === naam) hit = l; });
+        hit._map.fitBounds(hit.getBounds(), {animate: false}); }""", naam)
+    page.wait_for_timeout(300)
+    box = page.locator(".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 40)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    return popup
+
+
+def row_value(popup, label: str) -> str:
+    """The value cell of the visible popup row whose header is exactly `label` (non-breaking spaces as spaces)."""
+    row = popup.locator("tr").filter(visible=True).filter(has=popup.page.locator("th", has_text=re.compile(f"^{re.escape(label)}$")))
+    assert row.count() == 1, f"{label}: {row.count()} rows"
+    return row.locator("td").inner_text().replace("\xa0", " ")
+
+
 def test_overview_map(built, browser):
     p = Page(browser)
     try:
@@ -87,14 +107,7 @@ def test_overview_map(built, browser):
                      "Netcapaciteit afname", "Netcapaciteit invoeding", "Clusters"):
             assert name in entries, entries
         # click a terrein: zoom to it, click the centre of the map
-        page.evaluate("""() => { let hit; window.svpTerreinen.eachLayer(l => {
-            if (l.feature.properties.naam === 'Haven Noord') hit = l; });
-            hit._map.fitBounds(hit.getBounds(), {animate: false}); }""")
-        page.wait_for_timeout(300)
-        box = page.locator(".leaflet-container").bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 40)
-        popup = page.locator(".leaflet-popup-content")
-        popup.wait_for(timeout=5000)
+        popup = open_terrein_popup(page, "Haven Noord")
         text = popup.inner_text()
         assert "Haven Noord" in text and "Waarom" in text and "kade 300 m aan CEMT Va" in text
         assert "Onbenutte potentie" in text
@@ -120,6 +133,28 @@ def test_overview_map(built, browser):
         p.close()
 
 
+def test_popup_numbers_use_the_catalogue(built, browser):
+    """Labels, units and decimals in a popup are the catalogue's: ha with 1 decimal, m² with none, nl-NL."""
+    p = Page(browser)
+    try:
+        page = p.open(built.paths.maps / "index.html")
+        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
+        popup = open_terrein_popup(page, "Haven Noord")
+        # open section 'Onbenutte potentie': 54 ha x 0.1 = 5.4 ha; uitgeefbaar 0 ha shown as 0,0
+        assert row_value(popup, "Onbenutte milieuruimte") == "5,4 ha"
+        assert row_value(popup, "Uitgeefbaar") == "0,0 ha"
+        assert row_value(popup, "Onbenutte bouwruimte") == "270.000 m²"
+        popup.locator("summary", has_text="Algemeen").click()
+        assert row_value(popup, "Bruto oppervlakte") == "54,0 ha"  # a whole number, still with its decimal
+        popup.locator("summary", has_text="Vlag en score").click()
+        assert row_value(popup, "Score") == "0,820"
+        assert row_value(popup, "Stabiliteit van de vlag") == "0,97"
+        assert row_value(popup, "Strategisch (vlag)") == "ja"
+        p.check(allow_tiles=False)
+    finally:
+        p.close()
+
+
 def test_overview_without_background_makes_no_requests(tmp_path, browser):
     config, _ = build_outputs(tmp_path, achtergrondkaart=False)
     p = Page(browser)
@@ -141,6 +176,13 @@ def test_detail_page_and_ranglijst(built, browser):
         page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
         assert page.locator(".leaflet-overlay-pane svg path").count() >= 2 + 1  # kavels + terrein (+ kades)
         assert "Bebouwingsgraad" in page.locator(".legend").inner_text()
+        box = page.locator("#kaart").bounding_box()  # the left kavel (450 m x 600 m) of the terrein
+        page.mouse.click(box["x"] + box["width"] / 2 - 100, box["y"] + box["height"] / 2)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        assert "Kavel NB-001-K1" in popup.inner_text()
+        assert row_value(popup, "Oppervlakte") == "270.000 m²"
+        assert row_value(popup, "Bebouwingsgraad (GSI)") == "0,30"
         page = p.open(built.paths.maps / "ranglijst.html")
         first = lambda: page.locator("#ranglijst tbody tr").first.inner_text()
         assert "Haven Noord" in first()

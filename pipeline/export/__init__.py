@@ -8,7 +8,7 @@ milieuruimte_contouren, the canonical layers and ingest_bronnen.json (optional; 
 Outputs:
 - `<processed>/<gpkg_naam>`: GeoPackage with styles and provenance (gpkg.py)
 - `<maps>/index.html` (offline overview map), `<maps>/ranglijst.html`, `<maps>/terreinen/<rin>.html` and
-  `<maps>/assets/` (kavels per terrein) (maps.py)
+  `<maps>/assets/` (kavels per terrein): data in kaartdata.py, pages in paginas.py
 - `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
 """
 from __future__ import annotations
@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 
 from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
-from pipeline.export.maps import detail_slug, write_maps
+from pipeline.export.kaartdata import detail_slug
+from pipeline.export.paginas import write_maps
 from pipeline.export.report import render_ranglijst, write_report
 
 log = logging.getLogger(__name__)

@@ -38,10 +38,6 @@ SCORE_KLASSEN = [(0.0, 0.2, "#ffffcc"), (0.2, 0.4, "#a1dab4"), (0.4, 0.6, "#41b6
                  (0.6, 0.8, "#2c7fb8"), (0.8, 1.0, "#253494")]
 CLUSTER_KLEUR = "#6a3d9a"
 
-def label(column: str, dataset: str | None = "terreinen_uitvoer") -> str:
-    """Dutch label with unit of a column, from the catalogue."""
-    return catalogue.unit_label(column, dataset)
-
 
 # ---------------------------------------------------------------------------------------------
 # Gemeente -> regio
@@ -86,11 +82,6 @@ def bool_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series(False, index=frame.index, dtype="boolean")
     return frame[column].astype("boolean").fillna(False)
-
-
-def template_text(name: str) -> str:
-    """A file from pipeline/templates (the maps and the report)."""
-    return resources.files("pipeline").joinpath(f"templates/{name}").read_text(encoding="utf-8")
 
 
 def vlag_klasse(terreinen: pd.DataFrame) -> pd.Series:

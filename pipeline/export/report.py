@@ -1,10 +1,15 @@
-"""Report: `maps/rapport.html` and `<processed>/rapport.csv` (+ rapport_gemeenten.csv, rapport_regios.csv).
+"""Report: `maps/rapport.html`, the sortable ranked table `maps/ranglijst.html` (written by paginas.py) and
+`<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv`.
 
-Terreinen ranked (rang) with the four unused potentials side by side (milieuruimte ha, kades m, bebouwing m²,
-uitgeefbaar ha), flag class and stability; totals per gemeente and per regio (package table
-pipeline/data/gemeente_regio.csv, unknown gemeente -> 'onbekend'); the settings and sources used.
-The CSVs are plain CSV (comma, decimal point, UTF-8); the HTML uses Dutch number formatting.
-Also renders the sortable ranked table page `maps/ranglijst.html` (written by maps.py).
+The ranking's columns are the catalogue columns of `terreinen_uitvoer` marked `rapport=True`, in catalogue
+order, so an indicator registered with rapport=True appears in the CSV and in both pages without code changes;
+the page headers are the catalogue's Dutch labels with unit, numbers use its decimals. Totals per gemeente and
+per regio (package table pipeline/data/gemeente_regio.csv, unknown gemeente -> 'onbekend') count terreinen
+(the `aantal_*` columns, the only ones here that are not in the catalogue) and sum every ranking column
+measured in ha, m or m² (areas and lengths add up; scores and shares do not). The settings and sources used
+close the report.
+The CSVs are for machines: the column names as header, comma separated, decimal point, UTF-8, no labels; the
+HTML pages use the labels and Dutch number formatting.
 """
 from __future__ import annotations
 
@@ -13,38 +18,46 @@ import math
 from datetime import datetime
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
-from pipeline import __version__
+from pipeline import __version__, catalogue
 from pipeline.config import config_as_dict
-from pipeline.export.common import Inputs, bool_column, jsonable, label, template_text
+from pipeline.export.common import Inputs, bool_column, jsonable
+from pipeline.export.paginas import render
 from pipeline.io import atomic_path
 
-POTENTIES = ["potentie_milieuruimte_ha", "potentie_kades_m", "potentie_bebouwing_m2", "potentie_uitgeefbaar_ha"]
-RANKING_COLUMNS = ["rang", "rin_nummer", "naam", "gemeente_code", "gemeente_naam", "regio", "vlag_klasse", "vlag",
-                   "vlag_tak", "grensgeval", "flag_stabiliteit", "score", "rangband", "aantal_sterk", "zeef",
-                   "ha_bruto", *POTENTIES, "waarom"]
-TOTAL_COLUMNS = ["aantal_terreinen", "aantal_strategisch", "aantal_grensgeval", "ha_bruto", *POTENTIES]
-TOTAL_LABELS = {"aantal_terreinen": "Terreinen", "aantal_strategisch": "Strategisch (vlag)",
-                "aantal_grensgeval": "Grensgevallen", "ha_bruto": "Bruto (ha)",
-                "potentie_milieuruimte_ha": "Onbenutte milieuruimte (ha)", "potentie_kades_m": "Onbenutte kades (m)",
-                "potentie_bebouwing_m2": "Onbenutte bouwruimte (m²)", "potentie_uitgeefbaar_ha": "Uitgeefbaar (ha)"}
-DECIMALS = {"aantal_terreinen": 0, "aantal_strategisch": 0, "aantal_grensgeval": 0, "aantal_sterk": 0, "rang": 0,
-            "score": 3, "flag_stabiliteit": 2, "ha_bruto": 1, "potentie_milieuruimte_ha": 1, "potentie_kades_m": 0,
-            "potentie_bebouwing_m2": 0, "potentie_uitgeefbaar_ha": 1}
+DATASET = "terreinen_uitvoer"
+# counts per gemeente / regio: not catalogue columns, so their labels live here (whole numbers)
+COUNT_LABELS = {"aantal_terreinen": "Terreinen", "aantal_strategisch": "Strategisch (vlag)",
+                "aantal_grensgeval": "Grensgevallen"}
+ADDITIVE_UNITS = ("ha", "m", "m²")
+TEXT_DTYPES = ("str", "cat", "cemt")
+# ranglijst.html stays narrow: waarom gets its own last column, gemeente_naam and vlag_klasse already say what
+# gemeente_code and vlag say, and zeef is in the report and the map popups
+RANGLIJST_WITHOUT = ("waarom", "gemeente_code", "vlag", "zeef")
 
 
-def ranking(terreinen: pd.DataFrame) -> pd.DataFrame:
+def report_columns(analyse=None) -> list[catalogue.Column]:
+    """The catalogue columns of the ranking, in catalogue order."""
+    return [c for c in catalogue.columns(DATASET, analyse) if c.rapport]
+
+
+def ranking(terreinen: pd.DataFrame, analyse=None) -> pd.DataFrame:
     """One row per terrein in rank order with the report columns that exist."""
-    cols = [c for c in RANKING_COLUMNS if c in terreinen.columns]
+    cols = [c.name for c in report_columns(analyse) if c.name in terreinen.columns]
     out = pd.DataFrame(terreinen[cols]).copy()
     if "rang" in out:
         out = out.sort_values(["rang", "rin_nummer"], kind="stable", na_position="last")
     return out.reset_index(drop=True)
 
 
-def totals(terreinen: pd.DataFrame, by: str) -> pd.DataFrame:
+def total_columns(analyse=None) -> list[str]:
+    """The counts, then the report columns that add up over terreinen (areas and lengths)."""
+    return [*COUNT_LABELS, *(c.name for c in report_columns(analyse)
+                             if c.dtype == "float" and c.unit in ADDITIVE_UNITS)]
+
+
+def totals(terreinen: pd.DataFrame, by: str, analyse=None) -> pd.DataFrame:
     """Totals per `by` (gemeente_naam or regio), sorted by name, with a final 'Totaal' row."""
     frame = pd.DataFrame(terreinen.drop(columns=terreinen.geometry.name, errors="ignore")
                          if hasattr(terreinen, "geometry") else terreinen)
@@ -52,7 +65,7 @@ def totals(terreinen: pd.DataFrame, by: str) -> pd.DataFrame:
         aantal_terreinen=1,
         aantal_strategisch=bool_column(frame, "vlag").astype(int),
         aantal_grensgeval=bool_column(frame, "grensgeval").astype(int))
-    cols = [c for c in TOTAL_COLUMNS if c in frame.columns]
+    cols = [c for c in total_columns(analyse) if c in frame.columns]
     keys = [by] if by == "regio" else ["gemeente_code", "gemeente_naam", "regio"]
     keys = [k for k in keys if k in frame.columns]
     grouped = frame.astype({k: "string" for k in keys}).fillna({k: "onbekend" for k in keys})
@@ -79,14 +92,30 @@ def nl(value, decimals: int = 1) -> str:
     return str(v)
 
 
-def _cell(column: str, value) -> str:
-    return nl(value, DECIMALS.get(column, 1))
+def _headers(columns) -> dict[str, dict]:
+    """Per column of a page table: its label with unit, decimals and kind (text or number, for sorting)."""
+    out = {}
+    for c in columns:
+        entry = catalogue.find(c, DATASET)
+        if c in COUNT_LABELS or entry is None:
+            out[c] = {"label": COUNT_LABELS.get(c) or catalogue.label(c, DATASET), "decimals": 0, "tekst": False}
+        else:
+            out[c] = {"label": catalogue.unit_label(c, DATASET), "decimals": entry.shown_decimals,
+                      "tekst": entry.dtype in TEXT_DTYPES}
+    return out
 
 
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FunctionLoader(template_text), autoescape=True)
-    env.globals["cell"] = _cell
-    return env
+def _cell_formatter(headers: dict[str, dict]):
+    """cell(column, value) for the templates: Dutch formatting with the column's decimals."""
+    return lambda column, value: nl(value, headers[column]["decimals"] if column in headers else 0)
+
+
+def sort_value(value):
+    """A cell's value for the table's client-side sort: a number (ja = 1), '' when missing (sorts lowest)."""
+    v = jsonable(value)
+    if isinstance(v, bool):
+        return int(v)
+    return v if isinstance(v, (int, float)) else ""
 
 
 def _settings(config) -> list[tuple[str, str]]:
@@ -112,26 +141,28 @@ def _settings(config) -> list[tuple[str, str]]:
 
 def render_rapport(config, inputs: Inputs, *, created: datetime, links: dict[str, str] | None = None) -> str:
     t = inputs.terreinen
-    rank = ranking(t)
-    regios = totals(t, "regio")
-    return _env().get_template("rapport.html").render(
-        titel=f"Strategische vestigingsplaatsen – {config.region.name}",
+    rank = ranking(t, config.analyse)
+    regios = totals(t, "regio", config.analyse)
+    totaal_kolommen = [c for c in total_columns(config.analyse) if c in regios.columns]
+    kop = _headers([*rank.columns, *totaal_kolommen])
+    return render(
+        "rapport.html", titel=f"Strategische vestigingsplaatsen – {config.region.name}",
         gemaakt=created.astimezone().strftime("%d-%m-%Y %H:%M"), versie=__version__,
         aantal=len(t), aantal_vlag=int(bool_column(t, "vlag").sum()),
         aantal_grens=int(bool_column(t, "grensgeval").sum()),
-        rank=rank, kolommen=[c for c in rank.columns if c not in ("waarom",)],
-        labels={**{c: label(c) for c in rank.columns}, **TOTAL_LABELS}, regios=regios, gemeenten=totals(t, "gemeente"),
-        totaal_kolommen=[c for c in TOTAL_COLUMNS if c in regios.columns],
+        rank=rank, kolommen=[c for c in rank.columns if c != "waarom"], kop=kop, cell=_cell_formatter(kop),
+        regios=regios, gemeenten=totals(t, "gemeente", config.analyse), totaal_kolommen=totaal_kolommen,
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
         config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2))
 
 
 def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = None) -> str:
-    rank = ranking(inputs.terreinen)
-    return _env().get_template("ranglijst.html").render(
-        titel=f"Ranglijst bedrijventerreinen – {config.region.name}", rank=rank,
-        kolommen=[c for c in rank.columns if c not in ("waarom", "gemeente_code", "vlag", "zeef")],
-        labels={c: label(c) for c in rank.columns}, links=links or {})
+    rank = ranking(inputs.terreinen, config.analyse)
+    kop = _headers(rank.columns)
+    return render(
+        "ranglijst.html", titel=f"Ranglijst bedrijventerreinen – {config.region.name}", rank=rank,
+        kolommen=[c for c in rank.columns if c not in RANGLIJST_WITHOUT], kop=kop, cell=_cell_formatter(kop),
+        sort_value=sort_value, links=links or {})
 
 
 def write_report(config, inputs: Inputs, *, created: datetime, links: dict[str, str] | None = None) -> dict:
@@ -140,8 +171,9 @@ def write_report(config, inputs: Inputs, *, created: datetime, links: dict[str, 
     maps.mkdir(parents=True, exist_ok=True)
     paths = {"rapport_csv": processed / "rapport.csv", "gemeenten_csv": processed / "rapport_gemeenten.csv",
              "regios_csv": processed / "rapport_regios.csv", "rapport_html": maps / "rapport.html"}
-    frames = {"rapport_csv": ranking(inputs.terreinen), "gemeenten_csv": totals(inputs.terreinen, "gemeente"),
-              "regios_csv": totals(inputs.terreinen, "regio")}
+    t, analyse = inputs.terreinen, config.analyse
+    frames = {"rapport_csv": ranking(t, analyse), "gemeenten_csv": totals(t, "gemeente", analyse),
+              "regios_csv": totals(t, "regio", analyse)}
     for key, frame in frames.items():
         with atomic_path(paths[key]) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8")

@@ -1,11 +1,12 @@
-/* Detail page of one terrein: kavels coloured by GSI, kades by status (no external resources). */
+/* Detail page of one terrein: kavels coloured by GSI, kades by status (no external resources).
+   Column labels, units and decimals come from SVP_DETAIL.kolommen (the catalogue). */
 (function () {
   "use strict";
   var d = SVP_DETAIL;
-  var esc = window.svpOpmaak.esc, fmt = window.svpOpmaak.fmt;
-  function popup(title, p) {
+  var o = window.svpOpmaak, esc = o.esc, fmt = o.fmt;
+  function popup(title, p, kolommen) {
     var rows = Object.keys(p).map(function (k) {
-      return "<tr><th>" + esc(d.labels[k] || k) + "</th><td>" + fmt(p[k]) + "</td></tr>";
+      return "<tr><th>" + o.label(k, kolommen[k]) + "</th><td>" + o.fmtUnit(p[k], kolommen[k]) + "</td></tr>";
     }).join("");
     return "<b>" + esc(title) + "</b><table class='svp-tabel'>" + rows + "</table>";
   }
@@ -20,15 +21,16 @@
   var kavels = L.geoJSON(d.kavels, {
     style: function (f) { return {color: "#555", weight: 1, fillColor: gsiColor(f.properties.gsi), fillOpacity: 0.75}; },
     onEachFeature: function (f, l) {
-      l.bindTooltip("Kavel " + esc(f.properties.kavel_id) + " – GSI " + fmt(f.properties.gsi), {sticky: true});
-      l.bindPopup(popup("Kavel " + f.properties.kavel_id, f.properties), {maxHeight: 380});
+      l.bindTooltip("Kavel " + esc(f.properties.kavel_id) + " – GSI " + fmt(f.properties.gsi, d.kolommen.kavels.gsi),
+        {sticky: true});
+      l.bindPopup(popup("Kavel " + f.properties.kavel_id, f.properties, d.kolommen.kavels), {maxHeight: 380});
     }
   }).addTo(map);
   var overlays = {"Kavels (GSI)": kavels};
   if (d.kades) {
     overlays["Kades (status)"] = L.geoJSON(d.kades, {
       style: function (f) { return {color: d.kadeKleuren[f.properties.status] || "#8c8c8c", weight: 5}; },
-      onEachFeature: function (f, l) { l.bindPopup(popup("Kade " + f.properties.kade_id, f.properties)); }
+      onEachFeature: function (f, l) { l.bindPopup(popup("Kade " + f.properties.kade_id, f.properties, d.kolommen.kades)); }
     }).addTo(map);
   }
   L.control.layers(null, overlays, {collapsed: false}).addTo(map);

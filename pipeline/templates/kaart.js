@@ -1,48 +1,52 @@
-/* Strategische vestigingsplaatsen: the map's own code (inlined by pipeline/export/maps.py).
-   svpInit(map, groups, data): draws every layer into its FeatureGroup, adds legends, search, links,
-   fullscreen, measure and scale controls. No external resources and no $() helpers. */
+/* Strategische vestigingsplaatsen: the map's own code (inlined into kaart.html by pipeline/export/paginas.py).
+   svpMaakKaart(id, data): the Leaflet map, one FeatureGroup per layer, the optional background and the layer
+   control. svpInit(map, groups, data): draws every layer into its FeatureGroup, adds legends, search, links,
+   fullscreen, measure and scale controls. Column labels, units and decimals come from data.config.kolommen
+   (the catalogue). No external resources and no $() helpers. */
 (function () {
   "use strict";
 
-  var esc = window.svpOpmaak.esc, fmt = window.svpOpmaak.fmt;
+  var esc = window.svpOpmaak.esc, fmt = window.svpOpmaak.fmt, fmtUnit = window.svpOpmaak.fmtUnit,
+    label = window.svpOpmaak.label;
 
-  function table(props, cols, labels) {
+  // rows 'label | value unit' for the columns present in props; kolommen: column -> {label, unit, decimals}
+  function table(props, cols, kolommen) {
     var rows = "";
     cols.forEach(function (c) {
       if (!(c in props)) return;
-      rows += "<tr><th>" + esc(labels[c] || c) + "</th><td>" + fmt(props[c]) + "</td></tr>";
+      rows += "<tr><th>" + label(c, kolommen[c]) + "</th><td>" + fmtUnit(props[c], kolommen[c]) + "</td></tr>";
     });
     return rows ? "<table class='svp-tabel'>" + rows + "</table>" : "";
   }
 
-  function criteriaTable(props, criteria, critLabels) {
+  function criteriaTable(props, criteria, critLabels, kolommen) {
     var head = "<tr><th>Criterium</th><th>ruw</th><th>genorm.</th><th>gewicht</th><th>bijdrage</th><th>sterk</th></tr>";
     var rows = "";
     criteria.forEach(function (c) {
       if (!((c + "_norm") in props)) return;
-      rows += "<tr><th>" + esc(critLabels[c] || c) + "</th><td>" + fmt(props[c + "_ruw"]) + "</td><td>" +
-        fmt(props[c + "_norm"]) + "</td><td>" + fmt(props[c + "_gewicht"]) + "</td><td>" +
-        fmt(props[c + "_bijdrage"]) + "</td><td>" + fmt(props[c + "_sterk"]) + "</td></tr>";
+      rows += "<tr><th>" + esc(critLabels[c] || c) + "</th>" + ["_ruw", "_norm", "_gewicht", "_bijdrage", "_sterk"]
+        .map(function (s) { return "<td>" + fmtUnit(props[c + s], kolommen[c + s]) + "</td>"; }).join("") + "</tr>";
     });
     return rows ? "<table class='svp-tabel svp-criteria'>" + head + rows + "</table>" : "";
   }
 
   function terreinPopup(p, cfg) {
+    var k = cfg.kolommen.terreinen;
     var h = "<div class='svp-popup'><h3>" + esc(p.naam || p.rin_nummer) + "</h3>";
     h += "<p class='svp-klasse svp-" + esc((p.vlag_klasse || "").replace(/ /g, "-")) + "'>" +
-      esc(p.vlag_klasse || "") + (p.rang ? " · rang " + fmt(p.rang) : "") +
-      (p.score !== undefined ? " · score " + fmt(p.score) : "") + "</p>";
+      esc(p.vlag_klasse || "") + (p.rang ? " · rang " + fmt(p.rang, k.rang) : "") +
+      (p.score !== undefined ? " · score " + fmt(p.score, k.score) : "") + "</p>";
     h += "<p class='svp-waarom'><b>Waarom:</b> " + fmt(p.waarom) + "</p>";
     if (p._detail) h += "<p><a href='" + esc(p._detail) + "'>Kavels en kades van dit terrein &raquo;</a></p>";
     cfg.sections.forEach(function (s) {
-      var body = s[0] === "Criteria" ? criteriaTable(p, cfg.criteria, cfg.criteriumLabels) : table(p, s[1], cfg.labels);
+      var body = s[0] === "Criteria" ? criteriaTable(p, cfg.criteria, cfg.criteriumLabels, k) : table(p, s[1], k);
       if (body) h += "<details" + (s[2] ? " open" : "") + "><summary>" + esc(s[0]) + "</summary>" + body + "</details>";
     });
     return h + "</div>";
   }
 
-  function simplePopup(title, p, cols, labels) {
-    return "<div class='svp-popup'><h3>" + esc(title) + "</h3>" + table(p, cols, labels) + "</div>";
+  function simplePopup(title, p, kolommen) {
+    return "<div class='svp-popup'><h3>" + esc(title) + "</h3>" + table(p, Object.keys(p), kolommen) + "</div>";
   }
 
   function scoreColor(v, classes) {
@@ -172,119 +176,124 @@
     });
   }
 
-  window.svpInit = function (map, groups, data) {
-    var cfg = data.config, lagen = {};
-    map.setMinZoom(cfg.minZoom);
-    map.setMaxZoom(cfg.maxZoom);  // no tile layer needs to be present for zoom limits
-    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
-    fullscreenControl().addTo(map);
-    measureControl().addTo(map);
-    linkControl(cfg.links).addTo(map);
+  // Each layer builder turns its FeatureCollection into {layer, legend}; `kol` are its column descriptions.
 
-    // terreinen: colour by vlag_klasse (default) or score
-    var mode = "vlag";
-    function terreinStyle(f) {
+  // terreinen, coloured by vlag_klasse (default) or score; `colourBy(mode)` switches and returns the legend items
+  function terreinLayer(fc, cfg) {
+    var kol = cfg.kolommen.terreinen, mode = "vlag";
+    function style(f) {
       var p = f.properties;
       var fill = mode === "vlag" ? (cfg.vlagKleuren[p.vlag_klasse] || "#ffffff") : scoreColor(p.score, cfg.scoreKlassen);
       return {color: "#333333", weight: 1, fillColor: fill, fillOpacity: 0.75};
     }
-    var terreinen = L.geoJSON(data.terreinen, {
-      style: terreinStyle,
+    var layer = L.geoJSON(fc, {
+      style: style,
       onEachFeature: function (f, l) {
         var p = f.properties;
         l.bindTooltip(esc(p.naam || p.rin_nummer) + " – " + esc(p.vlag_klasse || "") +
-          (p.score !== undefined ? " (score " + fmt(p.score) + ")" : ""), {sticky: true});
+          (p.score !== undefined ? " (score " + fmt(p.score, kol.score) + ")" : ""), {sticky: true});
         l.bindPopup(function () { return terreinPopup(p, cfg); }, {maxWidth: 420, maxHeight: 420});
       }
-    }).addTo(groups.terreinen);
-    lagen.terreinen = terreinen;
-    window.svpTerreinen = terreinen;
-
-    var legends = {};
+    });
+    var items = {
+      vlag: Object.keys(cfg.vlagKleuren).map(function (k) { return [k, cfg.vlagKleuren[k]]; }),
+      score: cfg.scoreKlassen.map(function (c) { return ["score " + fmt(c[0]) + " – " + fmt(c[1]), c[2]]; })
+    };
     var keuze = "<div class='svp-keuze'>Kleur op: <select id='svp-kleurkeuze' aria-label='Kleur terreinen op'>" +
       "<option value='vlag'>strategische vlag</option><option value='score'>score</option></select></div>";
-    var vlagItems = Object.keys(cfg.vlagKleuren).map(function (k) { return [k, cfg.vlagKleuren[k]]; });
-    var scoreItems = cfg.scoreKlassen.map(function (c) {
-      return ["score " + fmt(c[0]) + " – " + fmt(c[1]), c[2]];
-    });
-    legends.terreinen = legendControl("Bedrijventerreinen", vlagItems, keuze);
+    return {layer: layer, legend: legendControl("Bedrijventerreinen", items.vlag, keuze),
+            colourBy: function (m) { mode = m; layer.setStyle(style); return items[m]; }};
+  }
 
-    if (data.kades) {
-      lagen.kades = L.geoJSON(data.kades, {
-        style: function (f) { return {color: cfg.kadeKleuren[f.properties.status] || "#8c8c8c", weight: 4, opacity: 0.9}; },
-        onEachFeature: function (f, l) {
-          var p = f.properties;
-          l.bindTooltip("Kade " + esc(p.status || "onbekend") + ", " + fmt(p.lengte_m) + " m", {sticky: true});
-          l.bindPopup(simplePopup("Kade " + (p.kade_id || ""), p, Object.keys(p), cfg.labels));
-        }
-      }).addTo(groups.kades);
-      legends.kades = legendControl("Kades (status)", Object.keys(cfg.kadeKleuren).map(function (k) {
-        return [k, cfg.kadeKleuren[k], "line"]; }));
+  function kadeLayer(fc, cfg) {
+    var kol = cfg.kolommen.kades;
+    var layer = L.geoJSON(fc, {
+      style: function (f) { return {color: cfg.kadeKleuren[f.properties.status] || "#8c8c8c", weight: 4, opacity: 0.9}; },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip("Kade " + esc(p.status || "onbekend") + ", " + fmtUnit(p.lengte_m, kol.lengte_m), {sticky: true});
+        l.bindPopup(simplePopup("Kade " + (p.kade_id || ""), p, kol));
+      }
+    });
+    return {layer: layer, legend: legendControl("Kades (status)", Object.keys(cfg.kadeKleuren).map(function (k) {
+      return [k, cfg.kadeKleuren[k], "line"]; }))};
+  }
+
+  function vaarwegLayer(fc, cfg) {
+    var cemt = cfg.cemtKlassen;
+    function klasse(p) {  // first group whose lowest class the section reaches
+      var r = cemt.indexOf(p.cemt_klasse);
+      return cfg.vaarwegKlassen.filter(function (k) { return r >= cemt.indexOf(k[1]); })[0] ||
+        cfg.vaarwegKlassen[cfg.vaarwegKlassen.length - 1];
     }
-    if (data.vaarwegen) {
-      var cemt = cfg.cemtKlassen;
-      var klasse = function (p) {  // first group whose lowest class the section reaches
-        var r = cemt.indexOf(p.cemt_klasse);
-        return cfg.vaarwegKlassen.filter(function (k) { return r >= cemt.indexOf(k[1]); })[0] ||
-          cfg.vaarwegKlassen[cfg.vaarwegKlassen.length - 1];
-      };
-      lagen.vaarwegen = L.geoJSON(data.vaarwegen, {
-        style: function (f) { var k = klasse(f.properties); return {color: k[2], weight: k[3], opacity: 0.8}; },
-        onEachFeature: function (f, l) {
-          var p = f.properties;
-          l.bindTooltip(esc(p.naam || "vaarweg") + " (CEMT " + esc(p.cemt_klasse || "onbekend") + ")", {sticky: true});
-        }
-      }).addTo(groups.vaarwegen);
-      lagen.vaarwegen.bringToBack();  // fairways under the terreinen and their quays
-      legends.vaarwegen = legendControl("Vaarwegen", cfg.vaarwegKlassen.map(function (k) {
-        return [k[0], k[2], "line"]; }));
-    }
-    if (data.contouren) {
-      lagen.contouren = L.geoJSON(data.contouren, {
+    var layer = L.geoJSON(fc, {
+      style: function (f) { var k = klasse(f.properties); return {color: k[2], weight: k[3], opacity: 0.8}; },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip(esc(p.naam || "vaarweg") + " (CEMT " + esc(p.cemt_klasse || "onbekend") + ")", {sticky: true});
+      }
+    });
+    return {layer: layer, legend: legendControl("Vaarwegen", cfg.vaarwegKlassen.map(function (k) {
+      return [k[0], k[2], "line"]; }))};
+  }
+
+  function contourLayer(fc, cfg) {
+    var layer = L.geoJSON(fc, {
+      style: function (f) {
+        var c = cfg.contourKleuren[f.properties.categorie] || "#fc4e2a";
+        return {color: c, weight: 1, fillColor: c, fillOpacity: 0.35};
+      },
+      onEachFeature: function (f, l) {
+        l.bindTooltip("Milieucategorie " + esc(f.properties.categorie) + " past hier", {sticky: true});
+      }
+    });
+    return {layer: layer, legend: legendControl("Milieuruimte: categorie past", cfg.contourCategorieen.map(function (k) {
+      return ["categorie " + k, cfg.contourKleuren[k] || "#fc4e2a"]; }))};
+  }
+
+  // the same areas twice: coloured by the status for afname or for invoeding
+  function netLayer(richting) {
+    return function (fc, cfg) {
+      var veld = richting + "_status", kol = cfg.kolommen.netcapaciteit;
+      var layer = L.geoJSON(fc, {
         style: function (f) {
-          var c = cfg.contourKleuren[f.properties.categorie] || "#fc4e2a";
-          return {color: c, weight: 1, fillColor: c, fillOpacity: 0.35};
+          var c = cfg.netKleuren[f.properties[veld]] || cfg.netKleuren.onbekend;
+          return {color: "#666666", weight: 1, fillColor: c, fillOpacity: 0.45};
         },
         onEachFeature: function (f, l) {
-          l.bindTooltip("Milieucategorie " + esc(f.properties.categorie) + " past hier", {sticky: true});
-        }
-      }).addTo(groups.contouren);
-      legends.contouren = legendControl("Milieuruimte: categorie past", cfg.contourCategorieen.map(function (k) {
-        return ["categorie " + k, cfg.contourKleuren[k] || "#fc4e2a"]; }));
-    }
-    if (data.netcapaciteit) {
-      ["afname", "invoeding"].forEach(function (richting) {
-        var veld = richting + "_status";
-        lagen[richting] = L.geoJSON(data.netcapaciteit, {
-          style: function (f) {
-            var c = cfg.netKleuren[f.properties[veld]] || cfg.netKleuren.onbekend;
-            return {color: "#666666", weight: 1, fillColor: c, fillOpacity: 0.45};
-          },
-          onEachFeature: function (f, l) {
-            var p = f.properties;
-            l.bindTooltip("Netcapaciteit " + richting + ": " + esc(p[veld] || "onbekend") +
-              (p.gebied_naam ? " (" + esc(p.gebied_naam) + ")" : ""), {sticky: true});
-            l.bindPopup(simplePopup("Netcapaciteit " + (p.gebied_naam || p.gebied_id || ""), p, Object.keys(p), cfg.labels));
-          }
-        }).addTo(groups[richting]);
-        legends[richting] = legendControl("Netcapaciteit " + richting, Object.keys(cfg.netKleuren).map(function (k) {
-          return [k, cfg.netKleuren[k]]; }));
-      });
-    }
-    if (data.clusters) {
-      lagen.clusters = L.geoJSON(data.clusters, {
-        style: function () { return {color: cfg.clusterKleur, weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.05}; },
-        onEachFeature: function (f, l) {
           var p = f.properties;
-          l.bindTooltip("Cluster " + esc(p.cluster_id) + ": " + fmt(p.cluster_aantal) + " terreinen, " +
-            fmt(p.cluster_ha) + " ha", {sticky: true});
-          l.bindPopup(simplePopup("Cluster " + p.cluster_id, p, Object.keys(p), cfg.labels));
+          l.bindTooltip("Netcapaciteit " + richting + ": " + esc(p[veld] || "onbekend") +
+            (p.gebied_naam ? " (" + esc(p.gebied_naam) + ")" : ""), {sticky: true});
+          l.bindPopup(simplePopup("Netcapaciteit " + (p.gebied_naam || p.gebied_id || ""), p, kol));
         }
-      }).addTo(groups.clusters);
-      legends.clusters = legendControl("Clusters van terreinen", [["cluster (omtrek)", cfg.clusterKleur, "line"]]);
-    }
+      });
+      return {layer: layer, legend: legendControl("Netcapaciteit " + richting, Object.keys(cfg.netKleuren).map(
+        function (k) { return [k, cfg.netKleuren[k]]; }))};
+    };
+  }
 
-    // legends follow their layer in the layer control
+  function clusterLayer(fc, cfg) {
+    var kol = cfg.kolommen.clusters;
+    var layer = L.geoJSON(fc, {
+      style: function () { return {color: cfg.clusterKleur, weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.05}; },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip("Cluster " + esc(p.cluster_id) + ": " + fmt(p.cluster_aantal, kol.cluster_aantal) +
+          " terreinen, " + fmtUnit(p.cluster_ha, kol.cluster_ha), {sticky: true});
+        l.bindPopup(simplePopup("Cluster " + p.cluster_id, p, kol));
+      }
+    });
+    return {layer: layer, legend: legendControl("Clusters van terreinen", [["cluster (omtrek)", cfg.clusterKleur, "line"]])};
+  }
+
+  // group key -> [data source, builder], in drawing order
+  var BUILDERS = [["terreinen", "terreinen", terreinLayer], ["kades", "kades", kadeLayer],
+                  ["vaarwegen", "vaarwegen", vaarwegLayer], ["contouren", "contouren", contourLayer],
+                  ["afname", "netcapaciteit", netLayer("afname")], ["invoeding", "netcapaciteit", netLayer("invoeding")],
+                  ["clusters", "clusters", clusterLayer]];
+
+  // legends follow their layer in the layer control
+  function followLayers(map, groups, legends) {
     Object.keys(legends).forEach(function (k) { if (map.hasLayer(groups[k])) legends[k].addTo(map); });
     map.on("overlayadd", function (e) {
       Object.keys(groups).forEach(function (k) { if (groups[k] === e.layer && legends[k]) legends[k].addTo(map); });
@@ -292,12 +301,14 @@
     map.on("overlayremove", function (e) {
       Object.keys(groups).forEach(function (k) { if (groups[k] === e.layer && legends[k]) legends[k].remove(); });
     });
+  }
+
+  // the colour choice in the terreinen legend restyles the layer and swaps the legend items
+  function colourChoice(colourBy) {
     document.addEventListener("change", function (e) {
       if (!e.target || e.target.id !== "svp-kleurkeuze") return;
-      mode = e.target.value;
-      terreinen.setStyle(terreinStyle);
       var div = e.target.closest(".svp-legend");
-      var items = mode === "vlag" ? vlagItems : scoreItems;
+      var items = colourBy(e.target.value);
       div.querySelectorAll("div:not(.svp-keuze)").forEach(function (d) { d.remove(); });
       items.forEach(function (it) {
         var d = document.createElement("div");
@@ -305,15 +316,51 @@
         div.appendChild(d);
       });
     });
+  }
 
+  window.svpInit = function (map, groups, data) {
+    var cfg = data.config, lagen = {}, legends = {}, made = {};
+    map.setMinZoom(cfg.minZoom);
+    map.setMaxZoom(cfg.maxZoom);  // no tile layer needs to be present for zoom limits
+    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+    fullscreenControl().addTo(map);
+    measureControl().addTo(map);
+    linkControl(cfg.links).addTo(map);
+    BUILDERS.forEach(function (b) {
+      if (!data[b[1]] || !groups[b[0]]) return;
+      made[b[0]] = b[2](data[b[1]], cfg);
+      lagen[b[0]] = made[b[0]].layer.addTo(groups[b[0]]);
+      legends[b[0]] = made[b[0]].legend;
+    });
+    if (lagen.vaarwegen) lagen.vaarwegen.bringToBack();  // fairways under the terreinen and their quays
+    var terreinen = lagen.terreinen;
+    window.svpTerreinen = terreinen;
+    followLayers(map, groups, legends);
+    colourChoice(made.terreinen.colourBy);
     searchControl(map, terreinen, function (hit) {
       if (!map.hasLayer(groups.terreinen)) groups.terreinen.addTo(map);
       map.fitBounds(hit.getBounds(), {maxZoom: 15});
       hit.openPopup(hit.getBounds().getCenter());
     }).addTo(map);
-
     var b = terreinen.getBounds();
     if (b.isValid()) map.fitBounds(b, {padding: [20, 20], animate: false});
     window.svpLagen = lagen;
+  };
+
+  // the page's map: zoom limits without any tile layer, one FeatureGroup per layer (on when its flag says so),
+  // the background as an overlay that is off (no tile request until ticked); the layer control comes last
+  window.svpMaakKaart = function (id, data) {
+    var cfg = data.config, groups = {}, overlays = {};
+    var map = L.map(id, {center: cfg.centrum, zoom: cfg.zoom, minZoom: cfg.minZoom, maxZoom: cfg.maxZoom});
+    var bg = cfg.achtergrond;
+    if (bg) overlays[bg.naam] = L.tileLayer(bg.url, {maxZoom: bg.maxZoom, attribution: bg.attributie});
+    cfg.lagen.forEach(function (l) {
+      groups[l[0]] = L.featureGroup();
+      if (l[2]) groups[l[0]].addTo(map);
+      overlays[l[1]] = groups[l[0]];
+    });
+    window.svpInit(map, groups, data);
+    L.control.layers({}, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    return map;
   };
 })();

@@ -1,4 +1,6 @@
-/* Shared formatting for the overview and the detail pages: HTML escaping and Dutch number formatting. */
+/* Shared formatting for the overview and the detail pages: HTML escaping and Dutch number formatting.
+   A column description `col` is the catalogue's {label, unit, decimals} for that column (kaartdata.py),
+   so a value shows with the same decimals as in the report. */
 window.svpOpmaak = (function () {
   "use strict";
   function esc(v) {
@@ -6,15 +8,27 @@ window.svpOpmaak = (function () {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
   }
-  function fmt(v) {
+  // a value as HTML: a number in nl-NL with the column's decimals, ja/nee, escaped text, '–' when missing
+  function fmt(v, col) {
     if (v === null || v === undefined || v === "") return "–";
     if (v === true) return "ja";
     if (v === false) return "nee";
     if (typeof v === "number") {
-      var digits = Math.abs(v) >= 100 ? 0 : (Math.abs(v) >= 10 ? 1 : 2);
-      return v.toLocaleString("nl-NL", {maximumFractionDigits: digits});
+      var d = col && typeof col.decimals === "number" ? col.decimals : null;
+      return d === null ? v.toLocaleString("nl-NL")
+                        : v.toLocaleString("nl-NL", {minimumFractionDigits: d, maximumFractionDigits: d});
     }
     return esc(v);
   }
-  return {esc: esc, fmt: fmt};
+  // the same with the column's unit after a number: '12,5 ha', '80%'
+  function fmtUnit(v, col) {
+    var text = fmt(v, col);
+    if (typeof v !== "number" || !col || !col.unit) return text;
+    return text + (col.unit === "%" ? "" : "\u00a0") + esc(col.unit);
+  }
+  // the column's Dutch label as HTML (the name itself when the page has no description)
+  function label(name, col) {
+    return esc(col ? col.label : name);
+  }
+  return {esc: esc, fmt: fmt, fmtUnit: fmtUnit, label: label};
 })();

@@ -1,0 +1,259 @@
+"""Map data: everything the HTML map pages show, prepared here and handed to each page as one JSON value.
+
+Settings: export.kaart_vereenvoudiging_m and kaart_vereenvoudiging_net_m (simplify tolerance, metres in
+EPSG:28992, applied before reprojecting), export.kaart_decimalen (lon/lat decimals), export.kaart_max_mb
+(size budget of the overview: the tolerance is doubled until the page fits), export.achtergrondkaart (offer
+an OpenStreetMap overlay, off until ticked). Cluster outlines come from the analyse stage (clusters.parquet).
+
+Per layer the page gets a GeoJSON FeatureCollection in EPSG:4326 and, per column, the catalogue's Dutch
+label, unit and decimals, so the pages format numbers exactly as the report does; popup sections follow the
+catalogue's `groep`. Building the pages from this data is paginas.py.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+
+from pipeline import catalogue
+from pipeline.catalogue.results import CRITERION_LABELS
+from pipeline.categories import CEMT_KLASSEN
+from pipeline.config import CRITERIA
+from pipeline.crs import MAP_CRS
+from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN,
+                                    SCORE_KLASSEN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs, jsonable)
+
+log = logging.getLogger(__name__)
+
+MIN_ZOOM, MAX_ZOOM = 6, 19
+TERREINEN = "terreinen_uitvoer"
+# the catalogue dataset behind each FeatureCollection of the overview (labels, units, decimals)
+DATASETS = {"terreinen": TERREINEN, "kades": "kades_status", "vaarwegen": "vaarwegen",
+            "contouren": "milieuruimte_contouren", "netcapaciteit": "netcapaciteit", "clusters": "clusters"}
+SECTION_ORDER = ["Onbenutte potentie", "Vlag en score", "Criteria", "Algemeen", "Milieuruimte", "Kades",
+                 "Bebouwing", "Netcapaciteit", "Ontsluiting", "Cluster"]
+# an overlay that is off until a reviewer ticks it: zero requests by default, tiles when online
+ACHTERGROND = {"naam": "Achtergrond: OpenStreetMap (alleen online)",
+               "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "maxZoom": MAX_ZOOM,
+               "attributie": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                             "contributors"}
+DEFAULT_BOUNDS = (4.0, 51.2, 6.1, 51.9)  # lon/lat of Noord-Brabant, for a map without terreinen
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One entry of the layer control: a Leaflet FeatureGroup that kaart.js fills from `source`."""
+    key: str
+    name: str
+    show: bool
+    source: str
+
+
+LAYERS = [Layer("terreinen", "Bedrijventerreinen (vlag / score)", True, "terreinen"),
+          Layer("kades", "Kades (status)", True, "kades"),
+          Layer("vaarwegen", "Vaarwegen (CEMT-klasse)", True, "vaarwegen"),
+          Layer("contouren", "Milieuruimte: contouren", False, "contouren"),
+          Layer("afname", "Netcapaciteit afname", False, "netcapaciteit"),
+          Layer("invoeding", "Netcapaciteit invoeding", False, "netcapaciteit"),
+          Layer("clusters", "Clusters", False, "clusters")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Features and column descriptions
+# ---------------------------------------------------------------------------------------------
+def _value(v):
+    v = jsonable(v)
+    if isinstance(v, float):
+        return round(v, 3)
+    return v
+
+
+def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: float, decimals: int,
+             extra: dict[str, list] | None = None, keep_empty: bool = False) -> dict:
+    """GeoJSON FeatureCollection in EPSG:4326: simplified in the metric CRS first, coordinates rounded."""
+    geoms = frame.geometry
+    if tolerance > 0:
+        geoms = geoms.simplify(tolerance, preserve_topology=True)
+    geoms = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(MAP_CRS).values
+    geoms = shapely.transform(geoms, lambda c: np.round(c, decimals))
+    columns = [c for c in (columns if columns is not None else frame.columns) if c != frame.geometry.name]
+    records = frame[columns].to_dict("records") if columns else [{} for _ in range(len(frame))]
+    out = []
+    for i, (geom, props) in enumerate(zip(geoms, records)):
+        if geom is None or geom.is_empty:
+            if keep_empty:  # keep positions aligned with the frame's rows
+                out.append(None)
+            continue
+        p = {k: _value(v) for k, v in props.items()}
+        p = {k: v for k, v in p.items() if v is not None}
+        for k, values in (extra or {}).items():
+            if values[i] is not None:
+                p[k] = values[i]
+        out.append({"type": "Feature", "geometry": mapping(geom), "properties": p})
+    return {"type": "FeatureCollection", "features": out}
+
+
+def column_meta(columns, dataset: str) -> dict[str, dict]:
+    """Per column the catalogue's {label, unit, decimals}: what opmaak.js needs to show a value."""
+    out = {}
+    for c in columns:
+        entry = catalogue.find(c, dataset)
+        out[c] = ({"label": entry.label, "unit": entry.unit, "decimals": entry.shown_decimals} if entry is not None
+                  else {"label": catalogue.label(c, dataset), "unit": "", "decimals": None})
+    return out
+
+
+def popup_sections(columns: list[str], dataset: str = TERREINEN) -> list[list]:
+    """Popup sections [title, columns, open], one per catalogue groep; every column in exactly one section."""
+    sections: dict[str, list[str]] = {}
+    for c in columns:
+        if c in ("waarom", "_detail"):
+            continue
+        entry = catalogue.find(c, dataset)
+        sections.setdefault(entry.groep if entry is not None else "Overige indicatoren", []).append(c)
+    order = [t for t in SECTION_ORDER if t in sections] + sorted(t for t in sections if t not in SECTION_ORDER)
+    return [[title, sections[title], title == SECTION_ORDER[0]] for title in order]
+
+
+def detail_slug(rin: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(rin)).strip("._") or "terrein"
+
+
+def _present(frame: gpd.GeoDataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Overview map
+# ---------------------------------------------------------------------------------------------
+def overview_layers(config, inputs: Inputs, *, tolerance: float,
+                    detail_links: dict[str, str]) -> dict[str, tuple[dict, list[str]]]:
+    """Per data source: (FeatureCollection, exported columns). Only the sources that have features."""
+    dec = config.export.kaart_decimalen
+    t = inputs.terreinen
+    columns = [c for c in t.columns if c != t.geometry.name]
+    detail = [detail_links.get(str(r)) for r in t["rin_nummer"]]
+    sources = {"terreinen": (t, columns, tolerance)}
+    vaarwegen = inputs.canonical.get("vaarwegen")
+    for key, frame, cols, tol in [
+            ("kades", inputs.kades, None, tolerance),
+            ("vaarwegen", vaarwegen, ["vaarweg_id", "naam", "cemt_klasse"], tolerance),
+            ("contouren", inputs.contouren, ["categorie", "rin_nummer", "omgevingstype"], tolerance),
+            ("netcapaciteit", inputs.netcapaciteit, None, max(tolerance, config.export.kaart_vereenvoudiging_net_m)),
+            ("clusters", inputs.clusters, None, max(tolerance, 5.0))]:
+        if _present(frame):
+            sources[key] = (frame, cols if cols is not None else
+                            [c for c in frame.columns if c != frame.geometry.name], tol)
+    out = {}
+    for key, (frame, cols, tol) in sources.items():
+        extra = {"_detail": detail} if key == "terreinen" else None
+        out[key] = (features(frame, cols, tol, dec, extra=extra), cols)
+    return out
+
+
+def _contour_categories(inputs: Inputs) -> list[str]:
+    """The contour categories present, in the legend's order (unknown ones last, sorted)."""
+    if not _present(inputs.contouren):
+        return []
+    present = set(inputs.contouren["categorie"].dropna().astype(str))
+    return [c for c in CONTOUR_KLEUREN if c in present] + sorted(present - set(CONTOUR_KLEUREN))
+
+
+def _centre(terreinen: gpd.GeoDataFrame) -> list[float]:
+    bounds = terreinen.to_crs(MAP_CRS).total_bounds if len(terreinen) else np.array(DEFAULT_BOUNDS)
+    return [round(float(bounds[1] + bounds[3]) / 2, 6), round(float(bounds[0] + bounds[2]) / 2, 6)]
+
+
+def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dict[str, str]) -> dict:
+    """The overview's page data: one FeatureCollection per source and `config` (layers, columns, legends)."""
+    layers = overview_layers(config, inputs, tolerance=tolerance, detail_links=detail_links)
+    data = {key: fc for key, (fc, _) in layers.items()}
+    terrein_cols = layers["terreinen"][1]
+    data["config"] = {
+        "kolommen": {key: column_meta(cols, DATASETS[key]) for key, (_, cols) in layers.items()},
+        "sections": popup_sections(terrein_cols),
+        "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
+        "vlagKleuren": VLAG_KLEUREN, "scoreKlassen": [list(k) for k in SCORE_KLASSEN],
+        "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "cemtKlassen": CEMT_KLASSEN,
+        "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
+        "contourCategorieen": _contour_categories(inputs), "clusterKleur": CLUSTER_KLEUR,
+        "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"]],
+        "lagen": [[layer.key, layer.name, layer.show] for layer in LAYERS if layer.source in data],
+        "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None,
+        "centrum": _centre(inputs.terreinen), "zoom": 10, "minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM,
+    }
+    return data
+
+
+def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: float,
+               attempts: int = 6) -> tuple[str, float]:
+    """Render with `tolerance`; simplify harder (doubling, at least 5 m) until the page fits the budget."""
+    budget = budget_mb * 1024 * 1024
+    for _ in range(attempts):
+        html = render(tolerance)
+        size = len(html.encode("utf-8"))
+        if size <= budget:
+            return html, tolerance
+        new_tol = max(tolerance * 2, 5.0)
+        log.warning("map: %.1f MB is over the budget of %.1f MB; simplifying with %.0f m instead of %.1f m",
+                    size / 1e6, budget_mb, new_tol, tolerance)
+        tolerance = new_tol
+    log.warning("map: still %.1f MB, over the budget of %.1f MB", size / 1e6, budget_mb)
+    return html, tolerance
+
+
+# ---------------------------------------------------------------------------------------------
+# Detail pages (kavels per terrein)
+# ---------------------------------------------------------------------------------------------
+def _by_rin(frame: gpd.GeoDataFrame, tolerance: float, decimals: int) -> dict[str, list]:
+    """The frame's non-empty features grouped by rin_nummer."""
+    feats = features(frame, None, tolerance, decimals, keep_empty=True)["features"]
+    grouped: dict[str, list] = {}
+    for rin, f in zip(frame["rin_nummer"].astype(str).tolist(), feats):
+        if f is not None:
+            grouped.setdefault(rin, []).append(f)
+    return grouped
+
+
+def _collection(fs: list) -> dict:
+    return {"type": "FeatureCollection", "features": fs}
+
+
+def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
+    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`."""
+    if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
+        return
+    dec = config.export.kaart_decimalen
+    fine = min(tolerance, 1.0)  # kavels are small: at most 1 m simplification
+    kavels_by = _by_rin(inputs.kavels, fine, dec)
+    kades = inputs.kades
+    kades_by = _by_rin(kades, fine, dec) if _present(kades) and "rin_nummer" in kades else {}
+    t = inputs.terreinen
+    head_cols = [c for c in ["rin_nummer", "naam", "vlag_klasse", "score", "rang", "waarom"] if c in t.columns]
+    terrein_feats = features(t, head_cols, tolerance, dec, keep_empty=True)["features"]
+    kolommen = {"kavels": column_meta([c for c in inputs.kavels.columns if c != inputs.kavels.geometry.name],
+                                      "kavels_indicatoren"),
+                "kades": column_meta([c for c in kades.columns if c != kades.geometry.name], "kades_status")
+                if kades is not None else {}}
+    for rec, terrein in zip(t[head_cols].to_dict("records"), terrein_feats):
+        rin = str(rec["rin_nummer"])
+        if rin not in kavels_by:
+            continue
+        naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
+        waarom = rec.get("waarom")
+        yield {
+            "slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
+            "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
+            "aantal": len(kavels_by[rin]),
+            "data": {"terrein": _collection([terrein] if terrein is not None else []),
+                     "kavels": _collection(kavels_by[rin]),
+                     "kades": _collection(kades_by[rin]) if rin in kades_by else None,
+                     "kolommen": kolommen, "gsiKlassen": [list(k) for k in KAVEL_GSI_KLASSEN],
+                     "kadeKleuren": KADE_KLEUREN},
+        }

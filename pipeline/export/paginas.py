@@ -1,0 +1,161 @@
+"""HTML pages: every page of the export is rendered by one jinja2 environment on pipeline/templates.
+
+- `maps/index.html` (kaart.html): the overview map. Leaflet's JS/CSS (from the xstatic-leaflet package),
+  kaart.css, opmaak.js and kaart.js are inlined and the data (kaartdata.py) is one JSON value, so the page
+  works from a file: URL without any network request (the OpenStreetMap overlay is off until ticked).
+- `maps/terreinen/<rin>.html` (detail.html): kavels and kades of one terrein; Leaflet from `maps/assets/`.
+- `maps/ranglijst.html` and `maps/rapport.html`: rendered by report.py through `render`.
+Pages have no random ids and no clock: the same data gives the same bytes (the report's creation time is an
+input of its own).
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from pipeline.export.common import Inputs
+from pipeline.export.kaartdata import detail_pages, fit_budget, overview_data
+from pipeline.io import atomic_path
+
+
+# ---------------------------------------------------------------------------------------------
+# The environment
+# ---------------------------------------------------------------------------------------------
+def inline(text: str, what: str) -> str:
+    """Text for inside a <script> or <style> element; a closing tag in it would end the element early."""
+    if re.search(r"</(script|style)", text, re.IGNORECASE):
+        raise ValueError(f"{what}: contains a closing </script> or </style> tag; it cannot be inlined")
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one environment: loader on pipeline/templates, autoescape on, undefined names are errors."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    # |tojson: compact, in insertion order (popups list columns in data order), '<' '>' '&' "'" escaped
+    env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "ensure_ascii": False, "allow_nan": False}
+
+    def asset(name: str) -> str:
+        """A script or stylesheet of pipeline/templates, raw (use with |safe inside <script>/<style>)."""
+        return inline(env.loader.get_source(env, name)[0], name)
+
+    env.globals["asset"] = asset
+    return env
+
+
+def render(template: str, **context) -> str:
+    return environment().get_template(template).render(**context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Leaflet (from the xstatic-leaflet package; never committed)
+# ---------------------------------------------------------------------------------------------
+def leaflet_dir() -> Path:
+    import xstatic.pkg.leaflet as xleaflet
+    return Path(xleaflet.BASE_DIR)
+
+
+def _strip_sourcemap(text: str) -> str:
+    return re.sub(r"/[/*]# sourceMappingURL=\S+", "", text)
+
+
+@functools.lru_cache(maxsize=1)
+def leaflet_js() -> str:
+    return inline(_strip_sourcemap((leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")), "leaflet.js")
+
+
+@functools.lru_cache(maxsize=2)
+def leaflet_css(inline_images: bool = True) -> str:
+    """leaflet.css, with its images as data: URIs when it goes into a page (no file next to index.html)."""
+    css = (leaflet_dir() / "leaflet.css").read_text(encoding="utf-8")
+    if inline_images:
+        def data_uri(match):
+            data = (leaflet_dir() / match.group(1)).read_bytes()
+            return "url(data:image/png;base64," + base64.b64encode(data).decode() + ")"
+        css = re.sub(r"url\((images/[^)]+\.png)\)", data_uri, css)
+    return inline(css, "leaflet.css")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: dict[str, str]) -> str:
+    """maps/index.html for one simplification tolerance."""
+    data = overview_data(config, inputs, tolerance=tolerance, detail_links=detail_links)
+    return render("kaart.html", titel=f"Strategische vestigingsplaatsen – {config.region.name}",
+                  leaflet_js=leaflet_js(), leaflet_css=leaflet_css(), data=data)
+
+
+def write_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> dict[str, str]:
+    """Write one page per terrein with kavels into `folder`; return rin -> relative link from index.html."""
+    links = {}
+    for page in detail_pages(config, inputs, tolerance=tolerance):
+        (folder / f"{page['slug']}.html").write_text(render("detail.html", **page), encoding="utf-8")
+        links[page["rin"]] = f"terreinen/{page['slug']}.html"
+    return links
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _fresh_dir(maps: Path, name: str, fill) -> None:
+    """Build maps/<name> in a temporary folder beside it, then swap it in (no half-written folder)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=maps))
+    os.chmod(tmp, 0o755)
+    try:
+        fill(tmp)
+        _replace_dir(tmp, maps / name)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def _fill_assets(folder: Path) -> None:
+    """Leaflet JS/CSS/images for the detail pages (relative links, works offline)."""
+    (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
+    (folder / "leaflet.css").write_text(leaflet_css(inline_images=False), encoding="utf-8")
+    shutil.copytree(leaflet_dir() / "images", folder / "images")
+
+
+def write_maps(config, inputs: Inputs, ranglijst_html: str) -> dict:
+    """Write index.html, ranglijst.html, terreinen/*.html and assets/; return paths and sizes."""
+    maps = Path(config.paths.maps)
+    maps.mkdir(parents=True, exist_ok=True)
+    exp = config.export
+    links: dict[str, str] = {}
+
+    def fill_details(folder: Path) -> None:
+        links.update(write_details(config, inputs, folder, tolerance=exp.kaart_vereenvoudiging_m))
+
+    _fresh_dir(maps, "terreinen", fill_details)
+    if links:
+        _fresh_dir(maps, "assets", _fill_assets)
+    html, tolerance = fit_budget(
+        lambda tol: render_overview(config, inputs, tolerance=tol, detail_links=links),
+        tolerance=exp.kaart_vereenvoudiging_m, budget_mb=exp.kaart_max_mb)
+    index = maps / "index.html"
+    with atomic_path(index) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    ranglijst = maps / "ranglijst.html"
+    with atomic_path(ranglijst) as tmp:
+        tmp.write_text(ranglijst_html, encoding="utf-8")
+    return {"index": index, "ranglijst": ranglijst, "kaart_mb": round(len(html.encode("utf-8")) / 1024 / 1024, 2),
+            "vereenvoudiging_m": tolerance, "detailpaginas": len(links)}
+
