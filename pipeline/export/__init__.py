@@ -5,7 +5,7 @@ kaart_decimalen, kaart_max_mb, achtergrondkaart), `paths.processed`, `paths.maps
 (cluster distance, for the cluster outlines; the settings table of the report).
 Inputs (`paths.processed`): terreinen_strategisch.parquet (required), kavels_indicatoren, kades_status,
 milieuruimte_contouren, the canonical layers and ingest_bronnen.json (optional; see docs/contract.md).
-Outputs:
+Outputs (swapped in together as one set, pipeline.workspace.output_set):
 - `<processed>/<gpkg_naam>`: GeoPackage with styles and provenance (gpkg.py)
 - `<maps>/index.html` (offline overview map), `<maps>/ranglijst.html`, `<maps>/terreinen/<rin>.html` and
   `<maps>/assets/` (kavels per terrein): data in kaartdata.py, pages in paginas.py
@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from pathlib import Path
 
+from pipeline import workspace
 from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
@@ -26,24 +28,28 @@ log = logging.getLogger(__name__)
 
 
 def run(config, **_options) -> dict:
-    """Build the GeoPackage, the maps and the report; return a summary (label -> value)."""
+    """Build the GeoPackage, the maps and the report as one set of outputs; return a summary (label -> value)."""
     started = datetime.now(timezone.utc)
+    processed, maps_folder = Path(config.paths.processed), Path(config.paths.maps)
     inputs = read_inputs(config)
-    gpkg = write_gpkg(config, inputs, started=started)
     # detail links are known only after the maps are written; the ranked table links to them as well
     links = {}
     if inputs.kavels is not None and len(inputs.kavels) and "rin_nummer" in inputs.kavels:
         with_kavels = set(inputs.kavels["rin_nummer"].astype(str))
         links = {str(r): f"terreinen/{detail_slug(r)}.html" for r in inputs.terreinen["rin_nummer"]
                  if str(r) in with_kavels}
-    maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links))
-    report = write_report(config, inputs, created=started, links=links)
-    summary = {"geopackage": str(gpkg["pad"])}
+    with workspace.output_set("export", [processed, maps_folder]) as out:
+        gpkg = write_gpkg(config, inputs, started=started, folder=out.folder(processed))
+        maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links),
+                          folder=out.folder(maps_folder))
+        write_report(config, inputs, links=links, processed=out.folder(processed), maps=out.folder(maps_folder))
+    summary = {"geopackage": str(processed / config.export.gpkg_naam)}
     for name, count in gpkg["lagen"].items():
         summary[f"laag {name}"] = count
     summary.update({
-        "kaart": str(maps["index"]), "kaart MB": maps["kaart_mb"], "kaart vereenvoudiging m": maps["vereenvoudiging_m"],
-        "detailpagina's": maps["detailpaginas"], "ranglijst": str(maps["ranglijst"]),
-        "rapport": str(report["rapport_html"]), "rapport csv": str(report["rapport_csv"]),
+        "kaart": str(maps_folder / "index.html"), "kaart MB": maps["kaart_mb"],
+        "kaart vereenvoudiging m": maps["vereenvoudiging_m"], "detailpagina's": maps["detailpaginas"],
+        "ranglijst": str(maps_folder / "ranglijst.html"), "rapport": str(maps_folder / "rapport.html"),
+        "rapport csv": str(processed / "rapport.csv"),
     })
     return summary

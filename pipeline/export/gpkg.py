@@ -261,10 +261,10 @@ def _write_data_columns(con: sqlite3.Connection, layers: list[GpkgLayer]) -> Non
                                                    entry.description if entry is not None else None))
 
 
-def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None) -> dict:
+def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folder: Path | None = None) -> dict:
     """Build the GeoPackage; return {'pad': path, 'lagen': {layer: count}}."""
     started = started or datetime.now(timezone.utc)
-    target = Path(config.paths.processed) / config.export.gpkg_naam
+    target = Path(folder or config.paths.processed) / config.export.gpkg_naam
     layers = build_layers(inputs)
     meta = provenance(config, inputs, started)
     counts: dict[str, int] = {}

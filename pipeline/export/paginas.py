@@ -134,9 +134,9 @@ def _fill_assets(folder: Path) -> None:
     shutil.copytree(leaflet_dir() / "images", folder / "images")
 
 
-def write_maps(config, inputs: Inputs, ranglijst_html: str) -> dict:
-    """Write index.html, ranglijst.html, terreinen/*.html and assets/; return paths and sizes."""
-    maps = Path(config.paths.maps)
+def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path | None = None) -> dict:
+    """Write index.html, ranglijst.html, terreinen/*.html and assets/ into `folder` (default paths.maps)."""
+    maps = Path(folder or config.paths.maps)
     maps.mkdir(parents=True, exist_ok=True)
     exp = config.export
     links: dict[str, str] = {}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -139,7 +138,9 @@ def _settings(config) -> list[tuple[str, str]]:
     ]
 
 
-def render_rapport(config, inputs: Inputs, *, created: datetime, links: dict[str, str] | None = None) -> str:
+def render_rapport(config, inputs: Inputs, *, links: dict[str, str] | None = None) -> str:
+    """The report page. No wall-clock time in it (the same data gives the same bytes): it names the data's
+    peiljaar and the software version; the run time is in the GeoPackage metadata and the log."""
     t = inputs.terreinen
     rank = ranking(t, config.analyse)
     regios = totals(t, "regio", config.analyse)
@@ -147,7 +148,7 @@ def render_rapport(config, inputs: Inputs, *, created: datetime, links: dict[str
     kop = _headers([*rank.columns, *totaal_kolommen])
     return render(
         "rapport.html", titel=f"Strategische vestigingsplaatsen – {config.region.name}",
-        gemaakt=created.astimezone().strftime("%d-%m-%Y %H:%M"), versie=__version__,
+        peiljaar=_peiljaar(t), versie=__version__,
         aantal=len(t), aantal_vlag=int(bool_column(t, "vlag").sum()),
         aantal_grens=int(bool_column(t, "grensgeval").sum()),
         rank=rank, kolommen=[c for c in rank.columns if c != "waarom"], kop=kop, cell=_cell_formatter(kop),
@@ -165,9 +166,16 @@ def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = N
         sort_value=sort_value, links=links or {})
 
 
-def write_report(config, inputs: Inputs, *, created: datetime, links: dict[str, str] | None = None) -> dict:
-    processed = Path(config.paths.processed)
-    maps = Path(config.paths.maps)
+def _peiljaar(terreinen) -> str:
+    jaren = terreinen["jaar"].dropna() if "jaar" in terreinen else []
+    return str(int(max(jaren))) if len(jaren) else "onbekend"
+
+
+def write_report(config, inputs: Inputs, *, links: dict[str, str] | None = None, processed: Path | None = None,
+                 maps: Path | None = None) -> dict:
+    """rapport.html in `maps`, the CSVs in `processed` (default: the configured folders)."""
+    processed = Path(processed or config.paths.processed)
+    maps = Path(maps or config.paths.maps)
     maps.mkdir(parents=True, exist_ok=True)
     paths = {"rapport_csv": processed / "rapport.csv", "gemeenten_csv": processed / "rapport_gemeenten.csv",
              "regios_csv": processed / "rapport_regios.csv", "rapport_html": maps / "rapport.html"}
@@ -178,5 +186,5 @@ def write_report(config, inputs: Inputs, *, created: datetime, links: dict[str, 
         with atomic_path(paths[key]) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8")
     with atomic_path(paths["rapport_html"]) as tmp:
-        tmp.write_text(render_rapport(config, inputs, created=created, links=links), encoding="utf-8")
+        tmp.write_text(render_rapport(config, inputs, links=links), encoding="utf-8")
     return paths
