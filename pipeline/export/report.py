@@ -73,7 +73,12 @@ def totals(terreinen: pd.DataFrame, by: str, analyse=None) -> pd.DataFrame:
     total = {k: "" for k in keys}
     total[keys[0]] = "Totaal"
     total.update(frame[cols].sum(min_count=0).to_dict())
-    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    counts = [c for c in cols if c.startswith("aantal_")]
+    out[counts] = out[counts].astype("int64")  # whole numbers, also after the concat with the total row
+    sums = [c for c in cols if c not in counts]
+    out[sums] = out[sums].astype(float).round(6)  # no float noise (14.799999999999999) in the CSVs
+    return out
 
 
 def nl(value, decimals: int = 1) -> str:
