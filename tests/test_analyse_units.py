@@ -76,25 +76,6 @@ def test_niet_waarmaakbaar_and_potentie():
     assert mr["gap_stappen"].tolist() == [5, 0]  # vacant: rank(4.1)=4 -> 4 - (-1) = 5
 
 
-def test_sbi_longest_prefix_match():
-    tabel = sbi.load_sbi_tabel()
-    assert len(tabel) >= 60
-    cats = sbi.sbi_categorie(["24.10", "24.20", "2451", "20.14", "20.59", "8.12", "99.99", None], tabel)
-    assert cats["sbi_match"].tolist()[:6] == ["24.1", "24.2", "24.5", "20.14", "20.5", "08.12"]
-    assert cats["cat_max"].astype(object).tolist()[0] == "6"
-    assert cats["cat_min"].astype(object).tolist()[0] == "5.3"
-    assert cats["sbi_match"].isna().tolist()[6:] == [True, True]
-    # "45.20" is not 45.2 numerically but both are the same SBI digits
-    assert sbi.normalise_sbi(["45.20", "45.2", 4520]).tolist() == ["4520", "452", "4520"]
-
-
-def test_sbi_table_custom_tiny(tmp_path):
-    p = tmp_path / "sbi.csv"
-    p.write_text("sbi_code,omschrijving,cat_min,cat_max\n24,metaal,4.2,6\n24.1,staal,5.3,6\n24.10,x,5.1,5.2\n")
-    cats = sbi.sbi_categorie(["24.10", "24.19", "24.3"], sbi.load_sbi_tabel(p))
-    assert cats["sbi_match"].tolist() == ["24.10", "24.1", "24"]
-
-
 def test_watergebonden_prefixes():
     got = sbi.sbi_prefix_match(["46.71", "46.711", "38.32", "47.11", "08.12", None],
                                         Analyse().kades.watergebonden_sbi)
