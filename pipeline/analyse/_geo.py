@@ -112,14 +112,16 @@ def largest_overlap(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None =
     """For each polygon of a, the index into b with the largest overlap area; -1 where none.
 
     With min_aandeel > 0 the largest overlap must also cover at least that share of a's area. With tol > 0
-    (metres of coordinate noise) overlaps within tol x a's perimeter of the largest count as equal and the lowest
-    index of b wins, and the share test allows the same margin, so a millimetre of noise never flips the choice.
+    (metres of coordinate noise) an overlap no larger than tol x a's perimeter is a sliver, not an overlap;
+    overlaps within that margin of the largest count as equal and the lowest index of b wins; and the share
+    test allows the same margin: a millimetre of noise never flips the choice.
     """
     pairs = overlap_per_pair(a, b, tree)
     margin = tol * shapely.length(a[pairs.ia.values]) if len(pairs) else np.zeros(0)
+    keep = pairs.area.values > margin
     if min_aandeel > 0 and len(pairs):
-        keep = pairs.area.values >= min_aandeel * shapely.area(a[pairs.ia.values]) - margin - 1e-9
-        pairs, margin = pairs[keep], margin[keep]
+        keep &= pairs.area.values >= min_aandeel * shapely.area(a[pairs.ia.values]) - margin - 1e-9
+    pairs, margin = pairs[keep], margin[keep]
     best = np.full(len(a), -1, dtype=np.int64)
     if len(pairs):
         ia, ib, area = pairs.ia.values, pairs.ib.values, pairs.area.values

@@ -111,6 +111,8 @@ def _nl(values, decimals: int) -> pd.Series:
 
 def reden(reg: pd.DataFrame, settings) -> np.ndarray:
     """One Dutch line per vestiging: what it is, what it holds and why."""
+    if not len(reg):
+        return np.zeros(0, dtype=object)
     sbi = "SBI " + reg["sbi_code"].astype("string").fillna("?")
     cat = ("categorie " + reg["cat_min"].astype("string").fillna("?") + "–" + reg["cat_max"].astype("string").fillna("?"))
     hmc = (cat + " (" + sbi + "), geen HMC nodig, op HMC-kavel " + reg["kavel_id"] + " (mogelijk "

@@ -24,6 +24,7 @@ Every result names its table (`sbi_tabel`: "gemeentelijk" or "ingebouwd").
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.categories import MILIEUCATEGORIE_DTYPE, MILIEUCATEGORIEEN, milieucategorie_rank
+from pipeline.categories import MILIEUCATEGORIE_DTYPE, MILIEUCATEGORIEEN
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +75,25 @@ def normalise_sbi(codes) -> pd.Series:
     return s.mask(s == "")
 
 
+def _digits(code: str) -> str:
+    """normalise_sbi for one code, in plain Python (tables are parsed cell by cell)."""
+    code = re.sub(r"^(\d)(\.|$)", r"0\1\2", str(code).strip())
+    return re.sub(r"[^0-9]", "", code)
+
+
 def sbi_groepen(text: str) -> list[str]:
     """The groups of one table cell: "101, 102" -> ["101", "102"]; "1102 t/m 1104" -> ["1102", "1103", "1104"]."""
     cell = re.sub(r"\s*(t/m|tot en met)\s*", "~", str(text).strip(), flags=re.I)
     out = []
     for token in filter(None, (t.strip() for t in re.split(r"[,;/]|\s+en\s+", cell))):
         if "~" in token or re.fullmatch(r"\d+\s*-\s*\d+", token):
-            a, b = (normalise_sbi([p])[0] for p in re.split(r"~|-", token))
-            if a is pd.NA or b is pd.NA or len(a) != len(b) or int(b) < int(a):
+            a, b = (_digits(p) for p in re.split(r"~|-", token))
+            if not a or not b or len(a) != len(b) or int(b) < int(a):
                 raise ValueError(f"range {token!r} is not two SBI groups of the same length")
             out += [str(v).zfill(len(a)) for v in range(int(a), int(b) + 1)]
             continue
-        digits = normalise_sbi([token])[0]
-        if digits is pd.NA or not re.fullmatch(r"\d{2,5}", digits) or re.search(r"[^\d.\s]", token):
+        digits = _digits(token)
+        if not re.fullmatch(r"\d{2,5}", digits) or re.search(r"[^\d.\s]", token):
             raise ValueError(f"{token!r} is not an SBI-2008 group (2 to 5 digits, dots allowed)")
         out.append(digits)
     if not out:
@@ -125,15 +132,23 @@ def _canonical_columns(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def read_tabel(path: str | Path | None = None) -> SbiTabel:
-    """The built-in table (path None) or a municipal Staat van Bedrijfsactiviteiten, checked and aggregated."""
+    """The built-in table (path None) or a municipal Staat van Bedrijfsactiviteiten, checked and aggregated.
+
+    Read once per file version (the result is shared: callers must not change its frames)."""
     soort = INGEBOUWD if path is None else GEMEENTELIJK
     path = Path(path) if path is not None else SBI_TABEL
     if not path.is_file():
         raise ValueError(f"SBI table {path} not found (setting analyse.milieuruimte.sbi_tabel)")
+    stat = path.stat()
+    return _read_tabel(soort, path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_tabel(soort: str, path: Path, _mtime: int, _size: int) -> SbiTabel:
     frame = _canonical_columns(_read_csv(path), path)
     line = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # line 1 is the header
     rows, skipped = [], 0
-    for i, r in frame.iterrows():  # a table of a few hundred rows, read once per run
+    for i, r in zip(frame.index, frame.to_dict("records")):  # a table of a few hundred rows, read once per run
         where = f"SBI table {path}, line {line[i]}"
         try:
             if "categorie" in r and str(r["categorie"]).strip():
@@ -146,7 +161,7 @@ def read_tabel(path: str | Path | None = None) -> SbiTabel:
             groepen = sbi_groepen(r["sbi"])
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
-        if milieucategorie_rank([cmin])[0] > milieucategorie_rank([cmax])[0]:
+        if MILIEUCATEGORIEEN.index(cmin) > MILIEUCATEGORIEEN.index(cmax):
             raise ValueError(f"{where}: cat_min {cmin} is above cat_max {cmax}")
         bron = str(r.get("bron", "") or "").strip() or (
             ONBEVESTIGD if soort == INGEBOUWD else f"Staat van Bedrijfsactiviteiten {path.name}")
@@ -164,8 +179,8 @@ def read_tabel(path: str | Path | None = None) -> SbiTabel:
 def _per_groep(rijen: pd.DataFrame) -> pd.DataFrame:
     """Per group: the lowest cat_min, the highest cat_max, and the rows that give them."""
     long = rijen.explode("groepen").rename(columns={"groepen": "groep"})
-    long["rmin"] = milieucategorie_rank(long["cat_min"])
-    long["rmax"] = milieucategorie_rank(long["cat_max"])
+    long["rmin"] = long["cat_min"].map(MILIEUCATEGORIEEN.index)
+    long["rmax"] = long["cat_max"].map(MILIEUCATEGORIEEN.index)
     long["bevestigd"] = long["bron"] != ONBEVESTIGD
     g = long.groupby("groep", sort=True)
     out = pd.DataFrame({
