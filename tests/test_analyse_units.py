@@ -319,21 +319,6 @@ def test_uncovered_and_overlapping_supply_areas():
     assert r["afname_aandeel_geel"] == pytest.approx(0.6 * 0.6)  # pieces 0.6 and 0.4 share the covered 0.6
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(-50, 150), st.integers(-50, 150), st.integers(1, 120), st.integers(1, 120),
-                          st.sampled_from(["groen", "geel", "oranje", "rood", None])), min_size=0, max_size=8))
-def test_status_shares_sum_to_one(rects):
-    t = gdf({"rin_nummer": ["T", "U"]}, [box(0, 0, 100, 100), box(300, 300, 310, 310)])
-    net = gdf({"afname_status": [r[4] for r in rects], "invoeding_status": [r[4] for r in rects]},
-              [box(x, y, x + w, y + h) for x, y, w, h, _ in rects]) if rects else \
-        gdf({"afname_status": [], "invoeding_status": []}, [])
-    out = netcapaciteit.netcapaciteit_per_terrein(t, net)
-    for richting in ("afname", "invoeding"):
-        cols = [c for c in out.columns if c.startswith(f"{richting}_aandeel_")]
-        assert np.allclose(out[cols].sum(axis=1), 1.0)
-        assert (out[cols].to_numpy() >= -1e-12).all()
-
-
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
