@@ -56,7 +56,7 @@ def _terreinen() -> gpd.GeoDataFrame:
         })
         # the register totals of the vestigingen written by make_processed (two per terrein, on kavel K1)
         hmc, kade = i in (0, 1), i in (0, 3)
-        row.update({"vestigingen_aantal": 2, "register_aantal": int(hmc) + int(kade) + int(i == 2),
+        row.update({"vestigingen_aantal": 2, "register_aantal": int(hmc or kade or i == 2),
                     "register_hmc_aantal": int(hmc), "register_hmc_ha": round(ha / 2, 2) if hmc else 0.0,
                     "register_kade_aantal": int(kade), "register_kade_m": 150.0 if kade else 0.0,
                     "register_laag_aantal": int(i == 2), "register_laag_ha": round(ha / 2, 2) if i == 2 else 0.0})
@@ -209,6 +209,13 @@ def make_processed(folder: str | Path) -> dict[str, int]:
                            geometry=[LineString([(150000, 384990), (160000, 384990)])], crs=WORKING_CRS), "vaarwegen")
     write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig": [True]},
                            geometry=[Point(156000, 387000)], crs=WORKING_CRS), "verblijfsobjecten")
+
+    # what analyse writes about the SBI table(s) (analyse_instellingen.json, key "sbi")
+    sbi = {"tabellen": [{"soort": "ingebouwd", "naam": "ingebouwde tabel (VNG 2009)", "pad": "x", "rijen": 182,
+                         "rijen_bevestigd": 54}], "vestigingen": 12, "uit_bevestigde_rijen": 0,
+           "uit_onbevestigde_rijen": 12, "niet_in_tabel": 0, "per_tabel": {"ingebouwd": 12}, "buiten_kavels": 0}
+    (folder / "analyse_instellingen.json").write_text(json.dumps({"instellingen": {"milieuruimte": {"hmc_vanaf": "4.1"}},
+                                                                  "sbi": sbi}), encoding="utf-8")
 
     # the format ingest writes: {"bronnen": [{bron, pad, laag, formaat, sha256, rijen, crs, peildatum, ...}]}
     bronnen = [

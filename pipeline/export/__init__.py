@@ -10,6 +10,8 @@ Outputs:
 - `<maps>/index.html` (offline overview map), `<maps>/ranglijst.html`, `<maps>/terreinen/<rin>.html` and
   `<maps>/assets/` (kavels per terrein) (maps.py)
 - `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
+- `<processed>/register_vestigingen.csv`, `register_terreinen.csv`: vestigingen that hold a scarce quality they do
+  not need, and the totals per terrein and regio (register.py; also a section of rapport.html)
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from datetime import datetime, timezone
 from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.maps import detail_slug, write_maps
+from pipeline.export.register import write_register
 from pipeline.export.report import render_ranglijst, write_report
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ def run(config, **_options) -> dict:
                  if str(r) in with_kavels}
     maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links))
     report = write_report(config, inputs, created=started, links=links)
+    register = write_register(config, inputs)
     summary = {"geopackage": str(gpkg["pad"])}
     for name, count in gpkg["lagen"].items():
         summary[f"laag {name}"] = count
@@ -45,4 +49,5 @@ def run(config, **_options) -> dict:
         "detailpagina's": maps["detailpaginas"], "ranglijst": str(maps["ranglijst"]),
         "rapport": str(report["rapport_html"]), "rapport csv": str(report["rapport_csv"]),
     })
+    summary.update({k.replace("_csv", " csv").replace("_", " "): str(v) for k, v in register.items()})
     return summary

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline import __version__
 from pipeline.config import config_as_dict
+from pipeline.export import register
 from pipeline.export.common import Inputs, bool_column, jsonable, label, template_text
 from pipeline.io import atomic_path
 
@@ -123,7 +124,7 @@ def render_rapport(config, inputs: Inputs, *, created: datetime, links: dict[str
         labels={**{c: label(c) for c in rank.columns}, **TOTAL_LABELS}, regios=regios, gemeenten=totals(t, "gemeente"),
         totaal_kolommen=[c for c in TOTAL_COLUMNS if c in regios.columns],
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
-        config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2))
+        config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2), **register.context(inputs))
 
 
 def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = None) -> str:
