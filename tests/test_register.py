@@ -120,7 +120,7 @@ def test_each_vestiging_is_classified_with_what_it_holds(result):
     assert r["hmc_ha"].tolist() == pytest.approx([0.5, 0.5, 0, 0, 0, 0, 0, 0])  # k1's 1 ha shared by v1, v2
     assert r["kade_m"].tolist() == pytest.approx([50, 50, 0, 0, 0, 0, 0, 0])
     assert r.loc["v7", "laag_ha"] == pytest.approx(1.0)  # v8 (unknown) takes no share
-    assert (r.loc["v1", "kavel_id"], r.loc["v1", "rin_nummer"], r.loc["v1", "terrein_naam"]) == ("k1", "T", "Proefterrein")
+    assert r.loc["v1", ["kavel_id", "rin_nummer", "terrein_naam"]].tolist() == ["k1", "T", "Proefterrein"]
     assert (r.loc["v1", "sbi_groep"], r.loc["v1", "cat_min"], r.loc["v1", "cat_max"]) == ("469", "2", "3.1")
     assert r.loc["v1", "sbi_tabel"] == "ingebouwd" and r.loc["v1", "sbi_bron"] == "onbevestigd"
     assert r.loc["v1", "reden"] == ("categorie 2–3.1 (SBI 46.90), geen HMC nodig, op HMC-kavel k1 (mogelijk 5.1): "

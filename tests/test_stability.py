@@ -44,7 +44,8 @@ def worlds(draw):
     nx, ny = draw(st.integers(2, 4)), draw(st.integers(1, 2))
     w, h = nx * CELL_W, ny * CELL_H
     tens = lambda lo, hi: st.integers(lo // 10, hi // 10).map(lambda v: 10.0 * v)  # noqa: E731
-    kavels = [grid_box(i * CELL_W, j * CELL_H, (i + 1) * CELL_W, (j + 1) * CELL_H) for j in range(ny) for i in range(nx)]
+    kavels = [grid_box(i * CELL_W, j * CELL_H, (i + 1) * CELL_W, (j + 1) * CELL_H)
+              for j in range(ny) for i in range(nx)]
     ids = [f"k{n}" for n in range(len(kavels))]
     # quays along the south side (gap 0, 2 or 5 m) and the east side, ends on the 10 m grid
     quays = []

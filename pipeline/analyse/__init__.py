@@ -89,7 +89,6 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     terreinen = layers["terreinen"].reset_index(drop=True)
     kav = kavels_of(terreinen, layers.get("kavels"))
     vest, omg, zones = layers.get("vestigingen"), layers.get("omgevingstypen"), layers["milieuzones"]
-    rins = terreinen["rin_nummer"].astype("str")
     tabellen = sbi_tabellen if sbi_tabellen is not None else sbi.sbi_tabellen(m)
     plaats = points_in_polygons(kav, vest, tol=tol) if vest is not None else None
 
@@ -99,10 +98,10 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
                                                 tol=tol)
         used = vbo_gebruik["gevoelig"].to_numpy(bool)
         tree = shapely.STRtree(geoms(vbo)[used])
+        info = vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
         mr = milieuruimte.per_kavel(kav, geoms(vbo)[used], milieuzones=zones, terreinen=terreinen, vestigingen=vest,
-                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel, tree=tree,
-                                    tol=tol, gevoelig_info=vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True),
-                                    tabellen=tabellen, plaats=plaats)
+                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
+                                    tree=tree, tol=tol, gevoelig_info=info, tabellen=tabellen, plaats=plaats)
     with clock("contouren"):
         t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype, tol=tol)
         cont = contouren.per_terrein(terreinen, geoms(vbo)[used], t_omg, m, tree=tree)
@@ -123,17 +122,7 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
         vbo_out = gevoelig.verblijfsobjecten_gebruik(vbo, vbo_gebruik, kv["gevoelig_vbo_id"])
 
     with clock("terrein_tabel"):
-        tv = join_by_key(keyed(terreinen.drop(columns="geometry"), rins), kavels_per_terrein(kav, rins),
-                         milieuruimte.per_terrein(kv, rins, m, vestigingen_bekend=vest is not None),
-                         kades.per_terrein(ks, rins, water_min_klasse=settings.kades.water_min_klasse),
-                         bebouwing.per_terrein(kv, rins), net, register.per_terrein(reg, rins))
-        tv = join_by_key(tv, ontsluiting.per_terrein(terreinen, tv["kade_water_m"], layers.get("spoor"),
-                                                     layers.get("opritten"), settings.ontsluiting))
-        tgeo = gpd.GeoDataFrame(tv.reset_index(drop=True), geometry=terreinen.geometry.to_numpy(), crs=WORKING_CRS)
-        tv = join_by_key(tv, clusters.per_terrein(tgeo, afstand_m=settings.clusters.afstand_m, hmc_vanaf=m.hmc_vanaf),
-                         potentie.per_terrein(tv, hmc_vanaf=m.hmc_vanaf))
-        if settings.rasters:
-            tv = join_by_key(tv, rasters.per_terrein(terreinen, settings.rasters))
+        tv = terrein_tabel(terreinen, kav, kv, ks, net, reg, layers, settings)
     inputs = {**layers, "kavels": kav, "kavels_indicatoren": kv, "terreinen_indicatoren": tv}
     kv = registry.apply("kavel", kv, inputs, settings)
     tv = registry.apply("terrein", tv, inputs, settings)
@@ -145,6 +134,25 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
             "milieuruimte_contouren": cont, "clusters": clusters.outlines(tv, settings.clusters.afstand_m),
             "vestigingen_register": reg if reg is not None else _empty("vestigingen_register", settings),
             "verblijfsobjecten_gebruik": vbo_out}
+
+
+def terrein_tabel(terreinen, kav, kv, ks, net, reg, layers, settings) -> pd.DataFrame:
+    """The per-terrein table, keyed by rin_nummer: totals of the kavel, quay and register tables, grid, access,
+    clusters, potentials and rasters."""
+    m, rins = settings.milieuruimte, terreinen["rin_nummer"].astype("str")
+    vest_bekend = layers.get("vestigingen") is not None
+    tv = join_by_key(keyed(terreinen.drop(columns="geometry"), rins), kavels_per_terrein(kav, rins),
+                     milieuruimte.per_terrein(kv, rins, m, vestigingen_bekend=vest_bekend),
+                     kades.per_terrein(ks, rins, water_min_klasse=settings.kades.water_min_klasse),
+                     bebouwing.per_terrein(kv, rins), net, register.per_terrein(reg, rins))
+    tv = join_by_key(tv, ontsluiting.per_terrein(terreinen, tv["kade_water_m"], layers.get("spoor"),
+                                                 layers.get("opritten"), settings.ontsluiting))
+    tgeo = gpd.GeoDataFrame(tv.reset_index(drop=True), geometry=terreinen.geometry.to_numpy(), crs=WORKING_CRS)
+    tv = join_by_key(tv, clusters.per_terrein(tgeo, afstand_m=settings.clusters.afstand_m, hmc_vanaf=m.hmc_vanaf),
+                     potentie.per_terrein(tv, hmc_vanaf=m.hmc_vanaf))
+    if settings.rasters:
+        tv = join_by_key(tv, rasters.per_terrein(terreinen, settings.rasters))
+    return tv
 
 
 def _empty(name: str, settings) -> gpd.GeoDataFrame:

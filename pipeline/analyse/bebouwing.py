@@ -25,7 +25,8 @@ from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, l
                                   per_kavel_van_terrein, query_pairs)
 
 
-def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float, tol: float = 0.0) -> pd.DataFrame:
+def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float,
+              tol: float = 0.0) -> pd.DataFrame:
     """The bebouwing columns of every kavel, keyed by kavel_id."""
     footprint = footprint_per_zone(kavels, panden)
     pct = max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, min_aandeel=min_aandeel, tol=tol)

@@ -8,13 +8,14 @@ columns in the catalogue (pipeline/catalogue/indicators.py).
 
 A quay counts for the nearest kavel within tolerantie_m and gets the class and reachable class of its nearest
 fairway section (vaarwegnet.py). Ties are decided so that a millimetre of noise (or a reprojection round trip)
-never moves a quay: kavels within meettolerantie_m of the nearest distance are equally near; among them the
-quay goes to the kavel it runs along (the longest part of the quay within the nearest distance + FRONT_MARGE_M
-of the kavel; a quay ending at the corner of the next kavel has a few metres there), then to the lowest
-kavel_id. Fairway sections equally near (a quay at a junction) give the best reachable class. Status (from that kavel's use): benut = a watergebonden vestiging (SBI prefix
-list) on the kavel; onbenut = occupied by other vestigingen only; vrij = no vestiging on the kavel, or no
-vestigingen layer but the kavel is uitgeefbaar; onbekend = no vestigingen layer (and the kavel not known to be
-uitgeefbaar). The 'water' quality is kade_water_m: quay metres whose reachable class >= water_min_klasse.
+never moves a quay: kavels within meettolerantie_m of the nearest distance are equally near; among them the quay
+goes to the kavel it runs along (the longest part of the quay within the nearest distance + FRONT_MARGE_M of the
+kavel; a quay ending at the corner of the next kavel has a few metres there), then to the lowest kavel_id. Fairway
+sections equally near (a quay at a junction) give the best reachable class. Status (from that kavel's use): benut =
+a watergebonden vestiging (SBI prefix list) on the kavel; onbenut = occupied by other vestigingen only; vrij = no
+vestiging on the kavel, or no vestigingen layer but the kavel is uitgeefbaar; onbekend = no vestigingen layer (and
+the kavel not known to be uitgeefbaar). The 'water' quality is kade_water_m: quay metres whose reachable class >=
+water_min_klasse.
 """
 from __future__ import annotations
 

@@ -114,7 +114,8 @@ def reden(reg: pd.DataFrame, settings) -> np.ndarray:
     if not len(reg):
         return np.zeros(0, dtype=object)
     sbi = "SBI " + reg["sbi_code"].astype("string").fillna("?")
-    cat = ("categorie " + reg["cat_min"].astype("string").fillna("?") + "–" + reg["cat_max"].astype("string").fillna("?"))
+    cat = ("categorie " + reg["cat_min"].astype("string").fillna("?") + "–"
+           + reg["cat_max"].astype("string").fillna("?"))
     hmc = (cat + " (" + sbi + "), geen HMC nodig, op HMC-kavel " + reg["kavel_id"] + " (mogelijk "
            + reg["kavel_cat_potentie"].astype("string").fillna("?") + "): " + _nl(reg["hmc_ha"], 2) + " ha HMC-ruimte")
     kade = ("niet watergebonden (" + sbi + ") op kavel met " + _nl(reg["kavel_kade_m"], 0) + " m kade: "

@@ -263,7 +263,8 @@ def beschrijf(codes: list[str], tabellen: list[SbiTabel]) -> list[dict]:
     out = []
     for code, r in zip(codes, result.to_dict("records")):
         item = {"sbi_code": code, "cat_min": _text(r["cat_min"]), "cat_max": _text(r["cat_max"]),
-                "bron": _text(r["sbi_bron"]), "bevestigd": None if pd.isna(r["sbi_bevestigd"]) else bool(r["sbi_bevestigd"]),
+                "bron": _text(r["sbi_bron"]),
+                "bevestigd": None if pd.isna(r["sbi_bevestigd"]) else bool(r["sbi_bevestigd"]),
                 "groep": _text(r["sbi_groep"]), "tabel": _text(r["sbi_tabel"]), "rijen": []}
         if item["groep"] is not None:
             t = by_soort[item["tabel"]]

@@ -44,9 +44,9 @@ class Milieuruimte(Strict):
     hmc_varianten: list[str] = Field(default_factory=lambda: ["4.1", "4.2", "5.1"],
                                      description="HMC thresholds every HMC figure is also reported for")
     sbi_tabel: Path | None = Field(
-        None, description="A municipality's Staat van Bedrijfsactiviteiten (CSV, ',' or ';'): columns SBI (sbi, sbi_code, "
-                          "sbi2008), omschrijving and categorie (or cat_min and cat_max), optional bron; it wins over the "
-                          "built-in VNG 2009 table (pipeline/analyse/sbi.py). None = the built-in table only")
+        None, description="A municipality's Staat van Bedrijfsactiviteiten (CSV, ',' or ';'): columns SBI (sbi, "
+                          "sbi_code, sbi2008), omschrijving and categorie (or cat_min and cat_max), optional bron; it "
+                          "wins over the built-in VNG 2009 table (pipeline/analyse/sbi.py). None = the built-in table")
     sbi_tabel_aanvullen: bool = Field(
         True, description="SBI codes the municipal sbi_tabel has no row for are looked up in the built-in table "
                           "(false: they stay unknown)")
