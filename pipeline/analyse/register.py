@@ -121,9 +121,10 @@ def reden(reg: pd.DataFrame, settings) -> np.ndarray:
     kade = ("niet watergebonden (" + sbi + ") op kavel met " + _nl(reg["kavel_kade_m"], 0) + " m kade: "
             + _nl(reg["kade_m"], 0) + " m kade bezet")
     laag = (cat + " (≤ " + settings.lage_categorie_max + ") op bedrijventerrein: " + _nl(reg["laag_ha"], 2) + " ha")
-    parts = pd.DataFrame({"h": hmc.where(reg["bezet_hmc"]), "k": kade.where(reg["bezet_kade"]),
-                          "l": laag.where(reg["lage_categorie"])})
-    joined = parts.apply(lambda r: "; ".join(r.dropna()), axis=1) if len(parts) else pd.Series(dtype="string")
+    joined = pd.Series("", index=reg.index, dtype="object")
+    for part, hit in ((hmc, reg["bezet_hmc"]), (kade, reg["bezet_kade"]), (laag, reg["lage_categorie"])):
+        hit = hit.to_numpy(bool)
+        joined = pd.Series(np.where(hit, np.where(joined == "", part, joined + "; " + part), joined), index=reg.index)
     passend = (cat + " (" + sbi + ")" + np.where(reg["watergebonden"], ", watergebonden", "")
                + ": passend op kavel " + reg["kavel_id"])
     onbekend = sbi + " staat niet in de SBI-tabel: categorie onbekend"
