@@ -222,14 +222,22 @@ def near_ties(a: np.ndarray, b: np.ndarray, *, max_distance: float, tol: float,
     return ia[order], ib[order], d[order]
 
 
-def nearest_stable(a: np.ndarray, tree: shapely.STRtree, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """nearest_distance, but among objects within tol of the nearest the lowest index wins (noise-proof)."""
-    dist, idx = nearest_distance(a, None, tree)
-    found = np.flatnonzero(np.isfinite(dist))
-    if tol > 0 and len(found):
-        ia, ib = tree.query(a[found], predicate="dwithin", distance=dist[found] + tol)
-        low = np.full(len(found), np.iinfo(np.int64).max)
-        np.minimum.at(low, ia, ib)
-        hit = low < np.iinfo(np.int64).max
-        idx[found[hit]] = low[hit]
-    return dist, idx
+def nearest_first(a: np.ndarray, tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray]:
+    """nearest_distance (distance, index; inf / -1 where the tree is empty), but among objects exactly as near
+    the lowest index wins, whatever order GEOS returns ties in. Near ties are not resolved (a query per tolerance
+    costs more than the whole nearest search on a province): only the object named could change, not the distance.
+    """
+    a = np.asarray(a, dtype=object)
+    if len(a) == 0 or len(tree.geometries) == 0:
+        return np.full(len(a), np.inf), np.full(len(a), -1, dtype=np.int64)
+    tree.query_nearest(a[:1])  # GEOS builds the tree on the first query: do that before threading
+    none = np.iinfo(np.int64).max
+
+    def nearest(chunk):
+        (ia, ib), d = tree.query_nearest(chunk, return_distance=True, all_matches=True)
+        dist, idx = np.full(len(chunk), np.inf), np.full(len(chunk), none, dtype=np.int64)
+        dist[ia] = d
+        np.minimum.at(idx, ia, ib.astype(np.int64))
+        return dist, np.where(idx == none, -1, idx)
+
+    return in_threads(nearest, a)

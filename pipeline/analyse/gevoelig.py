@@ -7,9 +7,9 @@ analysis uses it), `dichtstbij` (per kavel: distance, vbo_id and gebruiksdoel of
 `verblijfsobjecten_gebruik` (the dataset of that name: the objects a reviewer needs to check cat_afstand).
 
 A gevoelig object on a terrein (within meettolerantie_m of its contour: noise must not move a dwelling off the
-terrein) is a bedrijfswoning; bedrijfswoningen are ignored unless bedrijfswoningen_meetellen. Among objects
-within meettolerantie_m of being the nearest, the first in the layer is named, so the id does not flip on a
-millimetre either.
+terrein) is a bedrijfswoning; bedrijfswoningen are ignored unless bedrijfswoningen_meetellen.
+Among objects exactly as near, the first in the layer is named; two objects within millimetres of the same
+distance may swap names under noise, the distance and the category cannot.
 
 The dataset verblijfsobjecten_gebruik holds only the objects that matter to a reviewer, so it stays small at
 province scale (a million dwellings, tens of thousands here): every gevoelig object that is the nearest of at
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, nearest_stable
+from pipeline.analyse._geo import geoms, nearest_first
 from pipeline.crs import WORKING_CRS
 
 
@@ -35,9 +35,8 @@ def gevoelig_gebruik(verblijfsobjecten, terreinen, *, bedrijfswoningen_meetellen
     rin = np.full(len(vbo), None, dtype=object)
     cand = np.flatnonzero(doel)
     if len(cand) and terreinen is not None and len(terreinen):
-        tree = shapely.STRtree(geoms(terreinen))
-        pred = {"predicate": "dwithin", "distance": tol} if tol > 0 else {"predicate": "intersects"}
-        ip, it = tree.query(geoms(vbo)[cand], **pred)
+        reach = shapely.buffer(geoms(terreinen), tol) if tol > 0 else geoms(terreinen)  # cheaper than dwithin
+        ip, it = shapely.STRtree(reach).query(geoms(vbo)[cand], predicate="intersects")
         order = np.lexsort((it, ip))  # on two terreinen at once: the first terrein
         ip, it = ip[order], it[order]
         first = np.r_[True, ip[1:] != ip[:-1]] if len(ip) else np.zeros(0, bool)
@@ -57,21 +56,18 @@ def gevoelige_objecten(verblijfsobjecten, terreinen, *, bedrijfswoningen_meetell
 
 
 def dichtstbij(kavels, gevoelig: np.ndarray, info: pd.DataFrame | None = None, *,
-               tree: shapely.STRtree | None = None, tol: float = 0.0) -> pd.DataFrame:
+               tree: shapely.STRtree | None = None) -> pd.DataFrame:
     """Per kavel (same index): afstand_gevoelig_m (0 when one lies on it, inf when none), and the vbo_id and
     gebruiksdoel of that nearest object (`info`, aligned with `gevoelig`; null without info)."""
     pts = np.asarray(gevoelig, dtype=object)
     tree = tree if tree is not None else shapely.STRtree(pts)
-    if len(kavels) and len(tree.geometries):
-        dist, idx = nearest_stable(geoms(kavels), tree, tol)
-    else:
-        dist, idx = np.full(len(kavels), np.inf), np.full(len(kavels), -1)
+    dist, idx = nearest_first(geoms(kavels), tree)
     out = pd.DataFrame({"afstand_gevoelig_m": dist}, index=kavels.index)
+    found = idx >= 0
     for col in ("vbo_id", "gebruiksdoel"):
         values = np.full(len(kavels), None, dtype=object)
-        if info is not None and col in info:
-            src = info[col].astype("string").to_numpy(dtype=object)
-            values[idx >= 0] = src[idx[idx >= 0]]
+        if info is not None and col in info and found.any():
+            values[found] = info[col].iloc[idx[found]].astype("string").to_numpy(dtype=object, na_value=None)
         out[f"gevoelig_{col}"] = pd.array(values, dtype="string")
     return out
 

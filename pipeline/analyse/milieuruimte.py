@@ -50,7 +50,7 @@ def per_kavel(kavels, gevoelig: np.ndarray, *, milieuzones, terreinen, vestiging
 
     gevoelig_info: vbo_id and gebruiksdoel aligned with `gevoelig`; plaats: (vestiging, kavel) index pairs of
     points_in_polygons (computed here when None); tabellen: the SBI tables (from the settings when None)."""
-    near = dichtstbij(kavels, gevoelig, gevoelig_info, tree=tree, tol=tol)
+    near = dichtstbij(kavels, gevoelig, gevoelig_info, tree=tree)
     omgevingstype = omgevingstype_per_vlak(kavels, omgevingstypen, settings.standaard_omgevingstype, tol=tol)
     plan = cat_plan(kavels, milieuzones, terreinen, min_aandeel=min_aandeel, tol=tol)
     benut = cat_benut(kavels, vestigingen, tabellen if tabellen is not None else sbi_tabellen(settings),
