@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default=str(CONTRACT_DOC), help="target file (default %(default)s); - = stdout")
     p = sub.add_parser("config-schema", help="print the JSON schema of a configuration file")
     p.add_argument("--output", default="-", help="target file (default: stdout)")
+    p = sub.add_parser("sbi", help="look SBI codes up as the analysis does: matching rows, min-max category, source")
+    p.add_argument("codes", nargs="+", metavar="CODE", help="SBI-2008 codes, e.g. 10.11 52.24 4690")
+    p.add_argument("--json", action="store_true", help="print a JSON list (sbi_code, cat_min, cat_max, bron, ...)")
+    p.add_argument("--config", default=None,
+                   help="use this configuration's analyse.milieuruimte.sbi_tabel (default: the built-in table)")
     for stage in [*STAGES, "all"]:
         helptext = {"all": "run every stage that is not up to date", "summary": "print what the last run produced",
                     "fetch": "download the sources with a url"}.get(stage, f"run the {stage} stage")
@@ -153,6 +158,36 @@ def write_text(text: str, output: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def sbi_command(args) -> int:
+    """`pipeline sbi CODE...`: what the analysis uses for each code, without any run data."""
+    from pipeline.analyse.sbi import beschrijf, sbi_tabellen
+    from pipeline.config import Milieuruimte
+    try:
+        settings = load_config(args.config).analyse.milieuruimte if args.config else Milieuruimte()
+        result = beschrijf(args.codes, sbi_tabellen(settings))
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    for item in result:
+        if item["groep"] is None:
+            print(f"{item['sbi_code']}: niet in de SBI-tabel (categorie onbekend)\n")
+            continue
+        span = item["cat_min"] if item["cat_min"] == item["cat_max"] else f"{item['cat_min']} – {item['cat_max']}"
+        status = "bevestigd" if item["bevestigd"] else "onbevestigd"
+        tabel = {"ingebouwd": "ingebouwde", "gemeentelijk": "gemeentelijke"}.get(item["tabel"], item["tabel"])
+        print(f"{item['sbi_code']}: categorie {span} ({status}), groep {item['groep']} in de {tabel} tabel "
+              f"({item['tabel_pad']})")
+        for row in item["rijen"]:
+            cat = row["cat_min"] if row["cat_min"] == row["cat_max"] else f"{row['cat_min']}-{row['cat_max']}"
+            print(f"  rij {row['rij']:>4}  {row['sbi']:<14} {cat:<8} {row['omschrijving']}")
+            print(f"            bron: {row['bron']}")
+        print()
+    return 0
+
+
 def run_tool(args) -> int:
     if args.stage == "contract":
         from pipeline.catalogue.contract import render_contract
@@ -176,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.stage in ("contract", "config-schema"):
         return run_tool(args)
+    if args.stage == "sbi":
+        return sbi_command(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:

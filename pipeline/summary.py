@@ -4,6 +4,7 @@ Reads only Parquet metadata and a few columns, so `make all` can print it on eve
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,25 @@ from pipeline import catalogue
 
 def _rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
+
+
+def _register(strategic: Path, processed: Path) -> dict:
+    """The register totals (vestigingen on a scarce quality they do not need) and the SBI provenance."""
+    cols = ["register_aantal", "register_hmc_ha", "register_kade_m", "register_laag_ha"]
+    if not set(cols) <= set(pq.ParquetFile(strategic).schema_arrow.names):
+        return {}
+    r = pd.read_parquet(strategic, columns=cols)
+    if r["register_aantal"].isna().all():
+        return {}
+    out = {"vestigingen op een schaarse kwaliteit": int(r["register_aantal"].sum()),
+           "  HMC-ruimte bezet zonder HMC-behoefte (ha)": float(r["register_hmc_ha"].sum()),
+           "  kade bezet door niet-watergebonden (m)": float(r["register_kade_m"].sum()),
+           "  terrein bezet door lage categorie (ha)": float(r["register_laag_ha"].sum())}
+    meta = processed / "analyse_instellingen.json"
+    sbi = json.loads(meta.read_text(encoding="utf-8")).get("sbi") if meta.is_file() else None
+    if sbi and sbi.get("vestigingen"):
+        out["  categorie uit bevestigde SBI-rijen"] = f"{sbi['uit_bevestigde_rijen']} van {sbi['vestigingen']}"
+    return out
 
 
 def run(config) -> dict:
@@ -35,6 +55,7 @@ def run(config) -> dict:
         summary["onbenutte kades (m)"] = float(t["potentie_kades_m"].sum())
         summary["onbenutte bebouwingsruimte (ha)"] = float(t["potentie_bebouwing_m2"].sum()) / 10_000
         summary["uitgeefbaar (ha)"] = float(t["potentie_uitgeefbaar_ha"].sum())
+        summary.update(_register(strategic, processed))
     for label, path in [("GeoPackage", processed / config.export.gpkg_naam),
                         ("kaart", maps / "index.html"), ("rapport", maps / "rapport.html"),
                         ("rapport (csv)", processed / "rapport.csv")]:

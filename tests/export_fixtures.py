@@ -54,6 +54,12 @@ def _terreinen() -> gpd.GeoDataFrame:
             "footprint_m2": ha * 3000.0, "gsi": 0.3, "onbenut_bebouwing_m2": ha * 5000.0, "aantal_onderbenut": i % 2,
             "ha_onderbenut": 0.7 * (i % 2), "aandeel_aangenomen": 0.5,
         })
+        # the register totals of the vestigingen written by make_processed (two per terrein, on kavel K1)
+        hmc, kade = i in (0, 1), i in (0, 3)
+        row.update({"vestigingen_aantal": 2, "register_aantal": int(hmc or kade or i == 2),
+                    "register_hmc_aantal": int(hmc), "register_hmc_ha": round(ha / 2, 2) if hmc else 0.0,
+                    "register_kade_aantal": int(kade), "register_kade_m": 150.0 if kade else 0.0,
+                    "register_laag_aantal": int(i == 2), "register_laag_ha": round(ha / 2, 2) if i == 2 else 0.0})
         for richting in ("afname", "invoeding"):
             shares = rng.dirichlet(np.ones(5))
             for s, share in zip(["groen", "geel", "oranje", "rood", "onbekend"], shares):
@@ -97,6 +103,33 @@ def _terreinen() -> gpd.GeoDataFrame:
     return frame
 
 
+def _register(terreinen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Two vestigingen per terrein on kavel K1, classified consistently with the register_* totals."""
+    rows = []
+    for i, t in enumerate(terreinen.itertuples()):
+        x0, y0, x1, y1 = t.geometry.bounds
+        ha = (x1 - x0) * (y1 - y0) / 1e4
+        hmc, kade, laag = t.register_hmc_aantal > 0, t.register_kade_aantal > 0, t.register_laag_aantal > 0
+        klasse = ("HMC-kavel, geen HMC nodig" if hmc else "kadekavel, niet watergebonden" if kade
+                  else "lage categorie op bedrijventerrein" if laag else "passend")
+        for j, (sbi, cmin, cmax) in enumerate([("46.90", "2", "3.1"), ("24.10", "5.3", "6")]):
+            first = j == 0
+            rows.append({
+                "vestiging_id": f"V{i}{j}", "naam": f"Demo {i}{j} B.V.", "sbi_code": sbi, "werkzame_personen": 10.0,
+                "kavel_id": f"{t.rin_nummer}-K1", "rin_nummer": t.rin_nummer, "terrein_naam": t.naam,
+                "sbi_groep": sbi.replace(".", "")[:3], "sbi_omschrijving": "Groothandel" if first else "Staal",
+                "sbi_rijen": "145" if first else "100", "cat_min": cmin, "cat_max": cmax, "sbi_bron": "onbevestigd",
+                "sbi_bevestigd": False, "sbi_tabel": "ingebouwd", "hmc_nodig": "nee" if first else "ja",
+                "watergebonden": not first, "kavel_cat_potentie": "5.1", "kavel_hmc_mogelijk": True,
+                "kavel_kade_m": 300.0 if kade else 0.0, "bezet_hmc": hmc and first, "bezet_kade": kade and first,
+                "lage_categorie": laag and first, "hmc_ha": ha / 2 if hmc and first else 0.0,
+                "kade_m": 150.0 if kade and first else 0.0, "laag_ha": ha / 2 if laag and first else 0.0,
+                "klasse": klasse if first else "passend", "reden": "test", "geometry": Point(x0 + 10 + j, y0 + 10),
+            })
+    frame = gpd.GeoDataFrame(rows, crs=WORKING_CRS)
+    return frame.sort_values(["kade_m", "hmc_ha", "laag_ha"], ascending=False).reset_index(drop=True)
+
+
 def make_processed(folder: str | Path) -> dict[str, int]:
     """Write the fabricated processed files into `folder`; return feature counts per file stem."""
     folder = Path(folder)
@@ -130,6 +163,11 @@ def make_processed(folder: str | Path) -> dict[str, int]:
                 "vacant": bool(j), "watergebonden": False, "footprint_m2": area * 0.3 * (1 - j), "gsi": 0.3 * (1 - j),
                 "max_bebouwingspercentage": 80.0, "max_bebouwing_aangenomen": True,
                 "onbenut_bebouwing_m2": area * 0.5, "onderbenut": j == 0, "kade_m": 100.0 * j,
+                "gevoelig_vbo_id": "VBO1", "gevoelig_gebruiksdoel": "woonfunctie", "cat_plan_zone_id": "Z1",
+                "cat_plan_omschrijving": "bedrijf tot en met categorie 4.1", "aantal_vestigingen": 1 - j,
+                "onbenutte_hmc_ha": area / 1e4, "kade_status": "onbenut" if j else None,
+                **{f"{r}_aandeel_{s}": float(s == "rood") for r in ("afname", "invoeding")
+                   for s in ("groen", "geel", "oranje", "rood", "onbekend")},
                 "geometry": MultiPolygon([box(a, y0, b, y1)]),
             })
         if t.kade_m > 0:
@@ -144,9 +182,14 @@ def make_processed(folder: str | Path) -> dict[str, int]:
             contouren.append({"categorie": cat, "omgevingstype": "rustige woonwijk", "rin_nummer": t.rin_nummer,
                               "geometry": MultiPolygon([box(x0 + shrink, y0 + shrink, x1 - shrink, y1 - shrink)])})
     kavels = gpd.GeoDataFrame(kavels, crs=WORKING_CRS)
-    for col in ("cat_benut",):
+    for col in ("cat_benut", "kade_status"):
         kavels[col] = kavels[col].astype("string")
     write(kavels, "kavels_indicatoren")
+    write(_register(terreinen), "vestigingen_register")
+    write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig_doel": [True],
+                            "bedrijfswoning": [False], "rin_nummer": [None], "gevoelig": [True],
+                            "kavels_dichtstbij": [12]}, geometry=[Point(156000, 387000)], crs=WORKING_CRS),
+          "verblijfsobjecten_gebruik")
     write(kavels[["kavel_id", "rin_nummer", "geometry"]].assign(uitgifte_status=np.where(
         kavels["kavel_id"].str.endswith("K2"), "uitgeefbaar", "uitgegeven"), bron="kavellaag"), "kavels")
     kades = gpd.GeoDataFrame(kades, crs=WORKING_CRS)
@@ -166,6 +209,13 @@ def make_processed(folder: str | Path) -> dict[str, int]:
                            geometry=[LineString([(150000, 384990), (160000, 384990)])], crs=WORKING_CRS), "vaarwegen")
     write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig": [True]},
                            geometry=[Point(156000, 387000)], crs=WORKING_CRS), "verblijfsobjecten")
+
+    # what analyse writes about the SBI table(s) (analyse_instellingen.json, key "sbi")
+    sbi = {"tabellen": [{"soort": "ingebouwd", "naam": "ingebouwde tabel (VNG 2009)", "pad": "x", "rijen": 182,
+                         "rijen_bevestigd": 54}], "vestigingen": 12, "uit_bevestigde_rijen": 0,
+           "uit_onbevestigde_rijen": 12, "niet_in_tabel": 0, "per_tabel": {"ingebouwd": 12}, "buiten_kavels": 0}
+    (folder / "analyse_instellingen.json").write_text(json.dumps({"instellingen": {"milieuruimte": {"hmc_vanaf": "4.1"}},
+                                                                  "sbi": sbi}), encoding="utf-8")
 
     # the format ingest writes: {"bronnen": [{bron, pad, laag, formaat, sha256, rijen, crs, peildatum, ...}]}
     bronnen = [

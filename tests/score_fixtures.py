@@ -32,6 +32,9 @@ def _defaults() -> dict:
               "invoeding_wachtrij_mw": None,
               "potentie_milieuruimte_ha": 0.0, "potentie_kades_m": 0.0, "potentie_bebouwing_m2": 0.0,
               "potentie_uitgeefbaar_ha": 0.0}
+    values.update({c: None for c in ("vestigingen_aantal", "register_aantal", "register_hmc_aantal", "register_hmc_ha",
+                                     "register_kade_aantal", "register_kade_m", "register_laag_aantal",
+                                     "register_laag_ha")})
     for v in ("41", "42", "51"):
         values.update({f"ha_hmc_{v}": 0.0, f"ha_hmc_{v}_niet_hmc": 0.0, f"ha_hmc_{v}_vacant": 0.0})
     for kind in ("afname", "invoeding"):

@@ -94,7 +94,7 @@ def test_run_writes_contract_outputs(tmp_path):
     assert summary["kavels"] == 3
     meta = json.loads((tmp_path / "analyse_instellingen.json").read_text(encoding="utf-8"))
     assert set(meta["rekentijd_s"]) == {"milieuruimte", "contouren", "kades", "bebouwing", "netcapaciteit",
-                                        "terrein_tabel"}
+                                        "register", "terrein_tabel"}
     assert meta["instellingen"]["milieuruimte"]["hmc_vanaf"] == "4.1"
     assert meta["opmerkingen"] == ["geen omgevingstypenlaag: overal 'rustige woonwijk'"]
 
@@ -134,3 +134,21 @@ def test_raster_not_in_working_crs_is_refused(tmp_path):
         dst.write(np.zeros((2, 2), dtype="float32"), 1)
     with pytest.raises(ValueError, match="expected CRS EPSG:28992"):
         rasters.zonal_stats(gdf({"rin_nummer": ["x"]}, [box(0, 0, 10, 10)]), path)
+
+
+def test_a_municipal_staat_van_bedrijfsactiviteiten_is_used_and_named_in_the_outputs(tmp_path):
+    """The fixture's only vestiging is 52.24 (built in: 3.2-5.1, onbevestigd). A municipal table that puts group
+    5224 at 4.2 wins: kavel a's cat_benut becomes 4.2 (not 5.1), the register names the municipal table and its
+    row, and analyse_instellingen.json counts the category under 'gemeentelijk'."""
+    write_layers(tmp_path)
+    staat = tmp_path / "staat.csv"
+    staat.write_text("SBI;Omschrijving;Categorie\n5224;Overslagbedrijven;4.2\n", encoding="utf-8")
+    run(make_config(tmp_path, milieuruimte={"sbi_tabel": str(staat)}))
+    kv = io.read_parquet(tmp_path / "kavels_indicatoren.parquet").set_index("kavel_id")
+    assert kv.loc["a", "cat_benut"] == "4.2"
+    reg = io.read_parquet(tmp_path / "vestigingen_register.parquet").iloc[0]
+    assert (reg["sbi_tabel"], reg["sbi_rijen"], reg["cat_min"], reg["cat_max"]) == ("gemeentelijk", "2", "4.2", "4.2")
+    assert reg["sbi_bron"] == "Staat van Bedrijfsactiviteiten staat.csv" and bool(reg["sbi_bevestigd"])
+    meta = json.loads((tmp_path / "analyse_instellingen.json").read_text(encoding="utf-8"))["sbi"]
+    assert [t["soort"] for t in meta["tabellen"]] == ["gemeentelijk", "ingebouwd"]
+    assert meta["per_tabel"] == {"gemeentelijk": 1} and meta["uit_bevestigde_rijen"] == 1

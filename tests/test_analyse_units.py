@@ -76,25 +76,6 @@ def test_niet_waarmaakbaar_and_potentie():
     assert mr["gap_stappen"].tolist() == [5, 0]  # vacant: rank(4.1)=4 -> 4 - (-1) = 5
 
 
-def test_sbi_longest_prefix_match():
-    tabel = sbi.load_sbi_tabel()
-    assert len(tabel) >= 60
-    cats = sbi.sbi_categorie(["24.10", "24.20", "2451", "20.14", "20.59", "8.12", "99.99", None], tabel)
-    assert cats["sbi_match"].tolist()[:6] == ["24.1", "24.2", "24.5", "20.14", "20.5", "08.12"]
-    assert cats["cat_max"].astype(object).tolist()[0] == "6"
-    assert cats["cat_min"].astype(object).tolist()[0] == "5.3"
-    assert cats["sbi_match"].isna().tolist()[6:] == [True, True]
-    # "45.20" is not 45.2 numerically but both are the same SBI digits
-    assert sbi.normalise_sbi(["45.20", "45.2", 4520]).tolist() == ["4520", "452", "4520"]
-
-
-def test_sbi_table_custom_tiny(tmp_path):
-    p = tmp_path / "sbi.csv"
-    p.write_text("sbi_code,omschrijving,cat_min,cat_max\n24,metaal,4.2,6\n24.1,staal,5.3,6\n24.10,x,5.1,5.2\n")
-    cats = sbi.sbi_categorie(["24.10", "24.19", "24.3"], sbi.load_sbi_tabel(p))
-    assert cats["sbi_match"].tolist() == ["24.10", "24.1", "24"]
-
-
 def test_watergebonden_prefixes():
     got = sbi.sbi_prefix_match(["46.71", "46.711", "38.32", "47.11", "08.12", None],
                                         Analyse().kades.watergebonden_sbi)
@@ -336,21 +317,6 @@ def test_uncovered_and_overlapping_supply_areas():
     assert r["afname_aandeel_onbekend"] == pytest.approx(0.4)
     assert r["afname_aandeel_geel"] + r["afname_aandeel_oranje"] == pytest.approx(0.6)
     assert r["afname_aandeel_geel"] == pytest.approx(0.6 * 0.6)  # pieces 0.6 and 0.4 share the covered 0.6
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(-50, 150), st.integers(-50, 150), st.integers(1, 120), st.integers(1, 120),
-                          st.sampled_from(["groen", "geel", "oranje", "rood", None])), min_size=0, max_size=8))
-def test_status_shares_sum_to_one(rects):
-    t = gdf({"rin_nummer": ["T", "U"]}, [box(0, 0, 100, 100), box(300, 300, 310, 310)])
-    net = gdf({"afname_status": [r[4] for r in rects], "invoeding_status": [r[4] for r in rects]},
-              [box(x, y, x + w, y + h) for x, y, w, h, _ in rects]) if rects else \
-        gdf({"afname_status": [], "invoeding_status": []}, [])
-    out = netcapaciteit.netcapaciteit_per_terrein(t, net)
-    for richting in ("afname", "invoeding"):
-        cols = [c for c in out.columns if c.startswith(f"{richting}_aandeel_")]
-        assert np.allclose(out[cols].sum(axis=1), 1.0)
-        assert (out[cols].to_numpy() >= -1e-12).all()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -98,3 +98,10 @@ def test_all_runs_demo_or_fetch_as_the_config_needs():
     assert stages_of_all(load_config(DEMO)) == ["demo", "ingest", "analyse", "score", "export"]
     real = REPO_ROOT / "config" / "noord-brabant.yaml"
     assert stages_of_all(load_config(real)) == ["fetch", "ingest", "analyse", "score", "export"]
+
+
+def test_unconfirmed_richtafstanden_are_marked_in_the_settings():
+    from pipeline.config import Milieuruimte
+    for name in ("richtafstanden_rustig", "richtafstanden_gemengd"):
+        text = Milieuruimte.model_fields[name].description
+        assert "5.2, 5.3 and 6" in text and "onbevestigd" in text

@@ -1,5 +1,6 @@
 """GeoPackage deliverable: layers, counts, CRS, QGIS styles, provenance; checked with sqlite3/pyogrio and gpkg-check."""
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -83,7 +84,11 @@ def test_layer_styles(built):
         renderer = doc.getElementsByTagName("renderer-v2")[0]
         attr = renderer.getAttribute("attr")
         fields = pyogrio.read_info(gpkg, layer=table)["fields"]
-        if renderer.getAttribute("type") != "singleSymbol":
+        if renderer.getAttribute("type") == "RuleRenderer":  # rules name their fields in the filter expressions
+            for rule in doc.getElementsByTagName("rule"):
+                used = re.findall(r'"(\w+)"', rule.getAttribute("filter"))
+                assert set(used) <= set(fields), (name, used)
+        elif renderer.getAttribute("type") != "singleSymbol":
             assert attr in fields, (name, attr)
         for alias in doc.getElementsByTagName("alias"):
             assert alias.getAttribute("field") in fields

@@ -60,3 +60,25 @@ def test_no_kavel_inside_refused(tmp_path):
     sources["kavels"] = {"path": str(tmp_path / "x.parquet")}
     with pytest.raises(IngestError, match="no kavel overlaps any terrein"):
         run(tmp_path, sources)
+
+
+def test_kavel_within_the_clip_tolerance_is_kept_and_clipping_is_counted(tmp_path):
+    """Terrein 1001 is x 0..1000. A kavel sticking out 5 mm (within the 0.01 m tolerance) keeps its shape and
+    area; one sticking out 2 cm is clipped and counted, although it loses only 0.02% of its area (the former
+    0.999-share rule let that pass without a trace). A tolerance of 0 clips the first as well."""
+    sources = make_world(tmp_path / "raw")
+    frame = gpd.GeoDataFrame({"kavel_id": ["mm", "cm"]},
+                             geometry=[sq(900, 0, 100.005, 100), sq(900, 200, 100.02, 100)], crs=RD)
+    frame.to_parquet(tmp_path / "k.parquet")
+    sources["kavels"] = {"path": str(tmp_path / "k.parquet")}
+    out, tally = run(tmp_path, sources)
+    area = dict(zip(out["kavel_id"], out.geometry.area))
+    assert area["mm"] == pytest.approx(100.005 * 100, abs=1e-6)
+    assert area["cm"] == pytest.approx(100 * 100, abs=1e-6)
+    assert tally.repaired["bijgesneden tot het terrein"] == 1
+    config = make_config(tmp_path, sources)
+    config.analyse.kavel_clip_tolerantie_m = 0.0
+    report = Report()
+    strict = kavels.ingest(config, report, terreinen.ingest(config, report))
+    assert dict(zip(strict["kavel_id"], strict.geometry.area))["mm"] == pytest.approx(100 * 100, abs=1e-6)
+    assert report.tallies[-1].repaired["bijgesneden tot het terrein"] == 2

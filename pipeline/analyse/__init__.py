@@ -4,8 +4,9 @@ Settings: `analyse` (milieuruimte, kades, bebouwing, ontsluiting, clusters, rast
 Inputs (`paths.processed`, canonical layers of the catalogue): terreinen, kavels, panden, verblijfsobjecten,
 kades, vaarwegen, milieuzones, netcapaciteit; optional vestigingen, spoor, opritten, omgevingstypen.
 Outputs (`paths.processed`, columns in pipeline/catalogue/indicators.py): kavels_indicatoren, terreinen_indicatoren,
-kades_status, milieuruimte_contouren, clusters (GeoParquet), plus analyse_instellingen.json (the settings used,
-notes such as a missing vestigingen layer, and the compute time per analysis).
+kades_status, milieuruimte_contouren, clusters, vestigingen_register, verblijfsobjecten_gebruik (GeoParquet), plus
+analyse_instellingen.json (the settings used, notes such as a missing vestigingen layer, the SBI table(s) used and
+how many categories came from confirmed rows, and the compute time per analysis).
 
 Each analysis is a function of named inputs that returns a frame keyed by kavel_id, rin_nummer or kade_id;
 `analyse` calls them in turn and joins their results by key. Indicators registered with
@@ -16,6 +17,8 @@ Notes:
   null (unknown, not vacant) and quay status is "onbekend" (or "vrij" on an uitgeefbaar kavel).
 - Without a kavels layer each terrein is one kavel (kavels_bron "terrein").
 - Distances to gevoelige objecten are null where there is no gevoelig object at all (cat_afstand "6").
+- Every vestiging is placed on one kavel once (points_in_polygons, within meettolerantie_m) and that placement
+  is shared by milieuruimte, kades and the register, so they agree on where each company is.
 """
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ import pandas as pd
 import shapely
 
 from pipeline import catalogue, io, workspace
-from pipeline.analyse import (bebouwing, clusters, contouren, kades, milieuruimte, netcapaciteit, ontsluiting,
-                              potentie, rasters, registry)
-from pipeline.analyse._geo import keyed
+from pipeline.analyse import (bebouwing, clusters, contouren, gevoelig, kades, milieuruimte, netcapaciteit,
+                              ontsluiting, potentie, rasters, register, registry, sbi)
+from pipeline.analyse._geo import geoms, keyed, points_in_polygons
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_CRS
 
@@ -39,7 +42,8 @@ log = logging.getLogger(__name__)
 
 LAYERS = ["terreinen", "kavels", "panden", "verblijfsobjecten", "kades", "vaarwegen", "milieuzones",
           "netcapaciteit", "vestigingen", "spoor", "opritten", "omgevingstypen"]
-OUTPUTS = ["kavels_indicatoren", "terreinen_indicatoren", "kades_status", "milieuruimte_contouren", "clusters"]
+OUTPUTS = ["kavels_indicatoren", "terreinen_indicatoren", "kades_status", "milieuruimte_contouren", "clusters",
+           "vestigingen_register", "verblijfsobjecten_gebruik"]
 
 
 def read_layers(processed: Path) -> dict[str, gpd.GeoDataFrame | None]:
@@ -78,47 +82,47 @@ def kavels_per_terrein(kavels, rin_nummers) -> pd.DataFrame:
                          "kavels_bron": bron.reindex(rins)}, index=rins)
 
 
-def analyse(layers: dict, settings, *, timings: dict | None = None) -> dict[str, pd.DataFrame]:
+def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen=None) -> dict[str, pd.DataFrame]:
     """All analyses on in-memory canonical layers; returns the output tables (GeoDataFrames) by dataset name."""
     clock = _Clock(timings if timings is not None else {})
-    m, b = settings.milieuruimte, settings.bebouwing
+    m, b, tol = settings.milieuruimte, settings.bebouwing, settings.meettolerantie_m
     terreinen = layers["terreinen"].reset_index(drop=True)
     kav = kavels_of(terreinen, layers.get("kavels"))
     vest, omg, zones = layers.get("vestigingen"), layers.get("omgevingstypen"), layers["milieuzones"]
-    rins = terreinen["rin_nummer"].astype("str")
+    tabellen = sbi_tabellen if sbi_tabellen is not None else sbi.sbi_tabellen(m)
+    plaats = points_in_polygons(kav, vest, tol=tol) if vest is not None else None
 
     with clock("milieuruimte"):
-        gevoelig = milieuruimte.gevoelige_objecten(layers["verblijfsobjecten"], terreinen,
-                                                   bedrijfswoningen_meetellen=m.bedrijfswoningen_meetellen)
-        tree = shapely.STRtree(gevoelig)
-        mr = milieuruimte.per_kavel(kav, gevoelig, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
-                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel, tree=tree)
+        vbo = layers["verblijfsobjecten"]
+        vbo_gebruik = gevoelig.gevoelig_gebruik(vbo, terreinen, bedrijfswoningen_meetellen=m.bedrijfswoningen_meetellen,
+                                                tol=tol)
+        used = vbo_gebruik["gevoelig"].to_numpy(bool)
+        tree = shapely.STRtree(geoms(vbo)[used])
+        info = vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
+        mr = milieuruimte.per_kavel(kav, geoms(vbo)[used], milieuzones=zones, terreinen=terreinen, vestigingen=vest,
+                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
+                                    tree=tree, tol=tol, gevoelig_info=info, tabellen=tabellen, plaats=plaats)
     with clock("contouren"):
-        t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype)
-        cont = contouren.per_terrein(terreinen, gevoelig, t_omg, m, tree=tree)
+        t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype, tol=tol)
+        cont = contouren.per_terrein(terreinen, geoms(vbo)[used], t_omg, m, tree=tree)
     with clock("kades"):
-        gebruik = kades.kavel_gebruik(kav, vest, settings.kades.watergebonden_sbi)
-        ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], gebruik, settings.kades)
+        gebruik = kades.kavel_gebruik(kav, vest, settings.kades.watergebonden_sbi, plaats=plaats)
+        ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], gebruik, settings.kades, tol=tol)
     with clock("bebouwing"):
-        bb = bebouwing.per_kavel(kav, layers["panden"], zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel)
+        bb = bebouwing.per_kavel(kav, layers["panden"], zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel,
+                                 tol=tol)
+    with clock("netcapaciteit"):
+        net = netcapaciteit.per_terrein(terreinen, layers["netcapaciteit"], tol=tol)
+        net_kavel = netcapaciteit.per_kavel(kav, layers["netcapaciteit"])
     basis = keyed(pd.DataFrame({"rin_nummer": kav["rin_nummer"].astype("str").to_numpy(),
                                 "oppervlakte_m2": shapely.area(kav.geometry.to_numpy())}), kav["kavel_id"])
-    kv = join_by_key(basis, mr, gebruik[["watergebonden"]], bb, kades.per_kavel(ks, kav["kavel_id"]))
-    with clock("netcapaciteit"):
-        net = netcapaciteit.per_terrein(terreinen, layers["netcapaciteit"])
+    kv = join_by_key(basis, mr, gebruik[["watergebonden"]], bb, kades.per_kavel(ks, kav["kavel_id"]), net_kavel)
+    with clock("register"):
+        reg = register.register(vest, kav, plaats, kv, tabellen, settings, terreinen) if vest is not None else None
+        vbo_out = gevoelig.verblijfsobjecten_gebruik(vbo, vbo_gebruik, kv["gevoelig_vbo_id"])
 
     with clock("terrein_tabel"):
-        tv = join_by_key(keyed(terreinen.drop(columns="geometry"), rins), kavels_per_terrein(kav, rins),
-                         milieuruimte.per_terrein(kv, rins, m, vestigingen_bekend=vest is not None),
-                         kades.per_terrein(ks, rins, water_min_klasse=settings.kades.water_min_klasse),
-                         bebouwing.per_terrein(kv, rins), net)
-        tv = join_by_key(tv, ontsluiting.per_terrein(terreinen, tv["kade_water_m"], layers.get("spoor"),
-                                                     layers.get("opritten"), settings.ontsluiting))
-        tgeo = gpd.GeoDataFrame(tv.reset_index(drop=True), geometry=terreinen.geometry.to_numpy(), crs=WORKING_CRS)
-        tv = join_by_key(tv, clusters.per_terrein(tgeo, afstand_m=settings.clusters.afstand_m, hmc_vanaf=m.hmc_vanaf),
-                         potentie.per_terrein(tv, hmc_vanaf=m.hmc_vanaf))
-        if settings.rasters:
-            tv = join_by_key(tv, rasters.per_terrein(terreinen, settings.rasters))
+        tv = terrein_tabel(terreinen, kav, kv, ks, net, reg, layers, settings)
     inputs = {**layers, "kavels": kav, "kavels_indicatoren": kv, "terreinen_indicatoren": tv}
     kv = registry.apply("kavel", kv, inputs, settings)
     tv = registry.apply("terrein", tv, inputs, settings)
@@ -127,7 +131,35 @@ def analyse(layers: dict, settings, *, timings: dict | None = None) -> dict[str,
     return {"kavels_indicatoren": gpd.GeoDataFrame(kv.reset_index(), geometry=kav.geometry.to_numpy(),
                                                    crs=WORKING_CRS),
             "terreinen_indicatoren": tv, "kades_status": ks.reset_index(drop=True),
-            "milieuruimte_contouren": cont, "clusters": clusters.outlines(tv, settings.clusters.afstand_m)}
+            "milieuruimte_contouren": cont, "clusters": clusters.outlines(tv, settings.clusters.afstand_m),
+            "vestigingen_register": reg if reg is not None else _empty("vestigingen_register", settings),
+            "verblijfsobjecten_gebruik": vbo_out}
+
+
+def terrein_tabel(terreinen, kav, kv, ks, net, reg, layers, settings) -> pd.DataFrame:
+    """The per-terrein table, keyed by rin_nummer: totals of the kavel, quay and register tables, grid, access,
+    clusters, potentials and rasters."""
+    m, rins = settings.milieuruimte, terreinen["rin_nummer"].astype("str")
+    vest_bekend = layers.get("vestigingen") is not None
+    tv = join_by_key(keyed(terreinen.drop(columns="geometry"), rins), kavels_per_terrein(kav, rins),
+                     milieuruimte.per_terrein(kv, rins, m, vestigingen_bekend=vest_bekend),
+                     kades.per_terrein(ks, rins, water_min_klasse=settings.kades.water_min_klasse),
+                     bebouwing.per_terrein(kv, rins), net, register.per_terrein(reg, rins))
+    tv = join_by_key(tv, ontsluiting.per_terrein(terreinen, tv["kade_water_m"], layers.get("spoor"),
+                                                 layers.get("opritten"), settings.ontsluiting))
+    tgeo = gpd.GeoDataFrame(tv.reset_index(drop=True), geometry=terreinen.geometry.to_numpy(), crs=WORKING_CRS)
+    tv = join_by_key(tv, clusters.per_terrein(tgeo, afstand_m=settings.clusters.afstand_m, hmc_vanaf=m.hmc_vanaf),
+                     potentie.per_terrein(tv, hmc_vanaf=m.hmc_vanaf))
+    if settings.rasters:
+        tv = join_by_key(tv, rasters.per_terrein(terreinen, settings.rasters))
+    return tv
+
+
+def _empty(name: str, settings) -> gpd.GeoDataFrame:
+    """An empty frame of a dataset (written so that no stale file of an earlier run survives)."""
+    cols = [c.name for c in catalogue.columns(name, settings)]
+    return gpd.GeoDataFrame({c: pd.Series(dtype="object") for c in cols}, geometry=gpd.GeoSeries([], crs=WORKING_CRS),
+                            crs=WORKING_CRS)
 
 
 class _Clock:
@@ -163,16 +195,31 @@ def run(config, **_options) -> dict:
     for note in notes:
         log.warning("analyse: %s", note)
     timings: dict[str, float] = {}
-    out = analyse(layers, settings, timings=timings)
+    tabellen = sbi.sbi_tabellen(settings.milieuruimte)
+    out = analyse(layers, settings, timings=timings, sbi_tabellen=tabellen)
     out = {name: catalogue.conform(frame, name, settings) for name, frame in out.items()}
+    sbi_meta = sbi_herkomst(tabellen, layers["vestigingen"], out["vestigingen_register"])
+    if sbi_meta["buiten_kavels"]:
+        notes.append(f"{sbi_meta['buiten_kavels']} vestiging(en) buiten alle kavels: niet in het register")
     meta = {"instellingen": config_as_dict(config)["analyse"], "opmerkingen": notes,
             "rekentijd_s": {k: round(v, 3) for k, v in timings.items()},
-            "richtafstanden": "indicatief (VNG 2009)"}
+            "richtafstanden": "indicatief (VNG 2009); 5.2, 5.3 en 6 (700/1000/1500 m) onbevestigd",
+            "sbi": sbi_meta}
     with workspace.output_set("analyse", [processed]) as files:
         for name, frame in out.items():
             catalogue.write(frame, name, files.folder(processed), settings)
         io.write_json(meta, files.folder(processed) / "analyse_instellingen.json")
     return summary(out, settings, notes, timings)
+
+
+def sbi_herkomst(tabellen, vestigingen, reg) -> dict:
+    """The SBI table(s) used and where the register's categories came from (for metadata and the report)."""
+    out = {"tabellen": [{"soort": t.soort, "naam": t.naam, "pad": str(t.pad), "rijen": int(len(t.rijen)),
+                         "rijen_bevestigd": int((t.rijen["bron"] != sbi.ONBEVESTIGD).sum())} for t in tabellen]}
+    out.update(sbi.herkomst(reg) if len(reg) else {"vestigingen": 0, "uit_bevestigde_rijen": 0,
+                                                   "uit_onbevestigde_rijen": 0, "niet_in_tabel": 0, "per_tabel": {}})
+    out["buiten_kavels"] = int(len(vestigingen) - len(reg)) if vestigingen is not None else 0
+    return out
 
 
 def summary(out: dict, settings, notes: list[str], timings: dict) -> dict:
@@ -191,6 +238,15 @@ def summary(out: dict, settings, notes: list[str], timings: dict) -> dict:
     s["onbenutte bebouwingsruimte ha"] = float(kv["onbenut_bebouwing_m2"].sum() / 1e4)
     s["kavels onderbenut"] = int(kv["onderbenut"].sum())
     s["terreinen afname dominant rood"] = int((tv["afname_dominant"] == "rood").sum())
+    reg = out["vestigingen_register"]
+    if len(reg):
+        s["vestigingen in register"] = len(reg)
+        for klasse in register.SCHAARS:
+            sel = reg["klasse"] == klasse
+            s[f"  {klasse}"] = int(sel.sum())
+        s["  ha HMC bezet zonder HMC-behoefte"] = float(reg["hmc_ha"].sum())
+        s["  m kade bezet door niet-watergebonden"] = float(reg["kade_m"].sum())
+        s["  categorie uit bevestigde SBI-rijen"] = int(reg["sbi_bevestigd"].fillna(False).sum())
     s["contourvlakken"] = len(out["milieuruimte_contouren"])
     s["clusters (>1 terrein)"] = len(out["clusters"])
     s["rekentijd analyses (s)"] = round(sum(timings.values()), 2)

@@ -108,21 +108,29 @@ def overlap_per_pair(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None 
 
 
 def largest_overlap(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None, *,
-                    min_aandeel: float = 0.0) -> np.ndarray:
+                    min_aandeel: float = 0.0, tol: float = 0.0) -> np.ndarray:
     """For each polygon of a, the index into b with the largest overlap area; -1 where none.
 
-    With min_aandeel > 0 the largest overlap must also cover at least that share of a's area.
+    With min_aandeel > 0 the largest overlap must also cover at least that share of a's area. With tol > 0
+    (metres of coordinate noise) an overlap no larger than tol x a's perimeter is a sliver, not an overlap;
+    overlaps within that margin of the largest count as equal and the lowest index of b wins; and the share
+    test allows the same margin: a millimetre of noise never flips the choice.
     """
     pairs = overlap_per_pair(a, b, tree)
+    margin = tol * shapely.length(a[pairs.ia.values]) if len(pairs) else np.zeros(0)
+    keep = pairs.area.values > margin
     if min_aandeel > 0 and len(pairs):
-        pairs = pairs[pairs.area.values >= min_aandeel * shapely.area(a[pairs.ia.values]) - 1e-9]
+        keep &= pairs.area.values >= min_aandeel * shapely.area(a[pairs.ia.values]) - margin - 1e-9
+    pairs, margin = pairs[keep], margin[keep]
     best = np.full(len(a), -1, dtype=np.int64)
     if len(pairs):
-        # sort by ia, then area descending, then ib (deterministic tie break); take the first per ia
-        order = np.lexsort((pairs.ib.values, -pairs.area.values, pairs.ia.values))
-        ia, ib = pairs.ia.values[order], pairs.ib.values[order]
-        first = np.r_[True, ia[1:] != ia[:-1]]
-        best[ia[first]] = ib[first]
+        ia, ib, area = pairs.ia.values, pairs.ib.values, pairs.area.values
+        top = np.full(len(a), -np.inf)
+        np.maximum.at(top, ia, area)
+        near = area >= top[ia] - margin
+        best[:] = np.iinfo(np.int64).max
+        np.minimum.at(best, ia[near], ib[near])
+        best[best == np.iinfo(np.int64).max] = -1
     return best
 
 
@@ -181,14 +189,55 @@ def per_kavel_van_terrein(kavels, terreinen, values) -> pd.Series:
     return kavels["rin_nummer"].astype("string").map(per_rin)
 
 
-def points_in_polygons(polygons, points) -> tuple[np.ndarray, np.ndarray]:
+def points_in_polygons(polygons, points, *, tol: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(point index, polygon index) with each point in at most one polygon.
 
-    A point on a shared boundary intersects both neighbours; it goes to the first (lowest index), so every
-    analysis that places vestigingen on kavels agrees on where each one is.
+    A point on a shared boundary (or, with tol > 0, within tol of several polygons) goes to the first of them
+    (lowest index), so every analysis that places vestigingen on kavels agrees on where each one is and a
+    millimetre of noise does not move it.
     """
-    ip, ipoly = shapely.STRtree(geoms(polygons)).query(geoms(points), predicate="intersects")
+    tree = shapely.STRtree(geoms(polygons))
+    if tol > 0:
+        ip, ipoly = tree.query(geoms(points), predicate="dwithin", distance=tol)
+    else:
+        ip, ipoly = tree.query(geoms(points), predicate="intersects")
     order = np.lexsort((ipoly, ip))
     ip, ipoly = ip[order], ipoly[order]
     first = np.r_[True, ip[1:] != ip[:-1]] if len(ip) else np.zeros(0, bool)
     return ip[first], ipoly[first]
+
+
+def near_ties(a: np.ndarray, b: np.ndarray, *, max_distance: float, tol: float,
+              tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ia, ib, distance) of every pair within max_distance (+ tol) whose distance is within tol of the nearest b
+    for that a: the candidates a tie rule chooses from. Pairs are sorted by ia, then ib."""
+    tree = tree if tree is not None else shapely.STRtree(b)
+    ia, ib = query_pairs(tree, a, "dwithin", distance=max_distance + tol)
+    d = shapely.distance(a[ia], b[ib]) if len(ia) else np.zeros(0)
+    dmin = np.full(len(a), np.inf)
+    np.minimum.at(dmin, ia, d)
+    keep = d <= dmin[ia] + tol
+    ia, ib, d = ia[keep], ib[keep], d[keep]
+    order = np.lexsort((ib, ia))
+    return ia[order], ib[order], d[order]
+
+
+def nearest_first(a: np.ndarray, tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray]:
+    """nearest_distance (distance, index; inf / -1 where the tree is empty), but among objects exactly as near
+    the lowest index wins, whatever order GEOS returns ties in. Near ties are not resolved (a query per tolerance
+    costs more than the whole nearest search on a province): only the object named could change, not the distance.
+    """
+    a = np.asarray(a, dtype=object)
+    if len(a) == 0 or len(tree.geometries) == 0:
+        return np.full(len(a), np.inf), np.full(len(a), -1, dtype=np.int64)
+    tree.query_nearest(a[:1])  # GEOS builds the tree on the first query: do that before threading
+    none = np.iinfo(np.int64).max
+
+    def nearest(chunk):
+        (ia, ib), d = tree.query_nearest(chunk, return_distance=True, all_matches=True)
+        dist, idx = np.full(len(chunk), np.inf), np.full(len(chunk), none, dtype=np.int64)
+        dist[ia] = d
+        np.minimum.at(idx, ia, ib.astype(np.int64))
+        return dist, np.where(idx == none, -1, idx)
+
+    return in_threads(nearest, a)

@@ -1,7 +1,7 @@
 """Bebouwing: building footprint per kavel, GSI, allowed building share and unused building room.
 
 Settings: `config.analyse.bebouwing` (standaard_max_bebouwingspercentage, max_bebouwingspercentage_per_type,
-onderbenut_gsi, onderbenut_min_ha).
+onderbenut_gsi, onderbenut_min_ha), `analyse.meettolerantie_m`.
 Inputs: kavels, panden, milieuzones (bestemmingsvlak with max_bebouwingspercentage), terreinen (wloc_type).
 Outputs: `per_kavel` (keyed by kavel_id: footprint_m2, gsi, max_bebouwingspercentage, max_bebouwing_aangenomen,
 onbenut_bebouwing_m2, onderbenut) and `per_terrein` (keyed by rin_nummer: footprint_m2, gsi = footprint / kavel
@@ -11,7 +11,9 @@ max % is assumed); see the catalogue.
 Footprint = sum over panden of area(pand ∩ kavel). Panden are not merged first: overlapping
 footprints each count (as the bench's C1 does); BAG panden do not overlap in practice. The
 intersection is computed only for panden that cross a kavel boundary; panden properly inside count
-whole.
+whole. The under-used flag is noise-proof: with tolerance t (meettolerantie_m) and kavel perimeter P a kavel is
+under-used when footprint < onderbenut_gsi x area - t x P (clearly below) and area >= onderbenut_min_ha - t x P, so
+moving the coordinates by a millimetre never flips it on a kavel exactly at a threshold.
 """
 from __future__ import annotations
 
@@ -23,11 +25,12 @@ from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, l
                                   per_kavel_van_terrein, query_pairs)
 
 
-def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float) -> pd.DataFrame:
+def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float,
+              tol: float = 0.0) -> pd.DataFrame:
     """The bebouwing columns of every kavel, keyed by kavel_id."""
     footprint = footprint_per_zone(kavels, panden)
-    pct = max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, min_aandeel=min_aandeel)
-    return keyed(bebouwing_per_kavel(kavels, footprint, pct, settings), kavels["kavel_id"])
+    pct = max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, min_aandeel=min_aandeel, tol=tol)
+    return keyed(bebouwing_per_kavel(kavels, footprint, pct, settings, tol=tol), kavels["kavel_id"])
 
 
 def per_terrein(kavel_table: pd.DataFrame, rin_nummers) -> pd.DataFrame:
@@ -70,7 +73,8 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None)
     return group_sum(iz, area, len(z))
 
 
-def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, *, min_aandeel: float = 0.0) -> pd.DataFrame:
+def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, *, min_aandeel: float = 0.0,
+                             tol: float = 0.0) -> pd.DataFrame:
     """max_bebouwingspercentage (0..100) and max_bebouwing_aangenomen per kavel.
 
     From the bestemmingsvlak (any milieuzone with a max_bebouwingspercentage) with the largest overlap
@@ -82,7 +86,7 @@ def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, *, min_aa
     if milieuzones is not None and len(milieuzones) and "max_bebouwingspercentage" in milieuzones:
         vlak = milieuzones[milieuzones["max_bebouwingspercentage"].notna().to_numpy()]
         if len(vlak):
-            best = largest_overlap(geoms(kavels), geoms(vlak), min_aandeel=min_aandeel)
+            best = largest_overlap(geoms(kavels), geoms(vlak), min_aandeel=min_aandeel, tol=tol)
             found = best >= 0
             pct[found] = vlak["max_bebouwingspercentage"].to_numpy(float)[best[found]]
     assumed = np.isnan(pct)
@@ -95,9 +99,10 @@ def max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, *, min_aa
     return pd.DataFrame({"max_bebouwingspercentage": pct, "max_bebouwing_aangenomen": assumed}, index=kavels.index)
 
 
-def bebouwing_per_kavel(kavels, footprint_m2, max_pct: pd.DataFrame, settings) -> pd.DataFrame:
+def bebouwing_per_kavel(kavels, footprint_m2, max_pct: pd.DataFrame, settings, *, tol: float = 0.0) -> pd.DataFrame:
     """gsi, unused building room and the under-used flag per kavel."""
     area = shapely.area(geoms(kavels))
+    margin = tol * shapely.length(geoms(kavels))
     fp = np.asarray(footprint_m2, dtype=float)
     out = pd.DataFrame(index=kavels.index)
     out["footprint_m2"] = fp
@@ -106,7 +111,8 @@ def bebouwing_per_kavel(kavels, footprint_m2, max_pct: pd.DataFrame, settings) -
     out["max_bebouwingspercentage"] = max_pct["max_bebouwingspercentage"].to_numpy(float)
     out["max_bebouwing_aangenomen"] = max_pct["max_bebouwing_aangenomen"].to_numpy(bool)
     out["onbenut_bebouwing_m2"] = np.maximum(0.0, out["max_bebouwingspercentage"].to_numpy() / 100.0 * area - fp)
-    out["onderbenut"] = (out["gsi"].to_numpy() < settings.onderbenut_gsi) & (area >= settings.onderbenut_min_ha * 1e4)
+    out["onderbenut"] = ((fp < settings.onderbenut_gsi * area - margin)
+                         & (area >= settings.onderbenut_min_ha * 1e4 - margin) & (area > 0))
     return out
 
 

@@ -1,24 +1,32 @@
 """Milieuruimte: how heavy an activity each kavel can host, and how heavy what is there now is.
 
 Settings: `analyse.milieuruimte` (richtafstanden per omgevingstype, standaard_omgevingstype,
-bedrijfswoningen_meetellen, hmc_vanaf, hmc_varianten, sbi_tabel), `analyse.zonering_min_aandeel`.
+bedrijfswoningen_meetellen, hmc_vanaf, hmc_varianten, sbi_tabel), `analyse.zonering_min_aandeel`,
+`analyse.meettolerantie_m`.
 Inputs: kavels, terreinen, verblijfsobjecten (gevoelig), milieuzones (soort "bestemmingsvlak" with
 max_milieucategorie), optional omgevingstypen and vestigingen.
 Outputs: `per_kavel` (keyed by kavel_id) and `per_terrein` (keyed by rin_nummer); the columns are described
-in the catalogue (pipeline/catalogue/indicators.py). The SBI lookup is sbi.py, the contours contouren.py.
+in the catalogue (pipeline/catalogue/indicators.py). The SBI lookup is sbi.py, the gevoelige objecten
+gevoelig.py, the contours contouren.py.
 
 Notes (definitions from domain.md):
 - cat_afstand = highest category whose richtafstand <= distance from the kavel boundary to the nearest
   gevoelig object (0 when one lies on the kavel). Richtafstanden are indicative ("indicatief").
-  No gevoelig object anywhere = infinitely far = the highest category.
+  No gevoelig object anywhere = infinitely far = the highest category. The object that sets it is named
+  (gevoelig_vbo_id, gevoelig_gebruiksdoel). A distance within meettolerantie_m short of a richtafstand
+  counts as reaching it (coordinate noise must not change a category).
 - cat_plan = the max category of the bestemmingsvlak with the largest overlap; else the IBIS main
-  category of the terrein, mapped to its highest sub-category (IBIS "4" -> "4.2").
+  category of the terrein, mapped to its highest sub-category (IBIS "4" -> "4.2"). The plot that sets it
+  is named (cat_plan_zone_id, cat_plan_omschrijving). Overlaps within meettolerantie_m x the kavel's
+  perimeter of the largest count as equal: the first plot in the layer wins.
 - cat_potentie = min(cat_afstand, cat_plan); with no plan information at all it is cat_afstand.
 - cat_benut = highest cat_max (SBI table, longest-prefix match) of the vestigingen on the kavel;
   null = vacant (vacant True) or unknown (no vestigingen layer: vacant null; or only SBI codes that
   are not in the table: vacant False).
 - gap_stappen = rank(cat_potentie) - rank(cat_benut); a vacant kavel counts as rank -1 (one step below
   category 1), so its gap is every step up to its potential. Null when either side is unknown.
+- onbenutte_hmc_ha = the kavel's ha when its potential is HMC (hmc_vanaf) and it is vacant or used below HMC;
+  0 without HMC potential; null when the use is unknown. Summed per terrein it is potentie_milieuruimte_ha.
 """
 from __future__ import annotations
 
@@ -26,9 +34,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import (geoms, group_max, keyed, largest_overlap, nearest_distance, per_kavel_van_terrein,
-                                  points_in_polygons)
-from pipeline.analyse.sbi import load_sbi_tabel, sbi_categorie
+from pipeline.analyse._geo import geoms, group_max, keyed, largest_overlap, per_kavel_van_terrein, points_in_polygons
+from pipeline.analyse.gevoelig import afstand_gevoelig, dichtstbij, gevoelige_objecten  # noqa: F401 (re-exported)
+from pipeline.analyse.sbi import sbi_categorie, sbi_tabellen
 from pipeline.categories import (IBIS_HOOFDCATEGORIE, MILIEUCATEGORIE_DTYPE, MILIEUCATEGORIEEN,
                                  milieucategorie_from_rank, milieucategorie_rank, variant_label)
 
@@ -36,15 +44,22 @@ RUSTIG, GEMENGD = "rustige woonwijk", "gemengd gebied"
 
 
 def per_kavel(kavels, gevoelig: np.ndarray, *, milieuzones, terreinen, vestigingen, omgevingstypen, settings,
-              min_aandeel: float, tree: shapely.STRtree | None = None) -> pd.DataFrame:
-    """The milieuruimte columns of every kavel, keyed by kavel_id."""
-    afstand = afstand_gevoelig(kavels, gevoelig, tree=tree)
-    omgevingstype = omgevingstype_per_vlak(kavels, omgevingstypen, settings.standaard_omgevingstype)
-    plan = cat_plan(kavels, milieuzones, terreinen, min_aandeel=min_aandeel)
-    benut = cat_benut(kavels, vestigingen, load_sbi_tabel(settings.sbi_tabel))
-    out = milieuruimte_per_kavel(kavels, afstand=afstand, omgevingstype=omgevingstype, plan=plan, benut=benut,
-                                 settings=settings)
+              min_aandeel: float, tree: shapely.STRtree | None = None, tol: float = 0.0,
+              gevoelig_info: pd.DataFrame | None = None, tabellen=None, plaats=None) -> pd.DataFrame:
+    """The milieuruimte columns of every kavel, keyed by kavel_id.
+
+    gevoelig_info: vbo_id and gebruiksdoel aligned with `gevoelig`; plaats: (vestiging, kavel) index pairs of
+    points_in_polygons (computed here when None); tabellen: the SBI tables (from the settings when None)."""
+    near = dichtstbij(kavels, gevoelig, gevoelig_info, tree=tree)
+    omgevingstype = omgevingstype_per_vlak(kavels, omgevingstypen, settings.standaard_omgevingstype, tol=tol)
+    plan = cat_plan(kavels, milieuzones, terreinen, min_aandeel=min_aandeel, tol=tol)
+    benut = cat_benut(kavels, vestigingen, tabellen if tabellen is not None else sbi_tabellen(settings),
+                      plaats=plaats, tol=tol)
+    out = milieuruimte_per_kavel(kavels, afstand=near["afstand_gevoelig_m"], omgevingstype=omgevingstype, plan=plan,
+                                 benut=benut, settings=settings, tol=tol)
     out.loc[~np.isfinite(out["afstand_gevoelig_m"]), "afstand_gevoelig_m"] = np.nan
+    out["gevoelig_vbo_id"] = near["gevoelig_vbo_id"].values
+    out["gevoelig_gebruiksdoel"] = near["gevoelig_gebruiksdoel"].values
     return keyed(out, kavels["kavel_id"])
 
 
@@ -63,27 +78,8 @@ def per_terrein(kavel_table: pd.DataFrame, rin_nummers, settings, *, vestigingen
 
 
 # ---------------------------------------------------------------------------------------------
-# Distance to gevoelige objecten and cat_afstand
+# cat_afstand (the gevoelige objecten and their distances: gevoelig.py)
 # ---------------------------------------------------------------------------------------------
-def gevoelige_objecten(verblijfsobjecten, terreinen, *, bedrijfswoningen_meetellen: bool = False) -> np.ndarray:
-    """Geometries of the gevoelige objecten; those on a terrein (bedrijfswoningen) left out unless counted."""
-    vbo = verblijfsobjecten
-    mask = vbo["gevoelig"].fillna(False).to_numpy(dtype=bool) if "gevoelig" in vbo else np.ones(len(vbo), bool)
-    pts = geoms(vbo)[mask]
-    if not bedrijfswoningen_meetellen and len(pts) and len(terreinen):
-        on_terrein = shapely.STRtree(geoms(terreinen)).query(pts, predicate="intersects")[0]
-        keep = np.ones(len(pts), dtype=bool)
-        keep[on_terrein] = False
-        pts = pts[keep]
-    return pts
-
-
-def afstand_gevoelig(kavels, gevoelig: np.ndarray, *, tree: shapely.STRtree | None = None) -> pd.Series:
-    """Distance (m) from each kavel to the nearest gevoelig object, 0 when one lies on it; inf when none."""
-    dist, _ = nearest_distance(geoms(kavels), np.asarray(gevoelig, dtype=object), tree)
-    return pd.Series(dist, index=kavels.index, name="afstand_gevoelig_m")
-
-
 def rank_uit_afstand(afstand, richtafstanden: dict[str, float]) -> np.ndarray:
     """Rank (0..9) of the highest category whose richtafstand <= afstand; -1 when none fits."""
     thresholds = np.asarray([richtafstanden[c] for c in MILIEUCATEGORIEEN], dtype=float)
@@ -92,9 +88,10 @@ def rank_uit_afstand(afstand, richtafstanden: dict[str, float]) -> np.ndarray:
     return np.where(np.isnan(d), -1, rank).astype(np.int16)
 
 
-def cat_afstand(afstand, omgevingstype, *, rustig: dict[str, float], gemengd: dict[str, float]) -> pd.Series:
-    """cat_afstand per object: the table of its omgevingstype applied to its distance."""
-    afstand = pd.Series(afstand)
+def cat_afstand(afstand, omgevingstype, *, rustig: dict[str, float], gemengd: dict[str, float],
+                tol: float = 0.0) -> pd.Series:
+    """cat_afstand per object: the table of its omgevingstype applied to its distance (tol short counts as reached)."""
+    afstand = pd.Series(afstand) + tol
     typ = pd.Series(omgevingstype, index=afstand.index).astype("string")
     rank = np.where(typ.eq(GEMENGD).fillna(False).to_numpy(bool),
                     rank_uit_afstand(afstand, gemengd), rank_uit_afstand(afstand, rustig))
@@ -103,12 +100,12 @@ def cat_afstand(afstand, omgevingstype, *, rustig: dict[str, float], gemengd: di
     return out.rename("cat_afstand")
 
 
-def omgevingstype_per_vlak(vlakken, omgevingstypen, standaard: str) -> pd.Series:
+def omgevingstype_per_vlak(vlakken, omgevingstypen, standaard: str, *, tol: float = 0.0) -> pd.Series:
     """Omgevingstype of each polygon: the omgevingstypen area with the largest overlap, else the default."""
     out = pd.Series(standaard, index=vlakken.index, dtype="string", name="omgevingstype")
     if omgevingstypen is None or len(omgevingstypen) == 0 or len(vlakken) == 0:
         return out
-    best = largest_overlap(geoms(vlakken), geoms(omgevingstypen))
+    best = largest_overlap(geoms(vlakken), geoms(omgevingstypen), tol=tol)
     found = best >= 0
     values = omgevingstypen["omgevingstype"].astype("string").to_numpy()
     out[found] = values[best[found]]
@@ -126,23 +123,28 @@ def ibis_naar_categorie(values) -> pd.Series:
     return pd.Series(pd.Categorical(mapped.astype(object), dtype=MILIEUCATEGORIE_DTYPE), index=s.index)
 
 
-def cat_plan(kavels, milieuzones, terreinen, *, min_aandeel: float = 0.0) -> pd.DataFrame:
-    """cat_plan and cat_plan_bron ("milieuzone" / "ibis" / null) per kavel.
+def cat_plan(kavels, milieuzones, terreinen, *, min_aandeel: float = 0.0, tol: float = 0.0) -> pd.DataFrame:
+    """cat_plan, cat_plan_bron ("milieuzone" / "ibis" / null) and the plot that sets it, per kavel.
 
     The bestemmingsvlak with the largest overlap counts when it covers >= min_aandeel of the kavel.
     """
     out = pd.DataFrame(index=kavels.index)
     rank = np.full(len(kavels), -1, dtype=np.int16)
     bron = np.full(len(kavels), None, dtype=object)
+    zone_id = np.full(len(kavels), None, dtype=object)
+    tekst = np.full(len(kavels), None, dtype=object)
     if milieuzones is not None and len(milieuzones):
         vlak = milieuzones[(milieuzones["soort"].astype("string") == "bestemmingsvlak").fillna(False).to_numpy(bool)
                            & milieuzones["max_milieucategorie"].notna().to_numpy()]
         if len(vlak):
-            best = largest_overlap(geoms(kavels), geoms(vlak), min_aandeel=min_aandeel)
+            best = largest_overlap(geoms(kavels), geoms(vlak), min_aandeel=min_aandeel, tol=tol)
             vlak_rank = milieucategorie_rank(vlak["max_milieucategorie"])
             found = best >= 0
             rank[found] = vlak_rank[best[found]]
-            bron[found & (rank >= 0)] = "milieuzone"
+            found &= rank >= 0
+            bron[found] = "milieuzone"
+            zone_id[found] = _column(vlak, "zone_id")[best[found]]
+            tekst[found] = _column(vlak, "omschrijving")[best[found]]
     todo = rank < 0
     if todo.any() and terreinen is not None and len(terreinen):
         ibis = ibis_naar_categorie(terreinen["max_milieucategorie"])
@@ -152,13 +154,23 @@ def cat_plan(kavels, milieuzones, terreinen, *, min_aandeel: float = 0.0) -> pd.
         bron[use] = "ibis"
     out["cat_plan"] = milieucategorie_from_rank(rank).values
     out["cat_plan_bron"] = pd.Series(bron, index=kavels.index, dtype="string")
+    out["cat_plan_zone_id"] = pd.Series(zone_id, index=kavels.index, dtype="string")
+    out["cat_plan_omschrijving"] = pd.Series(tekst, index=kavels.index, dtype="string")
     return out
 
 
-def cat_benut(kavels, vestigingen, tabel: pd.DataFrame) -> pd.DataFrame:
+def _column(frame, name: str) -> np.ndarray:
+    """A column as an object array of text, or all nulls when the frame lacks it."""
+    if name not in frame:
+        return np.full(len(frame), None, dtype=object)
+    return frame[name].astype("string").to_numpy(dtype=object, na_value=None)
+
+
+def cat_benut(kavels, vestigingen, tabel, *, plaats=None, tol: float = 0.0) -> pd.DataFrame:
     """cat_benut (highest cat_max of the vestigingen on the kavel), vacant, aantal_vestigingen.
 
-    With no vestigingen layer (None) every value is null: unknown, not vacant.
+    With no vestigingen layer (None) every value is null: unknown, not vacant. plaats: the (vestiging,
+    kavel) pairs of points_in_polygons, so every analysis places each vestiging on the same kavel.
     """
     out = pd.DataFrame(index=kavels.index)
     n = len(kavels)
@@ -167,7 +179,7 @@ def cat_benut(kavels, vestigingen, tabel: pd.DataFrame) -> pd.DataFrame:
         out["vacant"] = pd.array([pd.NA] * n, dtype="boolean")
         out["aantal_vestigingen"] = pd.array([pd.NA] * n, dtype="Int64")
         return out
-    iv, ik = points_in_polygons(kavels, vestigingen)
+    iv, ik = plaats if plaats is not None else points_in_polygons(kavels, vestigingen, tol=tol)
     cats = sbi_categorie(vestigingen["sbi_code"].to_numpy(), tabel)
     vrank = milieucategorie_rank(cats["cat_max"].astype(object))
     rank = group_max(ik, vrank[iv], n, np.int16(-1))
@@ -182,22 +194,24 @@ def cat_benut(kavels, vestigingen, tabel: pd.DataFrame) -> pd.DataFrame:
 # Per kavel and per terrein
 # ---------------------------------------------------------------------------------------------
 def milieuruimte_per_kavel(kavels, *, afstand, omgevingstype, plan: pd.DataFrame, benut: pd.DataFrame,
-                           settings) -> pd.DataFrame:
+                           settings, tol: float = 0.0) -> pd.DataFrame:
     """Combine distance, plan and use into the per-kavel milieuruimte indicators (same index)."""
     out = pd.DataFrame(index=kavels.index)
     out["afstand_gevoelig_m"] = np.asarray(afstand, dtype=float)
     out["omgevingstype"] = pd.Series(omgevingstype, index=kavels.index).astype("string")
     out["cat_afstand"] = cat_afstand(out["afstand_gevoelig_m"], out["omgevingstype"],
                                      rustig=settings.richtafstanden_rustig,
-                                     gemengd=settings.richtafstanden_gemengd).values
-    out["cat_plan"] = plan["cat_plan"].values
-    out["cat_plan_bron"] = plan["cat_plan_bron"].values
+                                     gemengd=settings.richtafstanden_gemengd, tol=tol).values
+    for col in ("cat_plan", "cat_plan_bron", "cat_plan_zone_id", "cat_plan_omschrijving"):
+        out[col] = plan[col].values if col in plan else pd.array([pd.NA] * len(out), dtype="string")
     r_afst = milieucategorie_rank(out["cat_afstand"].astype(object))
     r_plan = milieucategorie_rank(out["cat_plan"].astype(object))
     r_pot = np.where(r_plan >= 0, np.minimum(r_afst, r_plan), r_afst)
     out["cat_potentie"] = milieucategorie_from_rank(r_pot).values
     out["cat_benut"] = benut["cat_benut"].values
     out["vacant"] = benut["vacant"].values
+    out["aantal_vestigingen"] = benut["aantal_vestigingen"].values if "aantal_vestigingen" in benut else \
+        pd.array([pd.NA] * len(out), dtype="Int64")
     r_ben = milieucategorie_rank(out["cat_benut"].astype(object))
     vacant = benut["vacant"].fillna(False).to_numpy(bool)
     known_use = (r_ben >= 0) | vacant
@@ -210,6 +224,9 @@ def milieuruimte_per_kavel(kavels, *, afstand, omgevingstype, plan: pd.DataFrame
     hmc_benut = pd.array(r_ben >= hmc, dtype="boolean")
     hmc_benut[~known_use] = pd.NA
     out["hmc_benut"] = hmc_benut
+    ha = shapely.area(geoms(kavels)) / 1e4
+    onbenut = np.where(out["hmc_potentie"].to_numpy(bool) & (vacant | (r_ben < hmc)), ha, 0.0)
+    out["onbenutte_hmc_ha"] = np.where(out["hmc_potentie"].to_numpy(bool) & ~known_use, np.nan, onbenut)
     return out
 
 

@@ -1,16 +1,19 @@
 """Netcapaciteit: area shares of each grid status per terrein, for afname and invoeding.
 
-Settings: none (the status vocabulary is pipeline.categories.NET_STATUSSEN, best to worst, "onbekend" last).
+Settings: `analyse.meettolerantie_m` (the status vocabulary is pipeline.categories.NET_STATUSSEN, best to worst,
+"onbekend" last).
 Inputs: terreinen, netcapaciteit (supply-area polygons with afname_status / invoeding_status and MW).
 Outputs (`per_terrein`, keyed by rin_nummer): {richting}_aandeel_{status} for every status, {richting}_dominant,
-{richting}_beschikbaar_mw, {richting}_wachtrij_mw, for richting in afname, invoeding.
+{richting}_beschikbaar_mw, {richting}_wachtrij_mw, for richting in afname, invoeding; (`per_kavel`, keyed by
+kavel_id) the same shares per kavel, so a terrein's share can be traced to its kavels.
 
 Shares are of the terrein's area (overlay in EPSG:28992). Area not covered by any supply area counts
 as "onbekend", and so does a null status. Where supply-area polygons overlap each other (one area
 drawn twice, sometimes with conflicting status), the overlapping part is shared out in proportion to
 the pieces, so the shares of one terrein always sum to 1. MW figures are area-weighted means over the
 supply areas touched (pieces with a null figure left out; null when all are null).
-The dominant status is the one with the largest share; a tie goes to the worse status.
+The dominant status is the one with the largest share; a tie goes to the worse status, and shares within
+meettolerantie_m x perimeter / area of the largest (what a millimetre of noise can move) count as a tie.
 """
 from __future__ import annotations
 
@@ -50,12 +53,19 @@ def gedekt_oppervlak(zones, vlakken, pairs: pd.DataFrame) -> np.ndarray:
     return covered
 
 
-def per_terrein(terreinen, netcapaciteit) -> pd.DataFrame:
+def per_terrein(terreinen, netcapaciteit, *, tol: float = 0.0) -> pd.DataFrame:
     """The netcapaciteit indicators of every terrein, keyed by rin_nummer."""
-    return keyed(netcapaciteit_per_terrein(terreinen, netcapaciteit), terreinen["rin_nummer"])
+    return keyed(netcapaciteit_per_terrein(terreinen, netcapaciteit, tol=tol), terreinen["rin_nummer"])
 
 
-def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str] = NET_STATUSSEN) -> pd.DataFrame:
+def per_kavel(kavels, netcapaciteit) -> pd.DataFrame:
+    """{richting}_aandeel_{status} of every kavel, keyed by kavel_id."""
+    out = netcapaciteit_per_terrein(kavels, netcapaciteit)
+    return keyed(out[[c for c in out.columns if "_aandeel_" in c]], kavels["kavel_id"])
+
+
+def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str] = NET_STATUSSEN, *,
+                              tol: float = 0.0) -> pd.DataFrame:
     """The netcapaciteit indicators per terrein (same index as terreinen)."""
     z = geoms(terreinen)
     n = len(z)
@@ -85,9 +95,12 @@ def netcapaciteit_per_terrein(terreinen, netcapaciteit, statussen: list[str] = N
         shares /= np.maximum(shares.sum(axis=1, keepdims=True), 1e-300)  # exact sum 1 against rounding
         for j, s in enumerate(vocab):
             out[f"{richting}_aandeel_{s}"] = shares[:, j]
-        # dominant: largest share, ties to the worse status (search from the end)
-        rev = shares[:, ::-1]
-        out[f"{richting}_dominant"] = pd.array(np.asarray(vocab)[len(vocab) - 1 - rev.argmax(axis=1)], dtype="string")
+        # dominant: largest share, (near) ties to the worse status: the last status within the margin of the top
+        with np.errstate(divide="ignore", invalid="ignore"):
+            margin = np.where(zone_area > 0, tol * shapely.length(z) / zone_area, 0.0)
+        near = shares >= shares.max(axis=1, keepdims=True) - margin[:, None] - 1e-12
+        last = len(vocab) - 1 - near[:, ::-1].argmax(axis=1)
+        out[f"{richting}_dominant"] = pd.array(np.asarray(vocab)[last], dtype="string")
         for what in ("beschikbaar_mw", "wachtrij_mw"):
             c = f"{richting}_{what}"
             vals = netcapaciteit[c].to_numpy(float) if c in netcapaciteit else np.full(len(netcapaciteit), np.nan)

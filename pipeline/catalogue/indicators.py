@@ -7,6 +7,7 @@ from pipeline.catalogue.model import Column as C, Dataset
 
 MR, KADES, BEB, NET, ONTS, CLUS, POT = ("Milieuruimte", "Kades", "Bebouwing", "Netcapaciteit", "Ontsluiting",
                                        "Cluster", "Onbenutte potentie")
+REG = "Juiste bedrijf, juiste plek"
 
 KAVEL_COLUMNS = (
     C("kavel_id", "str", "Kavel", nullable=False, groep="Algemeen"),
@@ -14,15 +15,26 @@ KAVEL_COLUMNS = (
     C("oppervlakte_m2", "float", "Oppervlakte", "m²", 0, nullable=False, groep="Algemeen"),
     C("afstand_gevoelig_m", "float", "Afstand tot gevoelig object", "m", 0, groep=MR,
       description="kavel boundary to the nearest gevoelig object; 0 when one lies on the kavel; null when none"),
+    C("gevoelig_vbo_id", "str", "Dichtstbijzijnd gevoelig object (BAG)", groep=MR,
+      description="BAG identificatie of the verblijfsobject that sets afstand_gevoelig_m and so cat_afstand "
+                  "(see verblijfsobjecten_gebruik); null when there is none"),
+    C("gevoelig_gebruiksdoel", "str", "Gebruiksdoel gevoelig object", groep=MR,
+      description="its BAG gebruiksdoel(en)"),
     C("omgevingstype", "str", "Omgevingstype", nullable=False, groep=MR),
     C("cat_afstand", "cat", "Categorie volgens afstand", groep=MR,
       description="highest category whose richtafstand <= afstand_gevoelig_m (indicatief)"),
     C("cat_plan", "cat", "Categorie volgens plan", groep=MR,
       description="max category of the zoning plot with the largest overlap, else the IBIS main category"),
     C("cat_plan_bron", "str", "Bron categorie plan", groep=MR, description="'milieuzone', 'ibis' or null"),
+    C("cat_plan_zone_id", "str", "Bestemmingsvlak categorie plan", groep=MR,
+      description="zone_id of the bestemmingsvlak that sets cat_plan (null when it comes from IBIS)"),
+    C("cat_plan_omschrijving", "str", "Planregel categorie plan", groep=MR,
+      description="that plot's text, e.g. 'bedrijf tot en met categorie 4.2'"),
     C("cat_potentie", "cat", "Mogelijke categorie", groep=MR, description="min(cat_afstand, cat_plan)"),
     C("cat_benut", "cat", "Benutte categorie", groep=MR,
       description="highest cat_max of the vestigingen on the kavel; null = vacant or unknown"),
+    C("aantal_vestigingen", "int", "Aantal vestigingen", groep=MR,
+      description="vestigingen on the kavel (see vestigingen_register); null without vestigingen"),
     C("gap_stappen", "int", "Onbenutte stappen", groep=MR,
       description="rank(cat_potentie) - rank(cat_benut); vacant counts every step; null when unknown"),
     C("niet_waarmaakbaar", "bool", "Niet waarmaakbaar", nullable=False, groep=MR,
@@ -30,6 +42,9 @@ KAVEL_COLUMNS = (
     C("hmc_potentie", "bool", "HMC mogelijk", nullable=False, groep=MR),
     C("hmc_benut", "bool", "HMC aanwezig", groep=MR, description="null when the use is unknown"),
     C("vacant", "bool", "Vacant", groep=MR, description="no vestiging on the kavel; null without vestigingen"),
+    C("onbenutte_hmc_ha", "float", "Onbenutte HMC-ruimte", "ha", 2, groep=MR,
+      description="the kavel's ha when cat_potentie >= hmc_vanaf and the kavel is vacant or used below HMC; 0 without "
+                  "HMC potential; null when the use is unknown. Sums per terrein to potentie_milieuruimte_ha"),
     C("watergebonden", "bool", "Watergebonden", groep=KADES,
       description="a water-bound vestiging on the kavel; null without vestigingen"),
     C("footprint_m2", "float", "Bebouwd oppervlak", "m²", 0, nullable=False, groep=BEB),
@@ -42,6 +57,10 @@ KAVEL_COLUMNS = (
     C("onderbenut", "bool", "Onderbenut", nullable=False, groep=BEB,
       description="GSI below analyse.bebouwing.onderbenut_gsi on a kavel >= onderbenut_min_ha"),
     C("kade_m", "float", "Kade", "m", 0, nullable=False, groep=KADES, description="quay metres assigned to the kavel"),
+    C("kade_status", "str", "Status kade", groep=KADES,
+      description="status of the kavel's quays (benut, onbenut, vrij, onbekend); null without quay"),
+    C("{richting}_aandeel_{status}", "float", "{richting}: aandeel {status}", "", 2, nullable=False, groep=NET,
+      description="area share of the kavel per grid status (not covered = onbekend); sums to 1"),
 )
 
 TERREIN_COLUMNS = (
@@ -104,6 +123,21 @@ TERREIN_COLUMNS = (
     C("potentie_bebouwing_m2", "float", "Onbenutte bouwruimte", "m²", 0, nullable=False, groep=POT,
       rapport=True),
     C("potentie_uitgeefbaar_ha", "float", "Uitgeefbaar", "ha", 1, groep=POT, rapport=True),
+    C("vestigingen_aantal", "int", "Vestigingen op kavels", groep=REG,
+      description="vestigingen on the terrein's kavels (vestigingen_register); null without vestigingen"),
+    C("register_aantal", "int", "Vestigingen op een schaarse kwaliteit", groep=REG, rapport=True,
+      description="vestigingen that hold HMC room, quay or terrein land they do not need (klasse not passend)"),
+    C("register_hmc_aantal", "int", "Op HMC-kavel zonder HMC-behoefte", groep=REG,
+      description="vestigingen with bezet_hmc (vestigingen_register)"),
+    C("register_hmc_ha", "float", "HMC-ruimte bezet zonder HMC-behoefte", "ha", 1, groep=REG,
+      description="their share of the HMC kavels; equals ha_hmc_{hmc_vanaf}_niet_hmc"),
+    C("register_kade_aantal", "int", "Op kadekavel, niet watergebonden", groep=REG,
+      description="vestigingen with bezet_kade"),
+    C("register_kade_m", "float", "Kade bezet door niet-watergebonden", "m", 0, groep=REG,
+      description="their share of the quay metres; equals kade_onbenut_m"),
+    C("register_laag_aantal", "int", "Lage categorie op bedrijventerrein", groep=REG,
+      description="vestigingen with lage_categorie (cat_max <= lage_categorie_max, nothing heavier on the kavel)"),
+    C("register_laag_ha", "float", "Terrein bezet door lage categorie", "ha", 1, groep=REG),
     C("{raster}_gemiddeld", "float", "{raster} (gemiddeld)", "", 2,
       description="zonal mean of a configured raster (analyse.rasters)"),
     C("{raster}_max", "float", "{raster} (maximum)", "", 2),
@@ -123,6 +157,67 @@ KADE_COLUMNS = (
     C("status", "str", "Status", nullable=False, description="benut, onbenut, vrij, onbekend"),
 )
 
+REGISTER_COLUMNS = (
+    C("vestiging_id", "str", "Vestiging", nullable=False, groep="Vestiging",
+      description="vestigingen.vestiging_id ('#2' added to a repeated id)"),
+    C("naam", "str", "Naam", groep="Vestiging"),
+    C("sbi_code", "str", "SBI-code", groep="Vestiging"),
+    C("werkzame_personen", "float", "Werkzame personen", "", 0, groep="Vestiging"),
+    C("kavel_id", "str", "Kavel", nullable=False, groep="Vestiging", description="the kavel it lies on"),
+    C("rin_nummer", "str", "RIN-nummer", nullable=False, groep="Vestiging"),
+    C("terrein_naam", "str", "Terrein", groep="Vestiging"),
+    C("sbi_groep", "str", "SBI-groep in de tabel", groep="Milieucategorie",
+      description="most specific group of the SBI table that is a prefix of the code (digits, VNG style)"),
+    C("sbi_omschrijving", "str", "Omschrijving in de SBI-tabel", groep="Milieucategorie",
+      description="the rows of that group, separated by ' | '"),
+    C("sbi_rijen", "str", "Rijen in de SBI-tabel", groep="Milieucategorie",
+      description="row numbers (built-in table: column rij; municipal table: rij/nr column or line number)"),
+    C("cat_min", "cat", "Milieucategorie (laagste)", groep="Milieucategorie"),
+    C("cat_max", "cat", "Milieucategorie (hoogste)", groep="Milieucategorie"),
+    C("sbi_bron", "str", "Bron van de categorie", groep="Milieucategorie",
+      description="sources of the matching rows, or 'onbevestigd'"),
+    C("sbi_bevestigd", "bool", "Categorie bevestigd", groep="Milieucategorie",
+      description="every matching row has a source; null when the code is not in the table"),
+    C("sbi_tabel", "str", "SBI-tabel", groep="Milieucategorie", description="'gemeentelijk' or 'ingebouwd'"),
+    C("hmc_nodig", "str", "HMC nodig", groep="Beoordeling",
+      description="'ja' (cat_min >= hmc_vanaf), 'nee' (cat_max < hmc_vanaf), 'afhankelijk van omvang'; null unknown"),
+    C("watergebonden", "bool", "Watergebonden", nullable=False, groep="Beoordeling",
+      description="SBI code in analyse.kades.watergebonden_sbi"),
+    C("kavel_cat_potentie", "cat", "Mogelijke categorie kavel", groep="Beoordeling"),
+    C("kavel_hmc_mogelijk", "bool", "Kavel HMC-geschikt", nullable=False, groep="Beoordeling"),
+    C("kavel_kade_m", "float", "Kade aan de kavel", "m", 0, nullable=False, groep="Beoordeling"),
+    C("bezet_hmc", "bool", "HMC-kavel, geen HMC nodig", nullable=False, groep="Beoordeling",
+      description="no HMC needed, on an HMC-capable kavel where nothing needs HMC"),
+    C("bezet_kade", "bool", "Kadekavel, niet watergebonden", nullable=False, groep="Beoordeling",
+      description="not water-bound, on a kavel with quay where nothing is water-bound (quay status onbenut)"),
+    C("lage_categorie", "bool", "Lage categorie op bedrijventerrein", nullable=False, groep="Beoordeling",
+      description="cat_max <= analyse.milieuruimte.lage_categorie_max and nothing heavier on the kavel"),
+    C("hmc_ha", "float", "Bezette HMC-ruimte", "ha", 2, nullable=False, groep="Beoordeling",
+      description="the kavel's ha shared by its bezet_hmc vestigingen"),
+    C("kade_m", "float", "Bezette kade", "m", 0, nullable=False, groep="Beoordeling",
+      description="the kavel's quay metres shared by its bezet_kade vestigingen"),
+    C("laag_ha", "float", "Bezet terrein (lage categorie)", "ha", 2, nullable=False, groep="Beoordeling",
+      description="the kavel's ha shared by its lage_categorie vestigingen"),
+    C("klasse", "str", "Klasse", nullable=False, groep="Beoordeling",
+      description="'HMC-kavel, geen HMC nodig', 'kadekavel, niet watergebonden', 'lage categorie op "
+                  "bedrijventerrein', 'onbekend (SBI niet in tabel)' or 'passend' (the first that applies)"),
+    C("reden", "str", "Waarom", nullable=False, groep="Beoordeling"),
+)
+
+VBO_COLUMNS = (
+    C("vbo_id", "str", "BAG-identificatie", nullable=False),
+    C("gebruiksdoel", "str", "Gebruiksdoel"),
+    C("gevoelig_doel", "bool", "Gevoelig gebruiksdoel", nullable=False,
+      description="a gebruiksdoel in analyse.milieuruimte.gevoelige_gebruiksdoelen"),
+    C("bedrijfswoning", "bool", "Bedrijfswoning", nullable=False,
+      description="gevoelig gebruiksdoel on a terrein (within meettolerantie_m of its contour)"),
+    C("rin_nummer", "str", "Op terrein", description="the terrein it lies on; null when outside every terrein"),
+    C("gevoelig", "bool", "Telt als gevoelig object", nullable=False,
+      description="as the analysis uses it: gevoelig_doel and (not a bedrijfswoning or bedrijfswoningen_meetellen)"),
+    C("kavels_dichtstbij", "int", "Kavels waarvoor dit het dichtstbijzijnde object is", nullable=False,
+      description="kavels whose cat_afstand this object sets (gevoelig_vbo_id)"),
+)
+
 READ_BY = ("score", "export")
 
 INDICATORS = [
@@ -138,6 +233,15 @@ INDICATORS = [
         C("omgevingstype", "str", "Omgevingstype", nullable=False),
         C("rin_nummer", "str", "RIN-nummer", nullable=False),
     ), geometry="Polygon", readers=("export",)),
+    Dataset("vestigingen_register", "analyse",
+            "Every vestiging on a kavel: SBI category and its source, needs, and whether it holds HMC room, quay or "
+            "terrein land it does not need (the register of misplaced companies), sorted by the capacity held; "
+            "empty without a vestigingen layer", REGISTER_COLUMNS, geometry="Point", key="vestiging_id",
+            readers=("export",)),
+    Dataset("verblijfsobjecten_gebruik", "analyse",
+            "The gevoelige objecten a reviewer needs: each one that sets a kavel's cat_afstand and every one on a "
+            "terrein (bedrijfswoning), with how the analysis uses it", VBO_COLUMNS, geometry="Point",
+            readers=("export",)),
     Dataset("clusters", "analyse", "Outline of each cluster of two or more terreinen", (
         C("cluster_id", "int", "Cluster", nullable=False),
         C("cluster_aantal", "int", "Terreinen in cluster", nullable=False),

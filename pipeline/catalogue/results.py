@@ -68,5 +68,8 @@ METADATA = [
     Dataset("analyse_instellingen", "analyse", "The analyse settings used, notes and compute time per analysis", (
         C("instellingen", "json", "Instellingen", nullable=False), C("opmerkingen", "json", "Opmerkingen"),
         C("rekentijd_s", "json", "Rekentijd (s)"), C("richtafstanden", "str", "Richtafstanden"),
+        C("sbi", "json", "SBI-tabel",
+          description="the SBI table(s) used (ingebouwd / gemeentelijk, path, rows, confirmed rows) and how many "
+                      "vestigingen got their category from confirmed rows, unconfirmed rows or no row"),
     ), format="json", readers=("export",)),
 ]

@@ -56,6 +56,9 @@ class Config(Strict):
         for raster in self.analyse.rasters:
             if not raster.path.is_absolute():
                 raster.path = root / raster.path
+        m = self.analyse.milieuruimte
+        if m.sbi_tabel is not None and not m.sbi_tabel.is_absolute():
+            m.sbi_tabel = root / m.sbi_tabel
         return self
 
 

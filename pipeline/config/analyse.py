@@ -27,9 +27,12 @@ BAG_GEBRUIKSDOELEN = ["woonfunctie", "bijeenkomstfunctie", "celfunctie", "gezond
 class Milieuruimte(Strict):
     richtafstanden_rustig: dict[str, float] = Field(
         default_factory=lambda: dict(VNG_RUSTIG),
-        description="VNG 2009 richtafstand (m) per category, rustige woonwijk / rustig buitengebied")
+        description="VNG 2009 richtafstand (m) per category, rustige woonwijk / rustig buitengebied; the values for "
+                    "5.2, 5.3 and 6 (700/1000/1500 m) are not yet confirmed from a published source (onbevestigd)")
     richtafstanden_gemengd: dict[str, float] = Field(
-        default_factory=lambda: dict(VNG_GEMENGD), description="VNG 2009 richtafstand (m), gemengd gebied")
+        default_factory=lambda: dict(VNG_GEMENGD),
+        description="VNG 2009 richtafstand (m), gemengd gebied (one step lower); the values for 5.2, 5.3 and 6 "
+                    "(500/700/1000 m) follow from the unconfirmed rustig values (onbevestigd)")
     standaard_omgevingstype: Literal["rustige woonwijk", "gemengd gebied"] = Field(
         "rustige woonwijk", description="Omgevingstype where no omgevingstypen layer says otherwise")
     gevoelige_gebruiksdoelen: list[str] = Field(
@@ -40,7 +43,16 @@ class Milieuruimte(Strict):
     hmc_vanaf: str = Field("4.1", description="Lowest category that counts as HMC")
     hmc_varianten: list[str] = Field(default_factory=lambda: ["4.1", "4.2", "5.1"],
                                      description="HMC thresholds every HMC figure is also reported for")
-    sbi_tabel: Path | None = Field(None, description="CSV sbi_code,cat_min,cat_max; None = the table shipped in the package")
+    sbi_tabel: Path | None = Field(
+        None, description="A municipality's Staat van Bedrijfsactiviteiten (CSV, ',' or ';'): columns SBI (sbi, "
+                          "sbi_code, sbi2008), omschrijving and categorie (or cat_min and cat_max), optional bron; it "
+                          "wins over the built-in VNG 2009 table (pipeline/analyse/sbi.py). None = the built-in table")
+    sbi_tabel_aanvullen: bool = Field(
+        True, description="SBI codes the municipal sbi_tabel has no row for are looked up in the built-in table "
+                          "(false: they stay unknown)")
+    lage_categorie_max: str = Field(
+        "2", description="Highest category that counts as a 'lage categorie' occupying bedrijventerrein land in the "
+                         "register of vestigingen (IPO: on bedrijventerreinen in principle only 3.1 or higher)")
     contour_categorieen: list[str] = Field(default_factory=lambda: ["3.2", "4.1", "4.2", "5.1"],
                                            description="Categories to draw 'fits here' contours for")
     contour_resolutie_m: float = Field(
@@ -48,7 +60,7 @@ class Milieuruimte(Strict):
         description="Cell size (m) of the raster the contours are computed on; the contours are indicatief: "
                     "their edges are accurate to about this size (the outer edge follows the terrein exactly)")
 
-    @field_validator("hmc_vanaf", "hmc_varianten", "contour_categorieen")
+    @field_validator("hmc_vanaf", "hmc_varianten", "contour_categorieen", "lage_categorie_max")
     @classmethod
     def _cats(cls, value: str | list[str]) -> str | list[str]:
         return check_category(value) if isinstance(value, str) else [check_category(v) for v in value]
@@ -138,6 +150,15 @@ class Analyse(Strict):
     ontsluiting: Ontsluiting = Field(default_factory=Ontsluiting)
     clusters: Clusters = Field(default_factory=Clusters)
     rasters: list[Raster] = Field(default_factory=list, description="Optional GeoTIFF indicators (zonal mean/max)")
+    meettolerantie_m: float = Field(
+        0.01, ge=0, le=1,
+        description="Coordinate noise (m) the results must not depend on: a distance within this of a richtafstand or "
+                    "search distance counts as reaching it; kavels (for a quay, a vestiging, a dwelling) and fairways "
+                    "nearer than this to being equally near are ties, decided by a fixed rule")
+    kavel_clip_tolerantie_m: float = Field(
+        0.01, ge=0, le=10,
+        description="Used by ingest: a kavel lying within this distance (m) of its terrein contour is kept as it is; only "
+                    "kavels sticking out further are clipped to the terrein (counted in ingest_kwaliteit)")
     zonering_min_aandeel: float = Field(
         0.1, ge=0, le=1,
         description="A zoning plot (max category, max bebouwingspercentage) applies to a kavel only when its largest "

@@ -10,6 +10,8 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
 - `<maps>/index.html` (offline overview map), `<maps>/ranglijst.html`, `<maps>/terreinen/<rin>.html` and
   `<maps>/assets/` (kavels per terrein): data in kaartdata.py, pages in paginas.py
 - `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
+- `<processed>/register_vestigingen.csv`, `register_terreinen.csv`: vestigingen that hold a scarce quality they do
+  not need, and the totals per terrein and regio (register.py; also a section of rapport.html)
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
 from pipeline.export.paginas import write_maps
+from pipeline.export.register import write_register
 from pipeline.export.report import render_ranglijst, write_report
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ def run(config, **_options) -> dict:
         maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links),
                           folder=out.folder(maps_folder))
         write_report(config, inputs, links=links, processed=out.folder(processed), maps=out.folder(maps_folder))
+        register = write_register(config, inputs, folder=out.folder(processed))
     summary = {"geopackage": str(processed / config.export.gpkg_naam)}
     for name, count in gpkg["lagen"].items():
         summary[f"laag {name}"] = count
@@ -52,4 +56,5 @@ def run(config, **_options) -> dict:
         "ranglijst": str(maps_folder / "ranglijst.html"), "rapport": str(maps_folder / "rapport.html"),
         "rapport csv": str(processed / "rapport.csv"),
     })
+    summary.update({k.replace("_csv", " csv").replace("_", " "): str(processed / v.name) for k, v in register.items()})
     return summary

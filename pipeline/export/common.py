@@ -1,7 +1,8 @@
 """Shared pieces of the exports: reading the stage outputs, colours, gemeente -> regio.
 
 Inputs (all in `config.paths.processed`, EPSG:28992, checked against the catalogue): terreinen_strategisch
-(required), kavels_indicatoren, kades_status, milieuruimte_contouren, clusters, the canonical layers and
+(required), kavels_indicatoren, kades_status, milieuruimte_contouren, clusters, vestigingen_register and
+verblijfsobjecten_gebruik (optional: older runs lack them), the canonical layers, analyse_instellingen.json and
 ingest_bronnen.json. Labels, units and decimals come from the catalogue (pipeline/catalogue).
 """
 from __future__ import annotations
@@ -72,6 +73,9 @@ class Inputs:
     contouren: gpd.GeoDataFrame | None = None
     clusters: gpd.GeoDataFrame | None = None
     netcapaciteit: gpd.GeoDataFrame | None = None
+    register: gpd.GeoDataFrame | None = None           # vestigingen_register
+    gevoelig: gpd.GeoDataFrame | None = None           # verblijfsobjecten_gebruik
+    analyse: dict = field(default_factory=dict)        # analyse_instellingen.json (settings, notes, SBI tables)
     canonical: dict[str, gpd.GeoDataFrame | pd.DataFrame] = field(default_factory=dict)
     bronnen: list[dict] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
@@ -128,6 +132,11 @@ def read_inputs(config) -> Inputs:
                        ("netcapaciteit", "netcapaciteit")]:
         setattr(inputs, attr, catalogue.read(name, processed, settings))
         inputs.files[name] = catalogue.path(name, processed)
+    for attr, name in [("register", "vestigingen_register"), ("gevoelig", "verblijfsobjecten_gebruik")]:
+        setattr(inputs, attr, catalogue.read(name, processed, settings, optional=True))
+        inputs.files[name] = catalogue.path(name, processed)
+    meta = processed / "analyse_instellingen.json"
+    inputs.analyse = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
     for name, entry in catalogue.DATASETS.items():
         path = catalogue.path(name, processed)
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():

@@ -2,8 +2,9 @@
 
 Settings: export.gpkg_naam, export.gpkg_versie (GeoPackage version, creation option VERSION).
 Inputs: see pipeline/export/common.py (read_inputs).
-Output: `<processed>/<gpkg_naam>` with layers terreinen, kavels, kades, milieuruimte_contouren,
-netcapaciteit and invoer_<canonical layer>; all EPSG:28992, geometry column `geom`.
+Output: `<processed>/<gpkg_naam>` with layers terreinen, kavels, kades, vestigingen (the register),
+gevoelige_objecten, milieuruimte_contouren, netcapaciteit and invoer_<canonical layer>; all EPSG:28992,
+geometry column `geom`.
 Per layer a title and description in gpkg_contents (identifier/description) and a default QGIS style in
 `layer_styles` (QML from pipeline/styles, schema '' and the real geometry column, one useAsDefault row).
 Provenance: GDAL dataset metadata (key/value, in gpkg_metadata) plus one JSON document in gpkg_metadata
@@ -94,6 +95,7 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
             "Kadesegmenten met CEMT-klasse, bereikbare klasse en status (benut, onbenut, vrij, onbekend).",
             "LineString", [Style("kades_status", "kades_status.qml", "status", True, "Status van de kade")],
             "kades_status"))
+    layers += register_layers(inputs)
     if inputs.contouren is not None:
         layers.append(GpkgLayer(
             "milieuruimte_contouren", inputs.contouren, "Milieuruimte: contouren per categorie",
@@ -121,6 +123,27 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
         layers.append(GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
                                 f"Canonieke invoerlaag {name}: {spec.description}", gtype, [_generic_style(gtype)],
                                 name))
+    return layers
+
+
+def register_layers(inputs: Inputs) -> list[GpkgLayer]:
+    """The vestigingen register and the gevoelige objecten used: every number traced to its objects."""
+    layers = []
+    if inputs.register is not None:
+        layers.append(GpkgLayer(
+            "vestigingen", inputs.register, "Vestigingen: juiste bedrijf op de juiste plek",
+            "Elke vestiging op een kavel: kavel en terrein, SBI-code, milieucategorie (min-max) uit de SBI-tabel met de "
+            "rijen en de bron, HMC nodig, watergebonden, en of ze HMC-ruimte, kade of terreinruimte bezet die ze niet "
+            "nodig heeft (klasse, bezette ha en m, waarom). Gesorteerd op de bezette schaarse capaciteit.", "Point",
+            [Style("vestigingen_register", "vestigingen_register.qml", "klasse", True, "Klasse in het register")],
+            "vestigingen_register"))
+    if inputs.gevoelig is not None:
+        layers.append(GpkgLayer(
+            "gevoelige_objecten", inputs.gevoelig, "Gevoelige objecten die de afstandscategorie bepalen",
+            "BAG-verblijfsobjecten die voor een kavel het dichtstbijzijnde gevoelige object zijn (kavels_dichtstbij), "
+            "en alle gevoelige objecten op een bedrijventerrein (bedrijfswoningen, genegeerd tenzij meegeteld).",
+            "Point", [Style("verblijfsobjecten_gebruik", "verblijfsobjecten_gebruik.qml", "gevoelig", True,
+                            "Telt mee of bedrijfswoning")], "verblijfsobjecten_gebruik"))
     return layers
 
 
@@ -181,6 +204,8 @@ def provenance(config, inputs: Inputs, started: datetime) -> dict:
         "crs": f"EPSG:{WORKING_EPSG}",
         "bronnen": bronnen,
         "invoerbestanden": {k: str(v) for k, v in inputs.files.items()},
+        "sbi_tabel": inputs.analyse.get("sbi"),
+        "richtafstanden": inputs.analyse.get("richtafstanden"),
         "configuratie": config_as_dict(config),
     }
 
@@ -279,6 +304,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                 kwargs["dataset_options"] = {"VERSION": config.export.gpkg_versie}
                 kwargs["dataset_metadata"] = {
                     "TITLE": meta["titel"], "SOFTWARE_VERSIE": __version__, "RUNTIJD": meta["runtijd"],
+                    "SBI_TABEL": json.dumps(meta["sbi_tabel"], ensure_ascii=False),
                     "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
                     "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
             if len(frame) == 0:

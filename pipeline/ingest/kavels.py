@@ -1,9 +1,12 @@
 """Kavels -> canonical `kavels`: each kavel assigned to one terrein and clipped to it.
 
-Reads: sources.kavels (optional; a plot layer or BRK percelen), the ingested terreinen.
+Reads: sources.kavels (optional; a plot layer or BRK percelen), the ingested terreinen,
+analyse.kavel_clip_tolerantie_m.
 The terrein is not taken from the file: a kavel belongs to the terrein it overlaps most (kavel
 layers and BRK parcels do not carry RIN numbers and often stick out over the contour), and is clipped
-to that terrein. Kavels outside every terrein are dropped (counted). Without a kavel layer each
+to that terrein, unless it lies within kavel_clip_tolerantie_m of the contour: then it is kept as it is (a
+contour reprojected from another CRS differs by millimetres, and clipping every kavel to it would shave
+areas without a trace). Every kavel whose area clipping changes is counted in the quality report. Kavels outside every terrein are dropped (counted). Without a kavel layer each
 terrein is one kavel (`bron` "terrein", kavel_id "T" + rin_nummer), and the outputs say so.
 """
 from __future__ import annotations
@@ -34,7 +37,6 @@ SPECS = [
 ]
 STATUSES = {"uitgegeven": "uitgegeven", "uitgeefbaar": "uitgeefbaar", "verkocht": "uitgegeven",
             "beschikbaar": "uitgeefbaar", "te koop": "uitgeefbaar", "vrij": "uitgeefbaar"}
-MIN_CLIP_SHARE = 0.999  # below this share of its own area a kavel counts as clipped
 
 
 def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -79,11 +81,9 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
     if best.empty:
         raise IngestError("no kavel overlaps any terrein", path=src.where.path, layer=src.where.layer,
                           expected="kavels inside the terreinen", found=f"{len(frame)} kavels, none inside")
-    best_pieces = pieces[best.index.to_numpy()]
-    own_area = shapely.area(kavel_geoms[best["k"].to_numpy()])
-    clipped = best["area"].to_numpy() < MIN_CLIP_SHARE * own_area
-    tally.repair(int(clipped.sum()), "bijgesneden tot het terrein")
     k = best["k"].to_numpy()
+    best_pieces = _clip(kavel_geoms[k], terrein_geoms, best["t"].to_numpy(), pieces[best.index.to_numpy()],
+                        config.analyse.kavel_clip_tolerantie_m, tally)
     out = gpd.GeoDataFrame({
         "kavel_id": ids.iloc[k].to_numpy(),
         "rin_nummer": terreinen["rin_nummer"].to_numpy()[best["t"].to_numpy()],
@@ -94,3 +94,17 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
     tally.repair(changed, "dubbele kavel_id uniek gemaakt")
     tally.kept = len(out)
     return out
+
+
+def _clip(kavel_geoms, terrein_geoms, t_index, pieces, tolerance: float, tally) -> np.ndarray:
+    """Each kavel as it is when it lies within `tolerance` of its terrein, else clipped (`pieces`); counted."""
+    used = np.unique(t_index)
+    reach = np.empty(len(terrein_geoms), dtype=object)
+    reach[used] = shapely.buffer(terrein_geoms[used], tolerance) if tolerance > 0 else terrein_geoms[used]
+    inside = shapely.covered_by(kavel_geoms, reach[t_index])
+    lost = np.where(inside, 0.0, shapely.area(kavel_geoms) - shapely.area(pieces))
+    clipped = lost > 1e-6
+    tally.repair(int(clipped.sum()), "bijgesneden tot het terrein")
+    if clipped.any():
+        log.info("kavels: %d clipped to their terrein, %.2f m² cut off in total", int(clipped.sum()), lost[clipped].sum())
+    return np.where(inside, kavel_geoms, pieces)
