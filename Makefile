@@ -13,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 STAMPS := data/processed/.stamps/$(basename $(notdir $(CONFIG)))
-CORE := pyproject.toml pipeline/config.py pipeline/layers.py pipeline/io.py pipeline/categories.py $(CONFIG)
+CORE := pyproject.toml $(wildcard pipeline/config/*.py pipeline/catalogue/*.py) pipeline/io.py pipeline/categories.py $(CONFIG)
 stage_sources = $(wildcard pipeline/$(1)/*.py pipeline/$(1)/*/*.py)
 
 .PHONY: all install demo fetch ingest analyse score export test bench clean summary
