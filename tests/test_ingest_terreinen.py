@@ -197,3 +197,50 @@ def test_real_ibis_2024_rows(shared_dir, tmp_path):
     only = terreinen.ingest(make_config(tmp_path, sources, region={"gemeente_codes": ["GM1655", "GM1674"]}),
                             report)
     assert len(only) == 25
+
+
+def legacy_export(shared_dir, tmp_path):
+    """The real 2024 rows as an old shapefile export: legacy names, areas in m² as text, junk in JAAR."""
+    rows = pd.read_csv(shared_dir / "data/real/ibis-attributen-2024/ibis_2024_sample.csv")
+    side = np.sqrt(rows["ha_bruto"] * 10_000)
+    jaar = rows["jaar"].astype(str)
+    jaar.iloc[0], jaar.iloc[1] = "v1900", "&lt;1950"  # WOLFSVELD and SMARTPARK GEMERT
+    frame = gpd.GeoDataFrame({
+        "RINNUMMER": rows["rin"].astype(str), "BEDRIJVENT": rows["naam"], "KERN": rows["gemeente"],
+        "GEM_CODE": rows["gem_code"].astype(str), "OPPBRUTO": (rows["ha_bruto"] * 10_000).round(1).astype(str),
+        "OPPNETTO": (rows["ha_netto"] * 10_000).round(1).astype(str), "JAAR": jaar,
+    }, geometry=[sq(i * 3000, 0, s) for i, s in enumerate(side)], crs=RD)
+    path = tmp_path / "ibis_legacy.shp"
+    frame.to_file(path)
+    return rows, path
+
+
+def test_legacy_export_with_junk_optional_field(shared_dir, tmp_path):
+    """A legacy IBIS export is read although JAAR holds junk: emptied, counted with examples, warned about."""
+    from pipeline.ingest import checks
+    rows, path = legacy_export(shared_dir, tmp_path)
+    sources = make_world(tmp_path / "raw")
+    sources["terreinen"] = {"path": str(path)}
+    report = Report()
+    out = terreinen.ingest(make_config(tmp_path, sources), report).set_index("rin_nummer")
+    assert len(out) == 61
+    assert pd.isna(out.loc["3135", "jaar"]) and pd.isna(out.loc["30201204", "jaar"]) and out.loc["2952", "jaar"] == 2024
+    assert out.loc["3135", ["naam", "ha_bruto", "ha_netto"]].tolist() == ["WOLFSVELD", 68, pytest.approx(53.2342)]
+    count, examples, _ = report.tallies[0].invalid["JAAR"]
+    assert (count, examples) == (2, ["&lt;1950", "v1900"])
+    assert "JAAR" in " ".join(checks.warnings(report)) and "v1900" in " ".join(checks.warnings(report).values())
+    # the configuration can also say: ignore this field
+    sources["terreinen"]["negeer_velden"] = ["jaar"]
+    report = Report()
+    out = terreinen.ingest(make_config(tmp_path, sources), report)
+    assert out["jaar"].isna().all() and report.tallies[0].invalid == {}
+
+
+def test_region_by_gemeente_table_any_code_counts(tmp_path):
+    """A terrein spanning a province border (GEM_CODES with a gemeente on each side) stays in the region."""
+    from pipeline.config import REPO_ROOT
+    frame = ibis_frame()
+    frame["GEM_CODES"] = ["GM0307,GM0855", "GM0307,GM0855", "GM0307", "GM0307", "GM0307"]  # Amersfoort (Utrecht)
+    out, tally = ingest(tmp_path, frame, region={"gemeente_tabel": str(REPO_ROOT / "pipeline/data/gemeente_regio.csv")})
+    assert list(out.index) == ["1001"] and out.loc["1001", "gemeente_code"] == "GM0855"
+    assert tally.dropped["buiten de regio (56 gemeenten)"] == 1

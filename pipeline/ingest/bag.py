@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.ingest.base import Loaded, load
+from pipeline.ingest.checks import filled
 from pipeline.ingest.fields import Spec, as_int, as_text
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
@@ -134,4 +135,5 @@ def ingest_verblijfsobjecten(config: Config, report: Report) -> gpd.GeoDataFrame
         "gevoelig": gevoelig.reindex(doel.index, fill_value=False).to_numpy(dtype=bool),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
     src.tally.keep(src.rows)
+    filled(out["gebruiksdoel"], "gebruiksdoel", src)
     return out

@@ -47,11 +47,12 @@ def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally, *, areas_as_lines: b
     conversion = np.full(len(parts), "", dtype=object)
     if areas_as_lines and kind == "LineString":
         parts, conversion = _areas_to_lines(parts)
+        tally.repair(int((conversion != "").sum()), "vlak (dunne strook) omgezet naar de lijn door het midden")
     keep = (shapely.get_type_id(parts) == PART_TYPE[kind]) & ~shapely.is_empty(parts)
     keep &= (shapely.area(parts) > 0) if kind == "Polygon" else (shapely.length(parts) > 0) if kind == "LineString" \
         else True
     has_kept = np.bincount(owner[keep], minlength=len(geoms)) > 0
-    _count_types(frame, geoms, invalid, has_kept, kind, tally)
+    _count_types(frame, geoms, invalid, has_kept, "Polygon" if areas_as_lines else kind, kind, tally)
     parts, owner, conversion = parts[keep], owner[keep], conversion[keep]
     if kind == "Polygon":
         out = np.full(len(geoms), None, dtype=object)
@@ -108,9 +109,10 @@ def _areas_to_lines(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return parts, conversion
 
 
-def _count_types(frame, geoms, invalid, has_kept, kind: str, tally: Tally) -> None:
-    """Count rows that kept only some of their parts (repaired) and rows of the wrong type (lost)."""
-    pure = np.isin(shapely.get_type_id(geoms), FAMILY_IDS[kind])
+def _count_types(frame, geoms, invalid, has_kept, also: str, kind: str, tally: Tally) -> None:
+    """Count rows that kept only some of their parts (repaired) and rows of the wrong type (lost); geometries of
+    the family `also` (polygons turned into lines) are as good as `kind`."""
+    pure = np.isin(shapely.get_type_id(geoms), FAMILY_IDS[kind] + FAMILY_IDS[also])
     split = has_kept & ~pure & ~invalid
     tally.repair(int(split.sum()), f"gemengde geometrie: alleen {kind} behouden")
     wrong = ~has_kept

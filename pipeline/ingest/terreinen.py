@@ -116,14 +116,19 @@ def region_codes(config: Config) -> set[str]:
 
 
 def _in_region(out: gpd.GeoDataFrame, config: Config, tally) -> gpd.GeoDataFrame:
-    """Terreinen with at least one of their GEM_CODES in the region (when the region lists gemeenten)."""
+    """Terreinen with at least one of their GEM_CODES in the region (when the region lists gemeenten); their
+    gemeente_code becomes the first of their codes inside the region (reports count them there)."""
     wanted = region_codes(config)
     if not wanted:
         return out
-    codes = out["_codes"].str.upper().str.findall(r"(?:GM)?(\d{1,4})").explode()
-    inside = ("GM" + codes.str.zfill(4)).isin(wanted).groupby(level=0).any().reindex(out.index, fill_value=False)
+    codes = "GM" + out["_codes"].str.upper().str.findall(r"(?:GM)?(\d{1,4})").explode().str.zfill(4)
+    hit = codes[codes.isin(wanted)]
+    first = hit.groupby(level=0).first()
+    inside = out.index.isin(first.index)
     tally.drop(int((~inside).sum()), f"buiten de regio ({len(wanted)} gemeenten)")
-    return out.loc[inside.to_numpy()]
+    out = out.loc[inside].copy()
+    out["gemeente_code"] = first.reindex(out.index).to_numpy()
+    return out
 
 
 def _areas(out: gpd.GeoDataFrame, src: Loaded) -> None:

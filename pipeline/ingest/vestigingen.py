@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.ingest.base import load
+from pipeline.ingest.checks import filled
 from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids, reject
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
@@ -71,4 +72,5 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
                                        field=src.found["werkzame_personen"] or "werkzame_personen"),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
     src.tally.keep(src.rows)
+    filled(out["sbi_code"], "sbi_code", src)
     return out
