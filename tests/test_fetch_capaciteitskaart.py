@@ -18,6 +18,17 @@ AFNAME = "/nSZVuSZjHpEZZbRo/ArcGIS/rest/services/Capaciteitskaart_elektriciteits
 TERUG = "/nSZVuSZjHpEZZbRo/ArcGIS/rest/services/Capaciteitskaart_elektriciteitsnet_v2_teruglevering/FeatureServer/0"
 
 
+def paged(name_or_features):
+    """A recorded layer answered page by page (resultOffset / resultRecordCount), as the server does."""
+    features = (json.loads(fixture_text(name_or_features))["features"] if isinstance(name_or_features, str)
+                else name_or_features)
+
+    def handler(request):
+        start, count = int(request.args["resultOffset"]), int(request.args["resultRecordCount"])
+        return reply(json.dumps({"type": "FeatureCollection", "features": features[start:start + count]}))
+    return handler
+
+
 @pytest.fixture(autouse=True)
 def described(httpserver):
     for layer in (AFNAME, TERUG):
@@ -25,10 +36,9 @@ def described(httpserver):
 
 
 def test_afname_and_invoeding_layers_are_merged(tmp_path, httpserver):
-    httpserver.expect_request(AFNAME + "/query").respond_with_data(
-        fixture_text("arcgis_capaciteitskaart_afname.geojson"), content_type="application/geo+json")
-    httpserver.expect_request(TERUG + "/query").respond_with_data(
-        fixture_text("arcgis_capaciteitskaart_teruglevering.geojson"), content_type="application/geo+json")
+    httpserver.expect_request(AFNAME + "/query").respond_with_handler(paged("arcgis_capaciteitskaart_afname.geojson"))
+    httpserver.expect_request(TERUG + "/query").respond_with_handler(
+        paged("arcgis_capaciteitskaart_teruglevering.geojson"))
     config = make_config(tmp_path, {"netcapaciteit": {
         "url": httpserver.url_for(AFNAME), "kind": "capaciteitskaart",
         "path": str(tmp_path / "raw" / "netcapaciteit" / "capaciteitskaart.geojson"),
@@ -74,9 +84,8 @@ def test_repeating_key_is_no_row_key(tmp_path, httpserver):
     """voedingsgebied_id repeats (a supply area drawn as several polygons): merging on it is refused."""
     terug = json.loads(fixture_text("arcgis_capaciteitskaart_teruglevering.geojson"))
     terug["features"][1]["properties"]["voedingsgebied_id"] = terug["features"][0]["properties"]["voedingsgebied_id"]
-    httpserver.expect_request(AFNAME + "/query").respond_with_data(
-        fixture_text("arcgis_capaciteitskaart_afname.geojson"), content_type="application/geo+json")
-    httpserver.expect_request(TERUG + "/query").respond_with_json(terug)
+    httpserver.expect_request(AFNAME + "/query").respond_with_handler(paged("arcgis_capaciteitskaart_afname.geojson"))
+    httpserver.expect_request(TERUG + "/query").respond_with_handler(paged(terug["features"]))
     config = make_config(tmp_path, {"netcapaciteit": {
         "url": httpserver.url_for(AFNAME), "kind": "capaciteitskaart",
         "params": {"invoeding_url": httpserver.url_for(TERUG), "koppelveld": "voedingsgebied_id"}}})
@@ -151,3 +160,13 @@ def test_noord_brabant_bbox_covers_the_gemeenten(shared_dir):
     bxmin, bymin, bxmax, bymax = config.region.bbox
     assert bxmin <= xmin and bymin <= ymin and bxmax >= xmax and bymax >= ymax
     assert (bxmax - bxmin) * (bymax - bymin) < 1.2 * (xmax - xmin) * (ymax - ymin)  # and not much more
+
+
+def test_server_ignoring_result_offset_is_stopped(tmp_path, httpserver):
+    """A full page without exceededTransferLimit asks for the next; the same page again means the server ignores
+    resultOffset: an error, not an endless loop."""
+    httpserver.expect_request(TERUG + "/query").respond_with_data(
+        fixture_text("arcgis_capaciteitskaart_teruglevering.geojson"), content_type="application/geo+json")
+    config = make_config(tmp_path, {"netcapaciteit": {"url": httpserver.url_for(TERUG), "kind": "arcgis"}})
+    with pytest.raises(FetchError, match="ignores resultOffset"):
+        fetch.run(config)

@@ -346,7 +346,8 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     # ArcGIS: selected by the region's envelope (+ fetch.buffer_m), ordered by the object-id field the layer
     # description names (FID), pages of its maxRecordCount (2) by resultOffset
     ibis_requests = seen["terreinen"]
-    assert [int(r["resultOffset"]) for r in ibis_requests] == [0, 2, 4]
+    # the last page (4-5) is full and carries no flag: one more, empty, page ends it
+    assert [int(r["resultOffset"]) for r in ibis_requests] == [0, 2, 4, 6]
     assert {(r["where"], r["orderByFields"], r["f"], r["outSR"], r["resultRecordCount"], r["geometry"], r["inSR"])
             for r in ibis_requests} == {("1=1", "FID", "geojson", "28992", "2", "69500,356500,203500,429500", "28992")}
     assert [(r["resultOffset"], r["resultRecordCount"]) for r in seen["netcapaciteit"]] == [("0", "100")]

@@ -3,7 +3,9 @@
 Why these parameters: `f=geojson` gives features readable by GDAL as-is; `outSR` makes the server
 project to the working CRS; `orderByFields` (the object id) keeps page boundaries stable while
 paging; paging continues while the server says `exceededTransferLimit` is true. ArcGIS puts that
-flag in `properties` of a GeoJSON answer and at the top level of an Esri JSON answer: both are read.
+flag in `properties` of a GeoJSON answer and at the top level of an Esri JSON answer: both are read; a server
+that gives no flag at all (Koop answering f=geojson) is paged while its pages come back full. `params.f: json`
+asks for Esri JSON instead (older servers), converted to GeoJSON by GDAL (esrijson.py).
 The object-id field and the largest page (maxRecordCount) are read from the layer's own description
 (`<layer>?f=json`) on the first page, never assumed: layers name it OBJECTID, FID, OBJECTID_1, ... The
 server may return fewer features than asked, so the next offset advances by the number received. With
@@ -15,10 +17,12 @@ Query reference: ArcGIS REST API, "Query (Feature Service/Layer)" (`<layer-url>/
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 
 from pipeline.crs import WORKING_EPSG
+from pipeline.fetch import esrijson
 from pipeline.fetch.files import check_working_crs
 from pipeline.fetch.http import FetchError, Http
 from pipeline.fetch.paging import Page
@@ -52,13 +56,19 @@ def layer_url(url: str) -> str:
 
 
 def query_params(params: dict, page_size: int, bbox: tuple | None = None) -> dict:
-    """Request parameters without the paging offset and object-id order (those live in the pager state)."""
+    """Request parameters without the paging offset and object-id order (those live in the pager state).
+
+    f is geojson unless params say json (Esri JSON, converted by GDAL: esrijson.py).
+    """
     request = dict(DEFAULTS)
     if bbox is not None:
         request.update({"geometry": ",".join(f"{v:.0f}" for v in bbox), "geometryType": "esriGeometryEnvelope",
                         "inSR": str(WORKING_EPSG), "spatialRel": "esriSpatialRelIntersects"})
     request.update(params)
-    request.update({"f": "geojson", "outSR": str(WORKING_EPSG), "resultRecordCount": int(page_size)})
+    fmt = str(params.get("f", "geojson")).lower()
+    if fmt not in ("geojson", "json"):
+        raise FetchError(f"ArcGIS params.f: expected geojson or json (Esri JSON), got {fmt!r}")
+    request.update({"f": fmt, "outSR": str(WORKING_EPSG), "resultRecordCount": int(page_size)})
     return request
 
 
@@ -74,9 +84,13 @@ def object_id_field(info: dict, url: str) -> str:
     return oid[0]
 
 
-def exceeded_transfer_limit(data: dict) -> bool:
+def exceeded_transfer_limit(data: dict) -> bool | None:
+    """The server's `exceededTransferLimit` (GeoJSON: in properties; Esri JSON: top level); None when absent."""
     props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
-    return bool(props.get("exceededTransferLimit") or data.get("exceededTransferLimit"))
+    for where in (props, data):
+        if "exceededTransferLimit" in where:
+            return bool(where["exceededTransferLimit"])
+    return None
 
 
 class ArcGISPager:
@@ -119,15 +133,21 @@ class ArcGISPager:
                              f"{type(data).__name__} with keys {sorted(data)[:8] if isinstance(data, dict) else '-'}")
         features = data["features"]
         if features and "attributes" in features[0] and "properties" not in features[0]:
-            raise FetchError(f"{resp.url}: got Esri JSON features; request f=geojson (remove 'f' from params)")
+            features = esrijson.to_geojson_features(data, resp.url)
         check_working_crs(features, resp.url)
-        more = exceeded_transfer_limit(data)
+        # a server that does not say (Koop's f=geojson) has more while its pages come back full
+        flag = exceeded_transfer_limit(data)
+        more = flag if flag is not None else len(features) >= known["count"]
+        first = json.dumps(features[0], sort_keys=True)[:2000] if features else None
+        if first is not None and first == state.get("first"):
+            raise FetchError(f"{resp.url}: the page at offset {offset} starts with the same feature as the one "
+                             "before: the server ignores resultOffset, so paging cannot continue")
         empty = 0 if features else int(state.get("empty", 0)) + 1
         if more and empty >= MAX_EMPTY_PAGES:
             raise FetchError(f"{resp.url}: {empty} empty pages in a row while the server still reports "
                              "exceededTransferLimit; giving up")
         step = len(features) if features else known["count"]
-        next_state = {"offset": offset + step, "empty": empty, **known} if more else None
+        next_state = {"offset": offset + step, "empty": empty, "first": first, **known} if more else None
         meta = {"offset": offset}
         if resp.headers.get("Last-Modified"):
             meta["last_modified"] = resp.headers["Last-Modified"]

@@ -71,10 +71,8 @@ def load(source: Source, name: str, layer_name: str, specs: list[Spec], report: 
                                       crs=read.source_crs, **extra)
     if select is not None:
         frame = frame.loc[select(Loaded(frame, found, where, tally, provenance, source, name))]
-        if frame.empty:
-            return Loaded(frame, found, where, tally, provenance, source, name)
     frame = geometry.clean(frame, kind, tally, areas_as_lines=areas_as_lines)
-    if frame.empty and not source.accepteer_geen_rijen:
+    if frame.empty and not tally.dropped.keys() - tally.lost.keys() and not source.accepteer_geen_rijen:
         raise IngestError(f"source {name!r}: none of the {tally.read} feature(s) is usable as {kind} "
                           f"({tally.reason() or 'no reason recorded'})", path=read.path, layer=read.layer,
                           expected=f"{kind} geometries (GML with several geometries: sources.{name}.geometrie; "
