@@ -74,20 +74,13 @@ def place_background(rng, n: int, ext, towns: pd.DataFrame, water, vaarwegen) ->
     return pd.DataFrame(dict(geometry=polys, town=nearest_town(towns, c[:, 0], c[:, 1]), rot=rot[ok][keep]))
 
 
-def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaarwegen, sidings):
-    """IBIS rows (all years) and kavels for scenario + background terreinen.
-
-    Returns (ibis GeoDataFrame in IBIS field names, latest terrein per rin (one geometry each),
-    kavels DataFrame with role/gsi/zoning info).
-    """
-    special = sc.terrein_table()
-    sk = sc.kavel_table()
+def _background_terreinen(rng, background: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    """The background terreinen's attributes; one of them drawn as two polygons."""
     nb = len(background)
-    rins = 910001 + np.arange(nb)
     town = towns.iloc[background.town.values] if nb else towns.iloc[:0]
     kinds = rng.choice(KINDS, nb)
     bg = pd.DataFrame(dict(
-        rin=rins, naam=[f"{k} {kind}" for k, kind in zip(town.kern.values, kinds)],
+        rin=910001 + np.arange(nb), naam=[f"{k} {kind}" for k, kind in zip(town.kern.values, kinds)],
         kern=town.kern.values, gm=town.gm.values,
         wloc=rng.choice(["B", "B1", "B2", "C1", "C2", "C3", "X"], nb, p=[0.85, 0.04, 0.04, 0.02, 0.02, 0.01, 0.02]),
         cat=rng.choice([1, 2, 3, 4, 5, 6], nb, p=[0.02, 0.15, 0.45, 0.28, 0.09, 0.01]),
@@ -108,12 +101,14 @@ def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaa
             row = bg.iloc[[big, big]].copy()
             row["geometry"] = halves
             bg = pd.concat([bg.drop(index=bg.index[big]), row], ignore_index=True)
-    terr = pd.concat([special, bg], ignore_index=True)
-    # water / rail access from the data
+    return bg
+
+
+def _access(terr: pd.DataFrame, vaarwegen, sidings) -> None:
+    """Water / rail access of the background terreinen from the data (scenario ones are given)."""
     geoms = terr.geometry.values
-    wl = shapely.STRtree(vaarwegen.geometry.values)
     near_w = np.zeros(len(terr), bool)
-    near_w[wl.query(geoms, predicate="dwithin", distance=120.0)[0]] = True
+    near_w[shapely.STRtree(vaarwegen.geometry.values).query(geoms, predicate="dwithin", distance=120.0)[0]] = True
     near_r = np.zeros(len(terr), bool)
     if len(sidings):
         near_r[shapely.STRtree(sidings).query(geoms, predicate="dwithin", distance=50.0)[0]] = True
@@ -121,13 +116,9 @@ def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaa
     terr.loc[is_bg, "water"] = np.where(near_w[is_bg], "J", "N")
     terr.loc[is_bg, "spoor"] = np.where(near_r[is_bg], "J", "N")
 
-    # dissolved geometry per terrein
-    per = terr.groupby("rin", sort=False)
-    dissolved = per.first().drop(columns="geometry")
-    dissolved["geometry"] = [shapely.union_all(terr.geometry.values[ix], grid_size=0.01)
-                             for ix in per.indices.values()]
 
-    # background kavels: Voronoi tiles, as many as the target leaves after the scenario
+def _kavels(rng, dissolved: pd.DataFrame, sk: pd.DataFrame, n_kavels: int) -> pd.DataFrame:
+    """Scenario kavels plus background kavels: Voronoi tiles, as many as the target leaves after the scenario."""
     bgd = dissolved[dissolved.index >= 910001]
     if len(bgd):
         a = shapely.area(bgd.geometry.values)
@@ -147,8 +138,11 @@ def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaa
     else:
         kavels = sk
     kavels["uitgifte_status"] = np.where(kavels.role == "vrij", "uitgeefbaar", "uitgegeven")
+    return kavels
 
-    # IBIS hectares per terrein (latest year), then older years
+
+def _ibis_rows(rng, terr: pd.DataFrame, dissolved: pd.DataFrame, kavels: pd.DataFrame) -> gpd.GeoDataFrame:
+    """IBIS records: hectares per terrein polygon for the latest year, then the older years."""
     area_k = shapely.area(kavels.geometry.values)
     free_ha = pd.Series(np.where(kavels.role == "vrij", area_k, 0.0)).groupby(kavels.rin.values).sum() / 1e4
     rows = []
@@ -178,5 +172,22 @@ def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaa
                 rows.append(dict(rows[-1]))
     ibis = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
     ibis["HA_TOTTUIT"] = ibis["HA_TOTTUIT"].astype("float64")
+    return ibis
+
+
+def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaarwegen, sidings):
+    """IBIS rows (all years) and kavels for scenario + background terreinen.
+
+    Returns (ibis GeoDataFrame in IBIS field names, latest terrein per rin (one geometry each),
+    kavels DataFrame with role/gsi/zoning info).
+    """
+    terr = pd.concat([sc.terrein_table(), _background_terreinen(rng, background, towns)], ignore_index=True)
+    _access(terr, vaarwegen, sidings)
+    per = terr.groupby("rin", sort=False)
+    dissolved = per.first().drop(columns="geometry")
+    dissolved["geometry"] = [shapely.union_all(terr.geometry.values[ix], grid_size=0.01)
+                             for ix in per.indices.values()]
+    kavels = _kavels(rng, dissolved, sc.kavel_table(), n_kavels)
+    ibis = _ibis_rows(rng, terr, dissolved, kavels)
     kavels = gpd.GeoDataFrame(kavels, geometry="geometry", crs=WORKING_CRS)
     return ibis, gpd.GeoDataFrame(dissolved.reset_index(), geometry="geometry", crs=WORKING_CRS), kavels
