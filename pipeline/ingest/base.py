@@ -65,7 +65,8 @@ def load(source: Source, name: str, layer_name: str, specs: list[Spec], report: 
         tally.set_kinds(fields.as_text(fields.column(frame, found, kinds_field)).str.lower())
     tally.repair(read.rings_closed, "open ring gesloten")
     tally.repair(read.curves_linearised,
-                 f"bogen (gml:Arc, CurvePolygon) gelinealiseerd tot lijnstukken (max. {tolerance:g} m afwijking)")
+                 f"bogen (gml:Arc, CurvePolygon) gelinealiseerd tot lijnstukken (max. {tolerance:g} m afwijking)"
+                 .replace(".", ","))
     extra = {k: v for k, v in (("geometrie_eigenschap", read.geometry_property), ("csv", read.detected)) if v}
     provenance = report.record_source(name, read.path, layer=read.layer, fmt=read.format, rows=len(read.frame),
                                       crs=read.source_crs, **extra)
