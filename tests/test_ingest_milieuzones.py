@@ -5,7 +5,6 @@ import pytest
 
 from fixtures.ingest.builders import RD, make_config, make_world, sq
 from pipeline.ingest import milieuzones
-from pipeline.ingest.errors import IngestError
 from pipeline.ingest.fields import Where
 from pipeline.ingest.milieuzones import categories_from_text
 from pipeline.ingest.quality import Report

@@ -6,7 +6,6 @@ SOURCE.md): 396 scheidingen, 93 with eindRegistratie (the 84 with terminationDat
 gml:Curves with gml:Arc segments and 5 are gml:Polygons (3 of those with arcs in a gml:Ring). Otterlo has no
 port, so these tests let `muur` count as a quay type: the same quirks as a harbour's kademuren.
 """
-import re
 import xml.etree.ElementTree as ET
 
 import numpy as np

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.crs import WORKING_CRS
 from pipeline.fetch import arcgis, capaciteitskaart, ogcapi, wfs
@@ -87,7 +88,7 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
 def _guess_kind(url: str) -> str:
     if arcgis.is_layer_url(url):
         return "arcgis"
-    if "service=wfs" in url.lower() or url.lower().rstrip("/").rsplit("/", 2)[-2:][0] == "wfs":
+    if "service=wfs" in url.lower() or "/wfs" in urlsplit(url).path.lower():
         return "wfs"
     if "/collections/" in url:
         return "ogcapi"

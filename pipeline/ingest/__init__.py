@@ -101,7 +101,7 @@ def run(config: Config) -> dict:
     summary["kavels uit"] = "kavellaag" if config.sources.kavels is not None else "terreinen (1 kavel per terrein)"
     summary["gerepareerd"] = repaired
     summary["verwijderd"] = dropped
-    summary.update(checks.warnings(report))
+    summary.update(checks.summary_warnings(report))
     summary["kwaliteitsrapport"] = str(processed / QUALITY_CSV)
     summary["uitvoermap"] = str(processed)
     return summary

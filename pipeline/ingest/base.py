@@ -23,8 +23,6 @@ class Loaded:
     where: Where
     tally: Tally
     provenance: dict             # the ingest_bronnen.json entry (modules add peildatum)
-    source: Source
-    name: str
 
     def col(self, name: str):
         return fields.column(self.frame, self.found, name)
@@ -71,7 +69,7 @@ def load(source: Source, name: str, layer_name: str, specs: list[Spec], report: 
     provenance = report.record_source(name, read.path, layer=read.layer, fmt=read.format, rows=len(read.frame),
                                       crs=read.source_crs, **extra)
     if select is not None:
-        frame = frame.loc[select(Loaded(frame, found, where, tally, provenance, source, name))]
+        frame = frame.loc[select(Loaded(frame, found, where, tally, provenance))]
     frame = geometry.clean(frame, kind, tally, areas_as_lines=areas_as_lines)
     if frame.empty and not tally.dropped.keys() - tally.lost.keys() and not source.accepteer_geen_rijen:
         raise IngestError(f"source {name!r}: none of the {tally.read} feature(s) is usable as {kind} "
@@ -79,4 +77,4 @@ def load(source: Source, name: str, layer_name: str, specs: list[Spec], report: 
                           expected=f"{kind} geometries (GML with several geometries: sources.{name}.geometrie; "
                                    f"or sources.{name}.accepteer_geen_rijen: true)",
                           found=sorted(set(read.frame[readers.SOURCE_TYPE].dropna().astype(str))))
-    return Loaded(frame, found, where, tally, provenance, source, name)
+    return Loaded(frame, found, where, tally, provenance)

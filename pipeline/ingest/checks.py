@@ -25,7 +25,7 @@ def filled(values: pd.Series, field: str, src, *, empty_value: str | None = None
 
 
 def _loss(counts, read: int) -> tuple[int, int, list[str]]:
-    """(lost, base, reasons) from a Counter of (reason, loss) -> rows, or of reason -> rows with `lost` given."""
+    """(rows lost, rows left after deliberate selections, reasons of the losses) from (reason, loss) -> rows."""
     lost = sum(n for (_, loss), n in counts.items() if loss)
     selected = sum(n for (_, loss), n in counts.items() if not loss)
     reasons = [f"{n}x {r}" for (r, loss), n in counts.items() if loss]
@@ -69,7 +69,7 @@ def verify(report: Report, config: Config) -> None:
         raise IngestError(f"{len(found)} source problem(s), nothing written:\n  - " + "\n  - ".join(found))
 
 
-def warnings(report: Report) -> dict[str, str]:
+def summary_warnings(report: Report) -> dict[str, str]:
     """Summary lines for values that could not be read and were emptied (per source and field)."""
     out = {}
     for t in report.tallies:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.config import Config, Source
 from pipeline.ingest.base import Loaded, load
+from pipeline.ingest.curves import CURVED, TYPE_NAMES
 from pipeline.ingest.fields import Spec, as_text, fill_ids, unique_ids
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
@@ -36,6 +37,7 @@ SPECS = [
 # source key -> name in the `bron` column
 SOURCES = {"kades": "BGT scheiding", "kades_vlak": "BGT scheiding", "kunstwerkdelen": "BGT kunstwerkdeel",
            "kunstwerkdelen_vlak": "BGT kunstwerkdeel"}
+CURVED_NAMES = [TYPE_NAMES[int(i)] for i in CURVED]
 NO_CONVERSION = "geen"
 LINEARISED = "bogen gelinealiseerd"
 
@@ -95,8 +97,7 @@ def _one(source: Source, name: str, bron: str, config: Config, report: Report) -
 
 def conversions(source_type: pd.Series, area_conversion: pd.Series) -> pd.Series:
     """'geen', 'bogen gelinealiseerd', the centre-line method for an area, or both joined by '; '."""
-    curved = source_type.isin(["CircularString", "CompoundCurve", "CurvePolygon", "MultiCurve", "MultiSurface",
-                               "Curve", "Surface"]).to_numpy()
+    curved = source_type.isin(CURVED_NAMES).to_numpy()
     area = area_conversion.fillna("").astype(str).to_numpy()
     both = np.where(curved & (area != ""), LINEARISED + "; " + area, np.where(curved, LINEARISED, area))
     return pd.Series(np.where(both == "", NO_CONVERSION, both), index=source_type.index)

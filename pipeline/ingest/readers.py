@@ -206,7 +206,11 @@ def geometries(column, tolerance: float) -> tuple[np.ndarray, np.ndarray, int, i
     out = np.full(len(wkb), None, dtype=object)
     out[~curved], closed = decode_wkb(wkb[~curved])
     if curved.any():
-        out[curved] = curves.linearise(wkb[curved], tolerance)
+        try:
+            out[curved] = curves.linearise(wkb[curved], tolerance)
+        except Exception as exc:  # GDAL's message says which geometry it could not take
+            raise IngestError(f"curved geometries could not be linearised: {exc}",
+                              expected="valid CircularString / CompoundCurve / CurvePolygon geometries") from exc
     return out, curves.type_names(types), closed, int(curved.sum())
 
 
