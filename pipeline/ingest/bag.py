@@ -48,14 +48,29 @@ VBO_SPECS = [
 def bag_ids(values: pd.Series) -> tuple[pd.Series, int]:
     """16-digit text ids: a prefix (NL.IMBAG.Pand.) removed, zeros put back on digit-only ids shorter than 16.
 
-    Returns the ids and how many had a prefix.
+    Returns the ids and how many had a prefix. (String kernels only, no regex: BAG has over a million rows.)
     """
     text = as_text(values)
-    digits = text.str.extract(r"(?:^|\D)(\d{16})$", expand=False)
-    prefixed = digits.notna() & (digits != text)
-    text = text.where(~prefixed, digits)
-    short = text.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
+    length = text.str.len()
+    tail = text.str.slice(-16)
+    prefixed = ((length > 16) & tail.str.isdigit() & ~text.str.slice(-17, -16).str.isdigit()).fillna(False)
+    text = text.where(~prefixed.to_numpy(dtype=bool), tail)
+    short = ((text.str.len() < 16) & text.str.isdigit()).fillna(False).to_numpy(dtype=bool)
     return text.where(~short, text.str.zfill(16)), int(prefixed.sum())
+
+
+def _per_value(values: pd.Series, test) -> np.ndarray:
+    """`test` (a Series -> bool Series function) applied to the distinct values only, spread over the rows."""
+    codes, uniques = pd.factorize(values)
+    result = np.asarray(test(pd.Series(uniques, dtype=object)).fillna(False), dtype=bool)
+    return np.where(codes >= 0, result[np.maximum(codes, 0)] if len(result) else False, False)
+
+
+def _present(values: pd.Series) -> np.ndarray:
+    """Rows where a field holds a value (dates: not NaT; text: not blank)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.notna().to_numpy()
+    return _per_value(values, lambda u: as_text(u).notna())
 
 
 def _current(config: Config, id_spec: str):
@@ -66,18 +81,20 @@ def _current(config: Config, id_spec: str):
         ended = np.zeros(len(src.frame), dtype=bool)
         for name, label in (("eind_geldigheid", "eindGeldigheid"), ("eind_registratie", "eindRegistratie"),
                             ("tijdstip_inactief", "tijdstipInactief")):
-            hit = as_text(src.col(name)).notna().to_numpy() & ~ended
+            hit = _present(src.col(name)) & ~ended
             src.tally.drop(int(hit.sum()), f"niet-actueel voorkomen ({label} gevuld)", rows=src.rows[hit])
             ended |= hit
         status = as_text(src.col("status"))
-        vervallen = status.str.strip().str.lower().isin(gone).to_numpy() & ~ended
+        vervallen = _per_value(status, lambda u: u.str.strip().str.lower().isin(gone)) & ~ended
         for value in status[vervallen].unique():
             hit = vervallen & (status == value).to_numpy()
             src.tally.drop(int(hit.sum()), f"status '{value}' (bestaat niet (meer))", rows=src.rows[hit])
         keep = ~ended & ~vervallen
         cand = np.flatnonzero(keep)
-        ids, _ = bag_ids(src.col(id_spec))
-        versions = pd.DataFrame({"id": ids.to_numpy()[cand],
+        if src.found["voorkomen"] is None and src.found["begin_geldigheid"] is None:
+            return keep  # no history in this file (PDOK GeoPackage, OGC API): nothing to choose between
+        ids, _ = bag_ids(src.col(id_spec).iloc[cand])
+        versions = pd.DataFrame({"id": ids.to_numpy(),
                                  "v": pd.to_numeric(as_text(src.col("voorkomen")), errors="coerce").to_numpy()[cand],
                                  "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
         older = versions.sort_values(["v", "b"], na_position="first").duplicated("id", keep="last")
