@@ -6,6 +6,7 @@ WORKING_CRS = "EPSG:28992"
 WORKING_EPSG = 28992
 MAP_CRS = "EPSG:4326"
 GEOJSON_DEFAULT_CRS = "EPSG:4326"  # RFC 7946: GeoJSON without a crs member is WGS84
+LONLAT_CRS = "EPSG:4326"  # longitude/latitude columns of tables (CSV) without a declared CRS
 
 
 def assert_working_crs(gdf, what: str) -> None:

@@ -38,9 +38,9 @@ def test_run_writes_canonical_layers_and_reports(tmp_path):
     for name in ("vestigingen", "spoor", "opritten", "omgevingstypen"):
         assert not (processed / f"{name}.parquet").exists()
     quality = pd.read_csv(processed / "ingest_kwaliteit.csv")
-    assert list(quality.columns) == ["laag", "bron", "bronbestand", "gelezen", "behouden", "gerepareerd",
-                                     "verwijderd", "samengevoegd", "reden"]
-    kades = quality[quality["laag"] == "kades"].iloc[0]
+    assert list(quality.columns) == ["laag", "bron", "soort", "bronbestand", "gelezen", "behouden", "gerepareerd",
+                                     "verwijderd", "waarvan_verlies", "samengevoegd", "leeg_gemaakt", "reden"]
+    kades = quality[(quality["laag"] == "kades") & quality["soort"].isna()].iloc[0]
     assert (kades["gelezen"], kades["behouden"], kades["verwijderd"]) == (4, 2, 2)
     assert "walbescherming" in kades["reden"] and "eindRegistratie" in kades["reden"]
     bronnen = json.loads((processed / "ingest_bronnen.json").read_text())["bronnen"]

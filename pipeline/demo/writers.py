@@ -1,7 +1,8 @@
 """Write the raw files in the real sources' formats, each atomically (temporary path, then rename).
 
 Why one module: the format rules live here — GeoPackage layers, RFC 7946 GeoJSON (WGS84, no crs
-member), GeoJSON in EPSG:28992 with a crs member (the capaciteitskaart), Shapefile with .prj, and
+member), GeoJSON in EPSG:28992 with a crs member (the capaciteitskaart), Shapefile with .prj, GML with
+lines, areas and arcs (bgt.py), CSV as a register delivers it (`;`, decimal comma, cp1252, x/y in RD) and
 GeoParquet through pipeline.io.
 """
 from __future__ import annotations
@@ -12,9 +13,13 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
+import shapely
 
 from pipeline.crs import GEOJSON_DEFAULT_CRS
+from pipeline.demo.bgt import FORM, write_gml
 from pipeline.io import atomic_path, write_parquet
 
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".shp")  # .shp last: it is what readers look for
@@ -51,12 +56,28 @@ def write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def write_csv(gdf: gpd.GeoDataFrame, target: Path) -> None:
+    """Points as a register's CSV export: `;`-separated, x/y in RD New with a decimal comma, cp1252, all text."""
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
+    for i, axis in enumerate("xy"):
+        table[axis] = np.char.replace(np.char.mod("%.2f", xy[:, i]), ".", ",")
+    with atomic_path(target) as tmp:
+        table.to_csv(tmp, sep=";", index=False, encoding="cp1252")
+
+
 def write_any(target: Path, layers: dict[str, gpd.GeoDataFrame], *, rfc7946: bool = True) -> None:
-    """Write by file extension: .gpkg (all layers), .geojson/.json, .shp, .parquet (first layer)."""
+    """Write by file extension: .gpkg (all layers), .geojson/.json, .shp, .gml, .csv, .parquet (first layer)."""
     suffix = target.suffix.lower()
     first = next(iter(layers.values()))
+    if suffix != ".gml" and FORM in first:
+        first = first.drop(columns=FORM)
     if suffix == ".gpkg":
         write_gpkg(layers, target)
+    elif suffix == ".gml":
+        write_gml(first, target)
+    elif suffix == ".csv":
+        write_csv(first, target)
     elif suffix in (".geojson", ".json"):
         write_geojson(first, target, rfc7946=rfc7946)
     elif suffix == ".shp":
@@ -64,4 +85,5 @@ def write_any(target: Path, layers: dict[str, gpd.GeoDataFrame], *, rfc7946: boo
     elif suffix == ".parquet":
         write_parquet(first, target)
     else:
-        raise ValueError(f"demo: cannot write {target}: unknown file type {suffix!r} (use .gpkg, .geojson, .shp, .parquet)")
+        raise ValueError(f"demo: cannot write {target}: unknown file type {suffix!r} "
+                         "(use .gpkg, .geojson, .shp, .gml, .csv, .parquet)")

@@ -1,11 +1,13 @@
 """Netbeheer Nederland capaciteitskaart: two feature layers merged, or an im-capaciteitskaart JSON file.
 
-Why a merge: the public capaciteitskaart is published as separate ArcGIS views for afname and for
-invoeding (teruglevering) of one underlying layer. Ingest expects one polygon layer carrying both
-statuses (`afname`, `opwek` 0..3) and both queues, so the afname layer's features are kept with
-their geometry and the invoeding-related fields (names containing opwek / invoeding /
-teruglevering) are taken from the invoeding layer's feature with the same key (`koppelveld`,
-default OBJECTID: the views share object ids). Invoeding features without a partner are appended.
+The public capaciteitskaart is published as ArcGIS views of one underlying layer; the afname view
+already carries both statuses (`afname`, `opwek` 0..3) and both queues, so it is all ingest needs and the
+configuration fetches only it (with pages of 100: larger pages time out). Should a separate invoeding
+(teruglevering) view be given (`params.invoeding_url`), the afname features are kept with their geometry
+and the invoeding-related fields (names containing opwek / invoeding / teruglevering) are taken from the
+invoeding feature with the same key: `koppelveld`, by default the layer's object-id field (from its
+description). `voedingsgebied_id` is no row key (one supply area is drawn as several polygons), so a key
+that repeats in the invoeding layer is refused rather than matched arbitrarily.
 
 Alternatively the grid operators' im-capaciteitskaart JSON (`energy_areas[].postcode_areas[]`,
 no geometry) is downloaded as-is; its `issued` / `updated` dates give the peildatum.
@@ -38,12 +40,18 @@ def merge_layers(afname: Iterator[dict], invoeding: Iterator[dict], key: str) ->
     """Afname features with the invoeding fields of their partner (same `key` value) laid over them."""
     partners: dict = {}
     unkeyed: list = []
+    repeated = 0
     for feature in invoeding:
         value = (feature.get("properties") or {}).get(key, feature.get("id") if key.lower() == "id" else None)
         if value is None:
             unkeyed.append(feature)
+        elif value in partners:
+            repeated += 1
         else:
-            partners.setdefault(value, feature)
+            partners[value] = feature
+    if repeated:
+        raise FetchError(f"capaciteitskaart: koppelveld {key!r} repeats {repeated} time(s) in the invoeding layer, "
+                         "so it is not a row key (voedingsgebied_id never is); use the layer's object-id field")
     used = set()
     matched = 0
     for feature in afname:
@@ -65,21 +73,22 @@ def merge_layers(afname: Iterator[dict], invoeding: Iterator[dict], key: str) ->
 
 
 def fetch_feature_layers(*, source: str, target: Path, url: str, params: dict, page_size: int,
-                         http: Http, force: bool = False) -> Outcome:
-    """Both layers as two streams of one resumable download, merged on completion."""
+                         http: Http, force: bool = False, bbox: tuple | None = None) -> Outcome:
+    """The afname layer (and an invoeding layer when given) as streams of one resumable download."""
     server_params = {k: v for k, v in params.items() if k not in OWN_KEYS}
-    key = str(params.get("koppelveld", "OBJECTID"))
-    streams = {"afname": arcgis.ArcGISPager(url, server_params, page_size)}
+    key = params.get("koppelveld")
+    streams = {"afname": arcgis.ArcGISPager(url, server_params, page_size, bbox)}
     invoeding_url = params.get("invoeding_url")
     if invoeding_url:
-        streams["invoeding"] = arcgis.ArcGISPager(str(invoeding_url), server_params, page_size)
+        streams["invoeding"] = arcgis.ArcGISPager(str(invoeding_url), server_params, page_size, bbox)
     request = {"afname": streams["afname"].params, "koppelveld": key,
                "invoeding_url": str(invoeding_url) if invoeding_url else None}
 
     def merge(per_stream):
         if "invoeding" not in per_stream:
             return per_stream["afname"]
-        return merge_layers(per_stream["afname"], per_stream["invoeding"], key)
+        field = str(key) if key else streams["afname"].describe(http)["order"]
+        return merge_layers(per_stream["afname"], per_stream["invoeding"], field)
 
     return download_paged(source=source, target=target, url=url, kind="capaciteitskaart", request=request,
                           streams=streams, http=http, merge=merge, force=force)
@@ -139,10 +148,10 @@ def fetch_im_json(*, source: str, target: Path, url: str, params: dict, http: Ht
 
 
 def fetch(*, source: str, target: Path, url: str, params: dict, page_size: int, http: Http,
-          force: bool = False) -> Outcome:
+          force: bool = False, bbox: tuple | None = None) -> Outcome:
     """Feature-layer form when the URL is an ArcGIS layer, else the im-capaciteitskaart JSON as-is."""
     if arcgis.is_layer_url(url) or url.rstrip("/").lower().endswith("/query"):
         return fetch_feature_layers(source=source, target=target, url=url, params=params,
-                                    page_size=page_size, http=http, force=force)
+                                    page_size=page_size, http=http, force=force, bbox=bbox)
     return fetch_im_json(source=source, target=target, url=url,
                          params={k: v for k, v in params.items() if k not in OWN_KEYS}, http=http, force=force)
