@@ -67,9 +67,21 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
         done[name] = conform(builder(config, report, done), name)
+        check_region(done[name], name, config.region.bbox)
         log.info("ingest: %s: %d rows", name, len(done[name]))
     checks.verify(report, config)
     return done, report
+
+
+def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:
+    """A layer that does not touch the configured region at all was read in the wrong place (or is the wrong
+    file): refuse it rather than analyse a region without its data."""
+    if bbox is None or not len(frame):
+        return
+    x0, y0, x1, y1 = frame.total_bounds
+    if x1 < bbox[0] or x0 > bbox[2] or y1 < bbox[1] or y0 > bbox[3]:
+        raise IngestError(f"canonical layer {name}: extent {tuple(round(v) for v in (x0, y0, x1, y1))} does not "
+                          f"overlap region.bbox {tuple(bbox)}", expected="data inside the region")
 
 
 def run(config: Config) -> dict:

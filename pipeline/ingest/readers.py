@@ -33,7 +33,7 @@ import shapely
 from pyproj import CRS
 
 from pipeline.config import Source
-from pipeline.crs import WORKING_CRS, WORKING_EPSG
+from pipeline.crs import NL_EXTENT_RD, NL_LOOKS_LIKE, WORKING_CRS, WORKING_EPSG
 from pipeline.ingest import curves, gml, tables
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.gio import read_gio
@@ -299,6 +299,41 @@ def _to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None, source: Source, na
         frame = frame.to_crs(WORKING_CRS)
     else:
         frame = frame.set_crs(WORKING_CRS, allow_override=True)
+    check_plausible(frame, bounds, crs, name=name, path=path, layer=layer)
     return frame
+
+
+def check_plausible(frame: gpd.GeoDataFrame, original_bounds, crs: CRS, *, name: str, path: Path, layer) -> None:
+    """Refuse a layer that does not lie in the Netherlands once read in its declared CRS: a mislabelled CRS or
+    an absurd vertex would otherwise put data off the map (every kavel vacant, HMC room jumping) without a word."""
+    geoms = frame.geometry.to_numpy()
+    if not (~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)).any():
+        return  # no geometry at all: the checks on rows lost report that
+    bounds = shapely.total_bounds(geoms)
+    xmin, ymin, xmax, ymax = NL_EXTENT_RD
+    inside = np.isfinite(bounds).all() and bounds[0] >= xmin and bounds[1] >= ymin and bounds[2] <= xmax \
+        and bounds[3] <= ymax
+    if inside:
+        return
+    declared = crs.to_string()
+    hint = _likely_crs(original_bounds, declared)
+    raise IngestError(
+        f"the coordinates do not lie in the Netherlands when read as {declared} (extent in {WORKING_CRS}: "
+        f"{_rounded(bounds)}; in the file: {_rounded(original_bounds)})"
+        + (f"; they look like {hint}: set sources.{name}.crs: {hint} or fix the file's CRS" if hint else
+           "; a vertex far away (e.g. 1e20) or a wrong CRS: check the file"),
+        path=path, layer=layer, expected=f"an extent inside {NL_EXTENT_RD} ({WORKING_CRS})")
+
+
+def _likely_crs(bounds, declared: str) -> str | None:
+    for name, (x0, y0, x1, y1) in NL_LOOKS_LIKE.items():
+        if name != declared and np.isfinite(bounds).all() and bounds[0] >= x0 and bounds[1] >= y0 \
+                and bounds[2] <= x1 and bounds[3] <= y1:
+            return name
+    return None
+
+
+def _rounded(bounds) -> tuple:
+    return tuple(float(f"{b:.6g}") for b in bounds)
 
 
