@@ -26,9 +26,10 @@ import geopandas as gpd
 from tqdm import tqdm
 
 from pipeline import catalogue, workspace
+from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
-from pipeline.ingest import (bag, checks, infra, kades, kavels, milieuzones, netcapaciteit, omgevingstypen,
-                             terreinen, vaarwegen, vestigingen)
+from pipeline.ingest import (bag, checks, duplicates, infra, kades, kavels, milieuzones, netcapaciteit,
+                             omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
 from pipeline.ingest.schema import conform
@@ -66,7 +67,11 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
     for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
-        done[name] = conform(builder(config, report, done), name)
+        try:
+            done[name] = conform(duplicates.handle(builder(config, report, done), name, report), name)
+        except CatalogueError as exc:  # e.g. an id field that is empty in every row of the file
+            files = sorted({str(t.path) for t in report.tallies if t.layer == name and t.path is not None})
+            raise IngestError(f"{exc}", path=files[0] if files else None) from None
         check_region(done[name], name, config.region.bbox)
         log.info("ingest: %s: %d rows", name, len(done[name]))
     checks.verify(report, config)

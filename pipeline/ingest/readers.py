@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import shutil
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -141,6 +142,8 @@ def read_source(source: Source, name: str, *, default_layer: str | None = None, 
             frame, crs, closed, curved = _read_ogr(readable, layer, tolerance)
     if len(frame) == 0:
         raise IngestError("the layer is empty", path=path, layer=layer, expected="at least one feature", found=0)
+    if fmt == "shp":
+        check_shapefile_parts(path)
     if SOURCE_TYPE not in frame:
         frame[SOURCE_TYPE] = frame.geometry.geom_type.to_numpy()
     frame = _to_working_crs(frame, crs, source, name, path, layer)
@@ -301,6 +304,23 @@ def _to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None, source: Source, na
         frame = frame.set_crs(WORKING_CRS, allow_override=True)
     check_plausible(frame, bounds, crs, name=name, path=path, layer=layer)
     return frame
+
+
+def check_shapefile_parts(path: Path) -> None:
+    """A Shapefile whose .shp/.shx and .dbf hold different numbers of records loses rows without a word (GDAL
+    reads the shorter one): refuse it, naming both counts."""
+    shx, dbf = path.with_suffix(".shx"), path.with_suffix(".dbf")
+    if not (shx.is_file() and dbf.is_file()):
+        return
+    with open(shx, "rb") as fh:
+        shx_words = struct.unpack(">i", fh.read(28)[24:28])[0]
+    with open(dbf, "rb") as fh:
+        dbf_records = struct.unpack("<I", fh.read(8)[4:8])[0]
+    shapes = (shx_words * 2 - 100) // 8
+    if shapes != dbf_records:
+        raise IngestError(f"the Shapefile's parts disagree: {shx.name} indexes {shapes} shapes, {dbf.name} holds "
+                          f"{dbf_records} records, so rows would be lost or misaligned", path=path,
+                          expected="as many .dbf records as shapes (files from one export)")
 
 
 def check_plausible(frame: gpd.GeoDataFrame, original_bounds, crs: CRS, *, name: str, path: Path, layer) -> None:
