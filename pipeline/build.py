@@ -24,7 +24,7 @@ STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["s
 # the settings each stage reads (dotted paths into the configuration)
 SETTINGS = {
     "ingest": ["sources", "region", "analyse.kades.bgt_types", "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
-    "analyse": ["analyse"],
+    "analyse": ["analyse", "rekenen.partitie_terreinen"],
     "score": ["score", "analyse.milieuruimte.hmc_vanaf"],
     "export": ["naam", "region", "export", "score", "analyse", "sources"],
 }

@@ -1,7 +1,15 @@
-"""Reading and writing the pipeline's own files: atomically, in the working CRS.
+"""Reading and writing the pipeline's own files: atomically, in the working CRS, read only what is needed.
 
 Every output is written to a temporary path in the same folder and renamed into place, so a crash
 never leaves a half-written file that a later run would mistake for a finished one.
+
+GeoParquet files carry a bbox covering column (GeoParquet 1.1 `covering`: xmin, ymin, xmax, ymax per row) and
+are written in row groups of ROW_GROUP_ROWS rows; the layers that scale with the buildings (panden,
+verblijfsobjecten) are sorted along a Hilbert curve over the Netherlands first (`sort=True`), so a row group
+covers a compact area. `read_parquet(..., boxes=...)` then reads only the row groups whose statistics meet
+one of the query boxes, keeps only the rows whose bbox does, and decodes only their geometries (in threads):
+the analyses read the buildings near the terreinen, not a province or a country of them. `GeoParquetWriter`
+appends frames batch by batch (bounded memory for huge sources).
 """
 from __future__ import annotations
 
@@ -10,12 +18,24 @@ import hashlib
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
+from geopandas.io.arrow import _geopandas_to_arrow
+from pyproj import CRS
 
-from pipeline.crs import assert_working_crs
+from pipeline.crs import NL_EXTENT_RD, WORKING_CRS, WORKING_EPSG, assert_working_crs
+
+ROW_GROUP_ROWS = 32_768   # rows per Parquet row group: the unit a bbox read skips or reads
+BBOX = "bbox"             # the covering column
+HILBERT_LEVEL = 16        # 2^16 cells per axis over NL_EXTENT_RD: ~6 m cells
 
 
 @contextlib.contextmanager
@@ -34,29 +54,192 @@ def atomic_path(target: str | Path):
         tmp.unlink(missing_ok=True)
 
 
-def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path) -> Path:
-    """Write a (Geo)DataFrame as (Geo)Parquet atomically; GeoDataFrames must be in EPSG:28992."""
+def hilbert_keys(geoms: np.ndarray) -> np.ndarray:
+    """Hilbert distance of each geometry's bbox centre on a fixed 2^16 grid over the Netherlands (uint32): the
+    same key for the same place whatever else is in the file, so batches of a huge source sort alike."""
+    b = shapely.bounds(np.asarray(geoms, dtype=object))
+    x0, y0, x1, y1 = NL_EXTENT_RD
+    n = 1 << HILBERT_LEVEL
+    cx = np.nan_to_num((b[:, 0] + b[:, 2]) / 2, nan=x0)
+    cy = np.nan_to_num((b[:, 1] + b[:, 3]) / 2, nan=y0)
+    x = np.clip((cx - x0) / (x1 - x0) * n, 0, n - 1).astype(np.int64)
+    y = np.clip((cy - y0) / (y1 - y0) * n, 0, n - 1).astype(np.int64)
+    d = np.zeros(len(x), dtype=np.int64)
+    s = n // 2
+    while s > 0:  # the classic xy -> d loop, vectorised over all points
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx) ^ ry)
+        flip = ~ry
+        swap_x = np.where(flip & rx, s - 1 - x, x)
+        swap_y = np.where(flip & rx, s - 1 - y, y)
+        x, y = np.where(flip, swap_y, swap_x), np.where(flip, swap_x, swap_y)
+        s //= 2
+    return d.astype(np.uint32)
+
+
+def spatial_order(geoms: np.ndarray) -> np.ndarray:
+    """Row order along the Hilbert curve; rows in the same cell keep their order (stable)."""
+    return np.argsort(hilbert_keys(geoms), kind="stable")
+
+
+def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
+    """A GeoDataFrame as a GeoParquet Arrow table: WKB geometry plus the bbox covering column."""
+    return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
+
+
+def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False,
+                  row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+    """Write a (Geo)DataFrame as (Geo)Parquet atomically; GeoDataFrames must be in EPSG:28992.
+
+    GeoParquet gets the bbox covering column and row groups; with sort the rows go in Hilbert order first."""
     target = Path(target)
     with atomic_path(target) as tmp:
         if isinstance(frame, gpd.GeoDataFrame):
             assert_working_crs(frame, str(target))
-            frame.to_parquet(tmp, index=False, geometry_encoding="WKB", write_covering_bbox=False)
+            if sort and len(frame):
+                frame = frame.take(spatial_order(frame.geometry.to_numpy()))
+            pq.write_table(to_arrow(frame), tmp, row_group_size=row_group_rows, compression="snappy")
         else:
             frame.to_parquet(tmp, index=False)
     return target
 
 
-def read_parquet(path: str | Path, *, what: str | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
-    """Read a file written by write_parquet; clear error when a previous stage has not run."""
+class GeoParquetWriter:
+    """Append GeoDataFrames to one GeoParquet file batch by batch (each batch one or more row groups); the geo
+    metadata (bbox, geometry types) covers all batches. Use as a context manager; the file appears atomically."""
+
+    def __init__(self, target: str | Path, *, row_group_rows: int = ROW_GROUP_ROWS):
+        self.target, self.row_group_rows = Path(target), row_group_rows
+        self._atomic = atomic_path(self.target)
+        self._writer: pq.ParquetWriter | None = None
+        self._geo: dict | None = None
+        self._bounds = np.array([np.inf, np.inf, -np.inf, -np.inf])
+        self._types: set[str] = set()
+        self.rows = 0
+
+    def __enter__(self) -> "GeoParquetWriter":
+        self._tmp = self._atomic.__enter__()
+        return self
+
+    def write(self, frame: gpd.GeoDataFrame) -> None:
+        assert_working_crs(frame, str(self.target))
+        table = to_arrow(frame)
+        geo = json.loads(table.schema.metadata[b"geo"])
+        column = geo["columns"][geo["primary_column"]]
+        if len(frame):
+            b = column["bbox"]
+            self._bounds = np.r_[np.minimum(self._bounds[:2], b[:2]), np.maximum(self._bounds[2:], b[2:])]
+        self._types.update(column.get("geometry_types", []))
+        if self._writer is None:
+            self._geo = geo
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self._tmp, table.schema, compression="snappy")
+        self._writer.write_table(table.cast(self._schema), row_group_size=self.row_group_rows)
+        self.rows += len(frame)
+
+    def __exit__(self, *exc) -> bool:
+        """Finish the file (at least one `write`, an empty frame will do, is needed for its schema)."""
+        try:
+            if self._writer is not None:
+                if exc[0] is None:
+                    column = self._geo["columns"][self._geo["primary_column"]]
+                    column["bbox"] = [float(v) for v in self._bounds] if self.rows else []
+                    column["geometry_types"] = sorted(self._types)
+                    self._writer.add_key_value_metadata({"geo": json.dumps(self._geo)})
+                self._writer.close()
+        except BaseException as failure:
+            self._atomic.__exit__(type(failure), failure, failure.__traceback__)
+            raise
+        return bool(self._atomic.__exit__(*exc))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str] | None = None,
+                 boxes: np.ndarray | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read a file written by write_parquet; clear error when a previous stage has not run.
+
+    columns: only these (the geometry always comes along); boxes: (n, 4) xmin, ymin, xmax, ymax: only the rows
+    whose bbox meets one of them (row groups that cannot hold any are not read at all; needs the covering column).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{what or path.name}: {path} does not exist; run the earlier stage first")
-    try:
-        frame = gpd.read_parquet(path)
-    except ValueError:  # no geometry metadata: a plain table
-        return pd.read_parquet(path)
+    pf = pq.ParquetFile(path)
+    raw = (pf.schema_arrow.metadata or {}).get(b"geo")
+    if raw is None:  # no geometry metadata: a plain table
+        return pd.read_parquet(path, columns=columns)
+    geo = json.loads(raw)
+    gcol = geo["primary_column"]
+    cover = geo["columns"][gcol].get("covering", {}).get("bbox")
+    names = [n for n in pf.schema_arrow.names if n != BBOX or cover is None]
+    wanted = names if columns is None else [n for n in names if n in columns or n == gcol]
+    if boxes is None:
+        table = pf.read(columns=wanted)
+    else:
+        if cover is None:
+            raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
+        table = _read_near(pf, wanted, np.asarray(boxes, dtype=float).reshape(-1, 4))
+    frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
     assert_working_crs(frame, str(path))
     return frame
+
+
+def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray) -> pa.Table:
+    """The rows whose bbox meets one of `boxes`, from the row groups whose statistics allow it."""
+    meta = pf.metadata
+    leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    stats = np.full((meta.num_row_groups, 4), np.nan)
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
+            s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
+            stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
+    query = shapely.STRtree(shapely.box(*boxes.T)) if len(boxes) else None
+    if query is None:
+        groups = np.zeros(0, dtype=np.int64)
+    else:
+        known = ~np.isnan(stats).any(axis=1)
+        hit = np.zeros(meta.num_row_groups, dtype=bool)
+        hit[~known] = True
+        hit[np.flatnonzero(known)[np.unique(query.query(shapely.box(*stats[known].T), predicate="intersects")[0])]] \
+            = True
+        groups = np.flatnonzero(hit)
+    table = pf.read_row_groups(groups, columns=[*columns, BBOX]) if len(groups) else \
+        pf.schema_arrow.empty_table().select([*columns, BBOX])
+    if table.num_rows:
+        b = table.column(BBOX).combine_chunks()
+        rows = shapely.box(*(b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")))
+        keep = np.unique(query.query(rows, predicate="intersects")[0])
+        table = table.take(pa.array(keep))
+    return table.drop_columns([BBOX])
+
+
+@lru_cache(maxsize=16)
+def _epsg(crs_json: str) -> int | None:
+    return CRS.from_json(crs_json).to_epsg() if crs_json != "null" else None
+
+
+def _to_frame(table: pa.Table, gcol: str, crs) -> gpd.GeoDataFrame:
+    """Arrow table -> GeoDataFrame, the WKB decoded in threads (shapely releases the GIL)."""
+    epsg = _epsg(json.dumps(crs, sort_keys=True)) if crs is not None else None
+    position = table.column_names.index(gcol)
+    frame = table.drop_columns([gcol]).to_pandas()
+    wkb = table.column(gcol).to_numpy(zero_copy_only=False) if table.num_rows else np.zeros(0, dtype=object)
+    geoms = _from_wkb(np.asarray(wkb, dtype=object))
+    frame.insert(position, gcol, gpd.GeoSeries(geoms, index=frame.index, crs=WORKING_CRS if epsg == WORKING_EPSG
+                                                else (None if crs is None else CRS.from_json_dict(crs))))
+    return gpd.GeoDataFrame(frame, geometry=gcol)
+
+
+def _from_wkb(wkb: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    if len(wkb) <= chunk:
+        return shapely.from_wkb(wkb)
+    parts = [wkb[i:i + chunk] for i in range(0, len(wkb), chunk)]
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        return np.concatenate(list(pool.map(shapely.from_wkb, parts)))
 
 
 def write_json(data, target: str | Path) -> Path:

@@ -94,7 +94,7 @@ def test_run_writes_contract_outputs(tmp_path):
     assert t.loc["T2", "aantal_kavels"] == 1 and t.loc["T2", "kade_m"] == 0
     assert summary["kavels"] == 3
     meta = json.loads((tmp_path / "analyse_instellingen.json").read_text(encoding="utf-8"))
-    assert set(meta["rekentijd_s"]) == {"milieuruimte", "contouren", "kades", "bebouwing", "netcapaciteit",
+    assert set(meta["rekentijd_s"]) == {"partities", "milieuruimte", "kades", "bebouwing", "netcapaciteit",
                                         "register", "terrein_tabel"}
     assert meta["instellingen"]["milieuruimte"]["hmc_vanaf"] == "4.1"
     assert meta["opmerkingen"] == ["geen omgevingstypenlaag: overal 'rustige woonwijk'"]

@@ -28,14 +28,15 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from pipeline import catalogue, io, workspace
-from pipeline.analyse import (bebouwing, clusters, contouren, gevoelig, kades, milieuruimte, netcapaciteit,
-                              ontsluiting, potentie, rasters, register, registry, sbi)
+from pipeline.analyse import (bebouwing, clusters, kades, milieuruimte, netcapaciteit, ontsluiting, partities,
+                              potentie, rasters, register, registry, sbi)
 from pipeline.analyse._geo import geoms, keyed, points_in_polygons
-from pipeline.config import config_as_dict
+from pipeline.config import Rekenen, config_as_dict
 from pipeline.crs import WORKING_CRS
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,22 @@ OUTPUTS = ["kavels_indicatoren", "terreinen_indicatoren", "kades_status", "milie
            "vestigingen_register", "verblijfsobjecten_gebruik"]
 
 
-def read_layers(processed: Path) -> dict[str, gpd.GeoDataFrame | None]:
-    """The canonical layers, checked against the catalogue; optional ones that are absent are None."""
-    return {name: catalogue.read(name, processed) for name in LAYERS}
+BUILDINGS = ["panden", "verblijfsobjecten"]  # read per partition, within its halo (partities.py)
+
+
+def read_layers(processed: Path, settings=None) -> dict[str, gpd.GeoDataFrame | None]:
+    """The canonical layers, checked against the catalogue; optional ones that are absent are None.
+
+    With settings, panden and verblijfsobjecten are read only near the terreinen (within the halo of
+    partities.halo_m), and only when an indicator of pipeline.analyse.registry needs them; the built-in analyses
+    read them per partition."""
+    layers = {name: catalogue.read(name, processed) for name in LAYERS if settings is None or name not in BUILDINGS}
+    if settings is not None:
+        near = np.asarray(layers["terreinen"].bounds)
+        for name, halo in (("panden", 0.0), ("verblijfsobjecten", partities.halo_m(settings))):
+            layers[name] = catalogue.read(name, processed, boxes=near + [-halo, -halo, halo, halo]) \
+                if registry.REGISTERED else None
+    return layers
 
 
 def kavels_of(terreinen: gpd.GeoDataFrame, kavels: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
@@ -82,8 +96,12 @@ def kavels_per_terrein(kavels, rin_nummers) -> pd.DataFrame:
                          "kavels_bron": bron.reindex(rins)}, index=rins)
 
 
-def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen=None) -> dict[str, pd.DataFrame]:
-    """All analyses on in-memory canonical layers; returns the output tables (GeoDataFrames) by dataset name."""
+def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen=None, bron=None,
+            rekenen=None) -> dict[str, pd.DataFrame]:
+    """All analyses on canonical layers; returns the output tables (GeoDataFrames) by dataset name.
+
+    The joins with the buildings run per spatial partition (partities.py) on `rekenen` (default: in this process),
+    reading panden and verblijfsobjecten from `bron` (default: `layers`, in memory)."""
     clock = _Clock(timings if timings is not None else {})
     m, b, tol = settings.milieuruimte, settings.bebouwing, settings.meettolerantie_m
     terreinen = layers["terreinen"].reset_index(drop=True)
@@ -92,25 +110,19 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     tabellen = sbi_tabellen if sbi_tabellen is not None else sbi.sbi_tabellen(m)
     plaats = points_in_polygons(kav, vest, tol=tol) if vest is not None else None
 
-    with clock("milieuruimte"):
-        vbo = layers["verblijfsobjecten"]
-        vbo_gebruik = gevoelig.gevoelig_gebruik(vbo, terreinen, bedrijfswoningen_meetellen=m.bedrijfswoningen_meetellen,
-                                                tol=tol)
-        used = vbo_gebruik["gevoelig"].to_numpy(bool)
-        tree = shapely.STRtree(geoms(vbo)[used])
-        info = vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
-        mr = milieuruimte.per_kavel(kav, geoms(vbo)[used], milieuzones=zones, terreinen=terreinen, vestigingen=vest,
-                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
-                                    tree=tree, tol=tol, gevoelig_info=info, tabellen=tabellen, plaats=plaats)
-    with clock("contouren"):
+    with clock("partities"):
         t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype, tol=tol)
-        cont = contouren.per_terrein(terreinen, geoms(vbo)[used], t_omg, m, tree=tree)
+        heavy = _heavy(terreinen, kav, t_omg, settings, bron or partities.Bron(layers=layers), rekenen or Rekenen())
+    with clock("milieuruimte"):
+        mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
+                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
+                                    tol=tol, tabellen=tabellen, plaats=plaats, near=heavy["dichtstbij"])
     with clock("kades"):
         gebruik = kades.kavel_gebruik(kav, vest, settings.kades.watergebonden_sbi, plaats=plaats)
         ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], gebruik, settings.kades, tol=tol)
     with clock("bebouwing"):
-        bb = bebouwing.per_kavel(kav, layers["panden"], zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel,
-                                 tol=tol)
+        bb = bebouwing.per_kavel(kav, None, zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel, tol=tol,
+                                 footprint=heavy["footprint"])
     with clock("netcapaciteit"):
         net = netcapaciteit.per_terrein(terreinen, layers["netcapaciteit"], tol=tol)
         net_kavel = netcapaciteit.per_kavel(kav, layers["netcapaciteit"])
@@ -119,7 +131,6 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     kv = join_by_key(basis, mr, gebruik[["watergebonden"]], bb, kades.per_kavel(ks, kav["kavel_id"]), net_kavel)
     with clock("register"):
         reg = register.register(vest, kav, plaats, kv, tabellen, settings, terreinen) if vest is not None else None
-        vbo_out = gevoelig.verblijfsobjecten_gebruik(vbo, vbo_gebruik, kv["gevoelig_vbo_id"])
 
     with clock("terrein_tabel"):
         tv = terrein_tabel(terreinen, kav, kv, ks, net, reg, layers, settings)
@@ -131,9 +142,30 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     return {"kavels_indicatoren": gpd.GeoDataFrame(kv.reset_index(), geometry=kav.geometry.to_numpy(),
                                                    crs=WORKING_CRS),
             "terreinen_indicatoren": tv, "kades_status": ks.reset_index(drop=True),
-            "milieuruimte_contouren": cont, "clusters": clusters.outlines(tv, settings.clusters.afstand_m),
+            "milieuruimte_contouren": heavy["contouren"], "clusters": clusters.outlines(tv, settings.clusters.afstand_m),
             "vestigingen_register": reg if reg is not None else _empty("vestigingen_register", settings),
-            "verblijfsobjecten_gebruik": vbo_out}
+            "verblijfsobjecten_gebruik": heavy["verblijfsobjecten_gebruik"]}
+
+
+def _heavy(terreinen, kav, t_omg, settings, bron, rekenen) -> dict:
+    """The partitions' results joined by key, in the order of the kavels and terreinen (partities.py)."""
+    parts = partities.compute(terreinen, kav, t_omg, settings, bron, rekenen)
+    ids = kav["kavel_id"].astype("str").to_numpy()
+    near = pd.concat([p["dichtstbij"] for p in parts]).reindex(ids)
+    near.index = kav.index
+    footprint = pd.concat([p["footprint"] for p in parts]).reindex(ids).to_numpy(dtype=float)
+    cont = pd.concat([p["contouren"] for p in parts], ignore_index=True)
+    cat = {c: i for i, c in enumerate(settings.milieuruimte.contour_categorieen)}
+    pos = pd.Series(np.arange(len(terreinen)), index=terreinen["rin_nummer"].astype("str").to_numpy())
+    pos = pos[~pos.index.duplicated()]
+    seq = np.lexsort((cont["rin_nummer"].map(pos).to_numpy(), cont["categorie"].map(cat).to_numpy()))
+    cont = gpd.GeoDataFrame(cont.iloc[seq].reset_index(drop=True), geometry="geometry", crs=WORKING_CRS)
+    vbo = pd.concat([p["verblijfsobjecten_gebruik"] for p in parts], ignore_index=True)
+    same = partities.same_object(vbo)
+    vbo["kavels_dichtstbij"] = same.map(vbo.groupby(same)["kavels_dichtstbij"].sum()).to_numpy(dtype=np.int64)
+    vbo = vbo.loc[~same.duplicated()].sort_values("vbo_id", kind="stable").reset_index(drop=True)
+    return {"dichtstbij": near, "footprint": footprint, "contouren": cont,
+            "verblijfsobjecten_gebruik": gpd.GeoDataFrame(vbo, geometry="geometry", crs=WORKING_CRS)}
 
 
 def terrein_tabel(terreinen, kav, kv, ks, net, reg, layers, settings) -> pd.DataFrame:
@@ -190,13 +222,14 @@ def notes_for(layers: dict, settings) -> list[str]:
 def run(config, **_options) -> dict:
     processed = Path(config.paths.processed)
     settings = config.analyse
-    layers = read_layers(processed)
+    layers = read_layers(processed, settings)
     notes = notes_for(layers, settings)
     for note in notes:
         log.warning("analyse: %s", note)
     timings: dict[str, float] = {}
     tabellen = sbi.sbi_tabellen(settings.milieuruimte)
-    out = analyse(layers, settings, timings=timings, sbi_tabellen=tabellen)
+    out = analyse(layers, settings, timings=timings, sbi_tabellen=tabellen,
+                  bron=partities.Bron(folder=str(processed)), rekenen=config.rekenen)
     out = {name: catalogue.conform(frame, name, settings) for name, frame in out.items()}
     sbi_meta = sbi_herkomst(tabellen, layers["vestigingen"], out["vestigingen_register"])
     if sbi_meta["buiten_kavels"]:

@@ -222,22 +222,41 @@ def near_ties(a: np.ndarray, b: np.ndarray, *, max_distance: float, tol: float,
     return ia[order], ib[order], d[order]
 
 
-def nearest_first(a: np.ndarray, tree: shapely.STRtree) -> tuple[np.ndarray, np.ndarray]:
+def nearest_first(a: np.ndarray, tree: shapely.STRtree, key: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """nearest_distance (distance, index; inf / -1 where the tree is empty), but among objects exactly as near
-    the lowest index wins, whatever order GEOS returns ties in. Near ties are not resolved (a query per tolerance
-    costs more than the whole nearest search on a province): only the object named could change, not the distance.
+    the one with the lowest `key` (aligned with the tree's geometries, e.g. vbo_id; default: the lowest index) wins,
+    whatever order GEOS returns ties in. Near ties are not resolved (a query per tolerance costs more than the whole
+    nearest search on a province): only the object named could change, not the distance.
     """
     a = np.asarray(a, dtype=object)
     if len(a) == 0 or len(tree.geometries) == 0:
         return np.full(len(a), np.inf), np.full(len(a), -1, dtype=np.int64)
     tree.query_nearest(a[:1])  # GEOS builds the tree on the first query: do that before threading
-    none = np.iinfo(np.int64).max
+    key = None if key is None else np.asarray(key, dtype=object)
 
     def nearest(chunk):
         (ia, ib), d = tree.query_nearest(chunk, return_distance=True, all_matches=True)
-        dist, idx = np.full(len(chunk), np.inf), np.full(len(chunk), none, dtype=np.int64)
+        o = np.argsort(ia, kind="stable")
+        ia, ib, d = ia[o], ib[o].astype(np.int64), d[o]
+        dist, idx = np.full(len(chunk), np.inf), np.full(len(chunk), -1, dtype=np.int64)
         dist[ia] = d
-        np.minimum.at(idx, ia, ib.astype(np.int64))
-        return dist, np.where(idx == none, -1, idx)
+        tie = np.r_[ia[1:] == ia[:-1], False] | np.r_[False, ia[1:] == ia[:-1]] if len(ia) else np.zeros(0, bool)
+        idx[ia[~tie]] = ib[~tie]
+        if tie.any():
+            ties = pd.DataFrame({"ia": ia[tie], "ib": ib[tie]})
+            ties["k"] = key[ties["ib"].to_numpy()].astype(str) if key is not None else ties["ib"]
+            first = ties.sort_values(["ia", "k", "ib"]).drop_duplicates("ia")
+            idx[first["ia"].to_numpy()] = first["ib"].to_numpy()
+        return dist, idx
 
     return in_threads(nearest, a)
+
+
+def ranks(values) -> np.ndarray:
+    """0..n-1: each value's place in sorted order (ties by position), for tie rules that must not depend on the
+    order of a layer or a partition."""
+    values = np.asarray(values, dtype=object).astype(str)
+    out = np.empty(len(values), dtype=np.int64)
+    out[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return out

@@ -22,13 +22,14 @@ import pandas as pd
 import shapely
 
 from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, largest_overlap,
-                                  per_kavel_van_terrein, query_pairs)
+                                  per_kavel_van_terrein, query_pairs, ranks)
 
 
 def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float,
-              tol: float = 0.0) -> pd.DataFrame:
-    """The bebouwing columns of every kavel, keyed by kavel_id."""
-    footprint = footprint_per_zone(kavels, panden)
+              tol: float = 0.0, footprint=None) -> pd.DataFrame:
+    """The bebouwing columns of every kavel, keyed by kavel_id (footprint: per kavel when computed already)."""
+    if footprint is None:
+        footprint = footprint_per_zone(kavels, panden, order=panden["pand_id"].astype("str").to_numpy())
     pct = max_bebouwingspercentage(kavels, milieuzones, terreinen, settings, min_aandeel=min_aandeel, tol=tol)
     return keyed(bebouwing_per_kavel(kavels, footprint, pct, settings, tol=tol), kavels["kavel_id"])
 
@@ -45,14 +46,15 @@ def per_terrein(kavel_table: pd.DataFrame, rin_nummers) -> pd.DataFrame:
     return table
 
 
-def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None) -> np.ndarray:
+def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None, order=None) -> np.ndarray:
     """Summed area of building ∩ zone per zone (numpy array aligned with zones).
 
     Candidate pairs come from one bounding-box query of the buildings against an STRtree on the zones
     (in threads; much cheaper than a tree on a million buildings), or against `tree` on the buildings
     when given. The prepared zones then test "intersects" and "contains_properly": buildings wholly
     inside count their own area, buildings crossing the boundary are intersected in threads (the GEOS
-    intersection is most of the time; shapely releases the GIL).
+    intersection is most of the time; shapely releases the GIL). With `order` (a key per building, e.g. pand_id) each
+    zone's areas are added in that key's order, so the sum does not depend on the order of the layer or a partition.
     """
     z = geoms(zones)
     b = geoms(buildings)
@@ -70,6 +72,9 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None)
     cross = ~inside
     if cross.any():
         area[cross] = intersection_area(b[ib[cross]], z[iz[cross]])
+    if order is not None and len(iz):
+        seq = np.lexsort((ranks(np.asarray(order, dtype=object)[ib]), iz))
+        iz, area = iz[seq], area[seq]
     return group_sum(iz, area, len(z))
 
 

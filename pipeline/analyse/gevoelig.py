@@ -8,7 +8,7 @@ analysis uses it), `dichtstbij` (per kavel: distance, vbo_id and gebruiksdoel of
 
 A gevoelig object on a terrein (within meettolerantie_m of its contour: noise must not move a dwelling off the
 terrein) is a bedrijfswoning; bedrijfswoningen are ignored unless bedrijfswoningen_meetellen.
-Among objects exactly as near, the first in the layer is named; two objects within millimetres of the same
+Among objects exactly as near, the lowest vbo_id is named (whatever the order of the layer or a partition); two objects within millimetres of the same
 distance may swap names under noise, the distance and the category cannot.
 
 The dataset verblijfsobjecten_gebruik holds only the objects that matter to a reviewer, so it stays small at
@@ -58,10 +58,12 @@ def gevoelige_objecten(verblijfsobjecten, terreinen, *, bedrijfswoningen_meetell
 def dichtstbij(kavels, gevoelig: np.ndarray, info: pd.DataFrame | None = None, *,
                tree: shapely.STRtree | None = None) -> pd.DataFrame:
     """Per kavel (same index): afstand_gevoelig_m (0 when one lies on it, inf when none), and the vbo_id and
-    gebruiksdoel of that nearest object (`info`, aligned with `gevoelig`; null without info)."""
+    gebruiksdoel of that nearest object (`info`, aligned with `gevoelig`; null without info). Among objects exactly
+    as near the lowest vbo_id counts (without info: the first)."""
     pts = np.asarray(gevoelig, dtype=object)
     tree = tree if tree is not None else shapely.STRtree(pts)
-    dist, idx = nearest_first(geoms(kavels), tree)
+    key = info["vbo_id"].astype("str").to_numpy() if info is not None and "vbo_id" in info else None
+    dist, idx = nearest_first(geoms(kavels), tree, key)
     out = pd.DataFrame({"afstand_gevoelig_m": dist}, index=kavels.index)
     found = idx >= 0
     for col in ("vbo_id", "gebruiksdoel"):
@@ -77,15 +79,20 @@ def afstand_gevoelig(kavels, gevoelig: np.ndarray, *, tree: shapely.STRtree | No
     return dichtstbij(kavels, gevoelig, tree=tree)["afstand_gevoelig_m"]
 
 
-def verblijfsobjecten_gebruik(verblijfsobjecten, gebruik: pd.DataFrame, nearest_ids: pd.Series) -> gpd.GeoDataFrame:
+def verblijfsobjecten_gebruik(verblijfsobjecten, gebruik: pd.DataFrame, nearest_ids: pd.Series, *,
+                              bedrijfswoning: np.ndarray | None = None) -> gpd.GeoDataFrame:
     """The dataset verblijfsobjecten_gebruik: objects that set a kavel's cat_afstand, and all bedrijfswoningen.
 
-    gebruik: gevoelig_gebruik(...) (same index as verblijfsobjecten); nearest_ids: gevoelig_vbo_id per kavel.
+    gebruik: gevoelig_gebruik(...) (same index as verblijfsobjecten); nearest_ids: gevoelig_vbo_id per kavel;
+    bedrijfswoning: which bedrijfswoningen to list (default all; a partition lists those on its own terreinen).
     """
     vbo_id = verblijfsobjecten["vbo_id"].astype("str")
     counts = pd.Series(nearest_ids).dropna().astype("str").value_counts()
     n = vbo_id.map(counts).fillna(0).astype("int64").to_numpy()
-    keep = (gebruik["gevoelig"].to_numpy(bool) & (n > 0)) | gebruik["bedrijfswoning"].to_numpy(bool)
+    listed = gebruik["bedrijfswoning"].to_numpy(bool)
+    if bedrijfswoning is not None:
+        listed = listed & np.asarray(bedrijfswoning, dtype=bool)
+    keep = (gebruik["gevoelig"].to_numpy(bool) & (n > 0)) | listed
     out = pd.DataFrame({"vbo_id": vbo_id.to_numpy()[keep],
                         "gebruiksdoel": verblijfsobjecten["gebruiksdoel"].astype("string").to_numpy()[keep],
                         "gevoelig_doel": gebruik["gevoelig_doel"].to_numpy(bool)[keep],

@@ -45,12 +45,14 @@ RUSTIG, GEMENGD = "rustige woonwijk", "gemengd gebied"
 
 def per_kavel(kavels, gevoelig: np.ndarray, *, milieuzones, terreinen, vestigingen, omgevingstypen, settings,
               min_aandeel: float, tree: shapely.STRtree | None = None, tol: float = 0.0,
-              gevoelig_info: pd.DataFrame | None = None, tabellen=None, plaats=None) -> pd.DataFrame:
+              gevoelig_info: pd.DataFrame | None = None, tabellen=None, plaats=None,
+              near: pd.DataFrame | None = None) -> pd.DataFrame:
     """The milieuruimte columns of every kavel, keyed by kavel_id.
 
     gevoelig_info: vbo_id and gebruiksdoel aligned with `gevoelig`; plaats: (vestiging, kavel) index pairs of
-    points_in_polygons (computed here when None); tabellen: the SBI tables (from the settings when None)."""
-    near = dichtstbij(kavels, gevoelig, gevoelig_info, tree=tree)
+    points_in_polygons (computed here when None); tabellen: the SBI tables (from the settings when None);
+    near: gevoelig.dichtstbij of the kavels when computed already (pipeline/analyse/partities.py)."""
+    near = near if near is not None else dichtstbij(kavels, gevoelig, gevoelig_info, tree=tree)
     omgevingstype = omgevingstype_per_vlak(kavels, omgevingstypen, settings.standaard_omgevingstype, tol=tol)
     plan = cat_plan(kavels, milieuzones, terreinen, min_aandeel=min_aandeel, tol=tol)
     benut = cat_benut(kavels, vestigingen, tabellen if tabellen is not None else sbi_tabellen(settings),

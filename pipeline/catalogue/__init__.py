@@ -204,11 +204,15 @@ def write(frame: pd.DataFrame, name: str, folder: str | Path, analyse: Analyse |
         with io.atomic_path(target) as tmp:
             out.to_csv(tmp, index=False, encoding="utf-8")
         return target
-    return io.write_parquet(out, target)
+    return io.write_parquet(out, target, sort=dataset(name).spatial_sort)
 
 
-def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optional: bool = False):
-    """A dataset written by an earlier stage, checked against its entry; None when optional and absent."""
+def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optional: bool = False,
+         boxes=None):
+    """A dataset written by an earlier stage, checked against its entry; None when optional and absent.
+
+    boxes: (n, 4) xmin, ymin, xmax, ymax in EPSG:28992: only the rows whose bbox meets one of them (pyarrow reads
+    only the row groups whose bbox statistics allow it; see pipeline.io.read_parquet)."""
     from pipeline import io
 
     d = dataset(name)
@@ -220,4 +224,4 @@ def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optio
     if d.format == "csv":
         return check(pd.read_csv(target, dtype=str, keep_default_na=False, na_values=[""]), name, analyse,
                      coerce=True, where=f"{name} ({target})")
-    return check(io.read_parquet(target, what=name), name, analyse, where=f"{name} ({target})")
+    return check(io.read_parquet(target, what=name, boxes=boxes), name, analyse, where=f"{name} ({target})")

@@ -39,13 +39,13 @@ CANONICAL = [
         C("pand_id", "str", "BAG-identificatie", nullable=False, description="16-digit BAG identificatie"),
         C("bouwjaar", "int", "Bouwjaar"),
         C("status", "str", "Status"),
-    ), geometry="Polygon", readers=READ_BY),
+    ), geometry="Polygon", readers=READ_BY, spatial_sort=True),
     Dataset("verblijfsobjecten", "ingest", "BAG verblijfsobjecten with gebruiksdoel", (
         C("vbo_id", "str", "BAG-identificatie", nullable=False),
         C("gebruiksdoel", "str", "Gebruiksdoel", description="comma-separated BAG gebruiksdoelen"),
         C("gevoelig", "bool", "Gevoelig object", nullable=False,
           description="a gevoelig object per analyse.milieuruimte.gevoelige_gebruiksdoelen"),
-    ), geometry="Point", readers=READ_BY),
+    ), geometry="Point", readers=READ_BY, spatial_sort=True),
     Dataset("kades", "ingest", "Quay segments (BGT scheiding/kunstwerkdeel), current versions only", (
         C("kade_id", "str", "Kade", nullable=False),
         C("bgt_type", "str", "BGT-type", description="kademuur, damwand, keermuur"),

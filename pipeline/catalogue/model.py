@@ -74,6 +74,7 @@ class Dataset:
     format: str = "parquet"      # parquet, csv, json
     extends: str | None = None   # all columns of that dataset come first
     readers: tuple[str, ...] = field(default_factory=tuple)  # stages that read it
+    spatial_sort: bool = False   # rows in Hilbert order (pipeline.io): the layers that scale with the buildings
 
     def __post_init__(self):
         if self.stage not in STAGES:

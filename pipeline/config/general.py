@@ -15,8 +15,9 @@ class Paths(Strict):
 
 class Demo(Strict):
     seed: int = Field(20261122, description="Random seed of the synthetic region")
-    scale: float = Field(0.05, gt=0, le=2,
-                         description="1.0 = province size (650 terreinen); default 0.05 = about 30 terreinen")
+    scale: float = Field(0.05, gt=0, le=10,
+                         description="1.0 = province size (650 terreinen); 8.5 = the whole country (~5,500 terreinen, "
+                                     "~11M panden); default 0.05 = about 30 terreinen")
 
 class Region(Strict):
     name: str = Field("Noord-Brabant", description="Province / region name used in titles and filters")
@@ -63,3 +64,18 @@ class Ingest(Strict):
         description="BAG statuses of objects that no longer exist or never did (dropped)")
     bag_bouwjaar_onbekend: list[int] = Field(
         default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
+
+
+class Rekenen(Strict):
+    """Where the heavy joins of the analyse stage run (pipeline/analyse/partities.py). The results do not depend on
+    it: the same code runs in every engine, one task per spatial partition of terreinen."""
+    engine: Literal["lokaal", "processen", "cluster"] = Field(
+        "lokaal", description="lokaal: in this process (dask's synchronous scheduler); processen: dask's local "
+                              "multi-process scheduler (rekenen.werkers processes); cluster: a dask.distributed "
+                              "scheduler at rekenen.scheduler")
+    scheduler: str | None = Field(
+        None, description="Address of a dask.distributed scheduler (engine cluster), e.g. tcp://10.0.0.5:8786")
+    werkers: int | None = Field(None, ge=1, description="Processes for engine processen (default: one per core)")
+    partitie_terreinen: int = Field(
+        150, ge=1, description="Terreinen per spatial partition (Hilbert order): a partition reads the panden and "
+                               "verblijfsobjecten within its halo only, so memory is bounded by this, not the region")
