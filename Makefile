@@ -14,7 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 
-.PHONY: all install demo fetch ingest analyse score export test bench clean summary contract
+.PHONY: all install demo fetch ingest analyse score export test bench bench-nationaal clean summary contract
 
 # --- environment ------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -47,7 +47,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml
+	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 1,4
+
+bench-nationaal: $(VENV)/.installed
+	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 8.5 --zonder-c1c4
 
 clean:
 	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/.[!.]*

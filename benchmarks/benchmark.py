@@ -3,15 +3,18 @@
     python benchmarks/benchmark.py --data /tmp/bench-data/s0.1 [--engines duckdb,postgis] [--volledig]
     python benchmarks/benchmark.py --config config/bench.yaml      (`make bench`)
 
-- `--config` (the province-scale run): generates the config's demo region once (the demo stage skips
-  regeneration when its manifest matches), runs the ingest, analyse and score stages, each in a child
-  process (`python -m pipeline <stage>`), and reports their wall time and peak memory (the child's
-  ru_maxrss from os.wait4); then C1-C4 with the pipeline functions (in a spawned child) against the
-  bench's DuckDB and PostGIS engines on the bench data (--data, default /tmp/bench-data/s1.0, made
-  with the bench's gen.py when absent), in the same run, best of --repeat runs each, with the ratio of
-  compute times and the agreement verdict. Prints a table; writes <data root>/results.json
-  (data/bench/results.json for config/bench.yaml). Engines are skipped, with the reason, when the
-  bench venv is missing.
+- `--config` (`make bench`; `make bench-nationaal` with --schalen 8.5 --zonder-c1c4): at every scale of
+  --schalen (default 1,4) the demo region of the config at that scale (schalen.py: its own folder
+  data/bench/schaal-<scale>/, generated once; the demo stage reuses a region whose manifest matches), then the
+  stages ingest, analyse, score and export, each in a child process (`python -m pipeline <stage>`), with wall
+  time and peak memory (the child's ru_maxrss from os.wait4), ingest -> export in total and the scaling
+  exponents of time and memory; then C1-C4 with the pipeline functions (in a spawned child) against the
+  bench's DuckDB and PostGIS engines on the bench data (--data, default /tmp/bench-data/s1.0, made with the
+  bench's gen.py when absent), in the same run, best of --repeat runs each, with the ratio of compute times
+  and the agreement verdict. Prints a table; writes <data root>/results.json (data/bench/results.json for
+  config/bench.yaml): `stages` keyed by scale ("1.0", "4.0", "8.5"), each holding every stage with wall_s and
+  peak_rss_mb; the scales measured earlier are kept, so bench-nationaal adds 8.5 to the figures of make bench.
+  Engines are skipped, with the reason, when the bench venv is missing.
 
 - `bench_layers(data)` reads the bench GeoParquet files and renames their simple field names to the
   canonical ones (terrein_id -> rin_nummer, woningen -> verblijfsobjecten with gevoelig, max_categorie ->
@@ -47,6 +50,9 @@ import pandas as pd
 import shapely
 
 from pipeline import io
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import schalen  # noqa: E402  (benchmarks/schalen.py)
 from pipeline.analyse import analyse, bebouwing, kades, milieuruimte, netcapaciteit
 from pipeline.analyse._geo import geoms
 from pipeline.config import VNG_GEMENGD, VNG_RUSTIG, Analyse, load_config
@@ -223,19 +229,6 @@ def time_full(data: str | Path) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run_child(cmd: list[str], log: Path) -> dict:
-    """Run cmd as a child process (output to log); its wall time, peak RSS (ru_maxrss via os.wait4) and exit code."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as fh:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024), "exit": proc.returncode,
-            "log": str(log)}
-
-
 def _pipeline_c1_c4(data: str, repeat: int):
     """Child-process body: C1-C4 with the pipeline functions, plus this process's peak RSS."""
     results, seconds = run_pipeline(data, repeat=repeat)
@@ -261,35 +254,51 @@ def engines_skip_reason() -> str | None:
     return None
 
 
-def run_config(config_path: str, config, data: Path, engines: list[str], repeat: int) -> tuple[dict, int]:
-    """The `make bench` run: stages in child processes, then C1-C4 against the engines (see module doc).
+def machine() -> dict:
+    """What the figures were measured on: cores, memory, load, date."""
+    mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), None) if Path("/proc/meminfo").is_file() else None
+    return {"cpus": os.cpu_count(), "geheugen_mb": mem, "load_1_5_15": [round(v, 2) for v in os.getloadavg()],
+            "datum": time.strftime("%Y-%m-%d %H:%M")}
+
+
+def run_config(config_path: str, config, data: Path, engines: list[str], repeat: int, scales: list[float],
+               c1_c4: bool = True) -> tuple[dict, int]:
+    """The `make bench` run: the stages at every scale in child processes (schalen.py), then C1-C4 against the
+    engines (see module doc). Earlier scales in <root>/results.json are kept, so bench-nationaal adds 8.5.
 
     config: load_config(config_path), already read by the caller.
     """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     root = Path(config.paths.raw).parent
-    logs = root / "bench_logs"
-    report: dict = {"config": str(config_path), "machine": {"cpus": os.cpu_count()}, "stages": {}}
-    for stage in ("demo", "ingest", "analyse", "score"):
-        print(f"stage {stage} ...", flush=True)
-        res = run_child([sys.executable, "-m", "pipeline", stage, "--config", str(config_path)], logs / f"{stage}.log")
-        report["stages"][stage] = res
-        if res["exit"]:
-            raise RuntimeError(f"stage {stage} failed (exit {res['exit']}), see {res['log']}")
-    meta = Path(config.paths.processed) / "analyse_instellingen.json"
-    if meta.is_file():
-        report["analyse_rekentijd_s"] = json.loads(meta.read_text())["rekentijd_s"]
-
+    previous = root / "results.json"
+    report: dict = json.loads(previous.read_text()) if previous.is_file() else {}
+    report.update({"config": str(config_path), "machine": machine()})
+    report["stages"] = {k: v for k, v in report.get("stages", {}).items() if k[0].isdigit()}
+    for scale in scales:
+        report["stages"][schalen.scale_key(scale)] = schalen.run_scale(schalen.scale_config(Path(config_path), scale),
+                                                                       scale)
+    report["schaalexponenten"] = schalen.exponents(report["stages"])
+    report["machine"]["load_na"] = [round(v, 2) for v in os.getloadavg()]
+    if not c1_c4:
+        return report, 0
     status = 0
     why = bench_data_ready(data)
     if why:
         report["c1_c4"] = {"skipped": why}
         return report, status
+    report["c1_c4"], status = run_c1_c4(data, engines, repeat, root)
+    return report, status
+
+
+def run_c1_c4(data: Path, engines: list[str], repeat: int, root: Path) -> tuple[dict, int]:
+    """C1-C4 with the pipeline functions (in a spawned child) and the bench's engines, with agreement."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    status = 0
     print(f"C1-C4 pipeline on {data} ...", flush=True)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        from pipeline import benchmark as this  # by module name, also when run as __main__
+        import benchmark as this  # by module name (benchmarks/ is on sys.path), also when run as __main__
         ours, seconds, rss = pool.submit(this._pipeline_c1_c4, str(data), repeat).result()
     cc = {"data": str(data), "repeat": repeat,
           "pipeline": {"compute_s": {c: round(v, 3) for c, v in seconds.items()},
@@ -298,31 +307,27 @@ def run_config(config_path: str, config, data: Path, engines: list[str], repeat:
     if why or not engines:
         cc["engines_skipped"] = why or "no engines asked for"
         print(f"engines skipped: {cc['engines_skipped']}")
-    else:
-        print(f"C1-C4 {', '.join(engines)} (bench run.py) ...", flush=True)
-        tables, bench = run_engines(data, engines, out=root / "results_engines.json", repeat=repeat)
-        for e in engines:
-            comp = bench["engines"][e]["compute_s"]
-            issues = compare(ours, tables[e], e)
-            bad = disagreements(issues)
-            status = 2 if bad else status
-            cc[e] = {"compute_s": {c: round(v, 3) for c, v in comp.items()},
-                     "total_s": round(sum(comp.values()), 3), "peak_rss_mb": round(bench["engines"][e]["peak_rss_mb"]),
-                     "ratio_pipeline": round(cc["pipeline"]["total_s"] / sum(comp.values()), 3),
-                     "agreement": "agree" if not bad else bad,
-                     "notes": [f"{c}: {line}" for c, lines in issues.items() for line in lines if line not in bad]}
-    report["c1_c4"] = cc
-    return report, status
+        return cc, status
+    print(f"C1-C4 {', '.join(engines)} (bench run.py) ...", flush=True)
+    tables, bench = run_engines(data, engines, out=root / "results_engines.json", repeat=repeat)
+    for e in engines:
+        comp = bench["engines"][e]["compute_s"]
+        issues = compare(ours, tables[e], e)
+        bad = disagreements(issues)
+        status = 2 if bad else status
+        cc[e] = {"compute_s": {c: round(v, 3) for c, v in comp.items()},
+                 "total_s": round(sum(comp.values()), 3), "peak_rss_mb": round(bench["engines"][e]["peak_rss_mb"]),
+                 "ratio_pipeline": round(cc["pipeline"]["total_s"] / sum(comp.values()), 3),
+                 "agreement": "agree" if not bad else bad,
+                 "notes": [f"{c}: {line}" for c, lines in issues.items() for line in lines if line not in bad]}
+    return cc, status
 
 
 def print_report(report: dict) -> None:
-    print("\n== stages (each in a child process)")
-    print(f"  {'stage':<10} {'wall s':>8} {'peak MB':>8}")
-    for stage, r in report["stages"].items():
-        print(f"  {stage:<10} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>8}")
-    if "analyse_rekentijd_s" in report:
-        print("  analyse compute per analysis (s): " +
-              ", ".join(f"{k} {v:.2f}" for k, v in report["analyse_rekentijd_s"].items()))
+    schalen.print_stages(report["stages"], report.get("schaalexponenten", {}))
+    m = report["machine"]
+    print(f"  machine: {m['cpus']} cores, {m['geheugen_mb']} MB, load {m['load_1_5_15']} -> {m.get('load_na')}, "
+          f"{m['datum']}")
     cc = report.get("c1_c4", {})
     if "skipped" in cc:
         print(f"\n== C1-C4 skipped: {cc['skipped']}")
@@ -353,12 +358,17 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=None, help="runs per computation, fastest counts "
                                                              "(with --config default 3, else 1)")
     ap.add_argument("--volledig", action="store_true", help="also time the complete analyse stage")
+    ap.add_argument("--schalen", default="1,4", help="with --config: demo scales to run the stages at (default 1,4; "
+                                                      "make bench-nationaal: 8.5)")
+    ap.add_argument("--zonder-c1c4", action="store_true", help="with --config: only the stages")
     args = ap.parse_args(argv)
     if args.config:
         engines = [e for e in (args.engines if args.engines is not None else "duckdb,postgis").split(",") if e]
         data = Path(args.data or "/tmp/bench-data/s1.0")
         config = load_config(args.config)
-        report, status = run_config(args.config, config, data, engines, args.repeat or 3)
+        scales = [float(x) for x in args.schalen.split(",") if x]
+        report, status = run_config(args.config, config, data, engines, args.repeat or 3, scales,
+                                    c1_c4=not args.zonder_c1c4)
         out = io.write_json(report, Path(config.paths.raw).parent / "results.json")
         print_report(report)
         print(f"\nresults: {out}")

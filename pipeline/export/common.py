@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from pipeline import catalogue
 
@@ -79,6 +80,7 @@ class Inputs:
     canonical: dict[str, gpd.GeoDataFrame | pd.DataFrame] = field(default_factory=dict)
     bronnen: list[dict] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    bereik: dict[str, str] = field(default_factory=dict)   # invoer layer -> what part of it is written (invoer_bereik)
 
 
 def bool_column(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -142,10 +144,38 @@ def read_inputs(config) -> Inputs:
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
         if config.export.gpkg_invoer:
-            inputs.canonical[name] = catalogue.read(name, processed, settings)
+            inputs.canonical[name] = read_canonical(name, processed, config, inputs)
+            inputs.bereik[name] = invoer_bereik(name, config)
         inputs.files[f"invoer_{name}"] = path
     inputs.bronnen = read_bronnen(processed)
     return inputs
+
+
+def read_canonical(name: str, processed: Path, config, inputs: Inputs):
+    """A canonical layer for the GeoPackage; the layers that scale with the buildings (catalogue spatial_sort) only
+    within export.gpkg_invoer_afstand_m of a terrein (plus the objects of verblijfsobjecten_gebruik): only their row
+    groups near the terreinen are read (pipeline.io), see `invoer_bereik` for the layer description."""
+    reach = config.export.gpkg_invoer_afstand_m
+    if not catalogue.dataset(name).spatial_sort or reach is None:
+        return catalogue.read(name, processed, config.analyse)
+    t = inputs.terreinen.geometry.to_numpy()
+    frame = catalogue.read(name, processed, config.analyse, boxes=np.asarray(shapely.bounds(t)) + [-reach, -reach,
+                                                                                                  reach, reach])
+    near = np.zeros(len(frame), dtype=bool)
+    hit = shapely.STRtree(t).query(frame.geometry.to_numpy(), predicate="dwithin", distance=reach)[0]
+    near[hit] = True
+    if name == "verblijfsobjecten" and inputs.gevoelig is not None:
+        near |= frame["vbo_id"].isin(set(inputs.gevoelig["vbo_id"].astype("str"))).to_numpy(bool)
+    return frame.loc[near].reset_index(drop=True)
+
+
+def invoer_bereik(name: str, config) -> str:
+    """The sentence a scoped invoer layer's description ends with ('' for a complete layer)."""
+    reach = config.export.gpkg_invoer_afstand_m
+    if not catalogue.dataset(name).spatial_sort or reach is None:
+        return ""
+    return (f". Alleen objecten binnen {reach:g} m van een bedrijventerrein (export.gpkg_invoer_afstand_m) en de "
+            "gevoelige objecten die een afstandscategorie bepalen; de volledige laag staat in " + f"{name}.parquet.")
 
 
 def jsonable(value):

@@ -14,6 +14,7 @@ rerun never keeps stale layers.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -121,7 +122,8 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
         spec = catalogue.dataset(name)
         gtype = "MultiPolygon" if spec.geometry == "Polygon" else spec.geometry
         layers.append(GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
-                                f"Canonieke invoerlaag {name}: {spec.description}", gtype, [_generic_style(gtype)],
+                                f"Canonieke invoerlaag {name}: {spec.description}{inputs.bereik.get(name, '')}",
+                                gtype, [_generic_style(gtype)],
                                 name))
     return layers
 
@@ -286,6 +288,19 @@ def _write_data_columns(con: sqlite3.Connection, layers: list[GpkgLayer]) -> Non
                                                    entry.description if entry is not None else None))
 
 
+@contextlib.contextmanager
+def _fast_sqlite():
+    """No fsync and no rollback journal while the file is built: it is a temporary file renamed into place only
+    when complete (atomic_path), so a crash loses nothing a journal would have saved."""
+    options = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_JOURNAL": "OFF"}
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
 def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folder: Path | None = None) -> dict:
     """Build the GeoPackage; return {'pad': path, 'lagen': {layer: count}}."""
     started = started or datetime.now(timezone.utc)
@@ -311,7 +326,9 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                 kwargs["geometry_type"] = layer.geometry_type
             elif layer.geometry_type == "MultiPolygon":
                 kwargs["promote_to_multi"] = True
-            pyogrio.write_dataframe(frame, tmp, layer=layer.name, driver="GPKG", layer_options=options, **kwargs)
+            with _fast_sqlite():
+                pyogrio.write_dataframe(frame, tmp, layer=layer.name, driver="GPKG", layer_options=options,
+                                        use_arrow=True, **kwargs)
             counts[layer.name] = len(frame)
             log.info("gpkg: layer %s, %d features", layer.name, len(frame))
         _write_styles_and_metadata(tmp, layers, meta)

@@ -11,6 +11,7 @@ catalogue's `groep`. Building the pages from this data is paginas.py.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from typing import Callable, Iterator
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
-from shapely.geometry import mapping
 
 from pipeline import catalogue
 from pipeline.catalogue.results import CRITERION_LABELS
@@ -76,27 +77,43 @@ def _value(v):
 
 def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: float, decimals: int,
              extra: dict[str, list] | None = None, keep_empty: bool = False) -> dict:
-    """GeoJSON FeatureCollection in EPSG:4326: simplified in the metric CRS first, coordinates rounded."""
+    """GeoJSON FeatureCollection in EPSG:4326: simplified in the metric CRS first, coordinates rounded.
+
+    Vectorised: the geometries are written by GEOS (shapely.to_geojson) and parsed in one json.loads, the values
+    are prepared per column (`_plain`); only the final dict per feature is built in Python."""
     geoms = frame.geometry
     if tolerance > 0:
         geoms = geoms.simplify(tolerance, preserve_topology=True)
     geoms = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(MAP_CRS).values
     geoms = shapely.transform(geoms, lambda c: np.round(c, decimals))
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    parsed = json.loads("[" + ",".join(shapely.to_geojson(geoms[present]).tolist()) + "]")
     columns = [c for c in (columns if columns is not None else frame.columns) if c != frame.geometry.name]
-    records = frame[columns].to_dict("records") if columns else [{} for _ in range(len(frame))]
-    out = []
-    for i, (geom, props) in enumerate(zip(geoms, records)):
-        if geom is None or geom.is_empty:
-            if keep_empty:  # keep positions aligned with the frame's rows
-                out.append(None)
-            continue
-        p = {k: _value(v) for k, v in props.items()}
-        p = {k: v for k, v in p.items() if v is not None}
-        for k, values in (extra or {}).items():
-            if values[i] is not None:
-                p[k] = values[i]
-        out.append({"type": "Feature", "geometry": mapping(geom), "properties": p})
+    values = {c: _plain(frame[c]) for c in columns}
+    values.update({k: np.asarray(v, dtype=object) for k, v in (extra or {}).items()})
+    keys = list(values)
+    rows = zip(*(values[k][present] for k in keys)) if keys else ((),) * int(present.sum())
+    made = iter([{"type": "Feature", "geometry": g, "properties": {k: v for k, v in zip(keys, row) if v is not None}}
+                 for g, row in zip(parsed, rows)])
+    out = [next(made) if p else None for p in present] if keep_empty else list(made)
     return {"type": "FeatureCollection", "features": out}
+
+
+def _plain(series) -> np.ndarray:
+    """A column as plain JSON values (object array): floats rounded to 3 decimals, nulls and NaN/inf as None."""
+    t = pd.api.types
+    if t.is_float_dtype(series):
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        out = np.asarray([round(x, 3) for x in v.tolist()] + [None], dtype=object)[:-1]
+        out[~np.isfinite(v)] = None
+        return out
+    if t.is_bool_dtype(series) or t.is_integer_dtype(series):
+        kind = bool if t.is_bool_dtype(series) else int
+        out = np.full(len(series), None, dtype=object)
+        ok = series.notna().to_numpy(bool)
+        out[ok] = [kind(x) for x in series[ok].tolist()]
+        return out
+    return np.asarray([_value(v) for v in series.tolist()], dtype=object)
 
 
 def column_meta(columns, dataset: str) -> dict[str, dict]:

@@ -1,0 +1,112 @@
+"""The pipeline's stages at several demo scales, each stage in a child process: wall time and peak memory.
+
+- `scale_config(base, scale)`: the benchmark configuration at one scale, written to
+  data/bench/schaal-<scale>/bench.yaml: the same YAML with demo.scale set and every `data/bench/` path moved
+  into that folder, so the scales never share files (make bench-nationaal keeps scale 1 and 4 in place).
+- `run_scale(config, scale)`: demo (generated once per scale and seed: the demo stage reuses a region whose
+  manifest matches), then ingest, analyse, score and export, each as `python -m pipeline <stage>` in a child;
+  wall time and the child's peak RSS (ru_maxrss via os.wait4). `pipeline_s` = ingest -> export.
+- `exponents(stages)`: per stage the scaling exponent b of time ~ scale^b and memory ~ scale^b (least squares on
+  log-log over the scales measured: 1 = linear, 0 = independent of the data size), and the memory ratio of the
+  largest scale to scale 1.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+STAGES = ["demo", "ingest", "analyse", "score", "export"]
+PIPELINE = ["ingest", "analyse", "score", "export"]  # ingest -> export: what the issue's time limits are about
+
+
+def scale_key(scale: float) -> str:
+    return f"{float(scale):.1f}"
+
+
+def scale_config(base: Path, scale: float, root: Path = Path("data/bench")) -> Path:
+    """The base configuration at `scale`, in a folder of its own under `root` (see module doc)."""
+    folder = root / f"schaal-{scale_key(scale)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = Path(base).read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s*scale:\s*)[0-9.]+", lambda m: f"{m.group(1)}{float(scale)}", text)
+    text = text.replace(f"{root.as_posix()}/", f"{folder.as_posix()}/")
+    target = folder / "bench.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def run_child(cmd: list[str], log: Path) -> dict:
+    """Run cmd as a child process (output to log); its wall time, peak RSS (ru_maxrss via os.wait4) and exit code."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "exit": os.waitstatus_to_exitcode(status), "log": str(log)}
+
+
+def run_scale(config: Path, scale: float, *, stages=STAGES) -> dict:
+    """Every stage at one scale (see module doc); raises when a stage fails."""
+    logs = config.parent / "bench_logs"
+    out: dict = {}
+    for stage in stages:
+        print(f"scale {scale_key(scale)}: stage {stage} ...", flush=True)
+        res = run_child([sys.executable, "-m", "pipeline", stage, "--config", str(config)], logs / f"{stage}.log")
+        res["load_na"] = round(os.getloadavg()[0], 2)
+        out[stage] = res
+        if res["exit"]:
+            raise RuntimeError(f"scale {scale}: stage {stage} failed (exit {res['exit']}), see {res['log']}")
+    out["pipeline_s"] = round(sum(out[s]["wall_s"] for s in PIPELINE if s in out), 2)
+    out["pipeline_peak_rss_mb"] = max(out[s]["peak_rss_mb"] for s in PIPELINE if s in out)
+    return out
+
+
+def exponents(stages: dict[str, dict]) -> dict:
+    """Scaling exponents of wall time and peak memory per stage (and ingest -> export) over the scales measured."""
+    scales = sorted(stages, key=float)
+    if len(scales) < 2:
+        return {}
+    x = np.log([float(s) for s in scales])
+    out = {}
+    for stage in [*PIPELINE, "demo", "pipeline"]:
+        wall_key, mem_key = ("pipeline_s", "pipeline_peak_rss_mb") if stage == "pipeline" else (None, None)
+        try:
+            wall = [stages[s][wall_key] if wall_key else stages[s][stage]["wall_s"] for s in scales]
+            mem = [stages[s][mem_key] if mem_key else stages[s][stage]["peak_rss_mb"] for s in scales]
+        except KeyError:
+            continue
+        out[stage] = {"tijd": round(float(np.polyfit(x, np.log(wall), 1)[0]), 2),
+                      "geheugen": round(float(np.polyfit(x, np.log(mem), 1)[0]), 2),
+                      "geheugen_verhouding": round(mem[-1] / mem[0], 2), "schalen": scales}
+    return out
+
+
+def print_stages(stages: dict[str, dict], exps: dict) -> None:
+    print("\n== stages per scale (each in a child process; wall s / peak MB)")
+    scales = sorted(stages, key=float)
+    print(f"  {'stage':<10}" + "".join(f" {'schaal ' + s:>20}" for s in scales))
+    for stage in [*STAGES, "pipeline"]:
+        cells = []
+        for s in scales:
+            r = stages[s]
+            if stage == "pipeline":
+                cells.append(f"{r.get('pipeline_s', float('nan')):>9.1f} {r.get('pipeline_peak_rss_mb', 0):>8}")
+            elif stage in r:
+                cells.append(f"{r[stage]['wall_s']:>9.1f} {r[stage]['peak_rss_mb']:>8}")
+            else:
+                cells.append(f"{'-':>9} {'-':>8}")
+        label = "ingest->export" if stage == "pipeline" else stage
+        print(f"  {label:<10}" + "".join(f" {c:>20}" for c in cells))
+    if exps:
+        print("  scaling exponents (time, memory; 1 = linear) and memory ratio largest/smallest scale:")
+        for stage, e in exps.items():
+            print(f"    {stage:<10} tijd {e['tijd']:>5.2f}  geheugen {e['geheugen']:>5.2f}  "
+                  f"geheugen x{e['geheugen_verhouding']:.2f}")
