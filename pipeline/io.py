@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
 from geopandas.io.arrow import _geopandas_to_arrow
@@ -124,19 +125,30 @@ class GeoParquetWriter:
 
     def write(self, frame: gpd.GeoDataFrame) -> None:
         assert_working_crs(frame, str(self.target))
-        table = to_arrow(frame)
-        geo = json.loads(table.schema.metadata[b"geo"])
+        self.write_table(to_arrow(frame))
+
+    def write_table(self, table: pa.Table, geometry_types=None) -> None:
+        """An Arrow table made by `to_arrow` (same columns every time); its bbox column extends the file's bbox."""
+        geo = json.loads(table.schema.metadata[b"geo"]) if table.schema.metadata and b"geo" in table.schema.metadata \
+            else self._geo
         column = geo["columns"][geo["primary_column"]]
-        if len(frame):
-            b = column["bbox"]
-            self._bounds = np.r_[np.minimum(self._bounds[:2], b[:2]), np.maximum(self._bounds[2:], b[2:])]
-        self._types.update(column.get("geometry_types", []))
-        if self._writer is None:
+        if table.num_rows:
+            b = table.column(BBOX)
+            lo = [pc.min(pc.struct_field(b, [k])).as_py() for k in (0, 1)]
+            hi = [pc.max(pc.struct_field(b, [k])).as_py() for k in (2, 3)]
+            self._bounds = np.r_[np.minimum(self._bounds[:2], lo), np.maximum(self._bounds[2:], hi)]
+            self._types.update(geometry_types if geometry_types is not None else column.get("geometry_types", []))
+        if self._writer is None:  # the geo metadata is added on closing, with the bbox of all batches
             self._geo = geo
-            self._schema = table.schema
-            self._writer = pq.ParquetWriter(self._tmp, table.schema, compression="snappy")
+            meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"geo"}
+            self._schema = table.schema.with_metadata(meta)
+            self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="snappy", store_schema=False)
         self._writer.write_table(table.cast(self._schema), row_group_size=self.row_group_rows)
-        self.rows += len(frame)
+        self.rows += table.num_rows
+
+    @property
+    def bounds(self) -> list[float] | None:
+        return [float(v) for v in self._bounds] if self.rows else None
 
     def __exit__(self, *exc) -> bool:
         """Finish the file (at least one `write`, an empty frame will do, is needed for its schema)."""
@@ -146,7 +158,8 @@ class GeoParquetWriter:
                     column = self._geo["columns"][self._geo["primary_column"]]
                     column["bbox"] = [float(v) for v in self._bounds] if self.rows else []
                     column["geometry_types"] = sorted(self._types)
-                    self._writer.add_key_value_metadata({"geo": json.dumps(self._geo)})
+                    extra = {k.decode(): v.decode() for k, v in (self._schema.metadata or {}).items()}
+                    self._writer.add_key_value_metadata({**extra, "geo": json.dumps(self._geo)})
                 self._writer.close()
         except BaseException as failure:
             self._atomic.__exit__(type(failure), failure, failure.__traceback__)
@@ -161,8 +174,9 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
                  boxes: np.ndarray | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a file written by write_parquet; clear error when a previous stage has not run.
 
-    columns: only these (the geometry always comes along); boxes: (n, 4) xmin, ymin, xmax, ymax: only the rows
-    whose bbox meets one of them (row groups that cannot hold any are not read at all; needs the covering column).
+    columns: only these (the geometry always comes along); boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose
+    bbox meets one of them, and possibly some within NEAR_CELL m of one (row groups that cannot hold any are not
+    read at all; needs the covering column).
     """
     path = Path(path)
     if not path.is_file():
@@ -188,7 +202,8 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
 
 
 def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray) -> pa.Table:
-    """The rows whose bbox meets one of `boxes`, from the row groups whose statistics allow it."""
+    """The rows whose bbox meets one of `boxes` (and some within NEAR_CELL of one), from the row groups whose
+    statistics allow it."""
     meta = pf.metadata
     leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
     stats = np.full((meta.num_row_groups, 4), np.nan)
@@ -197,24 +212,48 @@ def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray) -> pa.
         for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
             s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
             stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
-    query = shapely.STRtree(shapely.box(*boxes.T)) if len(boxes) else None
-    if query is None:
-        groups = np.zeros(0, dtype=np.int64)
-    else:
-        known = ~np.isnan(stats).any(axis=1)
-        hit = np.zeros(meta.num_row_groups, dtype=bool)
-        hit[~known] = True
-        hit[np.flatnonzero(known)[np.unique(query.query(shapely.box(*stats[known].T), predicate="intersects")[0])]] \
-            = True
-        groups = np.flatnonzero(hit)
+    known = ~np.isnan(stats).any(axis=1)
+    hit = ~known
+    hit[known] = near_boxes(stats[known], boxes)
+    groups = np.flatnonzero(hit)
     table = pf.read_row_groups(groups, columns=[*columns, BBOX]) if len(groups) else \
         pf.schema_arrow.empty_table().select([*columns, BBOX])
     if table.num_rows:
         b = table.column(BBOX).combine_chunks()
-        rows = shapely.box(*(b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")))
-        keep = np.unique(query.query(rows, predicate="intersects")[0])
-        table = table.take(pa.array(keep))
+        rows = np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
+        table = table.filter(pa.array(near_boxes(rows, boxes)))
     return table.drop_columns([BBOX])
+
+
+NEAR_CELL = 250.0  # metres: the grid `near_boxes` marks the query boxes on
+
+
+def near_boxes(rows: np.ndarray, boxes: np.ndarray, cell: float = NEAR_CELL) -> np.ndarray:
+    """Mask of the rows ((n, 4) bboxes) that meet a grid cell of `cell` m touched by one of `boxes`: every row
+    meeting a box, and possibly rows up to `cell` m from one (a superset; callers that need it exact filter again).
+    Works with numpy on a grid (a summed-area table), so thousands of overlapping boxes cost what one does."""
+    rows = np.asarray(rows, dtype=float).reshape(-1, 4)
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    if len(rows) == 0 or len(boxes) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    nx = int(np.floor((boxes[:, 2].max() - x0) / cell)) + 1
+    ny = int(np.floor((boxes[:, 3].max() - y0) / cell)) + 1
+    c0, c1 = ((boxes[:, [0, 2]] - x0) // cell).astype(np.int64).T
+    r0, r1 = ((boxes[:, [1, 3]] - y0) // cell).astype(np.int64).T
+    diff = np.zeros((ny + 1, nx + 1), dtype=np.int32)
+    for r, c, v in ((r0, c0, 1), (r0, c1 + 1, -1), (r1 + 1, c0, -1), (r1 + 1, c1 + 1, 1)):
+        np.add.at(diff, (r, c), v)
+    marked = (diff.cumsum(axis=0).cumsum(axis=1)[:ny, :nx] > 0).astype(np.int32)
+    area = np.zeros((ny + 1, nx + 1), dtype=np.int64)
+    area[1:, 1:] = marked.cumsum(axis=0).cumsum(axis=1)
+    inside = (rows[:, 2] >= x0) & (rows[:, 0] < x0 + nx * cell) & (rows[:, 3] >= y0) & (rows[:, 1] < y0 + ny * cell)
+    a0 = np.clip((rows[:, 0] - x0) // cell, 0, nx - 1).astype(np.int64)
+    a1 = np.clip((rows[:, 2] - x0) // cell, 0, nx - 1).astype(np.int64)
+    b0 = np.clip((rows[:, 1] - y0) // cell, 0, ny - 1).astype(np.int64)
+    b1 = np.clip((rows[:, 3] - y0) // cell, 0, ny - 1).astype(np.int64)
+    count = area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]
+    return inside & (count > 0)
 
 
 @lru_cache(maxsize=16)
@@ -234,12 +273,18 @@ def _to_frame(table: pa.Table, gcol: str, crs) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gcol)
 
 
-def _from_wkb(wkb: np.ndarray, chunk: int = 100_000) -> np.ndarray:
-    if len(wkb) <= chunk:
-        return shapely.from_wkb(wkb)
-    parts = [wkb[i:i + chunk] for i in range(0, len(wkb), chunk)]
+def _from_wkb(wkb: np.ndarray) -> np.ndarray:
+    return in_threads(shapely.from_wkb, wkb)
+
+
+def in_threads(func, values: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+    """func(values) for an elementwise shapely function, on chunks in a thread per core (shapely releases the
+    GIL); small arrays in the calling thread."""
+    if len(values) <= chunk:
+        return func(values)
+    parts = [values[i:i + chunk] for i in range(0, len(values), chunk)]
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        return np.concatenate(list(pool.map(shapely.from_wkb, parts)))
+        return np.concatenate(list(pool.map(func, parts)))
 
 
 def write_json(data, target: str | Path) -> Path:

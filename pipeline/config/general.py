@@ -66,6 +66,10 @@ class Ingest(Strict):
                                  "Verblijfsobject ingetrokken", "Niet gerealiseerd verblijfsobject",
                                  "Verblijfsobject ten onrechte opgevoerd"],
         description="BAG statuses of objects that no longer exist or never did (dropped)")
+    batch_rijen: int = Field(
+        250_000, ge=1000, description="BAG panden and verblijfsobjecten are read, cleaned and written this many rows "
+                                      "at a time and sorted on disk (pipeline/ingest/stream.py): memory is bounded "
+                                      "by the batch, not by the source (a national BAG)")
     bag_bouwjaar_onbekend: list[int] = Field(
         default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
 

@@ -11,8 +11,11 @@ Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly
 Nothing is lost silently: a configured source with 0 rows, a feature kind that loses more than
 ingest.max_verlies_aandeel, or an analysis field empty in every row stops the run (checks.py) unless the
 source's settings accept it; values emptied because they could not be read are warned about in the summary.
-Notes: all layers are built in memory first and then swapped in as one set (pipeline.workspace.output_set),
-so a failing source or a killed run leaves the previous outputs untouched rather than a half-updated set.
+Notes: all layers are built into a staging folder and swapped in as one set (pipeline.workspace.output_set),
+so a failing source or a killed run leaves the previous outputs untouched rather than a half-updated set. The
+BAG layers (panden, verblijfsobjecten; millions of rows nationally) are read, cleaned and written batch by batch
+(`ingest.batch_rijen` rows) and sorted on disk (large.py, stream.py), so memory is bounded by a batch; the other
+layers are built in memory.
 Optional layers are written only when configured; a stale optional file from an earlier run is removed.
 """
 from __future__ import annotations
@@ -28,7 +31,7 @@ from tqdm import tqdm
 from pipeline import catalogue, workspace
 from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
-from pipeline.ingest import (bag, checks, duplicates, infra, kades, kavels, milieuzones, netcapaciteit,
+from pipeline.ingest import (bag, checks, duplicates, infra, kades, kavels, large, milieuzones, netcapaciteit,
                              omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
@@ -61,13 +64,27 @@ STEPS: dict[str, tuple[Builder, str | None]] = {
 
 def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
     """All configured canonical layers in memory, plus the quality report; nothing is written."""
+    layers, _, report = _build(config)
+    return layers, report
+
+
+def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[str, int], Report]:
+    """The canonical layers in memory, except with `stream_to` the BAG layers, which are written there batch by
+    batch (large.py) and given as row counts; plus the quality report."""
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
+    streamed: dict[str, int] = {}
     todo = [name for name, (_, key) in STEPS.items() if key is None or getattr(config.sources, key) is not None]
     for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
         try:
+            if stream_to is not None and name in large.LAYERS:
+                stats = large.write_streamed(name, config, report, stream_to)
+                streamed[name] = stats["rows"]
+                check_region_bounds(stats["bounds"], name, config.region.bbox)
+                log.info("ingest: %s: %d rows (in batches)", name, stats["rows"])
+                continue
             done[name] = conform(duplicates.handle(builder(config, report, done), name, report), name)
         except CatalogueError as exc:  # e.g. an id field that is empty in every row of the file
             files = sorted({str(t.path) for t in report.tallies if t.layer == name and t.path is not None})
@@ -75,15 +92,20 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
         check_region(done[name], name, config.region.bbox)
         log.info("ingest: %s: %d rows", name, len(done[name]))
     checks.verify(report, config)
-    return done, report
+    return done, streamed, report
 
 
 def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:
     """A layer that does not touch the configured region at all was read in the wrong place (or is the wrong
     file): refuse it rather than analyse a region without its data."""
-    if bbox is None or not len(frame):
+    if len(frame):
+        check_region_bounds(frame.total_bounds, name, bbox)
+
+
+def check_region_bounds(bounds, name: str, bbox) -> None:
+    if bbox is None or bounds is None:
         return
-    x0, y0, x1, y1 = frame.total_bounds
+    x0, y0, x1, y1 = bounds
     if x1 < bbox[0] or x0 > bbox[2] or y1 < bbox[1] or y0 > bbox[3]:
         raise IngestError(f"canonical layer {name}: extent {tuple(round(v) for v in (x0, y0, x1, y1))} does not "
                           f"overlap region.bbox {tuple(bbox)}", expected="data inside the region")
@@ -91,19 +113,20 @@ def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:
 
 def run(config: Config) -> dict:
     """Ingest every configured source; write the canonical layers and the two report files."""
-    layers, report = build(config)
     processed = Path(config.paths.processed)
     with workspace.output_set("ingest", [processed]) as out:
+        layers, streamed, report = _build(config, stream_to=out.folder(processed))
         for name, frame in layers.items():
             catalogue.write(frame, name, out.folder(processed))
         report.write_csv(out.folder(processed) / QUALITY_CSV)
         report.write_json(out.folder(processed) / SOURCES_JSON)
         for name in STEPS:  # an optional layer whose source is no longer configured goes, with the new set
-            if name not in layers and not catalogue.dataset(name).required:
+            if name not in layers and name not in streamed and not catalogue.dataset(name).required:
                 out.remove(catalogue.path(name, processed))
 
     repaired, dropped = report.totals()
-    summary: dict = {f"rijen {name}": len(frame) for name, frame in layers.items()}
+    rows = {**{name: len(frame) for name, frame in layers.items()}, **streamed}
+    summary: dict = {f"rijen {name}": rows[name] for name in STEPS if name in rows}
     summary["kavels uit"] = "kavellaag" if config.sources.kavels is not None else "terreinen (1 kavel per terrein)"
     summary["gerepareerd"] = repaired
     summary["verwijderd"] = dropped

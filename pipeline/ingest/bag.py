@@ -73,8 +73,11 @@ def _present(values: pd.Series) -> np.ndarray:
     return _per_value(values, lambda u: as_text(u).notna())
 
 
-def _current(config: Config, id_spec: str):
-    """Select the current voorkomens of existing objects (counted): see the module docstring."""
+def _current(config: Config, id_spec: str, versions: list | None = None):
+    """Select the current voorkomens of existing objects (counted): see the module docstring.
+
+    With `versions` (a source read in batches) the candidates of every batch are collected there and the older of
+    two current voorkomens are decided after the last batch (`older_rows`)."""
     gone = {s.strip().lower() for s in config.ingest.bag_vervallen_statussen}
 
     def select(src: Loaded) -> np.ndarray:
@@ -94,15 +97,38 @@ def _current(config: Config, id_spec: str):
         if src.found["voorkomen"] is None and src.found["begin_geldigheid"] is None:
             return keep  # no history in this file (PDOK GeoPackage, OGC API): nothing to choose between
         ids, _ = bag_ids(src.col(id_spec).iloc[cand])
-        versions = pd.DataFrame({"id": ids.to_numpy(),
-                                 "v": pd.to_numeric(as_text(src.col("voorkomen")), errors="coerce").to_numpy()[cand],
-                                 "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
-        older = versions.sort_values(["v", "b"], na_position="first").duplicated("id", keep="last")
+        found = pd.DataFrame({"id": ids.to_numpy(),
+                              "v": pd.to_numeric(as_text(src.col("voorkomen")), errors="coerce").to_numpy()[cand],
+                              "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
+        if versions is not None:
+            versions.append(found.assign(id=pd.util.hash_array(found["id"].astype("str").to_numpy(dtype=object)),
+                                         rij=src.rows[cand]))
+            return keep
+        older = _older(found)
         twice = np.zeros(len(keep), dtype=bool)
         twice[older[older].index.to_numpy()] = True
-        src.tally.drop(int(twice.sum()), "ouder van twee actuele voorkomens (laatste behouden)", rows=src.rows[twice])
+        src.tally.drop(int(twice.sum()), OLDER, rows=src.rows[twice])
         return keep & ~twice
     return select
+
+
+OLDER = "ouder van twee actuele voorkomens (laatste behouden)"
+
+
+def _older(versions: pd.DataFrame) -> pd.Series:
+    """True for every voorkomen that is not the latest (voorkomen, then beginGeldigheid) of its id."""
+    return versions.sort_values(["v", "b"], na_position="first").duplicated("id", keep="last")
+
+
+def older_rows(versions: list, tally) -> np.ndarray:
+    """After the last batch: the rows (numbers as read) that are the older of two current voorkomens (counted)."""
+    if not versions:
+        return np.zeros(0, dtype=np.int64)
+    found = pd.concat(versions, ignore_index=True)
+    rows = found.loc[_older(found).sort_index().to_numpy(bool), "rij"].to_numpy(np.int64)
+    tally.drop(len(rows), OLDER, rows=rows)
+    tally.kept -= len(rows)
+    return rows
 
 
 def _ids(src: Loaded, spec: str) -> pd.Series:
@@ -122,6 +148,11 @@ def bouwjaren(values: pd.Series, unknown: list[int], *, src: Loaded) -> pd.Serie
 def ingest_panden(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.panden, "panden", "panden", PAND_SPECS, report, "Polygon", config=config,
                default_layer="pand", select=_current(config, "pand_id"))
+    return panden(src, config)
+
+
+def panden(src: Loaded, config: Config) -> gpd.GeoDataFrame:
+    """The canonical panden of one source (or one batch of it)."""
     out = gpd.GeoDataFrame({
         "pand_id": _ids(src, "pand_id"),
         "bouwjaar": bouwjaren(src.col("bouwjaar"), config.ingest.bag_bouwjaar_onbekend, src=src),
@@ -132,25 +163,37 @@ def ingest_panden(config: Config, report: Report) -> gpd.GeoDataFrame:
 
 
 def gebruiksdoelen(raw: pd.Series) -> pd.Series:
-    """Lower-case, comma-separated text; a list per row (a JSON array, a BAG extract) is joined the same way."""
+    """Lower-case, comma-separated text; a list per row (a JSON array, a BAG extract) is joined the same way.
+    Worked out per distinct value and spread over the rows."""
     present = raw.dropna()
     if len(present) and isinstance(present.iloc[0], (list, tuple, np.ndarray)):
         raw = raw.map(lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
-    return as_text(raw).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
+    codes, uniques = pd.factorize(raw)
+    text = as_text(pd.Series(uniques, dtype=object)).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
+    values = text.to_numpy(dtype=object, na_value=None)
+    out = np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else None, None)
+    return pd.Series(out, index=raw.index, dtype="str").where(codes >= 0)
 
 
 def ingest_verblijfsobjecten(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.verblijfsobjecten, "verblijfsobjecten", "verblijfsobjecten", VBO_SPECS, report,
                "Point", config=config, default_layer="verblijfsobject", select=_current(config, "vbo_id"))
+    out = verblijfsobjecten(src, config)
+    filled(out["gebruiksdoel"], "gebruiksdoel", src)
+    return out
+
+
+def verblijfsobjecten(src: Loaded, config: Config) -> gpd.GeoDataFrame:
+    """The canonical verblijfsobjecten of one source (or one batch of it); gevoelig from the distinct
+    gebruiksdoelen (a handful of combinations, however many objects)."""
     doel = gebruiksdoelen(src.col("gebruiksdoel"))
-    gevoelig_doelen = [d.strip().lower() for d in config.analyse.milieuruimte.gevoelige_gebruiksdoelen]
-    listed = doel.fillna("").str.split(",").explode()
-    gevoelig = listed.isin(gevoelig_doelen).groupby(level=0).any() if len(listed) else listed.astype(bool)
+    gevoelig_doelen = {d.strip().lower() for d in config.analyse.milieuruimte.gevoelige_gebruiksdoelen}
+    gevoelig = _per_value(doel, lambda u: u.fillna("").map(lambda v: any(d in gevoelig_doelen
+                                                                            for d in v.split(","))))
     out = gpd.GeoDataFrame({
         "vbo_id": part_ids(_ids(src, "vbo_id"), src.frame),
         "gebruiksdoel": doel,
-        "gevoelig": gevoelig.reindex(doel.index, fill_value=False).to_numpy(dtype=bool),
+        "gevoelig": gevoelig,
     }, geometry=src.frame.geometry, crs=src.frame.crs)
     src.tally.keep(src.rows)
-    filled(out["gebruiksdoel"], "gebruiksdoel", src)
     return out

@@ -51,30 +51,73 @@ def load(source: Source, name: str, layer_name: str, specs: list[Spec], report: 
     """
     tolerance = config.ingest.boog_max_afwijking_m if config is not None else 0.1
     read = readers.read_source(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance)
-    tally = report.tally(layer_name, name, read.path)
-    found = fields.resolve(read.frame.columns, specs, overrides=source.fields,
-                           where=Where(read.path, read.layer), source_name=name, ignore=source.negeer_velden)
-    strict = frozenset(found[s.name] for s in specs if s.required and found[s.name])
-    where = Where(read.path, read.layer, tally, strict)
-    frame = read.frame
-    frame[ROW] = np.arange(len(frame))
-    tally.read = len(frame)
-    if kinds_field is not None:
-        tally.set_kinds(fields.as_text(fields.column(frame, found, kinds_field)).str.lower())
-    tally.repair(read.rings_closed, "open ring gesloten")
-    tally.repair(read.curves_linearised,
-                 f"bogen (gml:Arc, CurvePolygon) gelinealiseerd tot lijnstukken (max. {tolerance:g} m afwijking)"
-                 .replace(".", ","))
-    extra = {k: v for k, v in (("geometrie_eigenschap", read.geometry_property), ("csv", read.detected)) if v}
-    provenance = report.record_source(name, read.path, layer=read.layer, fmt=read.format, rows=len(read.frame),
-                                      crs=read.source_crs, **extra)
-    if select is not None:
-        frame = frame.loc[select(Loaded(frame, found, where, tally, provenance))]
-    frame = geometry.clean(frame, kind, tally, areas_as_lines=areas_as_lines)
-    if frame.empty and not tally.dropped.keys() - tally.lost.keys() and not source.accepteer_geen_rijen:
-        raise IngestError(f"source {name!r}: none of the {tally.read} feature(s) is usable as {kind} "
-                          f"({tally.reason() or 'no reason recorded'})", path=read.path, layer=read.layer,
-                          expected=f"{kind} geometries (GML with several geometries: sources.{name}.geometrie; "
-                                   f"or sources.{name}.accepteer_geen_rijen: true)",
-                          found=sorted(set(read.frame[readers.SOURCE_TYPE].dropna().astype(str))))
-    return Loaded(frame, found, where, tally, provenance)
+    state = _State(source, name, layer_name, specs, report, kinds_field, areas_as_lines, select, tolerance)
+    loaded = state.batch(read, kind)
+    state.done(kind)
+    return loaded
+
+
+def load_batches(source: Source, name: str, layer_name: str, specs: list[Spec], report: Report, kind: str, *,
+                 config: Config, default_layer: str | None = None, select: Select | None = None):
+    """`load` batch by batch (pipeline/ingest/stream.py): one Loaded per batch of ingest.batch_rijen rows, with
+    one tally for the whole source and row numbers of the whole file."""
+    from pipeline.ingest import stream
+
+    tolerance = config.ingest.boog_max_afwijking_m
+    state = _State(source, name, layer_name, specs, report, None, False, select, tolerance)
+    for read in stream.read_batches(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance,
+                                    batch_rows=config.ingest.batch_rijen):
+        yield state.batch(read, kind)
+    state.done(kind)
+
+
+class _State:
+    """What `load` carries from one batch to the next: fields found, the tally, provenance, row offset."""
+
+    def __init__(self, source, name, layer_name, specs, report, kinds_field, areas_as_lines, select, tolerance):
+        self.source, self.name, self.layer_name, self.specs, self.report = source, name, layer_name, specs, report
+        self.kinds_field, self.areas_as_lines, self.select, self.tolerance = kinds_field, areas_as_lines, select, \
+            tolerance
+        self.tally = self.found = self.where = self.provenance = self.read = None
+        self.offset, self.kept_any = 0, False
+
+    def _first(self, read: readers.Layer) -> None:
+        self.read = read
+        self.tally = self.report.tally(self.layer_name, self.name, read.path)
+        self.found = fields.resolve(read.frame.columns, self.specs, overrides=self.source.fields,
+                                    where=Where(read.path, read.layer), source_name=self.name,
+                                    ignore=self.source.negeer_velden)
+        strict = frozenset(self.found[s.name] for s in self.specs if s.required and self.found[s.name])
+        self.where = Where(read.path, read.layer, self.tally, strict)
+        extra = {k: v for k, v in (("geometrie_eigenschap", read.geometry_property), ("csv", read.detected)) if v}
+        self.provenance = self.report.record_source(self.name, read.path, layer=read.layer, fmt=read.format, rows=0,
+                                                    crs=read.source_crs, **extra)
+
+    def batch(self, read: readers.Layer, kind: str) -> Loaded:
+        if self.tally is None:
+            self._first(read)
+        tally, frame = self.tally, read.frame
+        frame[ROW] = np.arange(self.offset, self.offset + len(frame))
+        self.offset += len(frame)
+        tally.read += len(frame)
+        self.provenance["rijen"] = int(tally.read)
+        if self.kinds_field is not None:
+            tally.set_kinds(fields.as_text(fields.column(frame, self.found, self.kinds_field)).str.lower())
+        tally.repair(read.rings_closed, "open ring gesloten")
+        tally.repair(read.curves_linearised,
+                     f"bogen (gml:Arc, CurvePolygon) gelinealiseerd tot lijnstukken (max. {self.tolerance:g} m "
+                     f"afwijking)".replace(".", ","))
+        if self.select is not None:
+            frame = frame.loc[self.select(Loaded(frame, self.found, self.where, tally, self.provenance))]
+        frame = geometry.clean(frame, kind, tally, areas_as_lines=self.areas_as_lines)
+        self.kept_any |= not frame.empty
+        return Loaded(frame, self.found, self.where, tally, self.provenance)
+
+    def done(self, kind: str) -> None:
+        tally, read = self.tally, self.read
+        if not self.kept_any and not tally.dropped.keys() - tally.lost.keys() and not self.source.accepteer_geen_rijen:
+            raise IngestError(f"source {self.name!r}: none of the {tally.read} feature(s) is usable as {kind} "
+                              f"({tally.reason() or 'no reason recorded'})", path=read.path, layer=read.layer,
+                              expected=f"{kind} geometries (GML with several geometries: sources.{self.name}."
+                                       f"geometrie; or sources.{self.name}.accepteer_geen_rijen: true)",
+                              found=sorted(set(read.frame[readers.SOURCE_TYPE].dropna().astype(str))))

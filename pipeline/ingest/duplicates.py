@@ -11,6 +11,7 @@ Only rows with a repeated id are compared in full, so a large layer without repe
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from pipeline import catalogue
@@ -26,6 +27,22 @@ def id_column(name: str) -> str | None:
     return first if first.endswith("_id") else None
 
 
+def exact_copies(sub: gpd.GeoDataFrame) -> np.ndarray:
+    """Keep mask of rows sharing an id: False for a row that repeats an earlier one in id, attributes and geometry."""
+    key = sub.drop(columns=sub.geometry.name).astype("str")
+    key["_wkb"] = shapely.to_wkb(shapely.normalize(sub.geometry.to_numpy()))
+    return ~key.duplicated().to_numpy()
+
+
+def count_streamed(tally, col: str | None, stats: dict) -> None:
+    """The counts of `handle` for a layer written in batches (pipeline/ingest/large.py): stats of its writer."""
+    if col is None:
+        return
+    tally.drop(stats["copies"], "exact dubbel (zelfde id, kenmerken en geometrie)")
+    tally.kept -= stats["copies"]
+    tally.repair(stats["still"], f"dubbele {col} met andere inhoud behouden")
+
+
 def handle(frame: gpd.GeoDataFrame, name: str, report: Report) -> gpd.GeoDataFrame:
     """The layer after the rule above; counts go to the layer's first tally in the quality report."""
     col = id_column(name)
@@ -36,10 +53,7 @@ def handle(frame: gpd.GeoDataFrame, name: str, report: Report) -> gpd.GeoDataFra
         return frame
     tally = next((t for t in report.tallies if t.layer == name), None) or report.tally(name, name, None)
     sub = frame[repeated]
-    key = sub.drop(columns=sub.geometry.name).astype("str")
-    key["_wkb"] = shapely.to_wkb(shapely.normalize(sub.geometry.to_numpy()))
-    copies = key.duplicated()
-    copy_index = sub.index[copies.to_numpy()]
+    copy_index = sub.index[~exact_copies(sub)]
     tally.drop(len(copy_index), "exact dubbel (zelfde id, kenmerken en geometrie)")
     tally.kept -= len(copy_index)
     out = frame.drop(index=copy_index)

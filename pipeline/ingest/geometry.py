@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from pipeline.ingest.centreline import centrelines
+from pipeline.io import in_threads
 from pipeline.ingest.quality import Tally
 
 FAMILY_IDS = {
@@ -73,7 +74,7 @@ def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally, *, areas_as_lines: b
 
 def _repaired(geoms: np.ndarray, tally: Tally) -> tuple[np.ndarray, np.ndarray]:
     """Invalid geometries made valid (counted); returns the geometries and the mask of repaired ones."""
-    invalid = ~shapely.is_valid(geoms)
+    invalid = ~in_threads(shapely.is_valid, geoms)
     if invalid.any():
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid])
@@ -149,6 +150,8 @@ def dissolve(frame: gpd.GeoDataFrame, key: str) -> tuple[gpd.GeoDataFrame, int]:
 
 def to_multipolygon(geoms: np.ndarray) -> np.ndarray:
     """Polygonal parts of each geometry as one MultiPolygon (union results may be Polygon)."""
+    if len(geoms) and (shapely.get_type_id(geoms) == shapely.GeometryType.MULTIPOLYGON).all():
+        return geoms  # already (cleaned layers are)
     parts, owner = shapely.get_parts(geoms, return_index=True)
     keep = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     out = np.full(len(geoms), None, dtype=object)

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pipeline.io import sha256_file, write_json
+
+
+@lru_cache(maxsize=64)
+def _checksum(path: str, size: int, mtime_ns: int) -> str:
+    """sha256 of a file, once per run for one state of it (the BAG GeoPackage feeds two layers)."""
+    return sha256_file(path)
+
+
+def checksum(path) -> str:
+    st = Path(path).stat()
+    return _checksum(str(path), st.st_size, st.st_mtime_ns)
 
 CSV_COLUMNS = ["laag", "bron", "soort", "bronbestand", "gelezen", "behouden", "gerepareerd", "verwijderd",
                "waarvan_verlies", "samengevoegd", "leeg_gemaakt", "reden"]
@@ -74,9 +86,9 @@ class Tally:
     def keep(self, rows) -> None:
         """The rows (numbers as read) that made it into the canonical layer."""
         rows = np.asarray(rows, dtype=np.int64)
-        self.kept = len(rows)
+        self.kept += len(rows)  # added up over the batches of a source read in batches
         for kind, k in self._by_kind(rows).items():
-            self.per_kind.setdefault(kind, Counter())["behouden"] = int(k)
+            self.per_kind.setdefault(kind, Counter())["behouden"] += int(k)
 
     def merge(self, n: int) -> None:
         self.merged += int(n)
@@ -122,7 +134,7 @@ class Report:
     def record_source(self, name: str, path: Path, *, layer: str | None, fmt: str, rows: int,
                       crs: str | None = None, peildatum: str | None = None, **extra) -> dict:
         """Add (and return, for later additions such as peildatum) the ingest_bronnen.json entry."""
-        entry = {"bron": name, "pad": str(path), "laag": layer, "formaat": fmt, "sha256": sha256_file(path),
+        entry = {"bron": name, "pad": str(path), "laag": layer, "formaat": fmt, "sha256": checksum(path),
                  "rijen": int(rows), "crs": crs, "peildatum": peildatum, **extra}
         self.sources.append(entry)
         return entry

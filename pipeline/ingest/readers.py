@@ -34,6 +34,7 @@ import shapely
 from pyproj import CRS
 
 from pipeline.config import Source
+from pipeline.io import in_threads
 from pipeline.crs import NL_EXTENT_RD, NL_LOOKS_LIKE, WORKING_CRS, WORKING_EPSG
 from pipeline.ingest import curves, gml, tables
 from pipeline.ingest.errors import IngestError
@@ -188,7 +189,7 @@ def _choose_layer(path: Path, layers: list[str], wanted: str | None, default: st
 def decode_wkb(wkb) -> tuple[np.ndarray, int]:
     """WKB -> shapely geometries, closing unclosed rings (which GEOS refuses) and counting them."""
     wkb = np.asarray(wkb, dtype=object)
-    strict = shapely.from_wkb(wkb, on_invalid="ignore")
+    strict = in_threads(lambda w: shapely.from_wkb(w, on_invalid="ignore"), wkb)
     retry = pd.isna(strict) & ~pd.isna(wkb)
     closed = 0
     if retry.any():

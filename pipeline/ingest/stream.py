@@ -1,0 +1,196 @@
+"""Huge sources in batches with bounded memory: read, cleaned and written batch by batch, then sorted spatially.
+
+Settings: `ingest.batch_rijen` (rows per batch).
+The layers that scale with the buildings (catalogue `spatial_sort`: panden, verblijfsobjecten; a national BAG
+GeoPackage is several GB, 11M panden and 10M verblijfsobjecten) never exist in memory as a whole:
+
+- `read_batches`: the source is read with GDAL's Arrow stream (pyogrio.open_arrow) `batch_rijen` rows at a time
+  (GeoPackage, GeoJSON, Shapefile, GML through GDAL; other formats as one batch), each batch decoded and
+  reprojected like readers.read_source does for a whole file.
+- `load_batches`: base.load per batch: the fields are resolved once, every batch's counts go to one tally of the
+  quality report, and row numbers are those of the whole file.
+- `LayerWriter`: each canonical batch goes as Arrow (WKB and the bbox covering column, pipeline.io) into one of
+  256 bucket files by its Hilbert key (a fixed grid over the Netherlands); `finish` reads the buckets in key
+  order, drops the rows decided on only after the last batch (older voorkomens, exact copies of a repeated id:
+  the same rules as for a layer in memory), sorts each bucket by (key, row) and appends it to the canonical
+  file in row groups. Peak memory is one batch or one bucket, whichever is larger; the file equals what
+  pipeline.io.write_parquet(sort=True) writes for the layer in memory.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Iterator
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pyogrio
+from pyproj import CRS
+
+from pipeline import io
+from pipeline.ingest import readers
+from pipeline.ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
+
+BUCKET_BITS = 8          # 256 buckets by the top bits of the 32-bit Hilbert key
+KEY, SEQ, ROW = "_sleutel", "_volgorde", "_rij"
+OGR_FORMATS = {"gpkg", "geojson", "shp"}
+
+
+def read_batches(source, name: str, *, default_layer: str | None, kind: str | None, tolerance: float,
+                 batch_rows: int) -> Iterator[readers.Layer]:
+    """The source's layer in batches of `batch_rows` rows (working CRS), or as one batch (see module doc)."""
+    path = readers.check_exists(source.path, name)
+    fmt = readers.detect_format(path, source.format)
+    if fmt not in OGR_FORMATS or source.geometrie is not None:
+        yield readers.read_source(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance)
+        return
+    layers = readers.list_layers(path, fmt)
+    if not layers:
+        raise IngestError("the file holds no layers", path=path)
+    layer = readers._choose_layer(path, layers, source.layer, default_layer)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Non closed ring detected")
+        try:
+            with pyogrio.open_arrow(path, layer=layer, batch_size=batch_rows, use_pyarrow=True) as (meta, stream):
+                yield from _batches(meta, stream, source, name, path, layer, fmt, tolerance)
+        except (IngestError, pa.ArrowException) as exc:
+            if isinstance(exc, IngestError):
+                raise
+            raise IngestError(f"cannot read: {exc}", path=path, layer=layer) from exc
+
+
+def _batches(meta, stream, source, name, path, layer, fmt, tolerance) -> Iterator[readers.Layer]:
+    crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
+    geom_col = meta["geometry_name"] or "wkb_geometry"
+    first = True
+    for batch in stream:
+        table = pa.Table.from_batches([batch])
+        if first and table.num_rows == 0:
+            continue
+        column = table.column(geom_col) if geom_col in table.column_names else [None] * table.num_rows
+        drop = [c for c in table.column_names if c == geom_col or readers._is_wkb(table.schema.field(c))]
+        frame = table.drop_columns(drop).to_pandas()
+        geoms, types, closed, curved = readers.geometries(column, tolerance)
+        frame[readers.SOURCE_TYPE] = types
+        frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index))
+        frame = readers._to_working_crs(frame, crs, source, name, path, layer)
+        first = False
+        yield readers.Layer(frame, path, layer, fmt, None if crs is None else crs.to_string(), closed, curved)
+    if first:
+        raise IngestError("the layer is empty", path=path, layer=layer, expected="at least one feature", found=0)
+
+
+class LayerWriter:
+    """A canonical layer written batch by batch and sorted on `finish` (see module doc)."""
+
+    def __init__(self, target: Path):
+        self.target = Path(target)
+        self.scratch = Path(tempfile.mkdtemp(prefix=f".{self.target.stem}.", dir=self.target.parent))
+        self.writers: dict[int, pq.ParquetWriter] = {}
+        self.schema: pa.Schema | None = None
+        self.rows = 0
+        self.id_hashes: list[np.ndarray] = []
+        self.survivors: list[np.ndarray] = []   # hashes of rows with a repeated id that are kept
+
+    def add(self, frame: gpd.GeoDataFrame, rows: np.ndarray, id_column: str | None) -> None:
+        """One canonical batch (catalogue-conformed); rows: the row number as read of each row."""
+        if not len(frame):
+            return
+        keys = io.hilbert_keys(frame.geometry.to_numpy())
+        table = io.to_arrow(frame)
+        if self.schema is None:
+            self.schema = table.schema
+        table = table.cast(self.schema)
+        table = table.append_column(KEY, pa.array(keys)).append_column(
+            SEQ, pa.array(np.arange(self.rows, self.rows + len(frame), dtype=np.int64))).append_column(
+            ROW, pa.array(np.asarray(rows, dtype=np.int64)))
+        if id_column is not None:
+            self.id_hashes.append(pd.util.hash_array(frame[id_column].astype("str").to_numpy(dtype=object)))
+        bucket = (keys >> (32 - BUCKET_BITS)).astype(np.int64)
+        order = np.argsort(bucket, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1], True])
+        for s, e in zip(bounds[:-1], bounds[1:]):
+            b = int(bucket[order][s])
+            if b not in self.writers:
+                self.writers[b] = pq.ParquetWriter(self.scratch / f"{b:03d}.parquet", table.schema)
+            self.writers[b].write_table(table.take(pa.array(order[s:e])))
+        self.rows += len(frame)
+
+    def repeated_ids(self) -> np.ndarray:
+        """Hashes of the ids that occur more than once in the whole layer."""
+        if not self.id_hashes:
+            return np.zeros(0, dtype=np.uint64)
+        values, counts = np.unique(np.concatenate(self.id_hashes), return_counts=True)
+        return values[counts > 1]
+
+    def finish(self, *, drop_rows=None, id_column: str | None = None, on_repeated=None) -> dict:
+        """Write the canonical file: buckets in key order, `drop_rows` (row numbers as read) left out, rows with a
+        repeated id given to on_repeated(frame) -> keep mask (exact copies), each bucket sorted by (key, seq)."""
+        for w in self.writers.values():
+            w.close()
+        repeated = self.repeated_ids() if id_column is not None and on_repeated is not None else np.zeros(0)
+        drop = pa.array(np.unique(np.asarray(drop_rows if drop_rows is not None else [], dtype=np.int64)))
+        stats = {"rows": 0, "dropped": 0, "copies": 0, "still": 0, "bounds": None}
+        try:
+            with io.GeoParquetWriter(self.target) as out:
+                for path in sorted(self.scratch.glob("*.parquet")):
+                    table = pq.read_table(path)
+                    keep = pc.invert(pc.is_in(table.column(ROW), value_set=drop))
+                    stats["dropped"] += table.num_rows - pc.sum(keep).as_py() if len(drop) else 0
+                    table = table.filter(keep) if len(drop) else table
+                    table = self._copies(table, repeated, id_column, on_repeated, stats, self.survivors)
+                    table = table.sort_by([(KEY, "ascending"), (SEQ, "ascending")])
+                    out.write_table(table.drop_columns([KEY, SEQ, ROW]))
+                    stats["rows"] += table.num_rows
+                if out.rows == 0 and self.schema is not None:
+                    out.write_table(self.schema.empty_table())
+            stats["bounds"] = out.bounds
+            if self.survivors:
+                _, counts = np.unique(np.concatenate(self.survivors), return_counts=True)
+                stats["still"] = int(counts[counts > 1].sum())
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        return stats
+
+    @staticmethod
+    def _copies(table: pa.Table, repeated: np.ndarray, id_column, on_repeated, stats, survivors) -> pa.Table:
+        if not len(repeated) or table.num_rows == 0:
+            return table
+        ids = table.column(id_column).to_numpy(zero_copy_only=False).astype(object)
+        hashes = pd.util.hash_array(ids.astype(str).astype(object))
+        hit = np.flatnonzero(np.isin(hashes, repeated))
+        if not len(hit):
+            return table
+        sub = table.take(pa.array(hit)).sort_by([(SEQ, "ascending")])
+        frame = io._to_frame(sub.drop_columns([io.BBOX, KEY, SEQ, ROW]), "geometry", None)
+        keep = np.asarray(on_repeated(frame), dtype=bool)
+        sub_ids = sub.column(id_column).to_numpy(zero_copy_only=False).astype(str).astype(object)
+        survivors.append(pd.util.hash_array(sub_ids[keep]))
+        gone = set(sub.column(SEQ).to_numpy()[~keep].tolist())
+        stats["copies"] += len(gone)
+        if not gone:
+            return table
+        return table.filter(pc.invert(pc.is_in(table.column(SEQ), value_set=pa.array(sorted(gone), pa.int64()))))
+
+    def discard(self) -> None:
+        for w in self.writers.values():
+            try:
+                w.close()
+            except Exception:  # noqa: BLE001 - cleaning up after a failure
+                pass
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def geo_bbox(path: Path) -> list[float]:
+    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
+    return geo["columns"][geo["primary_column"]].get("bbox") or []
