@@ -17,6 +17,7 @@ import shapely
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import scenario as sc
 from pipeline.demo.geometry import rectangles
+from pipeline.demo.lazy import CHUNK, LazyLayer, Rects, pieces
 from pipeline.demo.sizes import in_box, scenario_box
 from pipeline.demo.towns import nearest_town
 
@@ -34,8 +35,9 @@ TOWN_DOEL = (["winkelfunctie", "kantoorfunctie", "bijeenkomstfunctie", "gezondhe
 
 
 def _pick(rng, table, n):
+    """n values drawn with the table's probabilities (an object array: the same draws as rng.choice(values))."""
     values, p = table
-    return rng.choice(values, size=n, p=p)
+    return np.asarray(values, dtype=object)[rng.choice(len(values), size=n, p=p)]
 
 
 def _envelope(geoms):
@@ -139,7 +141,7 @@ def town_houses(rng, towns: pd.DataFrame, per_town: np.ndarray, ext, exclude_tre
     angle = base[t] + rng.choice([0.0, np.pi / 2], n) + rng.normal(0, 0.05, n)
     L, W = rng.uniform(7.0, 14.0, n), rng.uniform(6.0, 10.0, n)
     x, y = x + rng.uniform(-0.4, 0.4, n), y + rng.uniform(-0.4, 0.4, n)
-    return rectangles(x, y, L, W, angle), t, x, y, L, W, angle
+    return Rects(x, y, L, W, angle), t, x, y, L, W, angle
 
 
 def _points_in_rect(rng, x, y, L, W, angle):
@@ -160,11 +162,12 @@ class _Buildings:
     rural: np.ndarray        # farms, with their centres
     rx: np.ndarray
     ry: np.ndarray
-    houses: tuple            # town_houses(...) output: polygons, town, x, y, L, W, angle
+    houses: tuple            # town_houses(...) output: polygons (made on demand), town, x, y, L, W, angle
 
     @property
-    def all(self) -> np.ndarray:
-        return np.concatenate([self.k_polys, self.crafted, [self.school], self.rural, self.houses[0]])
+    def parts(self) -> list:
+        """The panden in numbering order, in pieces: lazy.pieces makes the geometries of any rows."""
+        return [self.k_polys, self.crafted, np.array([self.school], dtype=object), self.rural, self.houses[0]]
 
 
 def _buildings(rng, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in) -> _Buildings:
@@ -196,20 +199,20 @@ def _n_bedrijf(n_woningen: int) -> int:
     return max(3, int(round(0.002 * n_woningen)))
 
 
-def _pand_frame(rng, b: _Buildings, towns) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """BAG pand rows and the gemeente of each pand (for the verblijfsobject ids)."""
-    panden = b.all
-    n_p = len(panden)
-    p_kind = np.repeat(["kavel", "crafted", "school", "rural", "town"],
-                       [len(b.k_polys), len(b.crafted), 1, len(b.rural), len(b.houses[0])])
-    c = shapely.get_coordinates(shapely.centroid(panden))
+def _pand_frame(rng, b: _Buildings, towns) -> tuple[LazyLayer, np.ndarray]:
+    """BAG pand rows and the gemeente of each pand (for the verblijfsobject ids); geometries made chunk by chunk."""
+    geometry = pieces(b.parts)
+    n_p = sum(len(p) for p in b.parts)
+    c = np.concatenate([shapely.get_coordinates(shapely.centroid(geometry(np.arange(s, min(s + CHUNK, n_p)))))
+                        for s in range(0, n_p, CHUNK)])
     p_gm = towns.gm.values[nearest_town(towns, c[:, 0], c[:, 1])].astype(object)
     p_gm[:len(b.k_polys)] = b.k_gm
     ids = pd.Series(p_gm).str[2:] + "10" + pd.Series(np.arange(1, n_p + 1)).astype(str).str.zfill(10)
-    bouwjaar = np.where(p_kind == "kavel", rng.integers(1960, 2025, n_p),
+    kavel = np.arange(n_p) < len(b.k_polys)
+    bouwjaar = np.where(kavel, rng.integers(1960, 2025, n_p),
                         np.clip(rng.normal(1975, 25, n_p), 1850, 2024).astype(int))
-    pand = gpd.GeoDataFrame({"identificatie": ids.values, "bouwjaar": bouwjaar.astype(np.int32),
-                             "status": _pick(rng, PAND_STATUS, n_p)}, geometry=panden, crs=WORKING_CRS)
+    pand = LazyLayer({"identificatie": ids.array, "bouwjaar": bouwjaar.astype(np.int32),
+                      "status": _pick(rng, PAND_STATUS, n_p)}, geometry, WORKING_CRS)
     return pand, p_gm
 
 
@@ -266,46 +269,66 @@ def _town_vbos(rng, houses, offset: int, n_town_w: int) -> list[tuple]:
 
 
 def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in=0.12):
-    """BAG `pand` and `verblijfsobject` GeoDataFrames (BAG field names, EPSG:28992), current objects only."""
+    """BAG `pand` and `verblijfsobject` layers (BAG field names, EPSG:28992), current objects only (lazy.LazyLayer:
+    the geometries are made when written)."""
     b = _buildings(rng, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in)
     pand, p_gm = _pand_frame(rng, b, towns)
     parts = _vbo_parts(rng, b, kavels, terreinen, n_woningen)
     pidx = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    vx, vy = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+    vx, vy = np.round(np.concatenate([p[1] for p in parts]), 3), np.round(np.concatenate([p[2] for p in parts]), 3)
     opp = np.maximum(np.concatenate([p[4] for p in parts]), 10).astype(np.int64)
     n_v = len(pidx)
     vids = pd.Series(p_gm[pidx]).str[2:] + "01" + pd.Series(np.arange(1, n_v + 1)).astype(str).str.zfill(10)
-    vbo = gpd.GeoDataFrame({"identificatie": vids.values, "gebruiksdoel": np.concatenate([p[3] for p in parts]),
-                            "oppervlakte": opp.astype(np.int32), "status": _pick(rng, VBO_STATUS, n_v),
-                            "pandidentificatie": pand["identificatie"].values[pidx]},
-                           geometry=shapely.points(np.round(vx, 3), np.round(vy, 3)), crs=WORKING_CRS)
+    doel = np.concatenate([np.asarray(p[3], dtype=object) for p in parts])
+    vbo = LazyLayer({"identificatie": vids.array, "gebruiksdoel": doel, "oppervlakte": opp.astype(np.int32),
+                     "status": _pick(rng, VBO_STATUS, n_v), "pandidentificatie": pand.columns["identificatie"][pidx]},
+                    lambda rows: shapely.points(vx[rows], vy[rows]), WORKING_CRS)
     return pand, vbo
 
 
-def with_history(rng, pand: gpd.GeoDataFrame, vbo: gpd.GeoDataFrame, share: float = 0.05):
+def with_history(rng, pand: LazyLayer, vbo: LazyLayer, share: float = 0.05):
     """The BAG 2.0 form: earlier voorkomens of some objects (ended, older status, bouwjaar 9999 or an earlier
     gebruiksdoel), bouwjaar 9999 ('unknown') on some current panden, and some ids with their NL.IMBAG prefix.
+    The earlier voorkomens follow all current rows.
 
     Why: a real extract holds every voorkomen; ingest must keep the current one only (issue 15, item 3).
     """
     out = []
-    for frame, prefix, old_status in ((pand, "NL.IMBAG.Pand.", "Bouw gestart"),
+    for layer, prefix, old_status in ((pand, "NL.IMBAG.Pand.", "Bouw gestart"),
                                       (vbo, "NL.IMBAG.Verblijfsobject.", "Verblijfsobject gevormd")):
-        n = len(frame)
-        current = frame.assign(voorkomenidentificatie=1, beginGeldigheid="2010-01-01", eindGeldigheid=None,
-                               eindRegistratie=None)
-        old = current.iloc[np.flatnonzero(rng.random(n) < share)].copy()
-        current.loc[old.index, ["voorkomenidentificatie", "beginGeldigheid"]] = [2, "2016-05-01"]
-        old["eindGeldigheid"], old["eindRegistratie"] = "2016-05-01", "2016-05-03T10:00:00"
-        old["status"] = old_status
-        if "bouwjaar" in old:
-            old["bouwjaar"] = 9999
+        n = len(layer)
+        sel = np.flatnonzero(rng.random(n) < share)
+        cols = {k: v for k, v in layer.columns.items()}
+        ids = pd.Series(cols["identificatie"])
+        old = {k: v[sel] for k, v in cols.items()}
+        old["status"] = np.full(len(sel), old_status, dtype=object)
+        if "bouwjaar" in cols:
+            old["bouwjaar"] = np.full(len(sel), 9999, dtype=np.int64)
             unknown = rng.random(n) < 0.01
-            current.loc[unknown, "bouwjaar"] = 9999
+            cols["bouwjaar"] = np.where(unknown, 9999, cols["bouwjaar"]).astype(np.int64)
         else:
-            old["gebruiksdoel"] = "industriefunctie"  # what the building was before (never gevoelig)
+            old["gebruiksdoel"] = np.full(len(sel), "industriefunctie", dtype=object)
         prefixed = rng.random(n) < 0.02
-        current.loc[prefixed, "identificatie"] = prefix + current.loc[prefixed, "identificatie"]
-        old["identificatie"] = prefix + old["identificatie"]
-        out.append(gpd.GeoDataFrame(pd.concat([current, old], ignore_index=True), crs=frame.crs))
+        cols["identificatie"] = ids.where(~prefixed, prefix + ids).array
+        old["identificatie"] = (prefix + ids.iloc[sel]).array
+        merged = {k: _concat(cols[k], old[k]) for k in cols}
+        voorkomen = np.ones(n, dtype=np.int64)
+        voorkomen[sel] = 2
+        begin = np.full(n, "2010-01-01", dtype=object)
+        begin[sel] = "2016-05-01"
+        m = len(sel)
+        merged.update({"voorkomenidentificatie": np.r_[voorkomen, np.ones(m, dtype=np.int64)],
+                       "beginGeldigheid": np.r_[begin, np.full(m, "2010-01-01", dtype=object)],
+                       "eindGeldigheid": np.r_[np.full(n, None, dtype=object), np.full(m, "2016-05-01", dtype=object)],
+                       "eindRegistratie": np.r_[np.full(n, None, dtype=object),
+                                                np.full(m, "2016-05-03T10:00:00", dtype=object)]})
+        base = np.r_[np.arange(n), sel]
+        out.append(LazyLayer(merged, lambda rows, g=layer.geometry, base=base: g(base[rows]), layer.crs,
+                             dtypes={"eindGeldigheid": "str", "eindRegistratie": "str"}))
     return out[0], out[1]
+
+
+def _concat(a, b):
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return np.concatenate([a, b])
+    return pd.concat([pd.Series(a), pd.Series(b)], ignore_index=True).array

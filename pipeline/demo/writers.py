@@ -21,6 +21,7 @@ import shapely
 
 from pipeline.crs import GEOJSON_DEFAULT_CRS
 from pipeline.demo.bgt import FORM, write_gml
+from pipeline.demo.lazy import LazyLayer
 from pipeline.io import atomic_path, write_parquet
 
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".shp")  # .shp last: it is what readers look for
@@ -39,11 +40,14 @@ def fixed_gdal_date():
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
-def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path) -> None:
-    """All layers into one new GeoPackage (built at a temporary path, then renamed)."""
+def write_gpkg(layers: dict, target: Path) -> None:
+    """All layers into one new GeoPackage (built at a temporary path, then renamed); a lazy.LazyLayer is written
+    chunk by chunk (appended), so a national BAG never exists in memory as shapely objects."""
     with atomic_path(target) as tmp, fixed_gdal_date():
         for name, gdf in layers.items():
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", use_arrow=True)
+            chunks = gdf.chunks() if isinstance(gdf, LazyLayer) else [gdf]
+            for i, chunk in enumerate(chunks):
+                pyogrio.write_dataframe(chunk, tmp, layer=name, driver="GPKG", use_arrow=True, append=i > 0)
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, target: Path, *, rfc7946: bool) -> None:

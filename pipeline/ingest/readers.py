@@ -272,7 +272,8 @@ def _read_parquet(path: Path, tolerance: float) -> tuple[gpd.GeoDataFrame, CRS |
     else:
         crs = None if info["crs"] is None else CRS.from_user_input(info["crs"])
     geoms, types, closed, curved = geometries(table.column(column), tolerance)
-    frame = table.drop_columns([column]).to_pandas()
+    cover = info.get("covering", {}).get("bbox", {}).get("xmin", [None])[0]  # GeoParquet 1.1 bbox column
+    frame = table.drop_columns([column, *([cover] if cover in table.column_names else [])]).to_pandas()
     frame[SOURCE_TYPE] = types
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index)), crs, closed, curved
 
