@@ -171,12 +171,12 @@ class GeoParquetWriter:
 # Reading
 # ---------------------------------------------------------------------------------------------
 def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str] | None = None,
-                 boxes: np.ndarray | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+                 boxes: np.ndarray | None = None, cell: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a file written by write_parquet; clear error when a previous stage has not run.
 
     columns: only these (the geometry always comes along); boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose
     bbox meets one of them, and possibly some within NEAR_CELL m of one (row groups that cannot hold any are not
-    read at all; needs the covering column).
+    read at all; needs the covering column); cell: that grid cell (m), default NEAR_CELL.
     """
     path = Path(path)
     if not path.is_file():
@@ -195,13 +195,13 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
     else:
         if cover is None:
             raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
-        table = _read_near(pf, wanted, np.asarray(boxes, dtype=float).reshape(-1, 4))
+        table = _read_near(pf, wanted, np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL)
     frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
     assert_working_crs(frame, str(path))
     return frame
 
 
-def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray) -> pa.Table:
+def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: float) -> pa.Table:
     """The rows whose bbox meets one of `boxes` (and some within NEAR_CELL of one), from the row groups whose
     statistics allow it."""
     meta = pf.metadata
@@ -214,14 +214,14 @@ def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray) -> pa.
             stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
     known = ~np.isnan(stats).any(axis=1)
     hit = ~known
-    hit[known] = near_boxes(stats[known], boxes)
+    hit[known] = near_boxes(stats[known], boxes, cell)
     groups = np.flatnonzero(hit)
     table = pf.read_row_groups(groups, columns=[*columns, BBOX]) if len(groups) else \
         pf.schema_arrow.empty_table().select([*columns, BBOX])
     if table.num_rows:
         b = table.column(BBOX).combine_chunks()
         rows = np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
-        table = table.filter(pa.array(near_boxes(rows, boxes)))
+        table = table.filter(pa.array(near_boxes(rows, boxes, cell)))
     return table.drop_columns([BBOX])
 
 
@@ -237,6 +237,8 @@ def near_boxes(rows: np.ndarray, boxes: np.ndarray, cell: float = NEAR_CELL) -> 
     if len(rows) == 0 or len(boxes) == 0:
         return np.zeros(len(rows), dtype=bool)
     x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+    span = max(boxes[:, 2].max() - x0, boxes[:, 3].max() - y0, 1.0)
+    cell = max(cell, span / 2048)  # at most ~4M cells: a coarser grid is still a superset
     nx = int(np.floor((boxes[:, 2].max() - x0) / cell)) + 1
     ny = int(np.floor((boxes[:, 3].max() - y0) / cell)) + 1
     c0, c1 = ((boxes[:, [0, 2]] - x0) // cell).astype(np.int64).T

@@ -59,10 +59,12 @@ def register(dataset_name: str, column: Column) -> None:
     if any(c.name == column.name for c in declared(dataset_name)):
         raise CatalogueError(f"{dataset_name}: column {column.name!r} is already in the catalogue")
     _EXTRA.setdefault(dataset(dataset_name).name, []).append(column)
+    _FOUND.clear()
 
 
 def unregister(dataset_name: str, column_name: str) -> None:
     _EXTRA[dataset_name] = [c for c in _EXTRA.get(dataset_name, []) if c.name != column_name]
+    _FOUND.clear()
 
 
 def declared(name: str) -> list[Column]:
@@ -82,8 +84,18 @@ def columns(name: str, analyse: Analyse | None = None) -> list[Column]:
     return [member for c in declared(name) for member in expand(c, PLACEHOLDERS, settings)]
 
 
+_FOUND: dict = {}  # (column, dataset) -> entry: the exports ask thousands of times; emptied by register/unregister
+
+
 def find(column_name: str, dataset_name: str | None = None) -> Column | None:
     """The entry of a column: in the given dataset (and what it extends) first, then anywhere."""
+    key = (column_name, dataset_name)
+    if key not in _FOUND:
+        _FOUND[key] = _find(column_name, dataset_name)
+    return _FOUND[key]
+
+
+def _find(column_name: str, dataset_name: str | None) -> Column | None:
     names = [dataset_name] if dataset_name else []
     names += [n for n in DATASETS if n != dataset_name]
     for n in names:
@@ -208,11 +220,12 @@ def write(frame: pd.DataFrame, name: str, folder: str | Path, analyse: Analyse |
 
 
 def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optional: bool = False,
-         boxes=None):
+         boxes=None, cell: float | None = None):
     """A dataset written by an earlier stage, checked against its entry; None when optional and absent.
 
     boxes: (n, 4) xmin, ymin, xmax, ymax in EPSG:28992: only the rows whose bbox meets one of them (pyarrow reads
-    only the row groups whose bbox statistics allow it; see pipeline.io.read_parquet)."""
+    only the row groups whose bbox statistics allow it, and possibly rows up to `cell` m beyond a box; see
+    pipeline.io.read_parquet)."""
     from pipeline import io
 
     d = dataset(name)
@@ -224,4 +237,5 @@ def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optio
     if d.format == "csv":
         return check(pd.read_csv(target, dtype=str, keep_default_na=False, na_values=[""]), name, analyse,
                      coerce=True, where=f"{name} ({target})")
-    return check(io.read_parquet(target, what=name, boxes=boxes), name, analyse, where=f"{name} ({target})")
+    return check(io.read_parquet(target, what=name, boxes=boxes, cell=cell), name, analyse,
+                 where=f"{name} ({target})")

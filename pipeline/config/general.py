@@ -40,9 +40,10 @@ class Export(Strict):
         10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
     gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")
     gpkg_invoer_afstand_m: float | None = Field(
-        500.0, ge=0, description="invoer_panden and invoer_verblijfsobjecten hold only the objects within this "
-                                 "distance (m) of a terrein, plus every object of gevoelige_objecten (a national BAG "
-                                 "is millions of buildings); the layer description says so. None: all objects")
+        100.0, ge=0, description="invoer_panden and invoer_verblijfsobjecten hold only the objects whose bbox lies "
+                                 "within about this distance (m) of a terrein's bbox, plus every object of "
+                                 "gevoelige_objecten (a national BAG is millions of buildings; the full layers are "
+                                 "the canonical GeoParquet files); the layer description says so. None: all objects")
 
 class Fetch(Strict):
     pagina_grootte: int = Field(1000, ge=1, description="Features per request page")

@@ -16,6 +16,7 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,12 +42,14 @@ def run(config, **_options) -> dict:
         with_kavels = set(inputs.kavels["rin_nummer"].astype(str))
         links = {str(r): f"terreinen/{detail_slug(r)}.html" for r in inputs.terreinen["rin_nummer"]
                  if str(r) in with_kavels}
-    with workspace.output_set("export", [processed, maps_folder]) as out:
-        gpkg = write_gpkg(config, inputs, started=started, folder=out.folder(processed))
+    with workspace.output_set("export", [processed, maps_folder]) as out, ThreadPoolExecutor(1) as pool:
+        # the GeoPackage is mostly GDAL work, which releases the GIL: it is written beside the pages
+        gpkg_job = pool.submit(write_gpkg, config, inputs, started=started, folder=out.folder(processed))
         maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links),
                           folder=out.folder(maps_folder))
         write_report(config, inputs, links=links, processed=out.folder(processed), maps=out.folder(maps_folder))
         register = write_register(config, inputs, folder=out.folder(processed))
+        gpkg = gpkg_job.result()
     summary = {"geopackage": str(processed / config.export.gpkg_naam)}
     for name, count in gpkg["lagen"].items():
         summary[f"laag {name}"] = count

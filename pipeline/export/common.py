@@ -153,20 +153,20 @@ def read_inputs(config) -> Inputs:
 
 def read_canonical(name: str, processed: Path, config, inputs: Inputs):
     """A canonical layer for the GeoPackage; the layers that scale with the buildings (catalogue spatial_sort) only
-    within export.gpkg_invoer_afstand_m of a terrein (plus the objects of verblijfsobjecten_gebruik): only their row
-    groups near the terreinen are read (pipeline.io), see `invoer_bereik` for the layer description."""
+    near the terreinen: the objects whose bbox lies within export.gpkg_invoer_afstand_m of a terrein's bbox, plus
+    the objects of verblijfsobjecten_gebruik. Only their row groups are read (pipeline.io); see `invoer_bereik`."""
     reach = config.export.gpkg_invoer_afstand_m
     if not catalogue.dataset(name).spatial_sort or reach is None:
         return catalogue.read(name, processed, config.analyse)
-    t = inputs.terreinen.geometry.to_numpy()
-    frame = catalogue.read(name, processed, config.analyse, boxes=np.asarray(shapely.bounds(t)) + [-reach, -reach,
-                                                                                                  reach, reach])
-    near = np.zeros(len(frame), dtype=bool)
-    hit = shapely.STRtree(t).query(frame.geometry.to_numpy(), predicate="dwithin", distance=reach)[0]
-    near[hit] = True
+    boxes = np.asarray(shapely.bounds(inputs.terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
+    frame = catalogue.read(name, processed, config.analyse, boxes=boxes, cell=max(reach, 50.0))
     if name == "verblijfsobjecten" and inputs.gevoelig is not None:
-        near |= frame["vbo_id"].isin(set(inputs.gevoelig["vbo_id"].astype("str"))).to_numpy(bool)
-    return frame.loc[near].reset_index(drop=True)
+        used = inputs.gevoelig[~inputs.gevoelig["vbo_id"].astype("str").isin(set(frame["vbo_id"].astype("str")))]
+        extra = catalogue.read(name, processed, config.analyse, boxes=np.asarray(shapely.bounds(
+            used.geometry.to_numpy())), cell=1.0) if len(used) else frame.iloc[:0]
+        extra = extra[extra["vbo_id"].astype("str").isin(set(used["vbo_id"].astype("str")))]
+        frame = pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
+    return frame.reset_index(drop=True)
 
 
 def invoer_bereik(name: str, config) -> str:
@@ -174,8 +174,9 @@ def invoer_bereik(name: str, config) -> str:
     reach = config.export.gpkg_invoer_afstand_m
     if not catalogue.dataset(name).spatial_sort or reach is None:
         return ""
-    return (f". Alleen objecten binnen {reach:g} m van een bedrijventerrein (export.gpkg_invoer_afstand_m) en de "
-            "gevoelige objecten die een afstandscategorie bepalen; de volledige laag staat in " + f"{name}.parquet.")
+    return (f". Alleen objecten binnen ongeveer {reach:g} m van de omhullende rechthoek van een bedrijventerrein "
+            "(export.gpkg_invoer_afstand_m) en de gevoelige objecten die een afstandscategorie bepalen; de volledige "
+            f"laag staat in {name}.parquet.")
 
 
 def jsonable(value):

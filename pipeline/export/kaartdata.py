@@ -104,7 +104,7 @@ def _plain(series) -> np.ndarray:
     t = pd.api.types
     if t.is_float_dtype(series):
         v = series.to_numpy(dtype=float, na_value=np.nan)
-        out = np.asarray([round(x, 3) for x in v.tolist()] + [None], dtype=object)[:-1]
+        out = np.round(v, 3).astype(object)  # numpy's rounding: a rare last-digit difference from round()
         out[~np.isfinite(v)] = None
         return out
     if t.is_bool_dtype(series) or t.is_integer_dtype(series):
@@ -112,6 +112,10 @@ def _plain(series) -> np.ndarray:
         out = np.full(len(series), None, dtype=object)
         ok = series.notna().to_numpy(bool)
         out[ok] = [kind(x) for x in series[ok].tolist()]
+        return out
+    if t.is_string_dtype(series) and not isinstance(series.dtype, pd.CategoricalDtype) and series.dtype != object:
+        out = np.asarray(series.tolist() + [None], dtype=object)[:-1]  # text as it is, missing as None
+        out[series.isna().to_numpy(bool)] = None
         return out
     return np.asarray([_value(v) for v in series.tolist()], dtype=object)
 

@@ -98,11 +98,10 @@ def _current(config: Config, id_spec: str, versions: list | None = None):
             return keep  # no history in this file (PDOK GeoPackage, OGC API): nothing to choose between
         ids, _ = bag_ids(src.col(id_spec).iloc[cand])
         found = pd.DataFrame({"id": ids.to_numpy(),
-                              "v": pd.to_numeric(as_text(src.col("voorkomen")), errors="coerce").to_numpy()[cand],
+                              "v": _numbers(src.col("voorkomen"))[cand],
                               "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
         if versions is not None:
-            versions.append(found.assign(id=pd.util.hash_array(found["id"].astype("str").to_numpy(dtype=object)),
-                                         rij=src.rows[cand]))
+            versions.append(found.assign(rij=src.rows[cand]))
             return keep
         older = _older(found)
         twice = np.zeros(len(keep), dtype=bool)
@@ -113,6 +112,13 @@ def _current(config: Config, id_spec: str, versions: list | None = None):
 
 
 OLDER = "ouder van twee actuele voorkomens (laatste behouden)"
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """Numbers of a field as floats (NaN where not a number); numeric columns as they are."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(as_text(values), errors="coerce").to_numpy(dtype=float)
 
 
 def _older(versions: pd.DataFrame) -> pd.Series:

@@ -99,8 +99,8 @@ class LayerWriter:
         self.writers: dict[int, pq.ParquetWriter] = {}
         self.schema: pa.Schema | None = None
         self.rows = 0
-        self.id_hashes: list[np.ndarray] = []
-        self.survivors: list[np.ndarray] = []   # hashes of rows with a repeated id that are kept
+        self.ids: list[pa.Array] = []        # the id of every row (Arrow strings: compact, hashed in C++)
+        self.survivors: list[pa.Array] = []  # ids of kept rows whose id is repeated
 
     def add(self, frame: gpd.GeoDataFrame, rows: np.ndarray, id_column: str | None) -> None:
         """One canonical batch (catalogue-conformed); rows: the row number as read of each row."""
@@ -115,30 +115,27 @@ class LayerWriter:
             SEQ, pa.array(np.arange(self.rows, self.rows + len(frame), dtype=np.int64))).append_column(
             ROW, pa.array(np.asarray(rows, dtype=np.int64)))
         if id_column is not None:
-            self.id_hashes.append(pd.util.hash_array(frame[id_column].astype("str").to_numpy(dtype=object)))
+            self.ids.append(table.column(id_column).combine_chunks().cast(pa.large_string()))
         bucket = (keys >> (32 - BUCKET_BITS)).astype(np.int64)
         order = np.argsort(bucket, kind="stable")
         bounds = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1], True])
         for s, e in zip(bounds[:-1], bounds[1:]):
             b = int(bucket[order][s])
-            if b not in self.writers:
-                self.writers[b] = pq.ParquetWriter(self.scratch / f"{b:03d}.parquet", table.schema)
+            if b not in self.writers:  # scratch files: no compression (written once, read once)
+                self.writers[b] = pq.ParquetWriter(self.scratch / f"{b:03d}.parquet", table.schema, compression="none")
             self.writers[b].write_table(table.take(pa.array(order[s:e])))
         self.rows += len(frame)
 
-    def repeated_ids(self) -> np.ndarray:
-        """Hashes of the ids that occur more than once in the whole layer."""
-        if not self.id_hashes:
-            return np.zeros(0, dtype=np.uint64)
-        values, counts = np.unique(np.concatenate(self.id_hashes), return_counts=True)
-        return values[counts > 1]
+    def repeated_ids(self) -> pa.Array:
+        """The ids that occur more than once in the whole layer."""
+        return _repeated(self.ids)
 
     def finish(self, *, drop_rows=None, id_column: str | None = None, on_repeated=None) -> dict:
         """Write the canonical file: buckets in key order, `drop_rows` (row numbers as read) left out, rows with a
         repeated id given to on_repeated(frame) -> keep mask (exact copies), each bucket sorted by (key, seq)."""
         for w in self.writers.values():
             w.close()
-        repeated = self.repeated_ids() if id_column is not None and on_repeated is not None else np.zeros(0)
+        repeated = self.repeated_ids() if id_column is not None and on_repeated is not None else pa.array([], pa.large_string())
         drop = pa.array(np.unique(np.asarray(drop_rows if drop_rows is not None else [], dtype=np.int64)))
         stats = {"rows": 0, "dropped": 0, "copies": 0, "still": 0, "bounds": None}
         try:
@@ -156,26 +153,25 @@ class LayerWriter:
                     out.write_table(self.schema.empty_table())
             stats["bounds"] = out.bounds
             if self.survivors:
-                _, counts = np.unique(np.concatenate(self.survivors), return_counts=True)
-                stats["still"] = int(counts[counts > 1].sum())
+                counts = pc.value_counts(pa.chunked_array(self.survivors).combine_chunks())
+                c = counts.field("counts").to_numpy()
+                stats["still"] = int(c[c > 1].sum())
         finally:
             shutil.rmtree(self.scratch, ignore_errors=True)
         return stats
 
     @staticmethod
-    def _copies(table: pa.Table, repeated: np.ndarray, id_column, on_repeated, stats, survivors) -> pa.Table:
+    def _copies(table: pa.Table, repeated: pa.Array, id_column, on_repeated, stats, survivors) -> pa.Table:
         if not len(repeated) or table.num_rows == 0:
             return table
-        ids = table.column(id_column).to_numpy(zero_copy_only=False).astype(object)
-        hashes = pd.util.hash_array(ids.astype(str).astype(object))
-        hit = np.flatnonzero(np.isin(hashes, repeated))
+        ids = table.column(id_column).combine_chunks().cast(pa.large_string())
+        hit = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
         if not len(hit):
             return table
         sub = table.take(pa.array(hit)).sort_by([(SEQ, "ascending")])
         frame = io._to_frame(sub.drop_columns([io.BBOX, KEY, SEQ, ROW]), "geometry", None)
         keep = np.asarray(on_repeated(frame), dtype=bool)
-        sub_ids = sub.column(id_column).to_numpy(zero_copy_only=False).astype(str).astype(object)
-        survivors.append(pd.util.hash_array(sub_ids[keep]))
+        survivors.append(sub.column(id_column).combine_chunks().cast(pa.large_string()).filter(pa.array(keep)))
         gone = set(sub.column(SEQ).to_numpy()[~keep].tolist())
         stats["copies"] += len(gone)
         if not gone:
@@ -189,6 +185,14 @@ class LayerWriter:
             except Exception:  # noqa: BLE001 - cleaning up after a failure
                 pass
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _repeated(chunks: list[pa.Array]) -> pa.Array:
+    """The values that occur more than once in these arrays."""
+    if not chunks:
+        return pa.array([], pa.large_string())
+    counts = pc.value_counts(pa.chunked_array(chunks).combine_chunks())
+    return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
 
 
 def geo_bbox(path: Path) -> list[float]:
