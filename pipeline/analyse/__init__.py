@@ -10,7 +10,9 @@ how many categories came from confirmed rows, and the compute time per analysis)
 
 Each analysis is a function of named inputs that returns a frame keyed by kavel_id, rin_nummer or kade_id;
 `analyse` calls them in turn and joins their results by key. Indicators registered with
-pipeline.analyse.registry are computed last.
+pipeline.analyse.registry are computed last. The joins with the buildings (nearest gevoelig object, bedrijfswoningen,
+contours, footprints) run per spatial partition of terreinen on dask, each reading only the panden and
+verblijfsobjecten within its halo (partities.py, settings `rekenen`); the stage never reads those layers whole.
 
 Notes:
 - Without a vestigingen layer cat_benut, vacant, hmc_benut, gap_stappen and the HMC-use figures are

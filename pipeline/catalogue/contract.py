@@ -11,6 +11,9 @@ Generated from the catalogue (`pipeline/catalogue/`) by `pipeline contract`; do 
 Every stage is a package `pipeline/<stage>/` with `run(config, **options) -> dict` (a summary printed by the CLI).
 Stages talk only through the files below in `config.paths.processed` (GeoParquet in EPSG:28992, CSV, JSON), and
 read and write them through `pipeline.catalogue.read` / `write`, which check every column against this contract.
+GeoParquet files carry a bbox covering column (GeoParquet 1.1, `bbox`: xmin, ymin, xmax, ymax per row) and are written
+in row groups of 32,768 rows; datasets marked "sorted along a Hilbert curve" keep their rows in that order, so a read
+of the rows near given boxes (`catalogue.read(..., boxes=...)`) skips the row groups that cannot hold any.
 Settings come from `pipeline/config/` (defaults from `../shared/design/domain.md`).
 
 Types: {types}.
@@ -38,6 +41,8 @@ def render_contract() -> str:
             if d.key:
                 facts.append(f"key `{d.key}`")
             facts.append("required" if d.required else "optional (only when its source is configured)")
+            if d.spatial_sort:
+                facts.append("sorted along a Hilbert curve")
             if d.readers:
                 facts.append("read by " + ", ".join(d.readers))
             parts.append(f"### {d.name}\n\n{d.description}.\n\n" + "; ".join(facts) + ".\n")

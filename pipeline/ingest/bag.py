@@ -100,8 +100,9 @@ def _current(config: Config, id_spec: str, versions: list | None = None):
         found = pd.DataFrame({"id": ids.to_numpy(),
                               "v": _numbers(src.col("voorkomen"))[cand],
                               "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
-        if versions is not None:
-            versions.append(found.assign(rij=src.rows[cand]))
+        if versions is not None:  # compact: a number per id, the dates as Arrow text
+            versions.append(pd.DataFrame({"id": id_keys(found["id"]), "v": found["v"].to_numpy(),
+                                          "b": found["b"].astype("str").to_numpy(), "rij": src.rows[cand]}))
             return keep
         older = _older(found)
         twice = np.zeros(len(keep), dtype=bool)
@@ -126,11 +127,27 @@ def _older(versions: pd.DataFrame) -> pd.Series:
     return versions.sort_values(["v", "b"], na_position="first").duplicated("id", keep="last")
 
 
+def id_keys(ids: pd.Series) -> np.ndarray:
+    """A number per id, the same in every batch: the id itself when it is digits only (BAG's 16-digit
+    identificatie fits an int64), else a 64-bit hash of it made negative (never equal to a digits id)."""
+    text = ids.astype("str").fillna("")
+    digits = (text.str.isdigit() & (text.str.len() <= 18)).fillna(False).to_numpy(bool)
+    out = np.empty(len(text), dtype=np.int64)
+    out[digits] = text[digits].astype("int64").to_numpy()
+    if (~digits).any():
+        out[~digits] = pd.util.hash_array(text[~digits].to_numpy(dtype=object)).view(np.int64) | np.int64(-2**63)
+    return out
+
+
 def older_rows(versions: list, tally) -> np.ndarray:
-    """After the last batch: the rows (numbers as read) that are the older of two current voorkomens (counted)."""
+    """After the last batch: the rows (numbers as read) that are the older of two current voorkomens (counted).
+    Only ids that occur more than once are sorted."""
     if not versions:
         return np.zeros(0, dtype=np.int64)
-    found = pd.concat(versions, ignore_index=True)
+    keys = np.concatenate([v["id"].to_numpy() for v in versions])
+    uniq, counts = np.unique(keys, return_counts=True)
+    repeated = uniq[counts > 1]
+    found = pd.concat([v[np.isin(v["id"].to_numpy(), repeated)] for v in versions], ignore_index=True)
     rows = found.loc[_older(found).sort_index().to_numpy(bool), "rij"].to_numpy(np.int64)
     tally.drop(len(rows), OLDER, rows=rows)
     tally.kept -= len(rows)
