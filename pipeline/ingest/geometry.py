@@ -84,6 +84,9 @@ def _repaired(geoms: np.ndarray, tally: Tally) -> tuple[np.ndarray, np.ndarray]:
 
 def _parts(geoms: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """Single-part geometries with the index of the row they came from (collections unpacked)."""
+    single = (shapely.GeometryType.POINT, shapely.GeometryType.LINESTRING, shapely.GeometryType.POLYGON)
+    if np.isin(shapely.get_type_id(geoms), single).all():  # nothing to unpack (most sources): no copies
+        return geoms, np.arange(len(geoms))
     parts, owner = shapely.get_parts(geoms, return_index=True)
     # GeometryCollections nest one level more (make_valid output); unpack them too
     nested = shapely.get_type_id(parts) == shapely.GeometryType.GEOMETRYCOLLECTION

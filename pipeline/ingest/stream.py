@@ -96,7 +96,7 @@ class LayerWriter:
     def __init__(self, target: Path):
         self.target = Path(target)
         self.scratch = Path(tempfile.mkdtemp(prefix=f".{self.target.stem}.", dir=self.target.parent))
-        self.writers: dict[int, pq.ParquetWriter] = {}
+        self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         self.schema: pa.Schema | None = None
         self.rows = 0
         self.ids: list[pa.Array] = []        # the id of every row (Arrow strings: compact, hashed in C++)
@@ -121,8 +121,8 @@ class LayerWriter:
         bounds = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1], True])
         for s, e in zip(bounds[:-1], bounds[1:]):
             b = int(bucket[order][s])
-            if b not in self.writers:  # scratch files: no compression (written once, read once)
-                self.writers[b] = pq.ParquetWriter(self.scratch / f"{b:03d}.parquet", table.schema, compression="none")
+            if b not in self.writers:  # scratch files in Arrow IPC: no encoding, written once, read once (mapped)
+                self.writers[b] = pa.ipc.new_file(str(self.scratch / f"{b:03d}.arrow"), table.schema)
             self.writers[b].write_table(table.take(pa.array(order[s:e])))
         self.rows += len(frame)
 
@@ -140,8 +140,9 @@ class LayerWriter:
         stats = {"rows": 0, "dropped": 0, "copies": 0, "still": 0, "bounds": None}
         try:
             with io.GeoParquetWriter(self.target) as out:
-                for path in sorted(self.scratch.glob("*.parquet")):
-                    table = pq.read_table(path)
+                for path in sorted(self.scratch.glob("*.arrow")):
+                    with pa.memory_map(str(path)) as source:
+                        table = pa.ipc.open_file(source).read_all()
                     keep = pc.invert(pc.is_in(table.column(ROW), value_set=drop))
                     stats["dropped"] += table.num_rows - pc.sum(keep).as_py() if len(drop) else 0
                     table = table.filter(keep) if len(drop) else table
