@@ -5,7 +5,8 @@
   into that folder, so the scales never share files (make bench-nationaal keeps scale 1 and 4 in place).
 - `run_scale(config, scale)`: demo (generated once per scale and seed: the demo stage reuses a region whose
   manifest matches), then ingest, analyse, score and export, each as `python -m pipeline <stage>` in a child;
-  wall time and the child's peak RSS (ru_maxrss via os.wait4). `pipeline_s` = ingest -> export.
+  wall time, CPU time (user + system: on a shared machine wall time also counts waiting for a core), the child's
+  peak RSS (ru_maxrss via os.wait4) and the load average before and after. `pipeline_s` = ingest -> export.
 - `exponents(stages)`: per stage the scaling exponent b of time ~ scale^b and memory ~ scale^b (least squares on
   log-log over the scales measured: 1 = linear, 0 = independent of the data size), and the memory ratio of the
   largest scale to scale 1.
@@ -49,8 +50,9 @@ def run_child(cmd: list[str], log: Path) -> dict:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024),
-            "exit": os.waitstatus_to_exitcode(status), "log": str(log)}
+    # cpu_s (user + system, all threads) next to wall_s: on a shared machine the wall time also counts waiting
+    return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024), "exit": os.waitstatus_to_exitcode(status), "log": str(log)}
 
 
 def run_scale(config: Path, scale: float, *, stages=STAGES) -> dict:
@@ -59,12 +61,14 @@ def run_scale(config: Path, scale: float, *, stages=STAGES) -> dict:
     out: dict = {}
     for stage in stages:
         print(f"scale {scale_key(scale)}: stage {stage} ...", flush=True)
+        load = round(os.getloadavg()[0], 2)
         res = run_child([sys.executable, "-m", "pipeline", stage, "--config", str(config)], logs / f"{stage}.log")
-        res["load_na"] = round(os.getloadavg()[0], 2)
+        res["load_voor"], res["load_na"] = load, round(os.getloadavg()[0], 2)
         out[stage] = res
         if res["exit"]:
             raise RuntimeError(f"scale {scale}: stage {stage} failed (exit {res['exit']}), see {res['log']}")
     out["pipeline_s"] = round(sum(out[s]["wall_s"] for s in PIPELINE if s in out), 2)
+    out["pipeline_cpu_s"] = round(sum(out[s]["cpu_s"] for s in PIPELINE if s in out), 2)
     out["pipeline_peak_rss_mb"] = max(out[s]["peak_rss_mb"] for s in PIPELINE if s in out)
     return out
 
@@ -90,21 +94,24 @@ def exponents(stages: dict[str, dict]) -> dict:
 
 
 def print_stages(stages: dict[str, dict], exps: dict) -> None:
-    print("\n== stages per scale (each in a child process; wall s / peak MB)")
+    print("\n== stages per scale (each in a child process; wall s / cpu s / peak MB / load average before)")
     scales = sorted(stages, key=float)
-    print(f"  {'stage':<10}" + "".join(f" {'schaal ' + s:>20}" for s in scales))
+    print(f"  {'stage':<14}" + "".join(f" {'schaal ' + s:>32}" for s in scales))
     for stage in [*STAGES, "pipeline"]:
         cells = []
         for s in scales:
             r = stages[s]
             if stage == "pipeline":
-                cells.append(f"{r.get('pipeline_s', float('nan')):>9.1f} {r.get('pipeline_peak_rss_mb', 0):>8}")
+                cells.append(f"{r.get('pipeline_s', float('nan')):>8.1f} {r.get('pipeline_cpu_s', float('nan')):>7.1f} "
+                             f"{r.get('pipeline_peak_rss_mb', 0):>7} {'':>7}")
             elif stage in r:
-                cells.append(f"{r[stage]['wall_s']:>9.1f} {r[stage]['peak_rss_mb']:>8}")
+                x = r[stage]
+                cells.append(f"{x['wall_s']:>8.1f} {x.get('cpu_s', float('nan')):>7.1f} {x['peak_rss_mb']:>7} "
+                             f"{x.get('load_voor', float('nan')):>7.2f}")
             else:
-                cells.append(f"{'-':>9} {'-':>8}")
+                cells.append(f"{'-':>8} {'-':>7} {'-':>7} {'-':>7}")
         label = "ingest->export" if stage == "pipeline" else stage
-        print(f"  {label:<10}" + "".join(f" {c:>20}" for c in cells))
+        print(f"  {label:<14}" + "".join(f" {c:>32}" for c in cells))
     if exps:
         print("  scaling exponents (time, memory; 1 = linear) and memory ratio largest/smallest scale:")
         for stage, e in exps.items():

@@ -106,9 +106,11 @@ def run_task(taak: Taak) -> dict:
     info = vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
     near = gevoelig.dichtstbij(taak.kavels, pts, info, tree=tree)
     near, wider = _verder(taak, near, halo)
-    if wider:  # objects found beyond the halo are listed too (verblijfsobjecten_gebruik)
-        vbo = pd.concat([vbo, *(w[0] for w in wider)], ignore_index=True)
-        gebruik = pd.concat([gebruik, *(w[1] for w in wider)], ignore_index=True)
+    if wider:  # the objects found beyond the halo that are some kavel's nearest are listed too
+        ids = set(near["gevoelig_vbo_id"].dropna().astype("str"))
+        found = [v["vbo_id"].astype("str").isin(ids).to_numpy() for v, _ in wider]
+        vbo = pd.concat([vbo, *(v[f] for (v, _), f in zip(wider, found))], ignore_index=True)
+        gebruik = pd.concat([gebruik, *(g[f] for (_, g), f in zip(wider, found))], ignore_index=True)
         again = same_object(vbo).duplicated().to_numpy()  # the wider reads hold the halo's objects again
         vbo, gebruik = vbo.loc[~again], gebruik.loc[~again]
     cont = contouren.per_terrein(taak.terreinen, pts, taak.terreinen["omgevingstype"], m, tree=tree)
@@ -122,9 +124,12 @@ def run_task(taak: Taak) -> dict:
 
 
 def same_object(vbo: pd.DataFrame) -> pd.Series:
-    """A key per row that is equal for the same object read twice: vbo_id and geometry."""
-    wkb = pd.Series(shapely.to_wkb(geoms(vbo), hex=True), index=vbo.index, dtype="str")
-    return wkb + vbo["vbo_id"].astype("str")
+    """A number per row that is equal for the same object read twice: vbo_id and the bounds of its geometry (a
+    point's coordinates; comparing numbers is far cheaper than comparing WKB)."""
+    b = shapely.bounds(geoms(vbo))
+    keys = pd.DataFrame({"vbo_id": vbo["vbo_id"].astype("str").to_numpy(), "x0": b[:, 0], "y0": b[:, 1],
+                         "x1": b[:, 2], "y1": b[:, 3]})
+    return pd.Series(keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy(), index=vbo.index)
 
 
 def _near(terreinen: gpd.GeoDataFrame, vbo: gpd.GeoDataFrame, tol: float) -> gpd.GeoDataFrame:
