@@ -130,6 +130,12 @@ def test_one_partition_or_many_gives_the_same_tables(world, reference):
     assert vg["bedrijfswoning"].sum() >= 3 and vg["vbo_id"].is_unique
 
 
+def test_one_partition_at_a_time_gives_the_same_tables(world, reference):
+    """The reference runs its partitions side by side in threads (one per core); one thread, in order, agrees."""
+    assert_same(reference, run_in(world, "een_draad", werkers=1, partitie_terreinen=3))
+    assert_same(reference, run_in(world, "drie_draden", werkers=3, partitie_terreinen=2))
+
+
 def test_local_processes_give_the_same_tables(world, reference):
     assert_same(reference, run_in(world, "processen", engine="processen", werkers=2, partitie_terreinen=3))
 

@@ -17,7 +17,8 @@ gevoelige objecten) and the building footprint per kavel. They run here, one tas
 - Results do not depend on the partitioning or the engine: ties between equally near objects go to the lowest
   vbo_id, footprints are summed in pand_id order; every result is keyed by kavel_id / rin_nummer / vbo_id.
 
-Engines (`rekenen.engine`): lokaal = dask's synchronous scheduler in this process; processen = dask's local
+Engines (`rekenen.engine`): lokaal = in this process, `rekenen.werkers` partitions side by side in threads (dask's
+threaded scheduler; one per core by default, 1 = dask's synchronous scheduler); processen = dask's local
 multi-process scheduler; cluster = a dask.distributed Client at `rekenen.scheduler` (the workers must see the
 processed folder at the same path). The same task code runs in all three.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -218,4 +220,7 @@ def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> 
             return list(client.gather(client.compute(work)))
     if rekenen.engine == "processen":
         return list(dask.compute(*work, scheduler="processes", num_workers=rekenen.werkers))
+    threads = rekenen.werkers or os.cpu_count() or 1
+    if threads > 1:  # the tasks are mostly Arrow, GEOS and numpy work, which release the GIL: partitions side by side
+        return list(dask.compute(*work, scheduler="threads", num_workers=threads))
     return list(dask.compute(*work, scheduler="synchronous"))

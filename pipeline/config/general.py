@@ -79,12 +79,13 @@ class Rekenen(Strict):
     """Where the heavy joins of the analyse stage run (pipeline/analyse/partities.py). The results do not depend on
     it: the same code runs in every engine, one task per spatial partition of terreinen."""
     engine: Literal["lokaal", "processen", "cluster"] = Field(
-        "lokaal", description="lokaal: in this process (dask's synchronous scheduler); processen: dask's local "
-                              "multi-process scheduler (rekenen.werkers processes); cluster: a dask.distributed "
-                              "scheduler at rekenen.scheduler")
+        "lokaal", description="lokaal: in this process (rekenen.werkers partitions side by side in threads, dask's "
+                              "threaded scheduler); processen: dask's local multi-process scheduler (rekenen.werkers "
+                              "processes); cluster: a dask.distributed scheduler at rekenen.scheduler")
     scheduler: str | None = Field(
         None, description="Address of a dask.distributed scheduler (engine cluster), e.g. tcp://10.0.0.5:8786")
-    werkers: int | None = Field(None, ge=1, description="Processes for engine processen (default: one per core)")
+    werkers: int | None = Field(None, ge=1, description="Threads (engine lokaal; 1 = one partition at a time) or "
+                                                        "processes (engine processen); default: one per core")
     partitie_terreinen: int = Field(
         150, ge=1, description="Terreinen per spatial partition (Hilbert order): a partition reads the panden and "
                                "verblijfsobjecten within its halo only, so memory is bounded by this, not the region")
