@@ -289,6 +289,17 @@ def in_threads(func, values: np.ndarray, chunk: int = 50_000) -> np.ndarray:
         return np.concatenate(list(pool.map(func, parts)))
 
 
+def is_in(values, allowed) -> np.ndarray:
+    """Mask of `values` (text keys: ids, rin_nummers) found in `allowed`, hashed in Arrow: pandas' isin with a Python
+    set visits every value in Python, a second or more per million rows. Missing values are never found."""
+    def text(v) -> pa.Array:
+        series = v if isinstance(v, pd.Series) else pd.Series(np.asarray(list(v) if isinstance(v, set) else v,
+                                                                          dtype=object))
+        return pa.array(series.astype("string").array).cast(pa.large_string())
+    return pc.fill_null(pc.is_in(text(values), value_set=pc.unique(text(allowed))), False).to_numpy(
+        zero_copy_only=False)
+
+
 def write_json(data, target: str | Path) -> Path:
     """Write JSON atomically (UTF-8, readable indentation)."""
     target = Path(target)

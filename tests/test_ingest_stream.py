@@ -67,3 +67,36 @@ def test_batches_equal_the_layer_in_memory(tmp_path, history):
     for col in ("gelezen", "behouden", "gerepareerd", "verwijderd"):
         assert row[col] == mine[col], col
     assert set(str(row["reden"]).split("; ")) == set(mine["reden"].split("; "))
+
+
+def test_prefetched_keeps_order_raises_the_threads_error_and_stops_early():
+    import threading
+
+    from pipeline.ingest.stream import prefetched
+
+    assert list(prefetched(iter(range(7)))) == list(range(7))
+
+    def failing():
+        yield 1
+        raise ValueError("batch 2 is broken")
+
+    got = []
+    with pytest.raises(ValueError, match="batch 2 is broken"):
+        for item in prefetched(failing()):
+            got.append(item)
+    assert got == [1]
+
+    made = []
+
+    def endless():
+        i = 0
+        while True:
+            made.append(i)
+            yield i
+            i += 1
+
+    stream = prefetched(endless(), depth=1)
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    stream.close()  # the caller stops: the thread stops too, a few items ahead at most
+    assert len(made) <= 3 + 3
+    assert not any(t.name == "ingest-prefetch" for t in threading.enumerate())

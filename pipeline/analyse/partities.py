@@ -109,8 +109,7 @@ def run_task(taak: Taak) -> dict:
     near = gevoelig.dichtstbij(taak.kavels, pts, info, tree=tree)
     near, wider = _verder(taak, near, halo)
     if wider:  # the objects found beyond the halo that are some kavel's nearest are listed too
-        ids = set(near["gevoelig_vbo_id"].dropna().astype("str"))
-        found = [v["vbo_id"].astype("str").isin(ids).to_numpy() for v, _ in wider]
+        found = [io.is_in(v["vbo_id"], near["gevoelig_vbo_id"]) for v, _ in wider]
         vbo = pd.concat([vbo, *(v[f] for (v, _), f in zip(wider, found))], ignore_index=True)
         gebruik = pd.concat([gebruik, *(g[f] for (_, g), f in zip(wider, found))], ignore_index=True)
         again = same_object(vbo).duplicated().to_numpy()  # the wider reads hold the halo's objects again
@@ -118,7 +117,7 @@ def run_task(taak: Taak) -> dict:
     cont = contouren.per_terrein(taak.terreinen, pts, taak.terreinen["omgevingstype"], m, tree=tree)
     panden = taak.bron.near("panden", _grown(geoms(taak.kavels), 0.0))
     footprint = bebouwing.footprint_per_zone(taak.kavels, panden, order=panden["pand_id"].astype("str").to_numpy())
-    mine = gebruik["rin_nummer"].isin(set(taak.terreinen["rin_nummer"].astype("str"))).to_numpy(bool)
+    mine = io.is_in(gebruik["rin_nummer"], taak.terreinen["rin_nummer"])
     vbo_out = gevoelig.verblijfsobjecten_gebruik(vbo, gebruik, near["gevoelig_vbo_id"], bedrijfswoning=mine)
     return {"dichtstbij": near.set_index(taak.kavels["kavel_id"].astype("str").to_numpy()),
             "footprint": pd.Series(footprint, index=taak.kavels["kavel_id"].astype("str").to_numpy()),

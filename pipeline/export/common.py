@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue
+from pipeline import catalogue, io
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +161,10 @@ def read_canonical(name: str, processed: Path, config, inputs: Inputs):
     boxes = np.asarray(shapely.bounds(inputs.terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
     frame = catalogue.read(name, processed, config.analyse, boxes=boxes, cell=max(reach, 50.0))
     if name == "verblijfsobjecten" and inputs.gevoelig is not None:
-        used = inputs.gevoelig[~inputs.gevoelig["vbo_id"].astype("str").isin(set(frame["vbo_id"].astype("str")))]
+        used = inputs.gevoelig[~io.is_in(inputs.gevoelig["vbo_id"], frame["vbo_id"])]
         extra = catalogue.read(name, processed, config.analyse, boxes=np.asarray(shapely.bounds(
             used.geometry.to_numpy())), cell=1.0) if len(used) else frame.iloc[:0]
-        extra = extra[extra["vbo_id"].astype("str").isin(set(used["vbo_id"].astype("str")))]
+        extra = extra[io.is_in(extra["vbo_id"], used["vbo_id"])]
         frame = pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
     return frame.reset_index(drop=True)
 

@@ -6,7 +6,7 @@ GeoPackage is several GB, 11M panden and 10M verblijfsobjecten) never exist in m
 
 - `read_batches`: the source is read with GDAL's Arrow stream (pyogrio.open_arrow) `batch_rijen` rows at a time
   (GeoPackage, GeoJSON, Shapefile, GML through GDAL; other formats as one batch), each batch decoded and
-  reprojected like readers.read_source does for a whole file.
+  reprojected like readers.read_source does for a whole file, one batch ahead in a thread (`prefetched`).
 - `load_batches`: base.load per batch: the fields are resolved once, every batch's counts go to one tally of the
   quality report, and row numbers are those of the whole file.
 - `LayerWriter`: each canonical batch goes as Arrow (WKB and the bbox covering column, pipeline.io) into one of
@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import shutil
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Iterator
@@ -62,7 +64,7 @@ def read_batches(source, name: str, *, default_layer: str | None, kind: str | No
         warnings.filterwarnings("ignore", message="Non closed ring detected")
         try:
             with pyogrio.open_arrow(path, layer=layer, batch_size=batch_rows, use_pyarrow=True) as (meta, stream):
-                yield from _batches(meta, stream, source, name, path, layer, fmt, tolerance)
+                yield from prefetched(_batches(meta, stream, source, name, path, layer, fmt, tolerance))
         except (IngestError, pa.ArrowException) as exc:
             if isinstance(exc, IngestError):
                 raise
@@ -88,6 +90,47 @@ def _batches(meta, stream, source, name, path, layer, fmt, tolerance) -> Iterato
         yield readers.Layer(frame, path, layer, fmt, None if crs is None else crs.to_string(), closed, curved)
     if first:
         raise IngestError("the layer is empty", path=path, layer=layer, expected="at least one feature", found=0)
+
+
+def prefetched(items: Iterator, depth: int = 1) -> Iterator:
+    """The items of `items`, made `depth` ahead in a thread: the next batch is read and decoded (GDAL, GEOS and Arrow
+    release the GIL) while the caller cleans and writes this one, so both cores work. At most depth + 2 items exist
+    at once; an error in the thread is raised here, and stopping early stops the thread."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((True, end))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            put((False, exc))
+
+    worker = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, item = box.get()
+            if not ok:
+                raise item
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 class LayerWriter:
