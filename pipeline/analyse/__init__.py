@@ -80,7 +80,7 @@ def kavels_of(terreinen: gpd.GeoDataFrame, kavels: gpd.GeoDataFrame | None) -> g
 def join_by_key(base: pd.DataFrame, *tables: pd.DataFrame) -> pd.DataFrame:
     """base with the columns of every table added by key (each table keyed like base, no column twice)."""
     for table in tables:
-        if not table.index.is_unique or not table.index.isin(base.index).all():
+        if not table.index.is_unique or not io.is_in(table.index.to_series(), base.index.to_series()).all():
             raise ValueError(f"analyse: a table keyed by {table.index.name} has keys that are duplicated or unknown")
         clash = [c for c in table.columns if c in base.columns]
         if clash:

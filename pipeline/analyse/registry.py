@@ -20,7 +20,7 @@ from typing import Callable
 
 import pandas as pd
 
-from pipeline import catalogue
+from pipeline import catalogue, io
 
 DATASET = {"kavel": "kavels_indicatoren", "terrein": "terreinen_indicatoren"}
 REGISTERED: list["Indicator"] = []
@@ -56,7 +56,7 @@ def apply(per: str, table: pd.DataFrame, inputs: dict, settings) -> pd.DataFrame
     """The table with every registered indicator of this level added, joined on the table's key."""
     for ind in [i for i in REGISTERED if i.per == per]:
         values = ind.compute(inputs, settings)
-        if not isinstance(values, pd.Series) or not values.index.isin(table.index).all():
+        if not isinstance(values, pd.Series) or not io.is_in(values.index.to_series(), table.index.to_series()).all():
             raise ValueError(f"indicator {ind.column.name}: expected a pandas Series keyed by {table.index.name}")
         table[ind.column.name] = values.reindex(table.index)
     return table
