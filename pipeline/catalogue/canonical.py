@@ -105,4 +105,19 @@ CANONICAL = [
         C("omgevingstype", "str", "Omgevingstype", nullable=False,
           description="'rustige woonwijk' or 'gemengd gebied'"),
     ), geometry="Polygon", required=False, readers=READ_BY),
+    Dataset("terreinen_historie", "ingest",
+            "IBIS history: one row per RIN_NUMMER and year (every dated record of the terreinen in the terreinen "
+            "layer), for the trend of bruto, netto and uitgeefbaar ha; the latest year equals terreinen", (
+                C("rin_nummer", "str", "RIN-nummer", nullable=False),
+                C("jaar", "int", "Peiljaar IBIS", nullable=False),
+                C("naam", "str", "Naam", description="PLAN_NAAM of that year"),
+                C("gemeente_code", "str", "Gemeentecode", description="first GEM_CODES of that year's record"),
+                C("wloc_type", "str", "Werklocatietype"),
+                C("ha_bruto", "float", "Bruto oppervlakte", "ha", 1),
+                C("ha_netto", "float", "Netto oppervlakte", "ha", 1),
+                C("ha_uitgeefbaar", "float", "Uitgeefbaar (IBIS)", "ha", 1, description="HA_TOTTUIT, or netto - uitgegeven"),
+                C("aantal_records", "int", "Records in IBIS", nullable=False,
+                  description="polygons of the terrein in that year (the attributes are those of the first, as in "
+                              "terreinen)"),
+            ), format="csv", readers=("export",)),
 ]

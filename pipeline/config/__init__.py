@@ -20,13 +20,15 @@ from pipeline.config.general import Demo, Export, Fetch, Ingest, Paths, Region
 from pipeline.config.score import Score
 from pipeline.config.sources import Source, Sources
 from pipeline.config.weights import CRITERIA
+from pipeline.config.zoek import Vergelijk, Zoek
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "demo.yaml"
 
 __all__ = ["Config", "ConfigError", "load_config", "config_as_dict", "config_schema", "REPO_ROOT", "DEFAULT_CONFIG",
            "CRITERIA", "VNG_RUSTIG", "VNG_GEMENGD", "Analyse", "Bebouwing", "Clusters", "Kades", "Milieuruimte",
-           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Score", "Source", "Sources"]
+           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Score", "Source", "Sources",
+           "Vergelijk", "Zoek"]
 
 
 class Config(Strict):
@@ -40,6 +42,8 @@ class Config(Strict):
     score: Score = Field(default_factory=Score)
     export: Export = Field(default_factory=Export)
     fetch: Fetch = Field(default_factory=Fetch)
+    zoek: Zoek = Field(default_factory=Zoek, description="`pipeline zoek` and the page maps/zoek.html")
+    vergelijk: Vergelijk = Field(default_factory=Vergelijk, description="`pipeline vergelijk`")
 
     # set by load_config, not by the YAML
     config_path: Path | None = Field(None, exclude=True)

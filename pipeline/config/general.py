@@ -17,6 +17,9 @@ class Demo(Strict):
     seed: int = Field(20261122, description="Random seed of the synthetic region")
     scale: float = Field(0.05, gt=0, le=2,
                          description="1.0 = province size (650 terreinen); default 0.05 = about 30 terreinen")
+    peildatum: int | None = Field(
+        None, ge=2021, le=2024, description="Generate the region as it was in this year, an earlier peildatum to "
+                                            "compare with (`make vergelijk`, pipeline/demo/peildatum.py); None = 2024")
 
 class Region(Strict):
     name: str = Field("Noord-Brabant", description="Province / region name used in titles and filters")

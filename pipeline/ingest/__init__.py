@@ -6,7 +6,7 @@ tolerance, largest share lost, BAG statuses), `region.gemeente_codes` / `region.
 `analyse.kades.bgt_types`, `analyse.milieuruimte.gevoelige_gebruiksdoelen`.
 Inputs: the source files (real downloads or the demo in data/raw/demo/), see docs/raw_formats.md.
 Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the catalogue's columns),
-`ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
+`terreinen_historie.csv` (every IBIS year of those terreinen, historie.py), `ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
 `ingest_bronnen.json` (per source file: path, layer, sha256, rows, peildatum).
 Nothing is lost silently: a configured source with 0 rows, a feature kind that loses more than
 ingest.max_verlies_aandeel, or an analysis field empty in every row stops the run (checks.py) unless the
@@ -44,7 +44,7 @@ SOURCES_JSON = "ingest_bronnen.json"
 # layer -> (builder, source key deciding whether an optional layer is configured)
 Builder = Callable[[Config, Report, dict], gpd.GeoDataFrame]
 STEPS: dict[str, tuple[Builder, str | None]] = {
-    "terreinen": (lambda c, r, done: terreinen.ingest(c, r), None),
+    "terreinen": (lambda c, r, done: terreinen.ingest(c, r, history=done), None),  # + done["terreinen_historie"]
     "kavels": (lambda c, r, done: kavels.ingest(c, r, done["terreinen"]), None),
     "panden": (lambda c, r, done: bag.ingest_panden(c, r), None),
     "verblijfsobjecten": (lambda c, r, done: bag.ingest_verblijfsobjecten(c, r), None),
