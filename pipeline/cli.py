@@ -27,6 +27,7 @@ log = logging.getLogger("pipeline")
 STAGES = {"demo": "pipeline.demo", "fetch": "pipeline.fetch", "ingest": "pipeline.ingest",
           "analyse": "pipeline.analyse", "score": "pipeline.score", "export": "pipeline.export",
           "summary": "pipeline.summary"}
+COMMANDS = {"zoek": "pipeline.zoek.commando", "vergelijk": "pipeline.vergelijk.commando"}
 CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
 
 
@@ -146,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
         if stage == "all":
             p.add_argument("--tot", choices=["demo", "fetch", "ingest", "analyse", "score", "export"], default=None,
                            help="stop after this stage")
+    for command in COMMANDS.values():  # questions asked of a finished run (not stages)
+        importlib.import_module(command).add_parser(sub)
     return parser
 
 
@@ -238,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
                 run_all(config, args)
             elif args.stage == "demo" and config.demo is None:
                 log.info("%s has no demo section: no demo region to build", args.config)
+            elif args.stage in COMMANDS:
+                started = time.perf_counter()
+                summary = importlib.import_module(COMMANDS[args.stage]).run(config, args)
+                print_summary(args.stage, summary, time.perf_counter() - started)
             elif args.stage == "fetch":
                 run_stage("fetch", config, force=args.force, only=args.bronnen or None)
             else:

@@ -1,0 +1,1 @@
+"""`pipeline vergelijk`: what changed between two runs (placeholder, filled below)."""
