@@ -20,13 +20,13 @@ PACKAGE = Path(__file__).resolve().parent
 CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "config", "catalogue"]
 STAMPED = ["ingest", "analyse", "score", "export"]  # demo and fetch check their own files (manifests)
 STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score"],
-              "export": ["export", "templates", "styles", "data"]}
+              "export": ["export", "templates", "styles", "data", "zoek"]}
 # the settings each stage reads (dotted paths into the configuration)
 SETTINGS = {
     "ingest": ["sources", "region", "analyse.kades.bgt_types", "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
     "analyse": ["analyse"],
     "score": ["score", "analyse.milieuruimte.hmc_vanaf"],
-    "export": ["naam", "region", "export", "score", "analyse", "sources"],
+    "export": ["naam", "region", "export", "score", "analyse", "sources", "zoek"],
 }
 
 

@@ -33,6 +33,9 @@ class Zoek(Strict):
     aangrenzend_m: float = Field(
         1.0, ge=0, le=50, description="Kavels of one terrein this close to each other (m) are adjacent: a company "
                                       "can use them together")
+    aangrenzend_min_grens_m: float = Field(
+        10.0, ge=0, description="... and share at least this much boundary (m): plots that touch only at a corner are "
+                               "no site together")
     max_kavels: int = Field(8, ge=1, le=50, description="Most kavels one candidate group may consist of")
     max_overmaat: float = Field(
         0.5, ge=0, description="A candidate larger than (1 + this) x the ha asked counts as 'ruim groter dan nodig' "

@@ -12,6 +12,8 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
 - `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
 - `<processed>/register_vestigingen.csv`, `register_terreinen.csv`: vestigingen that hold a scarce quality they do
   not need, and the totals per terrein and regio (register.py; also a section of rapport.html)
+- `<maps>/zoek.html`: "Zoek een plek", the offline form of `pipeline zoek` over the run's kavels
+  (pipeline/zoek/pagina.py; settings `zoek`)
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ def run(config, **_options) -> dict:
                           folder=out.folder(maps_folder))
         write_report(config, inputs, links=links, processed=out.folder(processed), maps=out.folder(maps_folder))
         register = write_register(config, inputs, folder=out.folder(processed))
+        from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers
+        write_zoekpagina(config, inputs.terreinen, out.folder(maps_folder))
     summary = {"geopackage": str(processed / config.export.gpkg_naam)}
     for name, count in gpkg["lagen"].items():
         summary[f"laag {name}"] = count
@@ -54,7 +58,7 @@ def run(config, **_options) -> dict:
         "kaart": str(maps_folder / "index.html"), "kaart MB": maps["kaart_mb"],
         "kaart vereenvoudiging m": maps["vereenvoudiging_m"], "detailpagina's": maps["detailpaginas"],
         "ranglijst": str(maps_folder / "ranglijst.html"), "rapport": str(maps_folder / "rapport.html"),
-        "rapport csv": str(processed / "rapport.csv"),
+        "rapport csv": str(processed / "rapport.csv"), "zoek een plek": str(maps_folder / "zoek.html"),
     })
     summary.update({k.replace("_csv", " csv").replace("_", " "): str(processed / v.name) for k, v in register.items()})
     return summary

@@ -183,7 +183,7 @@ def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dic
         "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "cemtKlassen": CEMT_KLASSEN,
         "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
         "contourCategorieen": _contour_categories(inputs), "clusterKleur": CLUSTER_KLEUR,
-        "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"]],
+        "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"], ["Zoek een plek", "zoek.html"]],
         "lagen": [[layer.key, layer.name, layer.show] for layer in LAYERS if layer.source in data],
         "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None,
         "centrum": _centre(inputs.terreinen), "zoom": 10, "minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM,

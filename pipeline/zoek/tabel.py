@@ -10,7 +10,8 @@ A kavel is available (`beschikbaar`, best first):
 - 2 onderbenut: in use, but under-built (analyse.bebouwing.onderbenut_gsi): only with the owner's consent.
 Other kavels are not in the table. Values the rules add up or compare are whole numbers (m², quay metres) or
 rounded once here (distances to 0.1 m), so the page's JavaScript and numpy reach the same sums and ties.
-Adjacency: kavels of the same terrein within zoek.aangrenzend_m of each other (STRtree, no loop).
+Adjacency: kavels of the same terrein within zoek.aangrenzend_m of each other that share at least
+zoek.aangrenzend_min_grens_m of boundary (STRtree and pairwise shapely calls, no loop).
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from pipeline import catalogue
 from pipeline.analyse._geo import nearest_distance
 from pipeline.analyse.ontsluiting import rail_kinds
 from pipeline.categories import NET_STATUSSEN, cemt_rank, milieucategorie_rank
-from pipeline.export.common import add_gemeente_regio
 
 BESCHIKBAAR = ["uitgeefbaar", "vacant (uitgegeven, geen vestiging)", "in gebruik, onderbenut"]
 RICHTINGEN = ("afname", "invoeding")
@@ -61,6 +61,7 @@ def _availability(k: pd.DataFrame, uitgifte: pd.Series) -> np.ndarray:
 
 
 def _terreinen(t: pd.DataFrame) -> pd.DataFrame:
+    from pipeline.export.common import add_gemeente_regio  # not at import: export imports zoek for its page
     out = add_gemeente_regio(pd.DataFrame(t.drop(columns=t.geometry.name)))
     vlag = out["vlag"].astype(bool)
     grens = out["grensgeval"].astype(bool) if "grensgeval" in out else pd.Series(False, index=out.index)
@@ -80,11 +81,17 @@ def _distances(geoms: np.ndarray, layer) -> np.ndarray:
     return np.round(np.where(np.isfinite(dist), dist, np.nan), 1)
 
 
-def _adjacency(k: gpd.GeoDataFrame, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+def _adjacency(k: gpd.GeoDataFrame, tolerance: float, min_border: float) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the kavels of one terrein that lie within `tolerance` of each other and share at least `min_border`
+    metres of boundary (plots touching at a corner are no site together)."""
     geoms = np.asarray(k.geometry.values, dtype=object)
     i, j = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=tolerance)
     rin = k["rin_nummer"].to_numpy(object)
     keep = (i != j) & (rin[i] == rin[j])
+    i, j = i[keep], j[keep]
+    grown = shapely.buffer(geoms, max(tolerance, 0.01))
+    border = shapely.length(shapely.intersection(grown[i], shapely.boundary(geoms[j])))
+    keep = border >= min_border
     i, j = i[keep], j[keep]
     order = np.lexsort((j, i))
     i, j = i[order], j[order]
@@ -114,8 +121,9 @@ def build(config, processed: str | Path | None = None) -> Tabel:
     processed = Path(processed or config.paths.processed)
     settings = config.analyse
     k = catalogue.read("kavels_indicatoren", processed, settings)
-    canonical = catalogue.read("kavels", processed, settings)
-    k = k.assign(beschikbaar=_availability(k, canonical.set_index("kavel_id")["uitgifte_status"]))
+    canonical = catalogue.read("kavels", processed, settings, optional=True)
+    uitgifte = canonical.set_index("kavel_id")["uitgifte_status"] if canonical is not None else pd.Series(dtype=object)
+    k = k.assign(beschikbaar=_availability(k, uitgifte))
     k = k[k["beschikbaar"] >= 0].sort_values("kavel_id", kind="stable").reset_index(drop=True)
     kavels = _kavel_columns(k, settings)
     geoms = np.asarray(kavels.geometry.values, dtype=object)
@@ -123,7 +131,7 @@ def build(config, processed: str | Path | None = None) -> Tabel:
     opritten = catalogue.read("opritten", processed, settings, optional=True)
     kavels["spoor_m"] = _distances(geoms, rail_kinds(spoor, settings.ontsluiting.spoor_soorten))
     kavels["oprit_m"] = _distances(geoms, opritten)
-    ptr, buren = _adjacency(kavels, config.zoek.aangrenzend_m)
+    ptr, buren = _adjacency(kavels, config.zoek.aangrenzend_m, config.zoek.aangrenzend_min_grens_m)
     kades = catalogue.read("kades_status", processed, settings)
     row = pd.Series(np.arange(len(kavels)), index=kavels["kavel_id"])
     kades = kades[kades["kavel_id"].isin(row.index) & (kades["status"] != "benut")]
