@@ -41,6 +41,9 @@ class Export(Strict):
     kaart_vereenvoudiging_net_m: float = Field(
         10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
     gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")
+    trend_grafieken: bool = Field(
+        True, description="Draw the IBIS trend chart (bruto/netto/uitgeefbaar ha per year, matplotlib PNG) on every "
+                          "detail page: about 0.05-0.1 s per terrein; the report's charts per regio are always drawn")
 
 class Fetch(Strict):
     pagina_grootte: int = Field(1000, ge=1, description="Features per request page")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.export import trend
 from pipeline.export.common import Inputs
 from pipeline.export.kaartdata import detail_pages, fit_budget, overview_data
 from pipeline.io import atomic_path
@@ -97,8 +98,12 @@ def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: d
 def write_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> dict[str, str]:
     """Write one page per terrein with kavels into `folder`; return rin -> relative link from index.html."""
     links = {}
+    history = trend.read_history(config.paths.processed)
+    charts = trend.terrein_charts(history) if config.export.trend_grafieken else {}
+    rows = trend.detail_rows(history)
     for page in detail_pages(config, inputs, tolerance=tolerance):
-        (folder / f"{page['slug']}.html").write_text(render("detail.html", **page), encoding="utf-8")
+        html = render("detail.html", **page, trend=charts.get(page["rin"]), trend_rijen=rows.get(page["rin"], []))
+        (folder / f"{page['slug']}.html").write_text(html, encoding="utf-8")
         links[page["rin"]] = f"terreinen/{page['slug']}.html"
     return links
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipeline import __version__, catalogue
 from pipeline.config import config_as_dict
-from pipeline.export import register
+from pipeline.export import register, trend
 from pipeline.export.common import Inputs, bool_column, jsonable
 from pipeline.export.paginas import render
 from pipeline.io import atomic_path
@@ -160,7 +160,8 @@ def render_rapport(config, inputs: Inputs, *, links: dict[str, str] | None = Non
         rank=rank, kolommen=[c for c in rank.columns if c != "waarom"], kop=kop, cell=_cell_formatter(kop),
         regios=regios, gemeenten=totals(t, "gemeente", config.analyse), totaal_kolommen=totaal_kolommen,
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
-        config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2), **register.context(inputs))
+        config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2), **register.context(inputs),
+        **trend.context(trend.read_history(config.paths.processed), inputs.terreinen))
 
 
 def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = None) -> str:
