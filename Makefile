@@ -9,12 +9,16 @@ MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
 .DEFAULT_GOAL := all
 
 CONFIG ?= config/demo.yaml
+# make vergelijk: an earlier run (VORIGE, made with VORIGE_CONFIG) against this one (HUIDIGE)
+VORIGE_CONFIG ?= config/demo-2022.yaml
+VORIGE ?= data/peildatum-2022/processed
+HUIDIGE ?= data/processed
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 
-.PHONY: all install demo fetch ingest analyse score export test bench clean summary contract
+.PHONY: all install demo fetch ingest analyse score export test bench clean summary contract vergelijk
 
 # --- environment ------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +40,11 @@ all: $(VENV)/.installed
 demo fetch ingest analyse score export: $(VENV)/.installed
 	$(PIPELINE) all --config $(CONFIG) --tot $@
 
+# monitoring: the demo at its earlier peildatum (up to score) against the current run (`make all` first)
+vergelijk: all
+	$(PIPELINE) all --config $(VORIGE_CONFIG) --tot score > /dev/null
+	$(PIPELINE) vergelijk --config $(CONFIG) $(VORIGE) $(HUIDIGE)
+
 summary: $(VENV)/.installed
 	@$(PIPELINE) summary --config $(CONFIG)
 
@@ -51,4 +60,5 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/.[!.]*
+	rm -rf data/peildatum-*
 	git checkout -- data/processed/README.md maps/README.md 2>/dev/null || true

@@ -26,8 +26,10 @@ def _summary_lines(v: Vergelijking) -> list[str]:
 
     def ab(m: str, decimals: int) -> str:
         unit = MEASURES[m][2]
+        d = tot[m + "_verschil"]
+        sign = "+" if d > 0 else ("−" if d < 0 else "")
         return (f"{MEASURES[m][1]}: {nl(tot[m + '_a'], decimals)} → {nl(tot[m + '_b'], decimals)} {unit} "
-                f"({'+' if tot[m + '_verschil'] > 0 else ''}{nl(tot[m + '_verschil'], decimals)} {unit})")
+                f"({sign}{nl(abs(d), decimals)} {unit})")
 
     return [f"Terreinen: {tot['terreinen_a']} ({a}) → {tot['terreinen_b']} ({b}); {tot['verschenen']} verschenen, "
             f"{tot['verdwenen']} verdwenen, {tot['gekrompen']} gekrompen.",
