@@ -137,7 +137,7 @@ window.svpZoek = (function () {
 
   /* rangorde.py: order, then the disjoint selection */
   function rank(cands, p) {
-    var keys = function (c) { return [c.nNee, c.nOnb, c.nSchaars, c.v.besch, c.teGroot, c.v.n,
+    var keys = function (c) { return [c.nNee, c.nOnb, c.nSchaars, c.teGroot, c.v.besch, c.v.n,
                                       Math.abs(c.v.m2 - p.m2), c.members[0]]; };
     return cands.slice().sort(function (a, b) {
       var ka = keys(a), kb = keys(b);

@@ -4,8 +4,8 @@ Order (each key only decides ties of the ones before it):
 1. fewest rules not met (nee), then fewest unknown;
 2. fewest scarce qualities held that the company does not need (HMC room, quay, a strategic terrein): HMC and
    quay plots stay for the companies that need them;
-3. availability: uitgeefbaar, then vacant, then in use but under-built;
-4. not 'ruim groter dan nodig' (more than 1 + zoek.max_overmaat times the area asked);
+3. not 'ruim groter dan nodig' (more than 1 + zoek.max_overmaat times the area asked): land is scarce too;
+4. availability: uitgeefbaar, then vacant, then in use but under-built;
 5. fewest kavels; 6. area closest to the area asked; 7. kavel_id.
 Then the list is made disjoint (a candidate sharing a kavel with a better one is left out: each line is a
 different place) and cut to the candidates that meet all rules or miss one (when none does: those that miss the
@@ -29,7 +29,7 @@ def order(ev: Evaluatie, profiel: Profiel, lim: Limieten) -> np.ndarray:
     n_schaars = sum(s.astype(np.int64) for s in ev.schaars.values())
     te_groot = (v["m2"] > (1 + lim.max_overmaat) * profiel.m2).astype(np.int64)
     first = ev.members[ev.ptr[:-1]] if len(ev) else np.zeros(0, np.int64)
-    return np.lexsort((first, np.abs(v["m2"] - profiel.m2), v["n"], te_groot, v["beschikbaar"], n_schaars, n_onb,
+    return np.lexsort((first, np.abs(v["m2"] - profiel.m2), v["n"], v["beschikbaar"], te_groot, n_schaars, n_onb,
                        n_nee))
 
 
