@@ -115,6 +115,9 @@ def run(config, args) -> dict:
     if args.aantal is not None:
         config.zoek.aantal = args.aantal
     kavels = tabel.build(config)
+    known = sorted(set(kavels.terreinen["regio"]))
+    if p.regio is not None and p.regio not in known:
+        raise ValueError(f"zoek: regio {p.regio!r} is not in this run; known: {known}")
     result = zoek(kavels, p, config)
     paths = uitvoer.write(config, kavels, result, name=args.naam or output_name(p))
     return uitvoer.summary(result, paths)
