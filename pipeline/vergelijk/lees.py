@@ -86,7 +86,10 @@ def read_run(folder: str | Path, hmc_vanaf: str) -> Run:
         out[m] = t[col].astype(float).to_numpy()
     out["contour_ha"] = out.geometry.area.to_numpy() / 10_000
     jaar = t["jaar"].dropna() if "jaar" in t.columns else pd.Series(dtype=float)
-    historie = catalogue.read("terreinen_historie", folder, optional=True)
+    try:
+        historie = catalogue.read("terreinen_historie", folder, optional=True)
+    except catalogue.CatalogueError:  # a history of another pipeline version: compare without the trend
+        historie = None
     return Run(folder=folder, terreinen=out.set_index("rin_nummer", drop=False),
                peiljaar=str(int(jaar.max())) if len(jaar) else "onbekend", hmc_vanaf=_hmc_vanaf(folder),
                historie=historie, heeft_typologie="typologie" in t.columns)

@@ -41,6 +41,18 @@ def profile_rows(p: Profiel) -> list[tuple[str, str]]:
     return rows
 
 
+def profile_title(p: Profiel) -> str:
+    """'SBI 24.10, 6,0 ha, kade CEMT ≥ IV, 5,0 MW afname' (the page title)."""
+    parts = [f"SBI {p.sbi}" if p.sbi else f"categorie {p.categorie}", ha_tekst(p.m2)]
+    parts += [f"kade CEMT ≥ {p.cemt}"] if p.water else []
+    parts += ["spoor"] if p.spoor else []
+    parts += ["snelweg"] if p.snelweg else []
+    parts += [f"{tiende(p.mw_afname)} MW afname"] if p.mw_afname else []
+    parts += [f"{tiende(p.mw_invoeding)} MW invoeding"] if p.mw_invoeding else []
+    parts += [p.regio] if p.regio else []
+    return ", ".join(parts)
+
+
 def settings_rows(result: Resultaat) -> list[tuple[str, str]]:
     lim = result.limieten
     return [("Kade", f"minstens {tiende(lim.kade_min_m)} m die geen watergebonden bedrijf gebruikt (zoek.kade_min_m)"),
@@ -61,8 +73,10 @@ def candidate_features(config, tabel: Tabel, result: Resultaat) -> dict:
 
 
 def render_page(config, tabel: Tabel, result: Resultaat, *, name: str) -> str:
+    """The result page (`name`: the file-name part, for the CSV's name on the page)."""
     lijst = result.lijst
-    return render("zoekresultaat.html", titel=f"Zoek een plek – {name}", regio=config.region.name,
+    return render("zoekresultaat.html", titel=f"Zoek een plek – {profile_title(result.profiel)}",
+                  regio=config.region.name,
                   profiel=profile_rows(result.profiel), instellingen=settings_rows(result),
                   regels=REGELS, kandidaten=lijst.to_dict("records"), symbool=SYMBOOL,
                   aantal_voldoet=int(lijst["voldoet"].sum()) if len(lijst) else 0,
