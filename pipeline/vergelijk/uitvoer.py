@@ -33,7 +33,8 @@ def _summary_lines(v: Vergelijking) -> list[str]:
 
     return [f"Terreinen: {tot['terreinen_a']} ({a}) → {tot['terreinen_b']} ({b}); {tot['verschenen']} verschenen, "
             f"{tot['verdwenen']} verdwenen, {tot['gekrompen']} gekrompen.",
-            f"Strategisch (vlag): {tot['vlag_verloren']} terreinen verloren de vlag, {tot['vlag_gekregen']} kregen hem.",
+            f"Strategisch (vlag): verloren door {tot['vlag_verloren']} terrein(en), gekregen door "
+            f"{tot['vlag_gekregen']}.",
             f"Verlies aan HMC-ruimte die nog open staat voor HMC-bedrijven: {nl(tot['verlies_hmc_ha'], 1)} ha "
             f"(bebouwd of bezet door niet-HMC, of verdwenen met een terrein).",
             ab("ha_hmc", 1), ab("ha_hmc_niet_hmc", 1), ab("ha_hmc_vacant", 1),
