@@ -85,7 +85,7 @@ def output_files(stage: str, config) -> list[Path]:
     if stage == "export":
         maps = Path(config.paths.maps)
         files += [processed / config.export.gpkg_naam, processed / "rapport.csv", maps / "index.html",
-                  maps / "ranglijst.html", maps / "rapport.html"]
+                  maps / "ranglijst.html", maps / "rapport.html", maps / "zoek.html"]
     return [f for f in files if f.exists()]
 
 
