@@ -23,7 +23,8 @@ STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["s
               "export": ["export", "templates", "styles", "data"]}
 # the settings each stage reads (dotted paths into the configuration)
 SETTINGS = {
-    "ingest": ["sources", "region", "analyse.kades.bgt_types", "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
+    "ingest": ["sources", "region", "ingest", "analyse.kades.bgt_types",
+               "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
     "analyse": ["analyse"],
     "score": ["score", "analyse.milieuruimte.hmc_vanaf"],
     "export": ["naam", "region", "export", "score", "analyse", "sources"],

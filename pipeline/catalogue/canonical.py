@@ -105,4 +105,15 @@ CANONICAL = [
         C("omgevingstype", "str", "Omgevingstype", nullable=False,
           description="'rustige woonwijk' or 'gemengd gebied'"),
     ), geometry="Polygon", required=False, readers=READ_BY),
+    Dataset("gemeenten", "ingest",
+            "Gemeentegrenzen with names (CBS gebiedsindelingen, generalised): context on the maps, no analysis", (
+        C("gemeente_code", "str", "Gemeentecode", nullable=False, description="CBS code 'GM0772' (statcode)"),
+        C("gemeente_naam", "str", "Gemeente", nullable=False, description="statnaam"),
+        C("provincie_naam", "str", "Provincie", description="the province; null when the source does not say"),
+    ), geometry="Polygon", key="gemeente_code", required=False, readers=("export",)),
+    Dataset("provincies", "ingest",
+            "Provinciegrenzen with names (CBS gebiedsindelingen, generalised): context on the maps, no analysis", (
+        C("provincie_code", "str", "Provinciecode", description="CBS code 'PV30' (statcode)"),
+        C("provincie_naam", "str", "Provincie", nullable=False, description="statnaam"),
+    ), geometry="Polygon", key="provincie_naam", required=False, readers=("export",)),
 ]
