@@ -117,3 +117,13 @@ CANONICAL = [
         C("provincie_naam", "str", "Provincie", nullable=False, description="statnaam"),
     ), geometry="Polygon", key="provincie_naam", required=False, readers=("export",)),
 ]
+
+# what export adds to a canonical layer only to show it (GeoPackage layer invoer_panden, the detail pages)
+SHOWN = [
+    Dataset("panden_uitvoer", "export", "BAG panden as the GeoPackage and the detail pages show them: panden plus", (
+        C("gebruik", "str", "Gebruik (uit verblijfsobjecten)", nullable=False,
+          description="from the gebruiksdoelen of the verblijfsobjecten in the pand, the first that applies: "
+                      "'wonen en werken', 'wonen', 'industrie', 'kantoor', 'winkel', 'maatschappelijk en overig', "
+                      "'geen verblijfsobject' (pipeline/export/context.py)"),
+    ), geometry="Polygon", extends="panden", format="gpkg"),
+]

@@ -38,6 +38,10 @@ class Export(Strict):
     kaart_vereenvoudiging_net_m: float = Field(
         10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
     gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")
+    qgis_project: str = Field(
+        "strategische_vestigingsplaatsen", pattern=r"^[A-Za-z0-9_-]*$",
+        description="Name of the QGIS project stored in the GeoPackage (QGIS: Project > Open From > GeoPackage); "
+                    "empty = no project")
 
 class Fetch(Strict):
     pagina_grootte: int = Field(1000, ge=1, description="Features per request page")

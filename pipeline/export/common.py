@@ -119,9 +119,14 @@ def read_bronnen(processed: Path) -> list[dict]:
     return [dict(r) for r in data]
 
 
+# canonical layers the maps show (detail pages, context), read even when the GeoPackage leaves the inputs out
+MAP_INPUTS = ("vaarwegen", "panden", "verblijfsobjecten", "milieuzones", "gemeenten", "provincies")
+
+
 def read_inputs(config) -> Inputs:
-    """Every export input; the canonical layers are read only when they go into the GeoPackage
-    (`export.gpkg_invoer`), but an existing file is listed in `files` (provenance) either way."""
+    """Every export input; the canonical layers are read when they go into the GeoPackage (`export.gpkg_invoer`)
+    or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way.
+    The panden get their `gebruik` (context.pand_gebruik)."""
     processed = Path(config.paths.processed)
     settings = config.analyse
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
@@ -141,9 +146,14 @@ def read_inputs(config) -> Inputs:
         path = catalogue.path(name, processed)
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
-        if config.export.gpkg_invoer:
+        if config.export.gpkg_invoer or name in MAP_INPUTS:
             inputs.canonical[name] = catalogue.read(name, processed, settings)
         inputs.files[f"invoer_{name}"] = path
+    if "panden" in inputs.canonical:
+        from pipeline.export.context import pand_gebruik
+        panden = inputs.canonical["panden"]
+        vbo = inputs.canonical.get("verblijfsobjecten")
+        inputs.canonical["panden"] = panden.assign(gebruik=pand_gebruik(panden, vbo))
     inputs.bronnen = read_bronnen(processed)
     return inputs
 
