@@ -173,8 +173,8 @@ def test_detail_page_and_ranglijst(built, browser):
     p = Page(browser)
     try:
         page = p.open(built.paths.maps / "terreinen" / "NB-001.html")
-        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
-        assert page.locator(".leaflet-overlay-pane svg path").count() >= 2 + 1  # kavels + terrein (+ kades)
+        page.wait_for_selector(".leaflet-svpkavels-pane svg path", state="attached", timeout=10000)
+        assert page.locator(".leaflet-svpkavels-pane svg path").count() == 2  # more: test_maps_detail_browser.py
         assert "Bebouwingsgraad" in page.locator(".legend").inner_text()
         box = page.locator("#kaart").bounding_box()  # the left kavel (450 m x 600 m) of the terrein
         page.mouse.click(box["x"] + box["width"] / 2 - 100, box["y"] + box["height"] / 2)
@@ -182,6 +182,7 @@ def test_detail_page_and_ranglijst(built, browser):
         popup.wait_for(timeout=5000)
         assert "Kavel NB-001-K1" in popup.inner_text()
         assert row_value(popup, "Oppervlakte") == "270.000 m²"
+        popup.locator("summary", has_text="Bebouwing").click()  # sections after the first two start closed
         assert row_value(popup, "Bebouwingsgraad (GSI)") == "0,30"
         page = p.open(built.paths.maps / "ranglijst.html")
         first = lambda: page.locator("#ranglijst tbody tr").first.inner_text()

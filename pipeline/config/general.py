@@ -35,6 +35,9 @@ class Export(Strict):
     kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of one HTML map")
     achtergrondkaart: bool = Field(
         True, description="Offer an OpenStreetMap background in the layer control (off until ticked: no requests)")
+    kaart_context_m: float = Field(
+        10_000.0, ge=0, description="The overview's offline base layer: gemeente- and provinciegrenzen with names "
+                                    "within this distance (m) of the terreinen")
     kaart_vereenvoudiging_net_m: float = Field(
         10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
     gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")

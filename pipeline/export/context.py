@@ -52,3 +52,24 @@ def in_view(frame: gpd.GeoDataFrame | None, area, distance: float) -> gpd.GeoDat
     tree = shapely.STRtree(frame.geometry.to_numpy())
     hits = np.unique(tree.query(area, predicate="dwithin", distance=distance))
     return frame.iloc[hits] if len(hits) else None
+
+
+def basis(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | None, view, *, tolerance: float,
+          decimals: int) -> dict | None:
+    """The offline base layer of a map for the rectangle `view` (EPSG:28992): gemeente and provincie borders as
+    lines clipped to it, and their names at a point inside each (part in view). None without borders."""
+    from pipeline.export.kaartdata import features
+    lines, names = [], []
+    for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten, "gemeente_naam")):
+        shown = in_view(frame, view, 0.0)
+        if shown is None:
+            continue
+        areas = shapely.intersection(shown.geometry.to_numpy(), view)
+        border = shapely.intersection(shapely.union_all(shapely.boundary(shown.geometry.to_numpy())), view)
+        lines.append(gpd.GeoDataFrame({"soort": [soort]}, geometry=[border], crs=shown.crs))
+        names.append(gpd.GeoDataFrame({"soort": soort, "naam": shown[key].to_numpy()},
+                                      geometry=shapely.point_on_surface(areas), crs=shown.crs))
+    if not lines:
+        return None
+    return {"grenzen": features(pd.concat(lines, ignore_index=True), None, tolerance, decimals),
+            "namen": features(pd.concat(names, ignore_index=True), None, 0.0, decimals)}

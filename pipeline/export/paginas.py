@@ -3,7 +3,8 @@
 - `maps/index.html` (kaart.html): the overview map. Leaflet's JS/CSS (from the xstatic-leaflet package),
   kaart.css, opmaak.js and kaart.js are inlined and the data (kaartdata.py) is one JSON value, so the page
   works from a file: URL without any network request (the OpenStreetMap overlay is off until ticked).
-- `maps/terreinen/<rin>.html` (detail.html): kavels and kades of one terrein; Leaflet from `maps/assets/`.
+- `maps/terreinen/<rin>.html` (detail.html): the evidence of one terrein (data in detaildata.py); Leaflet and the
+  page's own scripts and stylesheet (opmaak.js, achtergrond.js, detail.js, detail.css) from `maps/assets/`.
 - `maps/ranglijst.html` and `maps/rapport.html`: rendered by report.py through `render`.
 Pages have no random ids and no clock: the same data gives the same bytes (the report's creation time is an
 input of its own).
@@ -21,7 +22,8 @@ from pathlib import Path
 import jinja2
 
 from pipeline.export.common import Inputs
-from pipeline.export.kaartdata import detail_pages, fit_budget, overview_data
+from pipeline.export.detaildata import detail_pages
+from pipeline.export.kaartdata import fit_budget, overview_data
 from pipeline.io import atomic_path
 
 
@@ -127,11 +129,17 @@ def _fresh_dir(maps: Path, name: str, fill) -> None:
             shutil.rmtree(tmp)
 
 
+DETAIL_ASSETS = ("opmaak.js", "achtergrond.js", "detail.js", "detail.css")
+
+
 def _fill_assets(folder: Path) -> None:
-    """Leaflet JS/CSS/images for the detail pages (relative links, works offline)."""
+    """Leaflet JS/CSS/images and the pages' own scripts for the detail pages (relative links, works offline)."""
     (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
     (folder / "leaflet.css").write_text(leaflet_css(inline_images=False), encoding="utf-8")
     shutil.copytree(leaflet_dir() / "images", folder / "images")
+    env = environment()
+    for name in DETAIL_ASSETS:
+        (folder / name).write_text(env.loader.get_source(env, name)[0], encoding="utf-8")
 
 
 def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path | None = None) -> dict:

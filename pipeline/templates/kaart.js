@@ -286,14 +286,20 @@
     return {layer: layer, legend: legendControl("Clusters van terreinen", [["cluster (omtrek)", cfg.clusterKleur, "line"]])};
   }
 
+  // the offline base layer (achtergrond.js): borders and names on panes of their own, no legend
+  function basisLayer(map) {
+    return function (data) { return {layer: window.svpAchtergrond(map, data), legend: null}; };
+  }
+
   // group key -> [data source, builder], in drawing order
   var BUILDERS = [["terreinen", "terreinen", terreinLayer], ["kades", "kades", kadeLayer],
                   ["vaarwegen", "vaarwegen", vaarwegLayer], ["contouren", "contouren", contourLayer],
                   ["afname", "netcapaciteit", netLayer("afname")], ["invoeding", "netcapaciteit", netLayer("invoeding")],
-                  ["clusters", "clusters", clusterLayer]];
+                  ["clusters", "clusters", clusterLayer], ["basis", "basis", null]];
 
   // legends follow their layer in the layer control
   function followLayers(map, groups, legends) {
+    Object.keys(legends).forEach(function (k) { if (!legends[k]) delete legends[k]; });
     Object.keys(legends).forEach(function (k) { if (map.hasLayer(groups[k])) legends[k].addTo(map); });
     map.on("overlayadd", function (e) {
       Object.keys(groups).forEach(function (k) { if (groups[k] === e.layer && legends[k]) legends[k].addTo(map); });
@@ -328,7 +334,7 @@
     linkControl(cfg.links).addTo(map);
     BUILDERS.forEach(function (b) {
       if (!data[b[1]] || !groups[b[0]]) return;
-      made[b[0]] = b[2](data[b[1]], cfg);
+      made[b[0]] = (b[2] || basisLayer(map))(data[b[1]], cfg);
       lagen[b[0]] = made[b[0]].layer.addTo(groups[b[0]]);
       legends[b[0]] = made[b[0]].legend;
     });
@@ -354,7 +360,9 @@
     var map = L.map(id, {center: cfg.centrum, zoom: cfg.zoom, minZoom: cfg.minZoom, maxZoom: cfg.maxZoom});
     var bg = cfg.achtergrond;
     if (bg) overlays[bg.naam] = L.tileLayer(bg.url, {maxZoom: bg.maxZoom, attribution: bg.attributie});
-    cfg.lagen.forEach(function (l) {
+    // the offline base layer right under the optional OpenStreetMap entry, then the data layers
+    cfg.lagen.filter(function (l) { return l[0] === "basis"; }).concat(
+      cfg.lagen.filter(function (l) { return l[0] !== "basis"; })).forEach(function (l) {
       groups[l[0]] = L.featureGroup();
       if (l[2]) groups[l[0]].addTo(map);
       overlays[l[1]] = groups[l[0]];
