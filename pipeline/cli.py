@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import __version__, build, workspace
+from pipeline import __version__, build, progress, workspace
 from pipeline import summary as outputs
 from pipeline.config import DEFAULT_CONFIG, ConfigError, load_config
 
@@ -71,7 +71,8 @@ def run_stage(stage: str, config, **options) -> dict:
     module = importlib.import_module(STAGES[stage])
     started = time.perf_counter()
     log.info("stage %s: start (config %s)", stage, config.config_path)
-    summary = module.run(config, **options) or {}
+    with progress.logs_above_bars():
+        summary = module.run(config, **options) or {}
     seconds = time.perf_counter() - started
     log.info("stage %s: done in %.1f s", stage, seconds)
     if stage in build.STAMPED:

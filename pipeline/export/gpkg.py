@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from pipeline import __version__, catalogue
+from pipeline import __version__, catalogue, progress
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
 from pipeline.export import qgisproject
@@ -326,7 +326,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
     meta = provenance(config, inputs, started)
     counts: dict[str, int] = {}
     with atomic_path(target) as tmp:
-        for i, layer in enumerate(layers):
+        for i, layer in enumerate(progress.bar(layers, desc="GeoPackage", unit=" laag")):
             _check_field_names(layer)
             frame = _prepare_frame(layer.frame, layer.name)
             options = {"IDENTIFIER": layer.title, "DESCRIPTION": layer.description,
@@ -345,7 +345,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                 kwargs["promote_to_multi"] = True
             pyogrio.write_dataframe(frame, tmp, layer=layer.name, driver="GPKG", layer_options=options, **kwargs)
             counts[layer.name] = len(frame)
-            log.info("gpkg: layer %s, %d features", layer.name, len(frame))
+            log.debug("gpkg: layer %s, %d features", layer.name, len(frame))
         _write_styles_and_metadata(tmp, layers, meta)
         project = config.export.qgis_project
         if project:

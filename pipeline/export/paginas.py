@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import progress
 from pipeline.export.common import Inputs
 from pipeline.export.detaildata import detail_pages
 from pipeline.export.kaartdata import fit_budget, overview_data
@@ -99,9 +100,14 @@ def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: d
 def write_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> dict[str, str]:
     """Write one page per terrein with kavels into `folder`; return rin -> relative link from index.html."""
     links = {}
+    with_kavels = inputs.kavels["rin_nummer"].nunique() if inputs.kavels is not None and "rin_nummer" in inputs.kavels \
+        else 0
+    pages = progress.bar(desc="detailpagina's", unit=" pagina", total=int(with_kavels))
     for page in detail_pages(config, inputs, tolerance=tolerance):
+        pages.update(1)
         (folder / f"{page['slug']}.html").write_text(render("detail.html", **page), encoding="utf-8")
         links[page["rin"]] = f"terreinen/{page['slug']}.html"
+    pages.close()
     return links
 
 

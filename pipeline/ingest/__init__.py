@@ -20,14 +20,12 @@ pipeline/ingest/grenzen/ (ingest.grenzen_uit_pakket).
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
-from tqdm import tqdm
 
-from pipeline import catalogue, workspace
+from pipeline import catalogue, progress, workspace
 from pipeline.config import Config
 from pipeline.ingest import (bag, checks, grenzen, infra, kades, kavels, milieuzones, netcapaciteit,
                              omgevingstypen, terreinen, vaarwegen, vestigingen)
@@ -74,7 +72,8 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
     todo = [name for name, (_, key) in STEPS.items() if _configured(config, name, key)]
-    for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
+    for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
+        steps.set_postfix_str(name)
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
         done[name] = conform(builder(config, report, done), name)
