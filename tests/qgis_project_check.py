@@ -121,8 +121,8 @@ def main():
     uri = f"geopackage:{gpkg}?projectName={name}"
     result = {"uri": uri, "read": project.read(uri), "error": project.error()}
     if result["read"]:
-        result.update(title=project.title(), crs=project.crs().authid(),
-                      abstract=project.metadata().abstract(), absolute_paths=project.readBoolEntry("Paths", "/Absolute")[0])
+        result.update(title=project.title(), crs=project.crs().authid(), abstract=project.metadata().abstract(),
+                      absolute_paths=project.readBoolEntry("Paths", "/Absolute")[0])
         result["groups"], result["order"] = tree(project)
         result["layers"] = layers(project)
         result["view"] = render_view(project, os.path.join(out_dir, "qgis_kaart.png"))

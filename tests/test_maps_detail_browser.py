@@ -83,15 +83,16 @@ def test_each_detail_page_shows_its_layers(built, page, screenshots):
         data = view.evaluate("SVP_DETAIL")
         entries = [t.strip() for t in view.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
         layers = [key for key in NAMES if data.get(key)]
-        assert entries == [NAMES[key] for key in layers], (rin, entries)
+        assert entries == ["Achtergrond: OpenStreetMap (alleen online)"] + [NAMES[key] for key in layers], entries
         assert {"kavels", "panden", "vestigingen", "gevoelig", "afstanden", "contouren", "zonering", "basis"} <= \
             set(layers), (rin, layers)
-        for label in view.locator(".leaflet-control-layers-overlays label").all():
-            label.locator("input").check()  # the layers that start off too
+        for label in view.locator(".leaflet-control-layers-overlays label").all()[1:]:
+            label.locator("input").check()  # the layers that start off too (not OpenStreetMap: no network here)
         for key in layers:
             if key == "basis":  # borders within 10 km (clipped) and the names of the gemeenten there
-                assert view.locator(".leaflet-svpGrenzen-pane path").count() == len(data["basis"]["grenzen"]["features"])
-                assert view.locator(".leaflet-svpNamen-pane .svp-naam").count() == len(data["basis"]["namen"]["features"])
+                basis = data["basis"]
+                assert view.locator(".leaflet-svpGrenzen-pane path").count() == len(basis["grenzen"]["features"])
+                assert view.locator(".leaflet-svpNamen-pane .svp-naam").count() == len(basis["namen"]["features"])
                 continue
             drawn = view.locator(f".leaflet-svp{key}-pane path").count()
             assert drawn >= len(data[key]["features"]) >= 1, (rin, key, drawn)

@@ -66,9 +66,9 @@ def test_groups_order_and_visibility(opened):
     assert groups["Resultaten"]["checked"] and groups["Resultaten"]["expanded"]
     assert not groups["Invoer"]["checked"] and not groups["Invoer"]["expanded"]
     assert groups["Achtergrond"]["layers"] == ["Provinciegrenzen", "Gemeentegrenzen"]
-    assert groups["Invoer"]["layers"] == ["BAG verblijfsobjecten", "Kades (BGT-type)", "Vaarwegen (CEMT-klasse)",
-                                          "BAG panden (gebruik)", "Kavels (uitgiftestatus)", "Bedrijventerreinen (IBIS)",
-                                          "Bestemmingsvlakken en geluidzones (categorie)"]
+    assert groups["Invoer"]["layers"] == [
+        "BAG verblijfsobjecten", "Kades (BGT-type)", "Vaarwegen (CEMT-klasse)", "BAG panden (gebruik)",
+        "Kavels (uitgiftestatus)", "Bedrijventerreinen (IBIS)", "Bestemmingsvlakken en geluidzones (categorie)"]
     order = report["order"]  # drawn last to first: points over lines over areas, results over the background
     assert order.index("Vestigingen (register)") < order.index("Kades (status)") < order.index(
         "Kavels (bebouwingsgraad)") < order.index("Bedrijventerreinen (vlag)") < order.index("Gemeentegrenzen")

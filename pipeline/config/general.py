@@ -72,5 +72,5 @@ class Ingest(Strict):
         default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
     grenzen_uit_pakket: bool = Field(
         True, description="Without sources.gemeenten / sources.provincies: use the borders shipped with the package "
-                          "(CBS 2022, Noord-Brabant and 10 km around it, simplified; pipeline/ingest/grenzen/SOURCE.md) "
-                          "so the maps have context offline; false = no borders")
+                          "(CBS 2022, Noord-Brabant and 10 km around it, simplified; "
+                          "pipeline/ingest/grenzen/SOURCE.md) so the maps have context offline; false = no borders")

@@ -27,7 +27,7 @@ from pipeline.config import CRITERIA
 from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
                                     VLAG_KLEUREN, Inputs)
 from pipeline.export.context import basis
-from pipeline.export.kaartdata import TERREINEN, column_meta, detail_slug, features, popup_sections
+from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
 
 PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
 OMGEVING_M = 250.0         # zoning and grid areas: clipped to the terrein's envelope plus this
@@ -168,7 +168,8 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
                           "kavels": sections_in_order(list(kolommen["kavels"]), "kavels_indicatoren"),
                           "vestigingen": sections_in_order(list(kolommen.get("vestigingen", {})),
                                                            "vestigingen_register")},
-              "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS}
+              "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
+              "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
     for geom, rec, terrein in zip(t.geometry, t[terrein_cols].to_dict("records"), terrein_feats):
         rin = str(rec["rin_nummer"])
         kavels = layers["kavels"][0].get(rin)

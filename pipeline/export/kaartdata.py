@@ -181,7 +181,8 @@ def overview_basis(config, inputs: Inputs, tolerance: float) -> dict | None:
         return None
     view = shapely.box(*t.total_bounds).buffer(config.export.kaart_context_m, join_style="mitre")
     return basis(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), view,
-                 tolerance=max(tolerance, config.export.kaart_vereenvoudiging_net_m), decimals=config.export.kaart_decimalen)
+                 tolerance=max(tolerance, config.export.kaart_vereenvoudiging_net_m),
+                 decimals=config.export.kaart_decimalen)
 
 
 def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dict[str, str]) -> dict:

@@ -139,7 +139,8 @@ def provenance_text(meta: dict) -> str:
         bronnen.append(f"{name} ({bestand}{', ' + str(datum) if datum else ''})")
     lines = [f"{meta.get('titel', '')}.",
              f"Gemaakt {_when(meta.get('runtijd'))} met {meta.get('software', '')} {meta.get('software_versie', '')}"
-             f"; configuratie {Path(str(meta.get('configuratie_bestand') or 'standaard')).name}; {meta.get('crs', '')}.",
+             f"; configuratie {Path(str(meta.get('configuratie_bestand') or 'standaard')).name}; "
+             f"{meta.get('crs', '')}.",
              "Bronnen: " + ("; ".join(bronnen) if bronnen else "niet vastgelegd") + ".",
              "Grenzen: CBS gebiedsindelingen (CC BY 4.0), vereenvoudigd. Alle bronnen en instellingen: "
              "metadata van de GeoPackage (gpkg_metadata)."]

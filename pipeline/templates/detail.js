@@ -108,8 +108,10 @@
     p.style.zIndex = order;
     return name;
   }
-  var basis = window.svpAchtergrond(map, d.basis).addTo(map);
   var lagen = {}, overlays = {}, namen = {};
+  var bg = d.achtergrond;  // OpenStreetMap: offered, off until ticked (no request before)
+  if (bg) overlays[bg.naam] = L.tileLayer(bg.url, {maxZoom: bg.maxZoom, attribution: bg.attributie});
+  var basis = window.svpAchtergrond(map, d.basis).addTo(map);
   function add(key, naam, layer, aan) {
     lagen[key] = layer; namen[key] = naam;
     overlays[naam] = layer;
