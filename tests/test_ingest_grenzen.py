@@ -38,6 +38,7 @@ def test_packaged_borders_without_a_source(tmp_path):
     assert brabant.area / 1e6 == pytest.approx(5082, rel=0.02)  # km², CBS: 5,082 km² land and water
     sources = {r["bron"]: r for r in report.sources}
     assert sources["gemeenten"]["pad"].endswith("pipeline/ingest/grenzen/gemeenten_2022.geojson")
+    assert sources["gemeenten"]["peildatum"] == "2022-01-01"  # the borders' date, not the file's
     config.ingest.grenzen_uit_pakket = False
     layers, _ = build(config)
     assert "gemeenten" not in layers and "provincies" not in layers

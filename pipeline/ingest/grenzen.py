@@ -18,6 +18,7 @@ from pipeline.ingest.fields import Spec, as_text
 from pipeline.ingest.quality import Report
 
 LAYERS = ("gemeenten", "provincies")
+PACKAGED_PEILDATUM = "2022-01-01"  # CBS gebiedsindelingen 2022: the borders as of 1 January 2022
 PACKAGED = {"gemeenten": "gemeenten_2022.geojson", "provincies": "provincies_2022.geojson"}
 GEMEENTE_SPECS = [
     Spec("gemeente_code", ("statcode", "gemeentecode", "gm_code", "gemeente_code", "code"), required=True),
@@ -48,8 +49,7 @@ def wanted(config: Config, name: str) -> bool:
 
 
 def ingest_gemeenten(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(source_of(config, "gemeenten"), "gemeenten", "gemeenten", GEMEENTE_SPECS, report, "Polygon",
-               config=config)
+    src = _load(config, "gemeenten", GEMEENTE_SPECS, report)
     frame = gpd.GeoDataFrame({"gemeente_code": as_text(src.col("gemeente_code")).str.upper().to_numpy(),
                               "gemeente_naam": as_text(src.col("gemeente_naam")).to_numpy(),
                               "provincie_naam": as_text(src.col("provincie_naam")).to_numpy()},
@@ -58,12 +58,20 @@ def ingest_gemeenten(config: Config, report: Report) -> gpd.GeoDataFrame:
 
 
 def ingest_provincies(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(source_of(config, "provincies"), "provincies", "provincies", PROVINCIE_SPECS, report, "Polygon",
-               config=config)
+    src = _load(config, "provincies", PROVINCIE_SPECS, report)
     frame = gpd.GeoDataFrame({"provincie_code": as_text(src.col("provincie_code")).str.upper().to_numpy(),
                               "provincie_naam": as_text(src.col("provincie_naam")).to_numpy()},
                              geometry=src.frame.geometry.to_numpy(), crs=src.frame.crs)
     return _one_per_key(frame, "provincie_naam", src)
+
+
+def _load(config: Config, name: str, specs: list[Spec], report: Report):
+    """Read the layer's source; the packaged file's provenance gets the peildatum of its borders."""
+    source = source_of(config, name)
+    src = load(source, name, name, specs, report, "Polygon", config=config)
+    if getattr(config.sources, name) is None:
+        src.provenance["peildatum"] = PACKAGED_PEILDATUM
+    return src
 
 
 def _one_per_key(frame: gpd.GeoDataFrame, key: str, src) -> gpd.GeoDataFrame:
