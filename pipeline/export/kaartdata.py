@@ -9,14 +9,14 @@ provincie borders of the offline base layer reach, context.basis). Cluster outli
 
 Per layer the page gets a GeoJSON FeatureCollection in EPSG:4326 and, per column, the catalogue's Dutch
 label, unit and decimals, so the pages format numbers exactly as the report does; popup sections follow the
-catalogue's `groep`. Building the pages from this data is paginas.py.
+catalogue's `groep`. Building the pages from this data is paginas.py; the detail pages' data is detaildata.py.
 """
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
