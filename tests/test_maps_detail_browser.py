@@ -97,6 +97,11 @@ def test_each_detail_page_shows_its_layers(built, page, screenshots):
             drawn = view.locator(f".leaflet-svp{key}-pane path").count()
             assert drawn >= len(data[key]["features"]) >= 1, (rin, key, drawn)
         assert naam in view.locator("#kop h1").inner_text()
+        legend = view.locator("#svp-legenda").inner_text()  # every layer switched on has its legend
+        for title in ("Kavels", "Vestigingen (register)", "Gevoelige objecten", "Panden (gebruik)", "Bestemmingsvlakken",
+                      "Milieuruimte: categorie past", "Afstand kavel – gevoelig object"):
+            assert title in legend, (rin, title)
+        assert "tot en met categorie 4.1" in legend and "categorie 5.1" in legend
     view.screenshot(path=str(screenshots / "detail_alle_lagen.png"))
 
 

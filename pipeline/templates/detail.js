@@ -240,6 +240,12 @@
       return "<option value='" + k + "'" + (k === gekozen ? " selected" : "") + ">" + esc(opties[k].naam) + "</option>";
     }).join("") + "</select>";
   }
+  // the values of a property present in a layer, in the order of the category colours
+  function present(key, prop) {
+    var seen = {};
+    d[key].features.forEach(function (f) { if (f.properties[prop]) seen[f.properties[prop]] = true; });
+    return Object.keys(leg.categorieKleuren).filter(function (c) { return seen[c]; });
+  }
   function legendHtml() {
     var h = "";
     if (map.hasLayer(lagen.kavels)) {
@@ -261,6 +267,23 @@
     if (lagen.panden && map.hasLayer(lagen.panden)) {
       h += "<b>Panden (gebruik)</b>" + Object.keys(leg.pandKleuren).map(function (k) {
         return item([k, leg.pandKleuren[k]]); }).join("");
+    }
+    if (lagen.afstanden && map.hasLayer(lagen.afstanden)) {
+      h += "<b>Afstand kavel – gevoelig object</b>" + item(["lijn met de afstand die de categorie bepaalt", "#b2182b"],
+                                                             true);
+    }
+    if (lagen.zonering && map.hasLayer(lagen.zonering)) {
+      h += "<b>Bestemmingsvlakken</b>" + present("zonering", "max_milieucategorie").map(function (c) {
+        return item(["tot en met categorie " + c, leg.categorieKleuren[c] || "#7f7f7f"]); }).join("") +
+        (d.zonering.features.some(function (f) { return f.properties.soort === "geluidzone"; }) ?
+          item(["geluidzone (omtrek)", "#6a3d9a"], true) : "");
+    }
+    if (lagen.contouren && map.hasLayer(lagen.contouren)) {
+      h += "<b>Milieuruimte: categorie past</b>" + present("contouren", "categorie").map(function (c) {
+        return item(["categorie " + c, leg.categorieKleuren[c] || "#fc4e2a"]); }).join("");
+    }
+    if (lagen.vaarwegen && map.hasLayer(lagen.vaarwegen)) {
+      h += "<b>Vaarwegen</b>" + leg.vaarwegKlassen.map(function (k) { return item([k[0], k[2]], true); }).join("");
     }
     if (lagen.netcapaciteit && map.hasLayer(lagen.netcapaciteit)) {
       h += "<b>Netcapaciteit afname</b>" + Object.keys(leg.netKleuren).map(function (k) {
