@@ -45,3 +45,10 @@ class Fetch(Strict):
     max_wachttijd_s: float = Field(
         300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
 
+class Toets(Strict):
+    max_kandidaten: int = Field(
+        10, ge=1, description="Transformatie-toets: replacement candidates listed per block (same region; rest of the "
+                              "province), per kind (HMC-ruimte, kade) and for terreinen")
+    woningen_marge_m: float = Field(
+        0.0, ge=0, description="Transformatie-toets --woningen: the new dwellings stand at least this far inside the "
+                               "transformed area (0 = up to its edge, the strictest assumption)")

@@ -9,7 +9,8 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
 - `<processed>/<gpkg_naam>`: GeoPackage with styles and provenance (gpkg.py)
 - `<maps>/index.html` (offline overview map), `<maps>/ranglijst.html`, `<maps>/terreinen/<rin>.html` and
   `<maps>/assets/` (kavels per terrein): data in kaartdata.py, pages in paginas.py
-- `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
+- `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv`,
+  `rapport_typologie.csv` (report.py)
 - `<processed>/register_vestigingen.csv`, `register_terreinen.csv`: vestigingen that hold a scarce quality they do
   not need, and the totals per terrein and regio (register.py; also a section of rapport.html)
 """
