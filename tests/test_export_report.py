@@ -139,3 +139,6 @@ def test_typologie_counts_and_ha_per_regio(built):
     assert "<b>beschermen en benutten (1)</b>" in html and "regulier (2)" in html
     rapport = pd.read_csv(config.paths.processed / "rapport.csv")
     assert {"typologie", "typologie_reden", "typologie_actie", "rang_kwaliteiten"} <= set(rapport.columns)
+    ranglijst = (config.paths.maps / "ranglijst.html").read_text(encoding="utf-8")  # narrow: action and reason as tooltip
+    assert ('<td class="typ" title="actie beschermen en benutten (strategisch; test)">beschermen en benutten</td>'
+            in ranglijst)

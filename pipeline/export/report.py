@@ -35,8 +35,10 @@ COUNT_LABELS = {"aantal_terreinen": "Terreinen", "aantal_strategisch": "Strategi
 ADDITIVE_UNITS = ("ha", "m", "m²")
 TEXT_DTYPES = ("str", "cat", "cemt")
 # ranglijst.html stays narrow: waarom gets its own last column, gemeente_naam and vlag_klasse already say what
-# gemeente_code and vlag say, and zeef is in the report and the map popups
-RANGLIJST_WITHOUT = ("waarom", "gemeente_code", "vlag", "zeef")
+# gemeente_code and vlag say, and zeef is in the report and the map popups; the long texts of the typology and
+# the ranks per quality are the tooltips of the typologie and rang cells (and columns of the report)
+RANGLIJST_WITHOUT = ("waarom", "gemeente_code", "vlag", "zeef", "rang_kwaliteiten", "typologie_reden",
+                     "typologie_actie")
 
 
 def report_columns(analyse=None) -> list[catalogue.Column]:
