@@ -104,6 +104,8 @@ def voorraad_posten(config) -> list[tuple[str, str, callable]]:
         (f"Kade aan bereikbare klasse ≥ {klasse}", "m", lambda t: t["kade_water_m"].sum()),
         (f"HMC-ruimte (≥ {config.analyse.milieuruimte.hmc_vanaf})", "ha", lambda t: t[hmc].sum()),
         (f"Terreinen met {mm} modaliteiten", "", lambda t: (t["aantal_modaliteiten"] >= mm).sum()),
+        (f"Terreinen in een sterk cluster (≥ {config.score.sterk_cluster_ha:g} ha)", "",
+         lambda t: t["cluster_sterk"].sum()),
         ("Strategische terreinen (vlag)", "", lambda t: t["vlag"].sum()),
         ("Bruto oppervlakte strategische terreinen", "ha", lambda t: t.loc[t["vlag"], "ha_bruto"].sum()),
         ("Onbenutte HMC-ruimte", "ha", lambda t: t["potentie_milieuruimte_ha"].sum()),
