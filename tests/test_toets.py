@@ -192,3 +192,21 @@ def test_page_offline_in_a_browser(config_file, region, browser):  # noqa: F811
         assert not p.requests
     finally:
         p.close()
+
+
+def test_equal_cover_puts_vacant_room_first_whatever_the_decimals():
+    """4 ha of 5.1 lost; an occupied kavel of 2.0004 ha covers 50.01 %, a vacant one of 2 ha 50 %: equal to 0.1 %,
+    so the vacant one (ready to use) ranks first; the nested cover of both together is 4 of 4 ha."""
+    import numpy as np
+
+    from pipeline.categories import MILIEUCATEGORIEEN
+    from pipeline.toets.vervanging import rank_candidates
+    demand = np.zeros(len(MILIEUCATEGORIEEN))
+    demand[MILIEUCATEGORIEEN.index("5.1")] = 4.0
+    cand = pd.DataFrame({"kavel_id": ["bezet", "vrij"], "regio": ["R", "R"]})
+    rank = np.full(2, MILIEUCATEGORIEEN.index("5.1"))
+    amount = np.array([2.0004, 2.0])
+    vacant = np.array([False, True])
+    out = rank_candidates(cand, demand, rank, amount, "R", [~vacant, -rank, -amount])
+    assert out["kavel_id"].tolist() == ["vrij", "bezet"]
+    assert out["cumulatief"].tolist() == pytest.approx([0.5, 1.0])

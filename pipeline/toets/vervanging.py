@@ -11,8 +11,8 @@ Coverage: room of category p can replace lost room of any category <= p. The par
 covers is the loss minus its largest shortfall over the levels, max_r(lost(>= r) - offered(>= r)), so a candidate
 never counts for a category above its own; for one candidate that is min(its amount, the loss at or below its
 category). 'dekking' is that share of the loss; 'cumulatief' the share the list covers down to that row.
-Order: the same region first, then the rest of the province; within each, larger dekking first, then vacant before
-occupied, higher category, more ha, kavel_id. Terreinen: same region first, then the mean dekking over the kinds of
+Order: the same region first, then the rest of the province; within each, larger dekking first (to 0.1 %), then
+vacant (quay: vrij) before occupied, higher category or class, more ha or m, kavel_id. Terreinen: same region first, then the mean dekking over the kinds of
 capacity lost.
 """
 from __future__ import annotations
@@ -57,7 +57,8 @@ def rank_candidates(frame: pd.DataFrame, demand: np.ndarray, rank: np.ndarray, a
     m = supply(rank, amount, len(demand))
     dekking = covered(demand, m) / total
     same = (frame["regio"].astype(str) == regio).to_numpy()
-    order = _order(same, [-dekking, *extra_keys, frame["kavel_id"].astype(str).to_numpy()])
+    # dekking to 0.1 % as the first key: millimetres of quay or m² of kavel must not outrank vacant before occupied
+    order = _order(same, [-np.round(dekking, 3), *extra_keys, frame["kavel_id"].astype(str).to_numpy()])
     cumulative = covered(demand, np.cumsum(m[order], axis=0)) / total
     out = frame.iloc[order].assign(dekking=dekking[order], cumulatief=cumulative)
     return out.assign(zelfde_regio=same[order]).reset_index(drop=True)
@@ -138,7 +139,8 @@ def terrein_candidates(hmc: pd.DataFrame, kade: pd.DataFrame, terreinen: pd.Data
     info = t.loc[out.index, ["naam", "gemeente_naam", "regio", "typologie", "vlag", "modaliteiten"]]
     out = pd.concat([info, out], axis=1).rename_axis("rin_nummer").reset_index()
     same = (out["regio"].astype(str) == regio).to_numpy()
-    order = _order(same, [-out["dekking_gemiddeld"].to_numpy(float), out["rin_nummer"].astype(str).to_numpy()])
+    order = _order(same, [-np.round(out["dekking_gemiddeld"].to_numpy(float), 3),
+                          out["rin_nummer"].astype(str).to_numpy()])
     return out.iloc[order].assign(zelfde_regio=same[order]).reset_index(drop=True)
 
 
