@@ -105,6 +105,7 @@ def test_dwellings_cost_milieuruimte_of_the_neighbouring_kavels(housing):
     assert kavels["cat_afstand_voor"].tolist() == ["6", "6", "6"]
     assert [k["cat_potentie_na"] for k in housing["woningen"]["kavels"]] == [None, "3.2", "4.1"]
     assert kavels["hmc_verloren_ha"].tolist() == pytest.approx([2.0, 2.0, 0.0])
+    assert [k["potentie_lager"] for k in housing["woningen"]["kavels"]] == [True, True, True]
     assert housing["woningen"]["hmc_verloren_ha"] == pytest.approx(4.0)
     assert housing["woningen"]["reikwijdte_m"] == 1500.0
     demand = frame(housing["vervanging"]["vraag_hmc"]).set_index("categorie")["totaal"]

@@ -61,7 +61,8 @@ def _buren_per_terrein(buren: list[dict]) -> list[dict]:
         return []
     frame = pd.DataFrame(buren)
     g = frame.groupby(["rin_nummer", "terrein"], dropna=False)
-    out = g.agg(kavels=("kavel_id", "count"), ha=("ha", "sum"), hmc_verloren_ha=("hmc_verloren_ha", "sum"))
+    out = g.agg(kavels=("kavel_id", "count"), potentie_lager=("potentie_lager", "sum"), ha=("ha", "sum"),
+                hmc_verloren_ha=("hmc_verloren_ha", "sum"))
     return _records(out.reset_index().sort_values(["hmc_verloren_ha", "rin_nummer"], ascending=[False, True]))
 
 
@@ -127,8 +128,10 @@ def conclusions(r: dict) -> list[str]:
                          f"{row['eenheid']} (−{_pct(1 - row['regio_na'] / row['regio_voor'])}).")
     w = r["woningen"]
     if w["berekend"]:
-        lines.append(f"De nieuwe woningen verlagen de milieucategorie van {len(w['kavels'])} kavel(s) binnen "
-                     f"{nl(w['reikwijdte_m'], 0)} m; {nl(w['hmc_verloren_ha'], 1)} ha HMC-ruimte gaat daardoor verloren.")
+        lager = sum(k["potentie_lager"] for k in w["kavels"])
+        lines.append(f"De nieuwe woningen verlagen de categorie volgens afstand van {len(w['kavels'])} kavel(s) binnen "
+                     f"{nl(w['reikwijdte_m'], 0)} m, bij {lager} daarvan ook de mogelijke categorie; "
+                     f"{nl(w['hmc_verloren_ha'], 1)} ha HMC-ruimte gaat daardoor verloren.")
     d = r["vervanging"]["dekking"]
     what = {"hmc": f"de {nl(sum(x['totaal'] for x in r['vervanging']['vraag_hmc']), 1)} ha HMC-ruimte",
             "kade": f"de {nl(v['kade_m'], 0)} m kade", "terrein": f"de {nl(o['ha'], 1)} ha terrein (uitgeefbaar)"}
@@ -214,7 +217,9 @@ def summary(r: dict) -> dict:
            _ja(vn["na"]["vlag"]),
            "typologie na": "terrein verdwijnt" if vn["na"] is None else vn["na"]["typologie"]}
     if r["woningen"]["berekend"]:
-        out["kavels lagere categorie (woningen)"] = len(r["woningen"]["kavels"])
+        out["kavels lagere categorie (woningen)"] = (f"{len(r['woningen']['kavels'])} volgens afstand, "
+                                                     f"{sum(k['potentie_lager'] for k in r['woningen']['kavels'])} "
+                                                     "mogelijke categorie")
         out["HMC-ruimte verloren door woningen (ha)"] = r["woningen"]["hmc_verloren_ha"]
     for name in ("hmc", "kade", "terrein"):
         out[f"dekking {name} regio / provincie"] = f"{_pct(d[name]['regio'])} / {_pct(d[name]['provincie'])}"

@@ -162,6 +162,7 @@ def milieuruimte_buren(before_kavels, after_kavels, changed: np.ndarray, terrein
                      "cat_afstand_na": _plain(after["cat_afstand"].iloc[i]),
                      "cat_potentie_voor": _plain(old["cat_potentie"].iloc[i]),
                      "cat_potentie_na": _plain(after["cat_potentie"].iloc[i]),
+                     "potentie_lager": bool(r_new[i] < r_old[i]),
                      "hmc_verloren_ha": float(ha[i]) if r_old[i] >= hmc > r_new[i] else 0.0})
     return sorted(rows, key=lambda r: (-r["hmc_verloren_ha"], r["kavel_id"]))
 
