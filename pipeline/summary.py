@@ -1,6 +1,8 @@
-"""What a run produced, as one table: rows per file, the headline totals and where everything is.
+"""What a run produced, as one table: rows per file, the headline totals, what ingest did per source and
+feature kind, and where everything is.
 
-Reads only Parquet metadata and a few columns, so `make all` can print it on every call cheaply.
+Reads only Parquet metadata, a few columns and the quality report, so `make all` can print it on every call
+cheaply. The per-source lines are there so a loss is seen where the results are read, not only in a CSV.
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ def run(config) -> dict:
         summary["onbenutte bebouwingsruimte (ha)"] = float(t["potentie_bebouwing_m2"].sum()) / 10_000
         summary["uitgeefbaar (ha)"] = float(t["potentie_uitgeefbaar_ha"].sum())
         summary.update(_register(strategic, processed))
+    summary.update(per_source(processed / "ingest_kwaliteit.csv"))
     for label, path in [("GeoPackage", processed / config.export.gpkg_naam),
                         ("kaart", maps / "index.html"), ("rapport", maps / "rapport.html"),
                         ("rapport (csv)", processed / "rapport.csv")]:
@@ -68,3 +71,20 @@ def run(config) -> dict:
     if not summary:
         summary["uitvoer"] = f"nog niets in {processed}"
     return summary
+
+
+def per_source(quality: Path) -> dict[str, str]:
+    """One line per source and per feature kind of the quality report: read, kept, repaired, dropped and why."""
+    if not quality.is_file():
+        return {}
+    q = pd.read_csv(quality, dtype=str, keep_default_na=False)
+    out = {}
+    for row in q.to_dict("records"):
+        key = f"bron {row['bron']}" + (f" / {row['soort']}" if row.get("soort") else "")
+        text = f"gelezen {row['gelezen']}, behouden {row['behouden']}"
+        for label, column in (("gerepareerd", "gerepareerd"), ("verwijderd", "verwijderd"),
+                              ("waarvan verlies", "waarvan_verlies"), ("leeg gemaakt", "leeg_gemaakt")):
+            if row.get(column, "0") not in ("", "0"):
+                text += f", {label} {row[column]}"
+        out[key] = text + (f" ({row['reden']})" if row.get("reden") else "")
+    return out

@@ -211,7 +211,8 @@ def make_processed(folder: str | Path) -> dict[str, int]:
         kavels["kavel_id"].str.endswith("K2"), "uitgeefbaar", "uitgegeven"), bron="kavellaag"), "kavels")
     kades = gpd.GeoDataFrame(kades, crs=WORKING_CRS)
     write(kades, "kades_status")
-    write(kades[["kade_id", "bgt_type", "betrouwbaarheid", "geometry"]].assign(bron="BGT scheiding"), "kades")
+    write(kades[["kade_id", "bgt_type", "betrouwbaarheid", "geometry"]].assign(
+        bron="BGT scheiding", geometrie_bron="LineString", conversie="geen"), "kades")
     write(gpd.GeoDataFrame(contouren, crs=WORKING_CRS), "milieuruimte_contouren")
 
     net = []

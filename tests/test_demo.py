@@ -24,9 +24,9 @@ FIELDS = {
     "bag/bag-light.gpkg:pand": ["identificatie", "bouwjaar", "status"],
     "bag/bag-light.gpkg:verblijfsobject": ["identificatie", "gebruiksdoel", "oppervlakte", "status",
                                            "pandidentificatie"],
-    "bgt/bgt_scheiding.geojson": ["lokaalID", "bgt-type", "plus-type", "objectBeginTijd", "eindRegistratie",
-                                  "tijdstipRegistratie", "bronhouder"],
-    "bgt/bgt_kunstwerkdeel.geojson": ["lokaalID", "bgt-type", "eindRegistratie"],
+    "bgt/bgt_scheiding.gml": ["lokaalID", "bgt_type", "plus_type", "objectBeginTijd", "eindRegistratie",
+                              "tijdstipRegistratie", "bronhouder"],
+    "bgt/bgt_kunstwerkdeel.gml": ["lokaalID", "bgt_type", "eindRegistratie"],
     "vaarwegen/vaarwegvakken.shp": ["VWK_ID", "VAARWEGNAA", "CEMT_KLASS"],
     "milieuzones/bestemmingsplannen.gpkg:bestemmingsvlak": ["identificatie", "naam", "functieaanduiding",
                                                             "maximum_bebouwingspercentage"],
@@ -35,13 +35,12 @@ FIELDS = {
                                                "wachtrij_afname", "wachtrij_invoeding", "aantal_wachtrij_afname",
                                                "aantal_wachtrij_invoeding", "beschikbaar_afname",
                                                "beschikbaar_invoeding"],
-    "vestigingen/vestigingen.parquet": ["vestigingsnummer", "handelsnaam", "sbi_code", "werkzame_personen"],
+    "vestigingen/vestigingen.csv": ["vestigingsnummer", "handelsnaam", "sbi_code", "werkzame_personen", "x", "y"],
     "infra/spoor.geojson": ["id", "railway", "service"],
     "infra/opritten.geojson": ["id", "wegnummer", "soort"],
     "omgevingstypen/omgevingstypen.gpkg": ["omgevingstype"],
 }
-RFC7946 = ["bgt/bgt_scheiding.geojson", "bgt/bgt_kunstwerkdeel.geojson", "infra/spoor.geojson",
-           "infra/opritten.geojson"]
+RFC7946 = ["infra/spoor.geojson", "infra/opritten.geojson"]
 
 
 def make_config(folder: Path, *, scale: float, seed: int = 20261122):
@@ -61,6 +60,10 @@ def read(folder: Path, name: str):
     path = folder / file
     if path.suffix == ".parquet":
         return gpd.read_parquet(path)
+    if path.suffix == ".csv":  # a register's export: ';', decimal comma, cp1252; read as text
+        table = pd.read_csv(path, sep=";", dtype=str, encoding="cp1252")
+        xy = table[["x", "y"]].apply(lambda c: c.str.replace(",", ".").astype(float))
+        return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xy["x"], xy["y"]), crs="EPSG:28992")
     return gpd.read_file(path, layer=layer or None)
 
 
@@ -159,13 +162,13 @@ def test_special_situations(region):
     assert any(shapely.get_coordinates(basin)[0].tolist() == shapely.get_coordinates(s)[-1].tolist()
                for s in side.geometry.values)
 
-    bgt = read(folder, "bgt/bgt_scheiding.geojson")
-    assert {"kademuur", "damwand", "walbescherming"} <= set(bgt["bgt-type"])
+    bgt = read(folder, "bgt/bgt_scheiding.gml")
+    assert {"kademuur", "damwand", "walbescherming"} <= set(bgt["bgt_type"])
     assert bgt["eindRegistratie"].notna().sum() >= 3
     hist = bgt[bgt["eindRegistratie"].notna()]["lokaalID"]
     assert hist.isin(bgt[bgt["eindRegistratie"].isna()]["lokaalID"]).all()
-    kwd = read(folder, "bgt/bgt_kunstwerkdeel.geojson")
-    assert "keermuur" in set(kwd["bgt-type"])
+    kwd = read(folder, "bgt/bgt_kunstwerkdeel.gml")
+    assert "keermuur" in set(kwd["bgt_type"])
 
     net = read(folder, "netcapaciteit/capaciteitskaart.geojson")
     assert (net["afname"] == 3).any() and (net["afname"] == 0).any()
@@ -177,7 +180,7 @@ def test_special_situations(region):
     assert {"bedrijf tot en met categorie 5.1", "bedrijf tot en met categorie 4.2"} <= texts
     assert vlak["functieaanduiding"].isna().any() and vlak["maximum_bebouwingspercentage"].isna().any()
 
-    vest = read(folder, "vestigingen/vestigingen.parquet")
+    vest = read(folder, "vestigingen/vestigingen.csv")
     assert vest["sbi_code"].dtype != float and "08.12" in set(vest["sbi_code"])
     assert {"52.24", "46.71", "24.10", "20.14", "46.90", "62.01"} <= set(vest["sbi_code"])
     kavels = read(folder, "kavels/kavels.parquet")
@@ -203,6 +206,29 @@ def test_special_situations(region):
     opr = read(folder, "infra/opritten.geojson")
     assert "aansluiting" in set(opr["soort"])
     assert "gemengd gebied" in set(read(folder, "omgevingstypen/omgevingstypen.gpkg")["omgevingstype"])
+
+
+def test_real_quirks_written(region):
+    """Issue 15, item 9: quays as lines and thin areas (one L-shaped), arcs in the GML, BAG voorkomens with
+    9999 and prefixed ids, vestigingen as a ';'/decimal-comma/cp1252 CSV."""
+    folder, _ = region
+    gml = (folder / "bgt/bgt_scheiding.gml").read_text(encoding="utf-8")
+    assert gml.count("<gml:ArcString>") >= 5 and "<gml:Ring>" in gml  # arcs in lines and in polygon rings
+    meta, table = pyogrio.read_arrow(folder / "bgt/bgt_scheiding.gml")
+    from pipeline.ingest.curves import TYPE_NAMES, wkb_types
+    kinds = pd.Series(wkb_types(table.column(meta["geometry_name"] or "wkb_geometry"))).map(TYPE_NAMES)
+    current_quays = (table.column("bgt_type").to_pandas() == "kademuur").to_numpy() & \
+        table.column("eindRegistratie").to_pandas().isna().to_numpy()
+    counts = kinds[current_quays].value_counts().to_dict()
+    assert counts["Polygon"] > counts.get("LineString", 0) > 0  # mostly areas, as in a real port
+    assert counts.get("CircularString", 0) > 0 and counts.get("CurvePolygon", 0) > 0
+    pand = read(folder, "bag/bag-light.gpkg:pand")
+    assert pand["eindGeldigheid"].notna().sum() > 100 and (pand["bouwjaar"] == 9999).sum() > 50
+    assert pand["identificatie"].str.startswith("NL.IMBAG.Pand.").sum() > 100
+    assert pand.groupby(pand["identificatie"].str[-16:])["voorkomenidentificatie"].max().max() == 2
+    raw = (folder / "vestigingen/vestigingen.csv").read_bytes()
+    assert raw.splitlines()[0] == b"vestigingsnummer;handelsnaam;sbi_code;werkzame_personen;x;y"
+    assert b"Eetcaf\xe9" in raw and b"," in raw.splitlines()[1].split(b";")[-1]  # cp1252, decimal comma
 
 
 def _contents(folder: Path) -> dict:

@@ -11,10 +11,24 @@ from pipeline.fetch.arcgis import exceeded_transfer_limit, query_url
 from pipeline.fetch.files import parts_dir
 from pipeline.fetch.http import FetchError
 from pipeline.fetch.manifest import manifest_path
-from test_fetch_support import (fixture_text, ibis_handler, make_config, no_proxy_env,  # noqa: F401
-                                reply)
+from test_fetch_support import (fixture_text, ibis_handler, layer_description, make_config,  # noqa: F401
+                                no_proxy_env, reply)
 
 LAYER = "/nSZVuSZjHpEZZbRo/ArcGIS/rest/services/IBIS_Bedrijventerreinen_actueel/FeatureServer/0"
+
+
+def describe(httpserver):
+    httpserver.expect_request(LAYER, query_string={"f": "json"}).respond_with_json(layer_description())
+
+
+@pytest.fixture(autouse=True)
+def described(httpserver):
+    """Every layer answers its description (<layer>?f=json): the pager reads the object-id field there."""
+    describe(httpserver)
+
+
+def queries(httpserver) -> list:
+    return [r for r, _ in httpserver.log if r.path.endswith("/query")]
 
 
 def ibis_config(tmp_path, httpserver, **params):
@@ -30,7 +44,7 @@ def test_pages_until_exceeded_transfer_limit_is_false(tmp_path, httpserver):
     config = ibis_config(tmp_path, httpserver)
     summary = fetch.run(config)
     assert offsets == [0, 4, 8]
-    args = httpserver.log[0][0].args
+    args = queries(httpserver)[0].args
     assert args["f"] == "geojson" and args["outSR"] == "28992" and args["outFields"] == "*"
     assert args["where"] == "PROV_NAMEN='Noord-Brabant'" and args["orderByFields"] == "OBJECTID"
     assert args["resultRecordCount"] == "4" and args["returnGeometry"] == "true"
@@ -81,6 +95,7 @@ def test_resume_after_interruption_equals_uninterrupted(tmp_path, httpserver):
     fetch.run(reference)
     expected = json.loads(reference.sources.terreinen.path.read_text())
     httpserver.clear()
+    describe(httpserver)
 
     # interrupted: the server breaks down for good after page 2
     httpserver.expect_request(LAYER + "/query").respond_with_handler(ibis_handler(fail_from_offset=8))
@@ -94,6 +109,7 @@ def test_resume_after_interruption_equals_uninterrupted(tmp_path, httpserver):
     assert len(manifest["streams"]["main"]["pages"]) == 2 and manifest["streams"]["main"]["next"]["offset"] == 8
     assert len(list(parts_dir(target).glob("*.json"))) == 2
     httpserver.clear()
+    describe(httpserver)
 
     # healthy again: only the missing page is requested
     offsets = []
@@ -122,7 +138,7 @@ def test_changed_parameters_mean_a_new_download(tmp_path, httpserver):
     fetch.run(ibis_config(tmp_path, httpserver))
     before = len(httpserver.log)
     summary = fetch.run(ibis_config(tmp_path, httpserver, where="GEM_CODES='GM1652'"))
-    assert len(httpserver.log) == before + 3 and "downloaded" in summary["terreinen"]
+    assert len(httpserver.log) == before + 1 + 3 and "downloaded" in summary["terreinen"]  # description + pages
 
 
 def test_edited_file_is_downloaded_again(tmp_path, httpserver):
@@ -154,7 +170,7 @@ def test_400_is_a_clear_error_and_writes_no_file(tmp_path, httpserver):
         fetch.run(config)
     assert "'where' parameter is invalid" in str(err.value) and LAYER in str(err.value)
     assert not config.sources.terreinen.path.exists()
-    assert len(httpserver.log) == 1
+    assert len(queries(httpserver)) == 1
 
 
 def test_wgs84_answer_is_refused(tmp_path, httpserver):
@@ -177,5 +193,25 @@ def test_zero_features_with_limit_flag_keeps_paging(tmp_path, httpserver):
     httpserver.expect_request(LAYER + "/query").respond_with_handler(handler)
     config = ibis_config(tmp_path, httpserver)
     fetch.run(config)
-    assert [int(r.args["resultOffset"]) for r, _ in httpserver.log] == [0, 4]
+    assert [int(r.args["resultOffset"]) for r in queries(httpserver)] == [0, 4]
     assert len(gpd.read_file(config.sources.terreinen.path)) == 2
+
+
+def test_object_id_field_and_page_size_come_from_the_layer_description(tmp_path, httpserver):
+    """Layers name their object id differently (FID, OBJECTID_1): read it, never assume OBJECTID; pages are
+    at most the layer's maxRecordCount; with a region bbox the query is an envelope in RD New."""
+    other = LAYER.replace("/0", "/1")
+    httpserver.expect_request(other, query_string={"f": "json"}).respond_with_json(
+        layer_description(oid="OBJECTID_1", max_records=3, oid_in_fields=True))
+    seen = []
+
+    def handler(request):
+        seen.append(dict(request.args))
+        return reply(fixture_text("arcgis_ibis_page3.geojson"))
+    httpserver.expect_request(other + "/query").respond_with_handler(handler)
+    config = make_config(tmp_path, {"terreinen": {"url": httpserver.url_for(other), "kind": "arcgis"}})
+    fetch.run(config)
+    assert seen[0]["orderByFields"] == "OBJECTID_1" and seen[0]["resultRecordCount"] == "3"
+    assert seen[0]["geometry"] == "170000,388000,182000,398000" and seen[0]["inSR"] == "28992"
+    assert seen[0]["geometryType"] == "esriGeometryEnvelope" and seen[0]["where"] == "1=1"
+    assert "PROV_NAMEN" not in json.dumps(seen)

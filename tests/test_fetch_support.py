@@ -85,3 +85,14 @@ def ibis_handler(fail_from_offset: int | None = None, offsets: list | None = Non
                          "application/json")
         return reply(fixture_text(pages[offset]))
     return handler
+
+
+def layer_description(oid: str = "OBJECTID", max_records: int = 2000, oid_in_fields: bool = False) -> dict:
+    """An ArcGIS layer description (<layer>?f=json) as services.arcgis.com gives it, reduced to what is read."""
+    fields = [{"name": oid, "type": "esriFieldTypeOID", "alias": oid}, {"name": "RIN_NUMMER", "type":
+                                                                      "esriFieldTypeInteger"}]
+    info = {"currentVersion": 11.3, "id": 0, "type": "Feature Layer", "geometryType": "esriGeometryPolygon",
+            "maxRecordCount": max_records, "fields": fields, "supportedQueryFormats": "JSON, geoJSON, PBF"}
+    if not oid_in_fields:
+        info["objectIdField"] = oid
+    return info

@@ -2,11 +2,13 @@
 
 A local pytest-httpserver replays, in the formats the real services answer with, a small coherent
 piece of Noord-Brabant near Tilburg for EVERY source that config/noord-brabant.yaml fetches:
-- IBIS (ArcGIS FeatureServer, f=geojson): 3 terreinen over several years, served 2 records per page
-  (the layer's maxRecordCount) with `properties.exceededTransferLimit`;
-- PDOK OGC API Features (gokoala): BAG pand + verblijfsobject, BGT scheiding_lijn +
-  kunstwerkdeel_lijn, VNDS bevaarbaarheid, each paged with cursor `next` links, no `crs` member;
-- the capaciteitskaart afname and teruglevering views (ArcGIS), merged on OBJECTID.
+- IBIS (ArcGIS FeatureServer, f=geojson): its layer description (object-id field FID, maxRecordCount 2), 3
+  terreinen over several years selected by the region's envelope, 2 records per page with
+  `properties.exceededTransferLimit`;
+- PDOK OGC API Features (gokoala): BAG pand + verblijfsobject, BGT scheiding_lijn + scheiding_vlak +
+  kunstwerkdeel_lijn + kunstwerkdeel_vlak, each paged with cursor `next` links, no `crs` member;
+- the VNDS WFS feature type vnds:l_navigability (GeoJSON, startIndex paging, class in `code`);
+- the capaciteitskaart afname view (ArcGIS, pages of 100), which carries afname, opwek and both queues.
 The configuration is config/noord-brabant.yaml itself with only the host of every URL pointed at the
 test server and every path moved into tmp_path, so the real config's kinds, params, layers and field
 overrides are what is tested. The user-supplied sources (kavels, milieuzones + geluidzones,
@@ -30,7 +32,7 @@ from pipeline.fetch.files import write_feature_collection
 from pipeline.fetch.ogcapi import CRS_URI
 from pipeline.ingest.bag import ingest_verblijfsobjecten
 from pipeline.ingest.quality import Report
-from test_fetch_support import no_proxy_env, reply  # noqa: F401
+from test_fetch_support import layer_description, no_proxy_env, reply  # noqa: F401
 
 REAL_CONFIG = REPO_ROOT / "config" / "noord-brabant.yaml"
 ARCGIS_PAGE = 2   # the test layers' maxRecordCount: fewer than the 1000 the config asks for
@@ -65,7 +67,7 @@ KRAAIVEN = box(134000, 399000, 134500, 399400)          # 20 ha, north bank of t
 
 def ibis(oid, rin, jaar, naam, geom, ha, netto, uit, cat, water):
     return {"type": "Feature", "id": oid, "geometry": polygon(geom), "properties": {
-        "OBJECTID": oid, "RIN_NUMMER": rin, "JAAR": jaar, "PLAN_NAAM": naam, "KERN_NAAM": "Tilburg",
+        "FID": oid, "RIN_NUMMER": rin, "JAAR": jaar, "PLAN_NAAM": naam, "KERN_NAAM": "Tilburg",
         "GEM_CODES": "GM0855", "PROV_NAMEN": "Noord-Brabant", "HA_BRUTO": ha, "HA_NETTO": netto,
         "HA_TOTTUIT": uit, "WLOC_TYPE": "B", "MAX_MILIEUCATEGORIE_CODE": cat, "WATER_ONTSLUITING_CODE": water}}
 
@@ -148,26 +150,29 @@ KUNSTWERKDEEL = [
     bgt(5, line((134420, 398990), (134440, 398975)), "steiger", "G0855.0000000000000000000000000000b002",
         id_field="identificatie_lokaal_id"),
 ]
-VAARWEGEN = [  # Wilhelminakanaal, one section per class; CEMT spelled as the service might
-    pdok(1, line((126000, 398840), (132500, 398840)), {"vwk_id": 7100, "vaarwegnaam": "Wilhelminakanaal",
-                                                       "cemt_klasse": "Va"}),
-    pdok(2, line((132500, 398840), (137000, 398840)), {"vwk_id": 7101, "vaarwegnaam": "Wilhelminakanaal",
-                                                       "cemt_klasse": "CEMT-klasse IV"}),
-    pdok(3, line((137000, 398840), (141000, 399800)), {"vwk_id": 7102, "vaarwegnaam": "Wilhelminakanaal",
-                                                       "cemt_klasse": "va"}),
+# walls drawn as areas: an 80 m kademuur strip 1.5 m wide next to Kraaiven, a keermuur strip at Vossenberg
+SCHEIDING_VLAK = [bgt(6, polygon(box(134420, 398989.25, 134500, 398990.75)), "kademuur",
+                      "G0855.0000000000000000000000000000c001")]
+KUNSTWERKDEEL_VLAK = [bgt(7, polygon(box(130000, 398809.5, 130090, 398810.5)), "keermuur",
+                          "G0855.0000000000000000000000000000d001", id_field="identificatie_lokaal_id")]
+NAVIGABILITY = [  # VNDS l_navigability: the Wilhelminakanaal, one section per class; class in `code`
+    pdok(1, line((126000, 398840), (132500, 398840)), {"id": 7100, "name": "Wilhelminakanaal", "code": "VA",
+                                                       "description": "Groot Rijnschip"}),
+    pdok(2, line((132500, 398840), (137000, 398840)), {"id": 7101, "name": "Wilhelminakanaal", "code": "IVb",
+                                                       "description": "Rijn-Hernekanaalschip"}),
+    pdok(3, line((137000, 398840), (141000, 399800)), {"id": 7102, "name": "Wilhelminakanaal", "code": "5a",
+                                                       "description": "Groot Rijnschip"}),
 ]
 
 
-def grid(oid, geom, gebied, naam, layer, status):
-    """One supply area as the afname or the teruglevering view gives it (status code 0..3 or null)."""
-    props = {"OBJECTID": oid, "voedingsgebied_id": gebied, "voedingsgebied_naam": naam, "RNB": "Enexis"}
-    queue = None if status is None else 12.5 if layer == "afname" else 3.0
-    if layer == "afname":
-        props.update({"afname": status, "wachtrij_afname": queue, "aantal_wachtrij_afname": 4 if status else 0,
-                      "beschikbaar_afname": None if status is None else 0.0 if status == 3 else 5.0})
-    else:
-        props.update({"opwek": status, "wachtrij_invoeding": queue, "aantal_wachtrij_invoeding": 1 if status else 0,
-                      "beschikbaar_invoeding": None if status is None else 2.0})
+def grid(oid, geom, gebied, naam, afname, opwek):
+    """One supply area as the afname view gives it: both statuses (0..3 or null) and both queues."""
+    props = {"OBJECTID": oid, "voedingsgebied_id": gebied, "voedingsgebied_naam": naam, "RNB": "Enexis",
+             "afname": afname, "opwek": opwek,
+             "wachtrij_afname": None if afname is None else 12.5, "aantal_wachtrij_afname": 4 if afname else 0,
+             "beschikbaar_afname": None if afname is None else 0.0 if afname == 3 else 5.0,
+             "wachtrij_invoeding": None if opwek is None else 3.0, "aantal_wachtrij_invoeding": 1 if opwek else 0,
+             "beschikbaar_invoeding": None if opwek is None else 2.0}
     return {"type": "Feature", "id": oid, "geometry": polygon(geom), "properties": props}
 
 
@@ -179,22 +184,20 @@ AREAS = [(1, GRID_NOORD, "ENEXIS-TBN", "Tilburg Noord", 3, 1),   # afname rood, 
          (2, GRID_OOST, "ENEXIS-UDN", "Udenhout", 1, 0),           # geel, groen
          (3, GRID_ZUID, "ENEXIS-TBZ", "Tilburg Zuid", 2, 3),       # oranje, rood
          (4, GRID_LEEG, "0", None, None, None)]                    # no colour yet
-AFNAME = [grid(oid, geom, gid, naam, "afname", a) for oid, geom, gid, naam, a, _ in AREAS]
-TERUGLEVERING = [grid(oid, geom, gid, naam, "teruglevering", o) for oid, geom, gid, naam, _, o in AREAS]
+AFNAME = [grid(*area) for area in AREAS]
 
 
 # ---------------------------------------------------------------------------------------------
 # The services
 # ---------------------------------------------------------------------------------------------
-def arcgis_handler(features: list, seen: list):
+def arcgis_handler(features: list, seen: list, limit: int = ARCGIS_PAGE):
     """FeatureServer …/query: f=geojson pages of at most the layer's maxRecordCount by resultOffset."""
     def handler(request):
         seen.append(dict(request.args))
         offset = int(request.args["resultOffset"])
-        count = min(int(request.args["resultRecordCount"]), ARCGIS_PAGE)
-        page = features[offset:offset + count]
+        count = min(int(request.args["resultRecordCount"]), limit)
         body = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:28992"}},
-                "features": page}
+                "features": features[offset:offset + count]}
         if offset + count < len(features):
             body["properties"] = {"exceededTransferLimit": True}
         return reply(json.dumps(body), headers={"Last-Modified": "Mon, 06 Apr 2026 08:00:00 GMT"})
@@ -228,6 +231,19 @@ def ogcapi_handler(features: list, seen: list):
         body = {"type": "FeatureCollection", "timeStamp": TIMESTAMP, "links": links,
                 "numberReturned": len(page), "features": page}
         return reply(json.dumps(body), headers={"Content-Crs": f"<{CRS_URI}>"})
+    return handler
+
+
+def wfs_handler(features: list, seen: list):
+    """WFS 2.0 GetFeature, outputFormat=application/json: `count` features from `startIndex`, numberMatched."""
+    def handler(request):
+        seen.append(dict(request.args))
+        start, count = int(request.args.get("startIndex", 0)), min(int(request.args["count"]), OGC_PAGE)
+        body = {"type": "FeatureCollection", "numberMatched": len(features),
+                "numberReturned": len(features[start:start + count]), "timeStamp": TIMESTAMP,
+                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+                "features": features[start:start + count]}
+        return reply(json.dumps(body), content_type="application/json")
     return handler
 
 
@@ -288,8 +304,8 @@ def served(httpserver):
     base = httpserver.url_for("/").rstrip("/")
     data = yaml.safe_load(REAL_CONFIG.read_text(encoding="utf-8"))["sources"]
     seen: dict[str, list] = {}
-    ogc = {"panden": None, "verblijfsobjecten": None, "kades": SCHEIDING, "kunstwerkdelen": KUNSTWERKDEEL,
-           "vaarwegen": VAARWEGEN}
+    ogc = {"panden": None, "verblijfsobjecten": None, "kades": SCHEIDING, "kades_vlak": SCHEIDING_VLAK,
+           "kunstwerkdelen": KUNSTWERKDEEL, "kunstwerkdelen_vlak": KUNSTWERKDEEL_VLAK}
     bag_base = {name: base + urlsplit(data[name]["url"]).path.rsplit("/collections/", 1)[0]
                 for name in ("panden", "verblijfsobjecten")}
     ogc["panden"] = [pand(n, *spec, base=bag_base["panden"]) for n, spec in PANDEN.items()]
@@ -298,12 +314,16 @@ def served(httpserver):
     for name, features in ogc.items():
         path = urlsplit(data[name]["url"]).path.rstrip("/") + "/items"
         httpserver.expect_request(path).respond_with_handler(ogcapi_handler(features, seen.setdefault(name, [])))
-    arcgis = {"terreinen": (data["terreinen"]["url"], IBIS),
-              "netcapaciteit": (data["netcapaciteit"]["url"], AFNAME),
-              "netcapaciteit/teruglevering": (data["netcapaciteit"]["params"]["invoeding_url"], TERUGLEVERING)}
-    for name, (url, features) in arcgis.items():
-        path = urlsplit(url).path.rstrip("/") + "/query"
-        httpserver.expect_request(path).respond_with_handler(arcgis_handler(features, seen.setdefault(name, [])))
+    httpserver.expect_request(urlsplit(data["vaarwegen"]["url"]).path).respond_with_handler(
+        wfs_handler(NAVIGABILITY, seen.setdefault("vaarwegen", [])))
+    arcgis = {"terreinen": (data["terreinen"]["url"], IBIS, "FID", ARCGIS_PAGE),
+              "netcapaciteit": (data["netcapaciteit"]["url"], AFNAME, "OBJECTID", 1000)}
+    for name, (url, features, oid, limit) in arcgis.items():
+        path = urlsplit(url).path.rstrip("/")
+        httpserver.expect_request(path, query_string={"f": "json"}).respond_with_json(
+            layer_description(oid=oid, max_records=limit))
+        httpserver.expect_request(path + "/query").respond_with_handler(
+            arcgis_handler(features, seen.setdefault(name, []), limit=limit))
     return base, seen
 
 
@@ -311,8 +331,9 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     base, seen = served
     data = real_config_on(base, tmp_path)
     fetched = {name for name, source in data["sources"].items() if source.get("url")}
-    assert fetched == {"terreinen", "panden", "verblijfsobjecten", "kades", "kunstwerkdelen", "vaarwegen",
-                       "netcapaciteit"}, "a new url in config/noord-brabant.yaml needs a replayed service here"
+    assert fetched == {"terreinen", "panden", "verblijfsobjecten", "kades", "kades_vlak", "kunstwerkdelen",
+                       "kunstwerkdelen_vlak", "vaarwegen", "netcapaciteit"}, \
+        "a new url in config/noord-brabant.yaml needs a replayed service here"
     config = Config.model_validate(data)
     write_user_sources(config)
 
@@ -320,18 +341,24 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     summary = fetch.run(config)
     assert summary["downloaded"] == len(fetched) and summary["skipped (complete)"] == 0
     assert summary["terreinen"].startswith("6 features") and summary["panden"].startswith("5 features")
-    assert summary["netcapaciteit"].startswith("4 features")  # afname + teruglevering merged on OBJECTID
+    assert summary["netcapaciteit"].startswith("4 features")  # the afname view alone
     assert summary["kavels"] == summary["milieuzones"] == summary["vestigingen"] == "user-supplied (no url)"
-    # ArcGIS: the config's where/orderByFields, all pages by resultOffset (2 per page from the server)
+    # ArcGIS: selected by the region's envelope (+ fetch.buffer_m), ordered by the object-id field the layer
+    # description names (FID), pages of its maxRecordCount (2) by resultOffset
     ibis_requests = seen["terreinen"]
-    assert [int(r["resultOffset"]) for r in ibis_requests] == [0, 2, 4]
-    assert {(r["where"], r["orderByFields"], r["f"], r["outSR"]) for r in ibis_requests} == \
-        {("PROV_NAMEN='Noord-Brabant'", "OBJECTID", "geojson", "28992")}
-    assert [int(r["resultOffset"]) for r in seen["netcapaciteit"]] == [0, 2]
-    assert "koppelveld" not in seen["netcapaciteit"][0] and "invoeding_url" not in seen["netcapaciteit"][0]
-    assert len(seen["netcapaciteit/teruglevering"]) == 2
+    # the last page (4-5) is full and carries no flag: one more, empty, page ends it
+    assert [int(r["resultOffset"]) for r in ibis_requests] == [0, 2, 4, 6]
+    assert {(r["where"], r["orderByFields"], r["f"], r["outSR"], r["resultRecordCount"], r["geometry"], r["inSR"])
+            for r in ibis_requests} == {("1=1", "FID", "geojson", "28992", "2", "69500,356500,203500,429500", "28992")}
+    assert [(r["resultOffset"], r["resultRecordCount"]) for r in seen["netcapaciteit"]] == [("0", "100")]
+    # WFS: vnds:l_navigability as GeoJSON in RD New, within the same extent, paged by startIndex
+    assert [r.get("startIndex") for r in seen["vaarwegen"]] == ["0", "2"]
+    first = seen["vaarwegen"][0]
+    assert (first["typeNames"], first["outputFormat"], first["srsName"]) == \
+        ("vnds:l_navigability", "application/json", "urn:ogc:def:crs:EPSG::28992")
+    assert first["bbox"] == "69500,356500,203500,429500,urn:ogc:def:crs:EPSG::28992"
     # OGC API: region bbox + fetch.buffer_m of the real config, RD in and out, next links followed
-    for name in ("panden", "verblijfsobjecten", "kades", "kunstwerkdelen", "vaarwegen"):
+    for name in ("panden", "verblijfsobjecten", "kades", "kades_vlak", "kunstwerkdelen", "kunstwerkdelen_vlak"):
         first = seen[name][0]
         assert first["bbox"] == "69500,356500,203500,429500", name
         assert first["bbox-crs"] == CRS_URI and first["crs"] == CRS_URI and first["limit"] == "1000"
@@ -365,14 +392,15 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     assert len(panden) == 5 and panden.loc["0855100000000003", "bouwjaar"] == 1962
     assert panden.loc["0855100000000001", "status"] == "Pand in gebruik"
 
-    kades = layer("kades")
-    assert sorted(kades["bgt_type"]) == ["kademuur", "keermuur"]  # no walbescherming, no steiger
-    kademuur = kades[kades["bgt_type"] == "kademuur"]
-    assert len(kademuur) == 1 and kademuur.geometry.iloc[0].length == pytest.approx(600.0)  # current version
-    assert kademuur["kade_id"].iloc[0].startswith(KADEMUUR) and kademuur["betrouwbaarheid"].iloc[0] == "hoog"
-    keermuur = kades[kades["bgt_type"] == "keermuur"]
-    assert keermuur["bron"].iloc[0] == "BGT kunstwerkdeel"
-    assert keermuur["kade_id"].iloc[0].startswith("G0855.0000000000000000000000000000b001")
+    kades = layer("kades").set_index("kade_id")
+    assert sorted(kades["bgt_type"]) == ["kademuur", "kademuur", "keermuur", "keermuur"]  # no walbescherming/steiger
+    kademuur = kades.loc[KADEMUUR]
+    assert kademuur.geometry.length == pytest.approx(600.0) and kademuur["betrouwbaarheid"] == "hoog"  # current
+    assert kades.loc["G0855.0000000000000000000000000000b001", "bron"] == "BGT kunstwerkdeel"
+    strip = kades.loc["G0855.0000000000000000000000000000c001"]  # the kademuur drawn as an area: its long side
+    assert strip.geometry.length == pytest.approx(80.0) and strip["geometrie_bron"] == "Polygon"
+    assert strip["conversie"] == "lange zijde (rechthoek)" and strip["bron"] == "BGT scheiding"
+    assert kades.loc["G0855.0000000000000000000000000000d001"].geometry.length == pytest.approx(90.0)
 
     vaarwegen = layer("vaarwegen").sort_values("vaarweg_id")
     assert list(vaarwegen["cemt_klasse"]) == ["Va", "IV", "Va"]
@@ -401,10 +429,11 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     result = gpd.read_parquet(processed / "terreinen_strategisch.parquet").set_index("rin_nummer")
     assert sorted(result.index.astype(str)) == ["5001", "5002", "5003"]
     # the current kademuur (600 m, not the historic 500 m version, no walbescherming) on the Va section
-    assert result.loc["5001", "kade_m"] == pytest.approx(600.0) and result.loc["5001", "cemt_beste"] == "Va"
-    assert result.loc["5003", "kade_m"] == pytest.approx(300.0) and result.loc["5003", "cemt_beste"] == "IV"
+    assert result.loc["5001", "kade_m"] == pytest.approx(690.0) and result.loc["5001", "cemt_beste"] == "Va"
+    # Kraaiven: the 300 m keermuur line and the 80 m kademuur strip; Vossenberg also its 90 m keermuur strip
+    assert result.loc["5003", "kade_m"] == pytest.approx(380.0) and result.loc["5003", "cemt_beste"] == "IV"
     assert result.loc["5002", "kade_m"] == 0.0
-    assert result.loc["5001", "kade_benut_m"] == pytest.approx(600.0)  # the 52.24 transhipment firm
+    assert result.loc["5001", "kade_benut_m"] == pytest.approx(690.0)  # both next to the 52.24 transhipment firm
     assert result.loc["5001", ["afname_dominant", "invoeding_dominant"]].tolist() == ["rood", "geel"]
     assert result.loc["5002", ["afname_dominant", "invoeding_dominant"]].tolist() == ["oranje", "rood"]
     assert result.loc["5003", ["afname_dominant", "invoeding_dominant"]].tolist() == ["geel", "groen"]

@@ -15,7 +15,7 @@ def test_scheiding(tmp_path):
     assert out["betrouwbaarheid"].tolist() == ["hoog", "middel"] and (out["bron"] == "BGT scheiding").all()
     assert out.geometry.iloc[0].length == pytest.approx(800, abs=0.05)  # WGS84 GeoJSON back in RD
     tally = report.tallies[0]
-    assert tally.dropped["historische versie (eindRegistratie gevuld)"] == 1
+    assert tally.dropped["historische versie (eindRegistratie of terminationDate gevuld)"] == 1
     assert tally.dropped["bgt-type walbescherming is geen kade"] == 1
 
 

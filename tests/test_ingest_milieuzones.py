@@ -5,7 +5,6 @@ import pytest
 
 from fixtures.ingest.builders import RD, make_config, make_world, sq
 from pipeline.ingest import milieuzones
-from pipeline.ingest.errors import IngestError
 from pipeline.ingest.fields import Where
 from pipeline.ingest.milieuzones import categories_from_text
 from pipeline.ingest.quality import Report
@@ -30,16 +29,19 @@ def test_category_from_text(text, expected):
     assert value == expected or (expected is None and pd.isna(value))
 
 
-def test_nonexistent_category_refused(tmp_path):
+def test_nonexistent_category_emptied_and_counted(tmp_path):
     sources = make_world(tmp_path / "raw")
     path = tmp_path / "bp.gpkg"
-    gpd.GeoDataFrame({"identificatie": ["X"], "functieaanduiding": ["bedrijf tot en met categorie 9"]},
-                     geometry=[sq(0, 0, 10)], crs=RD).to_file(path, layer="bestemmingsvlak")
+    gpd.GeoDataFrame({"identificatie": ["X", "Y"],
+                      "functieaanduiding": ["bedrijf tot en met categorie 9", "bedrijf tot en met categorie 3.2"]},
+                     geometry=[sq(0, 0, 10), sq(20, 0, 10)], crs=RD).to_file(path, layer="bestemmingsvlak")
     sources["milieuzones"] = {"path": str(path)}
-    with pytest.raises(IngestError) as err:
-        milieuzones.ingest(make_config(tmp_path, sources), Report())
-    text = str(err.value)
-    assert "functieaanduiding" in text and "categorie 9" in text and "5.3" in text and "bp.gpkg" in text
+    report = Report()
+    out = milieuzones.ingest(make_config(tmp_path, sources), report)
+    cats = out.set_index("zone_id")["max_milieucategorie"]
+    assert pd.isna(cats["X"]) and cats["Y"] == "3.2"
+    count, examples, problem = report.tallies[0].invalid["functieaanduiding"]
+    assert (count, examples) == (1, ["bedrijf tot en met categorie 9"]) and "does not exist" in problem
 
 
 def test_real_gio_unclosed_ring_closed_and_counted(shared_dir, tmp_path):

@@ -23,13 +23,15 @@ def test_feature_service(tmp_path):
     assert report.tallies[0].merged == 1 and out.loc["10", "netbeheerder"] == "Enexis"
 
 
-def test_unknown_status_refused(tmp_path):
+def test_unknown_status_emptied_and_counted(tmp_path):
     sources = make_world(tmp_path / "raw")
-    frame = gpd.GeoDataFrame({"voedingsgebied_id": ["1"], "afname": [7]}, geometry=[sq(0, 0, 10)], crs=RD)
+    frame = gpd.GeoDataFrame({"voedingsgebied_id": ["1", "2"], "afname": [7, 3]},
+                             geometry=[sq(0, 0, 10), sq(20, 0, 10)], crs=RD)
     sources["netcapaciteit"] = {"path": str(write_geojson(frame, tmp_path / "n.geojson"))}
-    with pytest.raises(IngestError) as err:
-        netcapaciteit.ingest(make_config(tmp_path, sources), Report())
-    assert "'afname'" in str(err.value) and "7" in str(err.value) and "rood" in str(err.value)
+    report = Report()
+    out = netcapaciteit.ingest(make_config(tmp_path, sources), report)
+    assert out.set_index("gebied_id")["afname_status"].to_dict() == {"1": "onbekend", "2": "rood"}
+    assert report.tallies[0].invalid["afname"][:2] == (1, ["7"])
 
 
 def pc6(tmp_path, codes=("1234AC", "1234 ad", "1234AE")):

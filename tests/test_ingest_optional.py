@@ -68,9 +68,11 @@ def test_opritten(tmp_path):
                              geometry=points(2), crs=RD)
     out = infra.ingest_opritten(config_with(tmp_path, "opritten", frame, "o.geojson"), Report())
     assert out[["wegnummer", "soort"]].values.tolist() == [["A16", "oprit"], ["A58", "aansluiting"]]
-    frame["soort"] = ["rotonde", "oprit"]
-    with pytest.raises(IngestError, match="outside the valid list"):
-        infra.ingest_opritten(config_with(tmp_path, "opritten", frame, "o2.geojson"), Report())
+    frame["soort"] = ["rotonde", "oprit"]  # optional field: emptied (then the default), counted
+    report = Report()
+    out = infra.ingest_opritten(config_with(tmp_path, "opritten", frame, "o2.geojson"), report)
+    assert out["soort"].tolist() == ["aansluiting", "oprit"]
+    assert report.tallies[0].invalid["soort"][:2] == (1, ["rotonde"])
 
 
 def test_omgevingstypen(tmp_path):

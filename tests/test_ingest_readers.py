@@ -143,3 +143,67 @@ def test_real_cbs_gemeenten_wgs84_reprojected(shared_dir):
     breda = frame[frame["statnaam"] == "Breda"].geometry.iloc[0]
     assert breda.contains(shapely.Point(112_900, 400_800))  # Breda city centre (Grote Markt) in RD
     assert 100e6 < breda.area < 150e6  # Breda is ~129 km²
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet"])
+def test_curved_geometry_linearised_from_any_source(tmp_path, fmt):
+    """Arcs are linearised whatever the file (issue 15, item 2): a quarter circle of radius 100 m as a
+    CircularString and a curved strip as a CurvePolygon, in a GeoPackage and in a GeoParquet."""
+    import json
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pyogrio
+
+    from pipeline.config import Source
+    from pipeline.demo.bgt import arc_line, arc_strip
+    from pipeline.ingest import readers
+
+    t = np.linspace(0, np.pi / 2, 3)
+    arc = np.c_[150_000 + 100 * np.cos(t), 400_000 + 100 * np.sin(t)]
+    wkb = np.array([arc_line(arc), arc_strip(arc, 2.0)], dtype=object)
+    path = tmp_path / f"curves.{fmt}"
+    if fmt == "gpkg":
+        pyogrio.raw.write(path, wkb, field_data=[np.array(["a", "b"], dtype=object)], fields=["id"],
+                          geometry_type="Unknown", crs="EPSG:28992", driver="GPKG")
+    else:
+        table = pa.table({"id": ["a", "b"], "geometry": pa.array(list(wkb), type=pa.binary())})
+        geo = {"version": "1.0.0", "primary_column": "geometry",
+               "columns": {"geometry": {"encoding": "WKB", "crs": "EPSG:28992", "geometry_types": []}}}
+        pq.write_table(table.replace_schema_metadata({b"geo": json.dumps(geo).encode()}), path)
+    layer = readers.read_source(Source(path=path), "kades", tolerance=0.1)
+    assert layer.curves_linearised == 2
+    assert layer.frame[readers.SOURCE_TYPE].tolist() == ["CircularString", "CurvePolygon"]
+    line, strip = layer.frame.geometry
+    assert line.geom_type == "LineString" and line.length == pytest.approx(np.pi * 50, rel=1e-3)
+    radius = np.hypot(*(np.asarray(line.coords) - [150_000, 400_000]).T)
+    assert np.allclose(radius, 100, atol=1e-6) and len(radius) > 10  # on the arc, more than its three points
+    # its sides are arcs through points offset 1 m from the three control points: about length x width
+    assert strip.geom_type == "Polygon" and strip.area == pytest.approx(np.pi * 50 * 2.0, rel=0.05)
+    assert len(strip.exterior.coords) > 20
+
+
+# --- plausibility: the layer must lie in the Netherlands once read in its declared CRS ---------------------
+def test_rd_coordinates_labelled_web_mercator_are_refused_with_the_likely_crs(tmp_path, squares):
+    path = tmp_path / "ibis.gpkg"
+    squares.set_crs("EPSG:3857", allow_override=True).to_file(path, layer="ibis")
+    with pytest.raises(IngestError, match=r"ibis.gpkg.*do not lie in the Netherlands when read as EPSG:3857.*"
+                                          r"look like EPSG:28992: set sources.terreinen.crs"):
+        read_source(Source(path=path), "terreinen")
+
+
+def test_lon_lat_labelled_rd_are_refused_with_the_likely_crs(tmp_path):
+    frame = gpd.GeoDataFrame({"naam": ["a"]}, geometry=[shapely.box(5.1, 51.5, 5.2, 51.6)], crs="EPSG:28992")
+    path = tmp_path / "kavels.gpkg"
+    frame.to_file(path)
+    with pytest.raises(IngestError, match=r"read as EPSG:28992 .*look like EPSG:4326"):
+        read_source(Source(path=path), "kavels")
+
+
+def test_an_absurd_vertex_is_refused_naming_the_extent(tmp_path, squares):
+    far = gpd.GeoDataFrame({"naam": ["c"]}, geometry=[shapely.box(X0, Y0, 1e20, Y0 + 10)], crs=RD)
+    path = tmp_path / "panden.gpkg"
+    gpd.GeoDataFrame(gpd.pd.concat([squares, far]), crs=RD).to_file(path)
+    with pytest.raises(IngestError, match=r"panden.gpkg.*do not lie in the Netherlands.*1e\+20"):
+        read_source(Source(path=path), "panden")

@@ -77,7 +77,22 @@ def test_ha_field_holding_m2_detected_against_polygon(tmp_path):
     frame["HA_BRUTO"], frame["HA_NETTO"], frame["HA_TOTTUIT"] = 1_000_000.0, 850_000.0, 65_000.0
     out, tally = ingest(tmp_path, frame)
     assert out.loc["1001", ["ha_bruto", "ha_netto", "ha_uitgeefbaar"]].tolist() == pytest.approx([100, 85, 6.5])
-    assert sum(v for k, v in tally.repaired.items() if "m² i.p.v. ha" in k) == 1
+    assert {k.split(":")[0]: v for k, v in tally.repaired.items() if "m² i.p.v. ha" in k} == \
+        {"HA_BRUTO": 1, "HA_NETTO": 1, "HA_TOTTUIT": 1}
+
+
+def test_each_area_field_checked_for_m2_on_its_own(tmp_path):
+    """HA_BRUTO right in ha, HA_NETTO and HA_TOTTUIT in m²: only those two are converted (issue 15, item 4)."""
+    frame = ibis_frame().iloc[[1]].copy()  # 1000 x 1000 m = 100 ha
+    frame["HA_BRUTO"], frame["HA_NETTO"], frame["HA_TOTTUIT"] = 100.0, 850_000.0, 65_000.0
+    out, tally = ingest(tmp_path, frame)
+    assert out.loc["1001", ["ha_bruto", "ha_netto", "ha_uitgeefbaar"]].tolist() == pytest.approx([100, 85, 6.5])
+    assert {k.split(":")[0]: v for k, v in tally.repaired.items() if "m² i.p.v. ha" in k} == \
+        {"HA_NETTO": 1, "HA_TOTTUIT": 1}
+    frame["HA_NETTO"], frame["HA_TOTTUIT"] = 85.0, 6.5  # plausible ha values stay as they are
+    out, tally = ingest(tmp_path / "b", frame)
+    assert out.loc["1001", ["ha_netto", "ha_uitgeefbaar"]].tolist() == pytest.approx([85, 6.5])
+    assert not [k for k in tally.repaired if "m² i.p.v. ha" in k]
 
 
 def test_uitgeefbaar_from_editor_fields(tmp_path):
@@ -125,21 +140,32 @@ def test_missing_rin_field_refused(tmp_path):
     assert "RINNUMMER" in str(err.value) and "PLAN_NAAM" in str(err.value) and "ibis_test.gpkg" in str(err.value)
 
 
-def test_unparseable_jaar_refused(tmp_path):
+def test_unparseable_jaar_emptied_and_counted(tmp_path):
+    """An optional field never blocks a run: 'abc' becomes empty, counted with an example (issue 15, item 4)."""
     frame = ibis_frame()
     frame["JAAR"] = ["2023", "abc", "2024", "2024", "2024"]
-    with pytest.raises(IngestError) as err:
-        ingest(tmp_path, frame)
-    assert "'JAAR'" in str(err.value) and "abc" in str(err.value) and "IBIS_Bedrijventerreinen" in str(err.value)
+    out, tally = ingest(tmp_path, frame)
+    assert tally.invalid["JAAR"][:2] == (1, ["abc"])
+    assert "JAAR" in tally.reason() and "'abc'" in tally.reason()
+    # 1001 keeps its 2023 record now: its 2024 record has no year left, and an undated record of a dated
+    # terrein is dropped as before
+    assert out.loc["1001", "jaar"] == 2023
 
 
-def test_invalid_milieucategorie_refused(tmp_path):
+def test_invalid_milieucategorie_emptied_and_counted(tmp_path):
     frame = ibis_frame()
     frame["MAX_MILIEUCATEGORIE_CODE"] = [4, 9, 3, 3, 3]
-    with pytest.raises(IngestError) as err:
-        ingest(tmp_path, frame)
-    text = str(err.value)
-    assert "MAX_MILIEUCATEGORIE_CODE" in text and "9" in text and "[1, 2, 3, 4, 5, 6]" in text
+    out, tally = ingest(tmp_path, frame)
+    assert pd.isna(out.loc["1001", "max_milieucategorie"]) and out.loc["1002", "max_milieucategorie"] == "3"
+    count, examples, problem = tally.invalid["MAX_MILIEUCATEGORIE_CODE"]
+    assert (count, examples) == (1, ["9"]) and "outside the valid list" in problem
+
+
+def test_optional_code_field_emptied_and_counted(tmp_path):
+    frame = ibis_frame()
+    frame["GEM_CODES"] = ["GM0855", "Gemeente X", "GM0772", "GM0772", "GM0772"]
+    out, tally = ingest(tmp_path, frame)
+    assert tally.invalid["GEM_CODES"][:2] == (1, ["GEMEENTE"]) and out.loc["1002", "gemeente_code"] == "GM0772"
 
 
 def test_real_ibis_2024_rows(shared_dir, tmp_path):
@@ -171,3 +197,51 @@ def test_real_ibis_2024_rows(shared_dir, tmp_path):
     only = terreinen.ingest(make_config(tmp_path, sources, region={"gemeente_codes": ["GM1655", "GM1674"]}),
                             report)
     assert len(only) == 25
+
+
+def legacy_export(shared_dir, tmp_path):
+    """The real 2024 rows as an old shapefile export: legacy names, areas in m² as text, junk in JAAR."""
+    rows = pd.read_csv(shared_dir / "data/real/ibis-attributen-2024/ibis_2024_sample.csv")
+    side = np.sqrt(rows["ha_bruto"] * 10_000)
+    jaar = rows["jaar"].astype(str)
+    jaar.iloc[0], jaar.iloc[1] = "v1900", "&lt;1950"  # WOLFSVELD and SMARTPARK GEMERT
+    frame = gpd.GeoDataFrame({
+        "RINNUMMER": rows["rin"].astype(str), "BEDRIJVENT": rows["naam"], "KERN": rows["gemeente"],
+        "GEM_CODE": rows["gem_code"].astype(str), "OPPBRUTO": (rows["ha_bruto"] * 10_000).round(1).astype(str),
+        "OPPNETTO": (rows["ha_netto"] * 10_000).round(1).astype(str), "JAAR": jaar,
+    }, geometry=[sq(i * 3000, 0, s) for i, s in enumerate(side)], crs=RD)
+    path = tmp_path / "ibis_legacy.shp"
+    frame.to_file(path)
+    return rows, path
+
+
+def test_legacy_export_with_junk_optional_field(shared_dir, tmp_path):
+    """A legacy IBIS export is read although JAAR holds junk: emptied, counted with examples, warned about."""
+    from pipeline.ingest import checks
+    rows, path = legacy_export(shared_dir, tmp_path)
+    sources = make_world(tmp_path / "raw")
+    sources["terreinen"] = {"path": str(path)}
+    report = Report()
+    out = terreinen.ingest(make_config(tmp_path, sources), report).set_index("rin_nummer")
+    assert len(out) == 61
+    assert pd.isna(out.loc["3135", "jaar"]) and pd.isna(out.loc["30201204", "jaar"]) and out.loc["2952", "jaar"] == 2024
+    assert out.loc["3135", ["naam", "ha_bruto", "ha_netto"]].tolist() == ["WOLFSVELD", 68, pytest.approx(53.2342)]
+    count, examples, _ = report.tallies[0].invalid["JAAR"]
+    assert (count, examples) == (2, ["&lt;1950", "v1900"])
+    lines = checks.summary_warnings(report)
+    assert "let op: terreinen.JAAR" in lines and "v1900" in lines["let op: terreinen.JAAR"]
+    # the configuration can also say: ignore this field
+    sources["terreinen"]["negeer_velden"] = ["jaar"]
+    report = Report()
+    out = terreinen.ingest(make_config(tmp_path, sources), report)
+    assert out["jaar"].isna().all() and report.tallies[0].invalid == {}
+
+
+def test_region_by_gemeente_table_any_code_counts(tmp_path):
+    """A terrein spanning a province border (GEM_CODES with a gemeente on each side) stays in the region."""
+    from pipeline.config import REPO_ROOT
+    frame = ibis_frame()
+    frame["GEM_CODES"] = ["GM0307,GM0855", "GM0307,GM0855", "GM0307", "GM0307", "GM0307"]  # Amersfoort (Utrecht)
+    out, tally = ingest(tmp_path, frame, region={"gemeente_tabel": str(REPO_ROOT / "pipeline/data/gemeente_regio.csv")})
+    assert list(out.index) == ["1001"] and out.loc["1001", "gemeente_code"] == "GM0855"
+    assert tally.dropped["buiten de regio (56 gemeenten)"] == 1

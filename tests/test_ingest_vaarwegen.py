@@ -1,5 +1,6 @@
 """Fairway sections: CEMT spelling normalised, unknown classes refused listing the valid ones."""
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiLineString
 
@@ -40,3 +41,12 @@ def test_unknown_cemt_class_refused(tmp_path):
         vaarwegen.ingest(with_fairways(tmp_path, frame), Report())
     text = str(err.value)
     assert "CEMT_KLASS" in text and "XYZ" in text and "VIa" in text and "vw.shp" in text
+
+
+@pytest.mark.parametrize("raw, expected", [("IVa", "IV"), ("IVb", "IV"), ("VA", "Va"), ("5a", "Va"), ("5b", "Vb"),
+                                           ("4", "IV"), ("6b", "VIb"), ("0", "0")])
+def test_vnds_class_spellings(raw, expected):
+    """VNDS l_navigability writes classes as IVa/IVb (both IV here), VA, 5a (issue 15, item 8)."""
+    from pipeline.ingest.fields import Where
+    from pipeline.ingest.vaarwegen import cemt_classes
+    assert cemt_classes(pd.Series([raw]), where=Where(None, None), field="code").tolist() == [expected]

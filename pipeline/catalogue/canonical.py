@@ -51,6 +51,13 @@ CANONICAL = [
         C("bgt_type", "str", "BGT-type", description="kademuur, damwand, keermuur"),
         C("betrouwbaarheid", "str", "Betrouwbaarheid", description="hoog, middel, laag"),
         C("bron", "str", "Bron", description="'BGT scheiding', 'BGT kunstwerkdeel', 'OSM'"),
+        C("geometrie_bron", "str", "Geometrie in de bron",
+          description="geometry type in the source file: LineString, Polygon (a wall drawn as an area), "
+                      "CompoundCurve / CircularString / CurvePolygon (with arcs), ..."),
+        C("conversie", "str", "Conversie",
+          description="what ingest did to the geometry: 'geen', 'bogen gelinealiseerd', 'lange zijde (rechthoek)', "
+                      "'middellijn (mediale as)', 'middellijn (ringvormige strook)', or arcs and a centre line "
+                      "joined by '; '"),
     ), geometry="LineString", key="kade_id", readers=READ_BY),
     Dataset("vaarwegen", "ingest", "Fairway sections with CEMT class (VNDS / NWB-Vaarwegen), a network", (
         C("vaarweg_id", "str", "Vaarwegvak", nullable=False),

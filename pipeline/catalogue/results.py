@@ -78,13 +78,19 @@ RESULTS = [
 ]
 
 METADATA = [
-    Dataset("ingest_kwaliteit", "ingest", "Data-quality report: per layer and source what was read, kept, repaired, "
-            "dropped and why", (
+    Dataset("ingest_kwaliteit", "ingest", "Data-quality report: per layer, source and feature kind what was read, "
+            "kept, repaired, dropped (and how much of that was a loss rather than a selection) and why", (
                 C("laag", "str", "Laag", nullable=False), C("bron", "str", "Bron", nullable=False),
+                C("soort", "str", "Soort", description="feature kind (e.g. BGT type); empty = the source's total row"),
                 C("bronbestand", "str", "Bronbestand"), C("gelezen", "int", "Gelezen", nullable=False),
                 C("behouden", "int", "Behouden", nullable=False), C("gerepareerd", "int", "Gerepareerd", nullable=False),
                 C("verwijderd", "int", "Verwijderd", nullable=False),
-                C("samengevoegd", "int", "Samengevoegd", nullable=False), C("reden", "str", "Reden"),
+                C("waarvan_verlies", "int", "Waarvan verlies", nullable=False,
+                  description="dropped rows that are a loss (unreadable, wrong geometry), not a deliberate selection"),
+                C("samengevoegd", "int", "Samengevoegd", nullable=False),
+                C("leeg_gemaakt", "int", "Leeg gemaakt", nullable=False,
+                  description="values of optional fields emptied because they could not be read"),
+                C("reden", "str", "Reden"),
             ), format="csv", readers=("export",)),
     Dataset("ingest_bronnen", "ingest", "Provenance per source file (list under 'bronnen')", (
         C("bron", "str", "Bron", nullable=False), C("pad", "str", "Pad", nullable=False),

@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 from pipeline.config.analyse import (VNG_GEMENGD, VNG_RUSTIG, Analyse, Bebouwing, Clusters, Kades, Milieuruimte,
                                      Ontsluiting, Raster)
 from pipeline.config.base import ConfigError, Strict
-from pipeline.config.general import Demo, Export, Fetch, Paths, Region, Toets
+from pipeline.config.general import Demo, Export, Fetch, Ingest, Paths, Region, Toets
 from pipeline.config.score import Score
 from pipeline.config.sources import Source, Sources
 from pipeline.config.weights import CRITERIA
@@ -26,7 +26,8 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "demo.yaml"
 
 __all__ = ["Config", "ConfigError", "load_config", "config_as_dict", "config_schema", "REPO_ROOT", "DEFAULT_CONFIG",
            "CRITERIA", "VNG_RUSTIG", "VNG_GEMENGD", "Analyse", "Bebouwing", "Clusters", "Kades", "Milieuruimte",
-           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Paths", "Region", "Score", "Toets", "Source", "Sources"]
+           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Score", "Toets", "Source",
+           "Sources"]
 
 
 class Config(Strict):
@@ -35,6 +36,7 @@ class Config(Strict):
     paths: Paths = Field(default_factory=Paths)
     demo: Demo | None = Field(None, description="When set, `pipeline demo` generates the sources first")
     sources: Sources
+    ingest: Ingest = Field(default_factory=Ingest)
     analyse: Analyse = Field(default_factory=Analyse)
     score: Score = Field(default_factory=Score)
     export: Export = Field(default_factory=Export)
@@ -54,6 +56,8 @@ class Config(Strict):
         for _, source in self.sources:
             if source is not None and source.path is not None and not source.path.is_absolute():
                 source.path = root / source.path
+        if self.region.gemeente_tabel is not None and not self.region.gemeente_tabel.is_absolute():
+            self.region.gemeente_tabel = root / self.region.gemeente_tabel
         for raster in self.analyse.rasters:
             if not raster.path.is_absolute():
                 raster.path = root / raster.path

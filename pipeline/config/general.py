@@ -23,6 +23,9 @@ class Region(Strict):
     bbox: tuple[float, float, float, float] | None = Field(
         None, description="Extent in EPSG:28992 (xmin, ymin, xmax, ymax) for fetch requests")
     gemeente_codes: list[str] = Field(default_factory=list, description="Restrict to these GM codes (empty = all)")
+    gemeente_tabel: Path | None = Field(
+        None, description="CSV with a gemeente_code column (e.g. pipeline/data/gemeente_regio.csv): restrict to "
+                          "these gemeenten too; a terrein counts when any of its GEM_CODES is listed")
 
 class Export(Strict):
     gpkg_naam: str = Field("strategische_vestigingsplaatsen.gpkg")
@@ -44,6 +47,23 @@ class Fetch(Strict):
     buffer_m: float = Field(1500.0, ge=0, description="Buffer around the terreinen for BAG/BGT requests")
     max_wachttijd_s: float = Field(
         300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
+
+
+class Ingest(Strict):
+    boog_max_afwijking_m: float = Field(
+        0.1, gt=0, le=10, description="Curved geometry (gml:Arc, CurvePolygon): largest distance (m) between the "
+                                      "arc and the straight segments it is replaced by")
+    max_verlies_aandeel: float = Field(
+        0.5, ge=0, le=1, description="Largest share of a source's feature kind that may be lost (dropped for a "
+                                     "reason other than a deliberate selection) before ingest stops")
+    bag_vervallen_statussen: list[str] = Field(
+        default_factory=lambda: ["Pand gesloopt", "Niet gerealiseerd pand", "Pand ten onrechte opgevoerd",
+                                 "Verblijfsobject ingetrokken", "Niet gerealiseerd verblijfsobject",
+                                 "Verblijfsobject ten onrechte opgevoerd"],
+        description="BAG statuses of objects that no longer exist or never did (dropped)")
+    bag_bouwjaar_onbekend: list[int] = Field(
+        default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
+
 
 class Toets(Strict):
     max_kandidaten: int = Field(

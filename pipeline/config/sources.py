@@ -1,4 +1,4 @@
-"""Settings of the sources: where each is read from (path) or downloaded (url), and how."""
+"""Settings of the sources: where each is read from (path) or downloaded (url), how, and what ingest may accept."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,17 +11,51 @@ from pipeline.config.base import Strict
 
 class Source(Strict):
     """Where one source is read from: a local file (path) and/or where `fetch` downloads it (url)."""
-    path: Path | None = Field(None, description="Local file (GeoPackage, GeoJSON, Shapefile, GML, GeoParquet, JSON)")
+    path: Path | None = Field(
+        None, description="Local file (GeoPackage, GeoJSON, Shapefile, GML, GeoParquet, CSV, JSON)")
     layer: str | None = Field(None, description="Layer name inside the file (GeoPackage); None = the only/first layer")
-    format: Literal["auto", "gpkg", "geojson", "shp", "gml", "parquet", "json"] = Field(
+    format: Literal["auto", "gpkg", "geojson", "shp", "gml", "parquet", "json", "csv"] = Field(
         "auto", description="File format; auto = from the file extension")
     fields: dict[str, str] = Field(
         default_factory=dict,
         description="Field-name overrides: canonical name -> name in this file (beats the alias table)")
     crs: str | None = Field(None, description="CRS to assume when the file declares none (else such a file is refused)")
+    geometrie: str | None = Field(
+        None, description="GML: the geometry property to read (e.g. begrenzingPerceel) when a feature has several; "
+                          "None = the polygon property where the layer needs polygons, else GDAL's first")
+    negeer_velden: list[str] = Field(
+        default_factory=list, description="Fields of the file to ignore, as if absent (e.g. a junk JAAR column)")
+    # delimited text (CSV): a table with coordinate columns
+    x_veld: str | None = Field(None, description="CSV: column with x (RD) or longitude; None = detected (x, lon, ...)")
+    y_veld: str | None = Field(None, description="CSV: column with y (RD) or latitude; None = detected (y, lat, ...)")
+    scheidingsteken: str | None = Field(None, description="CSV: field separator; None = detected (; , tab |)")
+    decimaalteken: Literal["auto", ".", ","] = Field(
+        "auto", description="CSV: decimal mark of the coordinates; auto = ',' when the values use it")
+    codering: str | None = Field(
+        None, description="CSV: text encoding (utf-8, cp1252, latin-1); None = UTF-8 (with or without BOM), "
+                          "else cp1252")
+    # what ingest may accept without stopping (each is an error otherwise)
+    accepteer_geen_rijen: bool = Field(
+        False, description="Accept that this source ends up with 0 rows (else an error names it)")
+    accepteer_verlies: list[str] = Field(
+        default_factory=list,
+        description="Feature kinds (e.g. BGT types; '*' = all) that may lose more than ingest.max_verlies_aandeel")
+    accepteer_leeg: list[str] = Field(
+        default_factory=list,
+        description="Analysis fields (canonical names, e.g. sbi_code) that may be empty in every row")
+    # fetch
     url: str | None = Field(None, description="Download endpoint used by `pipeline fetch`")
     kind: str | None = Field(None, description="Kind of endpoint for fetch: arcgis, ogcapi, file, capaciteitskaart")
     params: dict[str, str | int | float] = Field(default_factory=dict, description="Extra query parameters for fetch")
+    pagina_grootte: int | None = Field(
+        None, ge=1, description="Features per request for this source; None = fetch.pagina_grootte")
+
+    @field_validator("scheidingsteken")
+    @classmethod
+    def _one_char(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1 and value != "\\t":
+            raise ValueError(f"expected one character such as ';' or ',', got {value!r}")
+        return "\t" if value == "\\t" else value
 
     @field_validator("crs")
     @classmethod
@@ -39,19 +73,22 @@ class Source(Strict):
 
 class Sources(Strict):
     terreinen: Source = Field(description="IBIS bedrijventerreinen (required)")
-    kavels: Source | None = Field(None, description="Kavel (plot) layer; none = each terrein is one kavel")
+    kavels: Source | None = Field(None, description="Kavel (plot) layer or BRK percelen; none = each terrein is one kavel")
     panden: Source = Field(description="BAG panden")
     verblijfsobjecten: Source = Field(description="BAG verblijfsobjecten")
-    kades: Source = Field(description="BGT scheiding (kademuur, damwand, walbescherming)")
-    kunstwerkdelen: Source | None = Field(None, description="BGT kunstwerkdeel (keermuur)")
+    kades: Source = Field(description="BGT scheiding (kademuur, damwand, walbescherming): lines and/or areas")
+    kades_vlak: Source | None = Field(
+        None, description="BGT scheiding drawn as areas when delivered separately (PDOK scheiding_vlak)")
+    kunstwerkdelen: Source | None = Field(None, description="BGT kunstwerkdeel (keermuur): lines and/or areas")
+    kunstwerkdelen_vlak: Source | None = Field(
+        None, description="BGT kunstwerkdeel drawn as areas when delivered separately (PDOK kunstwerkdeel_vlak)")
     vaarwegen: Source = Field(description="Fairway sections with CEMT class")
     milieuzones: Source = Field(description="Zoning plots with 'bedrijf tot en met categorie X'")
     geluidzones: Source | None = Field(None, description="Geluidzones of gezoneerde industrieterreinen")
     netcapaciteit: Source = Field(description="Capaciteitskaart polygons (feature-service fields) or im-capaciteitskaart JSON")
     netcapaciteit_postcodes: Source | None = Field(
         None, description="PC6 polygons to place an im-capaciteitskaart JSON (which has no geometry)")
-    vestigingen: Source | None = Field(None, description="Vestigingen with SBI code (optional)")
+    vestigingen: Source | None = Field(None, description="Vestigingen with SBI code (points, or a CSV with coordinates)")
     spoor: Source | None = Field(None, description="Rail tracks and sidings (optional)")
     opritten: Source | None = Field(None, description="Motorway ramps / aansluitingen (optional)")
     omgevingstypen: Source | None = Field(None, description="Omgevingstype areas (optional)")
-

@@ -7,6 +7,8 @@ Everything is arrays: no loop over buildings.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -145,77 +147,108 @@ def _points_in_rect(rng, x, y, L, W, angle):
     return np.round(x + u * np.cos(angle) - v * np.sin(angle), 3), np.round(y + u * np.sin(angle) + v * np.cos(angle), 3)
 
 
-def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in=0.12):
-    """BAG `pand` and `verblijfsobject` GeoDataFrames (BAG field names, EPSG:28992)."""
-    # 1. buildings on the kavels
-    k_polys, k_kavel = kavel_panden(rng, kavels, int(round(n_panden * share_in)))
-    k_rin = kavels["rin"].values[k_kavel]
-    gm_of_rin = dict(zip(terreinen["rin"].values, terreinen["gm"].values))
-    k_gm = pd.Series(k_rin).map(gm_of_rin).to_numpy(dtype=object)
+@dataclass
+class _Buildings:
+    """The panden in the order they are numbered, with what the verblijfsobjecten need of them."""
+    k_polys: np.ndarray      # halls on the kavels
+    k_kavel: np.ndarray      # their kavel (row index)
+    k_gm: np.ndarray         # their gemeente
+    crafted: np.ndarray      # fixed houses of the scenario, and their points
+    crafted_pts: np.ndarray
+    school: object
+    school_pt: tuple
+    rural: np.ndarray        # farms, with their centres
+    rx: np.ndarray
+    ry: np.ndarray
+    houses: tuple            # town_houses(...) output: polygons, town, x, y, L, W, angle
 
-    # 2. crafted houses, the school and rural farms
+    @property
+    def all(self) -> np.ndarray:
+        return np.concatenate([self.k_polys, self.crafted, [self.school], self.rural, self.houses[0]])
+
+
+def _buildings(rng, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in) -> _Buildings:
+    """Halls on the kavels, the scenario's houses and school, rural farms, and town houses for the rest."""
+    k_polys, k_kavel = kavel_panden(rng, kavels, int(round(n_panden * share_in)))
+    gm_of_rin = dict(zip(terreinen["rin"].values, terreinen["gm"].values))
+    k_gm = pd.Series(kavels["rin"].values[k_kavel]).map(gm_of_rin).to_numpy(dtype=object)
     crafted, crafted_pts = sc.crafted_houses()
     school, school_pt = sc.school()
     n_rural = int(round(0.02 * n_woningen))
     rx, ry = rng.uniform(ext[0], ext[2], n_rural * 3), rng.uniform(ext[1], ext[3], n_rural * 3)
     ok = ~in_box(rx, ry, scenario_box(KEEP_OFF))
-    hit = exclusion.query(shapely.points(rx, ry), predicate="dwithin", distance=60.0)[0]
-    ok[hit] = False
+    ok[exclusion.query(shapely.points(rx, ry), predicate="dwithin", distance=60.0)[0]] = False
     rx, ry = rx[ok][:n_rural], ry[ok][:n_rural]
     n_rural = len(rx)
     ra = rng.uniform(0, np.pi, n_rural)
     rural = rectangles(rx, ry, rng.uniform(14, 24, n_rural), rng.uniform(9, 13, n_rural), ra)
-
-    # 3. town houses: what is left of the pand target; woningen per town by share (Demodorp fixed)
-    n_bedrijf = max(3, int(round(0.002 * n_woningen)))
-    n_town_w = max(0, n_woningen - n_rural - len(crafted) - n_bedrijf)
+    # town houses: what is left of the pand target; woningen per town by share (Demodorp fixed)
+    n_town_w = max(0, n_woningen - n_rural - len(crafted) - _n_bedrijf(n_woningen))
     n_town_p = max(len(towns), n_panden - len(k_polys) - n_rural - len(crafted) - 1)
     demodorp_w = sc.DEMODORP["woningen"]
     w_town = np.where(towns.scenario.values, demodorp_w, towns.share.values * max(n_town_w - demodorp_w, 0))
     per_town = np.round(n_town_p * w_town / w_town.sum()).astype(np.int64)
-    houses, h_town, hx, hy, hL, hW, ha = town_houses(rng, towns, per_town, ext, exclusion)
-    n_h = len(houses)
+    houses = town_houses(rng, towns, per_town, ext, exclusion)
+    return _Buildings(k_polys, k_kavel, k_gm, crafted, crafted_pts, school, school_pt, rural, rx, ry, houses)
 
-    panden = np.concatenate([k_polys, crafted, [school], rural, houses])
+
+def _n_bedrijf(n_woningen: int) -> int:
+    return max(3, int(round(0.002 * n_woningen)))
+
+
+def _pand_frame(rng, b: _Buildings, towns) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """BAG pand rows and the gemeente of each pand (for the verblijfsobject ids)."""
+    panden = b.all
     n_p = len(panden)
     p_kind = np.repeat(["kavel", "crafted", "school", "rural", "town"],
-                       [len(k_polys), len(crafted), 1, n_rural, n_h])
+                       [len(b.k_polys), len(b.crafted), 1, len(b.rural), len(b.houses[0])])
     c = shapely.get_coordinates(shapely.centroid(panden))
-    near = nearest_town(towns, c[:, 0], c[:, 1])
-    p_gm = towns.gm.values[near].astype(object)
-    p_gm[:len(k_polys)] = k_gm
+    p_gm = towns.gm.values[nearest_town(towns, c[:, 0], c[:, 1])].astype(object)
+    p_gm[:len(b.k_polys)] = b.k_gm
     ids = pd.Series(p_gm).str[2:] + "10" + pd.Series(np.arange(1, n_p + 1)).astype(str).str.zfill(10)
     bouwjaar = np.where(p_kind == "kavel", rng.integers(1960, 2025, n_p),
                         np.clip(rng.normal(1975, 25, n_p), 1850, 2024).astype(int))
     pand = gpd.GeoDataFrame({"identificatie": ids.values, "bouwjaar": bouwjaar.astype(np.int32),
                              "status": _pick(rng, PAND_STATUS, n_p)}, geometry=panden, crs=WORKING_CRS)
+    return pand, p_gm
 
-    # 4. verblijfsobjecten
-    parts = []  # (pand index, x, y, gebruiksdoel, oppervlakte)
-    kp = np.arange(len(k_polys))
-    kpt = shapely.get_coordinates(shapely.point_on_surface(k_polys)) if len(kp) else np.zeros((0, 2))
-    parts.append((kp, kpt[:, 0], kpt[:, 1], _pick(rng, TERREIN_DOEL, len(kp)), shapely.area(k_polys)))
-    # bedrijfswoningen: the scenario's, plus some on background terreinen under 75 ha
-    first_of_kavel = pd.Series(kp).groupby(k_kavel).first()
+
+def _bedrijfswoningen(rng, b: _Buildings, kavels, terreinen, n_woningen) -> np.ndarray:
+    """Halls that hold a dwelling: the scenario's, plus some on background terreinen under 75 ha."""
+    kp = np.arange(len(b.k_polys))
+    first_of_kavel = pd.Series(kp).groupby(b.k_kavel).first()
     sk = kavels.reset_index()
     want = [sk.index[(sk.rin == int(r)) & (sk.col == col)][0] for r, col in sc.BEDRIJFSWONINGEN]
     bw = [first_of_kavel[i] for i in want if i in first_of_kavel.index]
+    k_rin = kavels["rin"].values[b.k_kavel]
     ha_of_rin = dict(zip(terreinen["rin"].values, shapely.area(terreinen.geometry.values) / 1e4))
     small = np.flatnonzero((k_rin >= 910001) & (pd.Series(k_rin).map(ha_of_rin).fillna(999).to_numpy() < 75))
     if len(small):
-        bw += list(rng.choice(small, size=min(len(small), n_bedrijf - len(bw)), replace=False))
-    bw = np.array(bw, dtype=np.int64)
+        bw += list(rng.choice(small, size=min(len(small), _n_bedrijf(n_woningen) - len(bw)), replace=False))
+    return np.array(bw, dtype=np.int64)
+
+
+def _vbo_parts(rng, b: _Buildings, kavels, terreinen, n_woningen) -> list[tuple]:
+    """(pand index, x, y, gebruiksdoel, oppervlakte) per group of verblijfsobjecten."""
+    kp = np.arange(len(b.k_polys))
+    kpt = shapely.get_coordinates(shapely.point_on_surface(b.k_polys)) if len(kp) else np.zeros((0, 2))
+    parts = [(kp, kpt[:, 0], kpt[:, 1], _pick(rng, TERREIN_DOEL, len(kp)), shapely.area(b.k_polys))]
+    bw = _bedrijfswoningen(rng, b, kavels, terreinen, n_woningen)
     parts.append((bw, kpt[bw, 0] + 0.5, kpt[bw, 1] + 0.5, np.full(len(bw), "woonfunctie"), np.full(len(bw), 140.0)))
-    o = len(k_polys)
-    parts.append((o + np.arange(len(crafted)), crafted_pts[:, 0], crafted_pts[:, 1],
-                  np.full(len(crafted), "woonfunctie"), np.full(len(crafted), 120.0)))
-    o += len(crafted)
-    parts.append((np.array([o]), np.array([school_pt[0]]), np.array([school_pt[1]]),
+    o, nc, nr = len(b.k_polys), len(b.crafted), len(b.rural)
+    parts.append((o + np.arange(nc), b.crafted_pts[:, 0], b.crafted_pts[:, 1], np.full(nc, "woonfunctie"),
+                  np.full(nc, 120.0)))
+    parts.append((np.array([o + nc]), np.array([b.school_pt[0]]), np.array([b.school_pt[1]]),
                   np.array(["onderwijsfunctie"]), np.array([2400.0])))
-    o += 1
-    parts.append((o + np.arange(n_rural), rx, ry, np.full(n_rural, "woonfunctie"), np.full(n_rural, 160.0)))
-    o += n_rural
-    # town: woning-panden get one dwelling each, the rest go to apartment buildings; others shops etc.
+    parts.append((o + nc + 1 + np.arange(nr), b.rx, b.ry, np.full(nr, "woonfunctie"), np.full(nr, 160.0)))
+    n_town_w = max(0, n_woningen - nr - nc - _n_bedrijf(n_woningen))
+    return parts + _town_vbos(rng, b.houses, o + nc + 1 + nr, n_town_w)
+
+
+def _town_vbos(rng, houses, offset: int, n_town_w: int) -> list[tuple]:
+    """Town: woning-panden get one dwelling each, the rest go to apartment buildings; others shops etc."""
+    _, _, hx, hy, hL, hW, ha = houses
+    n_h = len(hx)
     n_wp = min(n_h, n_town_w, int(round(0.88 * n_h)))
     order = rng.permutation(n_h)
     wp, other = order[:n_wp], order[n_wp:]
@@ -224,22 +257,55 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
         flats = rng.choice(wp, size=max(1, n_wp // 12), replace=False)
         count = np.ones(n_h, np.int64)
         np.add.at(count, flats[rng.integers(0, len(flats), extra)], 1)
-        wp_rep = np.repeat(wp, count[wp])
-    else:
-        wp_rep = wp
-    px, py = _points_in_rect(rng, hx[wp_rep], hy[wp_rep], hL[wp_rep], hW[wp_rep], ha[wp_rep])
-    parts.append((o + wp_rep, px, py, np.full(len(wp_rep), "woonfunctie"), hL[wp_rep] * hW[wp_rep] * 1.6))
+        wp = np.repeat(wp, count[wp])
+    px, py = _points_in_rect(rng, hx[wp], hy[wp], hL[wp], hW[wp], ha[wp])
+    parts = [(offset + wp, px, py, np.full(len(wp), "woonfunctie"), hL[wp] * hW[wp] * 1.6)]
     shops = other[: len(other) // 2]
     px, py = _points_in_rect(rng, hx[shops], hy[shops], hL[shops], hW[shops], ha[shops])
-    parts.append((o + shops, px, py, _pick(rng, TOWN_DOEL, len(shops)), hL[shops] * hW[shops]))
+    return parts + [(offset + shops, px, py, _pick(rng, TOWN_DOEL, len(shops)), hL[shops] * hW[shops])]
 
+
+def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in=0.12):
+    """BAG `pand` and `verblijfsobject` GeoDataFrames (BAG field names, EPSG:28992), current objects only."""
+    b = _buildings(rng, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion, share_in)
+    pand, p_gm = _pand_frame(rng, b, towns)
+    parts = _vbo_parts(rng, b, kavels, terreinen, n_woningen)
     pidx = np.concatenate([p[0] for p in parts]).astype(np.int64)
     vx, vy = np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
-    doel = np.concatenate([p[3] for p in parts])
     opp = np.maximum(np.concatenate([p[4] for p in parts]), 10).astype(np.int64)
     n_v = len(pidx)
     vids = pd.Series(p_gm[pidx]).str[2:] + "01" + pd.Series(np.arange(1, n_v + 1)).astype(str).str.zfill(10)
-    vbo = gpd.GeoDataFrame({"identificatie": vids.values, "gebruiksdoel": doel, "oppervlakte": opp.astype(np.int32),
-                            "status": _pick(rng, VBO_STATUS, n_v), "pandidentificatie": ids.values[pidx]},
+    vbo = gpd.GeoDataFrame({"identificatie": vids.values, "gebruiksdoel": np.concatenate([p[3] for p in parts]),
+                            "oppervlakte": opp.astype(np.int32), "status": _pick(rng, VBO_STATUS, n_v),
+                            "pandidentificatie": pand["identificatie"].values[pidx]},
                            geometry=shapely.points(np.round(vx, 3), np.round(vy, 3)), crs=WORKING_CRS)
     return pand, vbo
+
+
+def with_history(rng, pand: gpd.GeoDataFrame, vbo: gpd.GeoDataFrame, share: float = 0.05):
+    """The BAG 2.0 form: earlier voorkomens of some objects (ended, older status, bouwjaar 9999 or an earlier
+    gebruiksdoel), bouwjaar 9999 ('unknown') on some current panden, and some ids with their NL.IMBAG prefix.
+
+    Why: a real extract holds every voorkomen; ingest must keep the current one only (issue 15, item 3).
+    """
+    out = []
+    for frame, prefix, old_status in ((pand, "NL.IMBAG.Pand.", "Bouw gestart"),
+                                      (vbo, "NL.IMBAG.Verblijfsobject.", "Verblijfsobject gevormd")):
+        n = len(frame)
+        current = frame.assign(voorkomenidentificatie=1, beginGeldigheid="2010-01-01", eindGeldigheid=None,
+                               eindRegistratie=None)
+        old = current.iloc[np.flatnonzero(rng.random(n) < share)].copy()
+        current.loc[old.index, ["voorkomenidentificatie", "beginGeldigheid"]] = [2, "2016-05-01"]
+        old["eindGeldigheid"], old["eindRegistratie"] = "2016-05-01", "2016-05-03T10:00:00"
+        old["status"] = old_status
+        if "bouwjaar" in old:
+            old["bouwjaar"] = 9999
+            unknown = rng.random(n) < 0.01
+            current.loc[unknown, "bouwjaar"] = 9999
+        else:
+            old["gebruiksdoel"] = "industriefunctie"  # what the building was before (never gevoelig)
+        prefixed = rng.random(n) < 0.02
+        current.loc[prefixed, "identificatie"] = prefix + current.loc[prefixed, "identificatie"]
+        old["identificatie"] = prefix + old["identificatie"]
+        out.append(gpd.GeoDataFrame(pd.concat([current, old], ignore_index=True), crs=frame.crs))
+    return out[0], out[1]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.demo.geometry import grid_cells, rectangles, straight
+from pipeline.demo.geometry import grid_cells, rectangles
 from pipeline.demo.sizes import CENTRE
 
 OX, OY = CENTRE
@@ -84,15 +84,16 @@ SPECIAL_RINS = [t["rin"] for t in TERREINEN]
 SBI_NAMES = {"52.24": "Overslag", "46.71": "Brandstoffen", "46.72": "Metaalhandel", "46.73": "Bouwstoffen",
              "46.77": "Schroothandel", "24.10": "Staal", "24.42": "Aluminium", "20.14": "Chemie",
              "20.16": "Kunststoffen", "23.51": "Cement", "23.63": "Betoncentrale", "08.12": "Zand en grind",
-             "10.61": "Meelfabriek", "38.11": "Afvalinzameling", "38.32": "Recycling", "19.20": "Raffinaderij",
+             "10.61": "Meelfabriek", "38.11": "Afvalinzameling", "38.32": "Recycling & Sloop", "19.20": "Raffinaderij",
              "46.90": "Groothandel", "62.01": "Software", "52.10": "Opslag", "49.41": "Transport",
              "47.91": "Webwinkel", "45.20": "Autoservice", "43.22": "Installatietechniek", "25.62": "Metaalbewerking",
-             "25.11": "Staalbouw", "28.29": "Machinebouw", "47.19": "Winkel", "56.10": "Eetcafe",
+             "25.11": "Staalbouw", "28.29": "Machinebouw", "47.19": "Winkel", "56.10": "Eetcafé",
              "33.12": "Reparatie", "16.23": "Timmerfabriek"}
 
-# Quays and other BGT lines along the scenario's banks: (lokaal name, layer, bgt-type, start, end)
+# Quays and other BGT lines along the scenario's banks: (lokaal name, layer, bgt-type, start, ..., end)
 # layer "s" = scheiding, "k" = kunstwerkdeel. Banks: river y=-2425 (north) / -2575 (south),
-# main canal x=-970 (east) / -1030 (west), basin y=2160 (south bank).
+# main canal x=-970 (east) / -1030 (west), basin y=2160 (south bank), basin head x=2330.
+# bgt.py writes most port quays as thin areas, "binnenhaven-kop" as an L-shaped one round the basin's corner.
 QUAYS = (
     [(f"haven-oost-rivier-{i}", "s", "kademuur", (x, -2425), (x + 250, -2425))
      for i, x in enumerate(np.linspace(-965, 785, 8))]
@@ -111,6 +112,7 @@ QUAYS = (
        ("binnenhaven-1", "s", "kademuur", (1650, 2160), (1900, 2160)),
        ("binnenhaven-2", "s", "kademuur", (1900, 2160), (2150, 2160)),
        ("binnenhaven-3", "s", "walbescherming", (2150, 2160), (2300, 2160)),
+       ("binnenhaven-kop", "s", "kademuur", (2300, 2165), (2330, 2165), (2330, 2235)),
        ("binnenhaven-steiger", "k", "steiger", (1750, 2160), (1750, 2200)),
        ("rivier-zuidoever", "s", "walbescherming", (-3000, -2575), (3000, -2575)),
        ("a16-scherm", "s", "geluidsscherm", (2720, 800), (2720, 2400)),
@@ -194,10 +196,22 @@ def kavel_table() -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+QUAY_INSET = 0.5  # m off both ends: a quay in front of one kavel must not reach its neighbours' corners
+
+
 def quay_table() -> pd.DataFrame:
-    rows = [dict(name=n, layer=layer, bgt_type=t,
-                 geometry=shapely.linestrings(straight(_abs(a), _abs(b), 1e9)))
-            for n, layer, t, a, b in QUAYS]
+    """The scenario's BGT lines, each QUAY_INSET shorter at both ends.
+
+    Why the inset: a quay counts for its nearest kavel, and a quay exactly as long as the kavel it fronts is
+    as near to both neighbours (at its ends) as to that kavel; which one wins is then down to rounding.
+    """
+    rows = []
+    for n, layer, t, *points in QUAYS:  # a few dozen hand-made lines
+        xy = np.array([_abs(p) for p in points], dtype=float)
+        for end, nxt in ((0, 1), (-1, -2)):
+            step = xy[nxt] - xy[end]
+            xy[end] += step / np.hypot(*step) * QUAY_INSET
+        rows.append(dict(name=n, layer=layer, bgt_type=t, geometry=shapely.linestrings(xy)))
     return pd.DataFrame(rows)
 
 

@@ -74,29 +74,8 @@ def place_background(rng, n: int, ext, towns: pd.DataFrame, water, vaarwegen) ->
     return pd.DataFrame(dict(geometry=polys, town=nearest_town(towns, c[:, 0], c[:, 1]), rot=rot[ok][keep]))
 
 
-def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaarwegen, sidings):
-    """IBIS rows (all years) and kavels for scenario + background terreinen.
-
-    Returns (ibis GeoDataFrame in IBIS field names, latest terrein per rin (one geometry each),
-    kavels DataFrame with role/gsi/zoning info).
-    """
-    special = sc.terrein_table()
-    sk = sc.kavel_table()
-    terr = pd.concat([special, _split_largest(_background_table(rng, background, towns))], ignore_index=True)
-    _mark_access(terr, vaarwegen, sidings)
-    per = terr.groupby("rin", sort=False)
-    dissolved = per.first().drop(columns="geometry")
-    dissolved["geometry"] = [shapely.union_all(terr.geometry.values[ix], grid_size=0.01)
-                             for ix in per.indices.values()]
-    kavels = pd.concat([sk, _background_kavels(rng, dissolved, n_kavels - len(sk))], ignore_index=True)
-    kavels["uitgifte_status"] = np.where(kavels.role == "vrij", "uitgeefbaar", "uitgegeven")
-    ibis = _ibis_rows(rng, terr, dissolved, kavels)
-    kavels = gpd.GeoDataFrame(kavels, geometry="geometry", crs=WORKING_CRS)
-    return ibis, gpd.GeoDataFrame(dissolved.reset_index(), geometry="geometry", crs=WORKING_CRS), kavels
-
-
-def _background_table(rng, background: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
-    """One row per background terrein with its IBIS attributes (names distinct within a kern)."""
+def _background_terreinen(rng, background: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    """The background terreinen's attributes; one of them drawn as two polygons."""
     nb = len(background)
     town = towns.iloc[background.town.values] if nb else towns.iloc[:0]
     kinds = rng.choice(KINDS, nb)
@@ -107,30 +86,26 @@ def _background_table(rng, background: pd.DataFrame, towns: pd.DataFrame) -> pd.
         cat=rng.choice([1, 2, 3, 4, 5, 6], nb, p=[0.02, 0.15, 0.45, 0.28, 0.09, 0.01]),
         water="N", spoor="N", duplicate=False, tottuit_null=rng.random(nb) < 0.02,
         first_year=np.where(rng.random(nb) < 0.05, 2023, 2021), geometry=background.geometry.values))
+    # distinct names (add a number where two terreinen of one kern got the same kind)
     dup = bg.groupby("naam").cumcount().values
     bg["naam"] = [n if k == 0 else f"{n} {k + 1}" for n, k in zip(bg["naam"], dup)]
+    # one background terrein drawn as two polygons (split through its centroid)
+    if nb:
+        big = int(np.argmax(shapely.area(bg.geometry.values)))
+        g = bg.geometry.values[big]
+        cx = shapely.centroid(g).x
+        b = shapely.bounds(g)
+        halves = [shapely.intersection(g, shapely.box(b[0] - 1, b[1] - 1, cx, b[3] + 1), grid_size=0.01),
+                  shapely.intersection(g, shapely.box(cx, b[1] - 1, b[2] + 1, b[3] + 1), grid_size=0.01)]
+        if all(shapely.get_type_id(h) == 3 for h in halves):
+            row = bg.iloc[[big, big]].copy()
+            row["geometry"] = halves
+            bg = pd.concat([bg.drop(index=bg.index[big]), row], ignore_index=True)
     return bg
 
 
-def _split_largest(bg: pd.DataFrame) -> pd.DataFrame:
-    """The largest background terrein drawn as two polygons (split through its centroid), as IBIS does."""
-    if not len(bg):
-        return bg
-    big = int(np.argmax(shapely.area(bg.geometry.values)))
-    g = bg.geometry.values[big]
-    cx = shapely.centroid(g).x
-    b = shapely.bounds(g)
-    halves = [shapely.intersection(g, shapely.box(b[0] - 1, b[1] - 1, cx, b[3] + 1), grid_size=0.01),
-              shapely.intersection(g, shapely.box(cx, b[1] - 1, b[2] + 1, b[3] + 1), grid_size=0.01)]
-    if not all(shapely.get_type_id(h) == 3 for h in halves):
-        return bg
-    row = bg.iloc[[big, big]].copy()
-    row["geometry"] = halves
-    return pd.concat([bg.drop(index=bg.index[big]), row], ignore_index=True)
-
-
-def _mark_access(terr: pd.DataFrame, vaarwegen, sidings) -> None:
-    """IBIS water / rail access of the background terreinen, from the fairways and sidings near them."""
+def _access(terr: pd.DataFrame, vaarwegen, sidings) -> None:
+    """Water / rail access of the background terreinen from the data (scenario ones are given)."""
     geoms = terr.geometry.values
     near_w = np.zeros(len(terr), bool)
     near_w[shapely.STRtree(vaarwegen.geometry.values).query(geoms, predicate="dwithin", distance=120.0)[0]] = True
@@ -142,27 +117,32 @@ def _mark_access(terr: pd.DataFrame, vaarwegen, sidings) -> None:
     terr.loc[is_bg, "spoor"] = np.where(near_r[is_bg], "J", "N")
 
 
-def _background_kavels(rng, dissolved: pd.DataFrame, target: int) -> pd.DataFrame:
-    """Voronoi tiles of the background terreinen, about `target` in all, with their role and GSI."""
+def _kavels(rng, dissolved: pd.DataFrame, sk: pd.DataFrame, n_kavels: int) -> pd.DataFrame:
+    """Scenario kavels plus background kavels: Voronoi tiles, as many as the target leaves after the scenario."""
     bgd = dissolved[dissolved.index >= 910001]
-    if not len(bgd):
-        return pd.DataFrame()
-    a = shapely.area(bgd.geometry.values)
-    n_bg = max(len(bgd), target)
-    per_t = np.maximum(1, np.round(n_bg * a / a.sum())).astype(np.int64)
-    tiles, owner = voronoi_tiles(rng, bgd.geometry.values, per_t)
-    rin_k = bgd.index.values[owner]
-    j = pd.Series(rin_k).groupby(rin_k).cumcount().values + 1
-    p_free = rng.beta(1.2, 10.0, len(bgd))[owner]   # share of uitgeefbaar land differs per terrein
-    u = rng.random(len(tiles))
-    role = np.where(u < p_free, "vrij", np.where(u < p_free + 0.07, "leeg", "*"))
-    gsi = np.where(role == "vrij", 0.0, np.clip(rng.beta(3.0, 4.0, len(tiles)) * 0.9, 0.05, 0.8))
-    return pd.DataFrame(dict(kavel_id=[f"K{r}-{i:03d}" for r, i in zip(rin_k, j)], rin=rin_k, col=-1, row=-1,
-                             role=role, gsi=gsi, vlak_text=None, vlak_pct=np.nan, has_vlak=False, geometry=tiles))
+    if len(bgd):
+        a = shapely.area(bgd.geometry.values)
+        n_bg = max(len(bgd), n_kavels - len(sk))
+        per_t = np.maximum(1, np.round(n_bg * a / a.sum())).astype(np.int64)
+        tiles, owner = voronoi_tiles(rng, bgd.geometry.values, per_t)
+        rin_k = bgd.index.values[owner]
+        j = pd.Series(rin_k).groupby(rin_k).cumcount().values + 1
+        p_free = rng.beta(1.2, 10.0, len(bgd))[owner]   # share of uitgeefbaar land differs per terrein
+        u = rng.random(len(tiles))
+        role = np.where(u < p_free, "vrij", np.where(u < p_free + 0.07, "leeg", "*"))
+        gsi = np.where(role == "vrij", 0.0, np.clip(rng.beta(3.0, 4.0, len(tiles)) * 0.9, 0.05, 0.8))
+        bk = pd.DataFrame(dict(kavel_id=[f"K{r}-{i:03d}" for r, i in zip(rin_k, j)], rin=rin_k, col=-1, row=-1,
+                               role=role, gsi=gsi, vlak_text=None, vlak_pct=np.nan, has_vlak=False,
+                               geometry=tiles))
+        kavels = pd.concat([sk, bk], ignore_index=True)
+    else:
+        kavels = sk
+    kavels["uitgifte_status"] = np.where(kavels.role == "vrij", "uitgeefbaar", "uitgegeven")
+    return kavels
 
 
 def _ibis_rows(rng, terr: pd.DataFrame, dissolved: pd.DataFrame, kavels: pd.DataFrame) -> gpd.GeoDataFrame:
-    """IBIS records: one per terrein polygon per year, hectares of the latest year and older years."""
+    """IBIS records: hectares per terrein polygon for the latest year, then the older years."""
     area_k = shapely.area(kavels.geometry.values)
     free_ha = pd.Series(np.where(kavels.role == "vrij", area_k, 0.0)).groupby(kavels.rin.values).sum() / 1e4
     rows = []
@@ -193,3 +173,21 @@ def _ibis_rows(rng, terr: pd.DataFrame, dissolved: pd.DataFrame, kavels: pd.Data
     ibis = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
     ibis["HA_TOTTUIT"] = ibis["HA_TOTTUIT"].astype("float64")
     return ibis
+
+
+def build(rng, background: pd.DataFrame, towns: pd.DataFrame, n_kavels: int, vaarwegen, sidings):
+    """IBIS rows (all years) and kavels for scenario + background terreinen.
+
+    Returns (ibis GeoDataFrame in IBIS field names, latest terrein per rin (one geometry each),
+    kavels DataFrame with role/gsi/zoning info).
+    """
+    terr = pd.concat([sc.terrein_table(), _background_terreinen(rng, background, towns)], ignore_index=True)
+    _access(terr, vaarwegen, sidings)
+    per = terr.groupby("rin", sort=False)
+    dissolved = per.first().drop(columns="geometry")
+    dissolved["geometry"] = [shapely.union_all(terr.geometry.values[ix], grid_size=0.01)
+                             for ix in per.indices.values()]
+    kavels = _kavels(rng, dissolved, sc.kavel_table(), n_kavels)
+    ibis = _ibis_rows(rng, terr, dissolved, kavels)
+    kavels = gpd.GeoDataFrame(kavels, geometry="geometry", crs=WORKING_CRS)
+    return ibis, gpd.GeoDataFrame(dissolved.reset_index(), geometry="geometry", crs=WORKING_CRS), kavels

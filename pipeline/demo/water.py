@@ -15,6 +15,7 @@ import shapely
 
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import scenario as sc
+from pipeline.demo.bgt import FORM, forms
 from pipeline.demo.geometry import random_walk, split_polyline, straight
 from pipeline.demo.sizes import count_for, in_box, scenario_box
 
@@ -136,7 +137,8 @@ def _bank_segments(rng, lines, half, near_tree, near_m=20.0, spacing=10.0, max_p
 def build_bgt(rng, vaarwegen, terreinen_geoms):
     """BGT scheiding and kunstwerkdeel lines (EPSG:28992): scenario quays plus banks along background terreinen.
 
-    Returns two GeoDataFrames in the BGT field names, with historic versions (eindRegistratie set).
+    Returns two GeoDataFrames in the BGT field names, with historic versions (eindRegistratie set), and the
+    form each is written in (bgt.py: line, thin area, arcs) in the column bgt.FORM.
     """
     quays = sc.quay_table()
     frames = [pd.DataFrame(dict(layer=quays["layer"], key="demo-" + quays["name"], type=quays["bgt_type"],
@@ -181,8 +183,9 @@ def build_bgt(rng, vaarwegen, terreinen_geoms):
     old["eindRegistratie"] = df.loc[old.index, "tijdstipRegistratie"]
     df = pd.concat([df, old], ignore_index=True)
     df = df.rename(columns={"type": "bgt-type"})
+    df[FORM] = forms(df["key"].to_numpy())
     cols = ["lokaalID", "bgt-type", "plus-type", "objectBeginTijd", "eindRegistratie", "tijdstipRegistratie",
-            "bronhouder"]
+            "bronhouder", FORM]
     out = {}
     for layer in ("s", "k"):
         part = df[df["layer"] == layer]

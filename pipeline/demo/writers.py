@@ -1,28 +1,47 @@
 """Write the raw files in the real sources' formats, each atomically (temporary path, then rename).
 
 Why one module: the format rules live here — GeoPackage layers, RFC 7946 GeoJSON (WGS84, no crs
-member), GeoJSON in EPSG:28992 with a crs member (the capaciteitskaart), Shapefile with .prj, and
+member), GeoJSON in EPSG:28992 with a crs member (the capaciteitskaart), Shapefile with .prj, GML with
+lines, areas and arcs (bgt.py), CSV as a register delivers it (`;`, decimal comma, cp1252, x/y in RD) and
 GeoParquet through pipeline.io.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
+import shapely
 
 from pipeline.crs import GEOJSON_DEFAULT_CRS
+from pipeline.demo.bgt import FORM, write_gml
 from pipeline.io import atomic_path, write_parquet
 
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".shp")  # .shp last: it is what readers look for
+# the date the demo's files carry (GeoPackage last_change, .dbf header): the same seed gives the same bytes
+DEMO_DATE = "2026-01-01T00:00:00.000Z"
+
+
+@contextlib.contextmanager
+def fixed_gdal_date():
+    """GDAL stamps GeoPackages with the current time unless OGR_CURRENT_DATE is set: set it while writing."""
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": DEMO_DATE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
 def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path) -> None:
     """All layers into one new GeoPackage (built at a temporary path, then renamed)."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, fixed_gdal_date():
         for name, gdf in layers.items():
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", use_arrow=True)
 
@@ -43,6 +62,10 @@ def write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
     try:
         pyogrio.write_dataframe(gdf, tmpdir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
+        dbf = (tmpdir / target.name).with_suffix(".dbf")
+        with open(dbf, "r+b") as fh:  # header bytes 1-3: date of last update (YY-1900, MM, DD)
+            fh.seek(1)
+            fh.write(bytes([int(DEMO_DATE[:4]) - 1900, int(DEMO_DATE[5:7]), int(DEMO_DATE[8:10])]))
         for suffix in SHAPEFILE_PARTS:
             part = (tmpdir / target.name).with_suffix(suffix)
             if part.exists():
@@ -51,12 +74,28 @@ def write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def write_csv(gdf: gpd.GeoDataFrame, target: Path) -> None:
+    """Points as a register's CSV export: `;`-separated, x/y in RD New with a decimal comma, cp1252, all text."""
+    xy = shapely.get_coordinates(gdf.geometry.to_numpy())
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
+    for i, axis in enumerate("xy"):
+        table[axis] = np.char.replace(np.char.mod("%.2f", xy[:, i]), ".", ",")
+    with atomic_path(target) as tmp:
+        table.to_csv(tmp, sep=";", index=False, encoding="cp1252")
+
+
 def write_any(target: Path, layers: dict[str, gpd.GeoDataFrame], *, rfc7946: bool = True) -> None:
-    """Write by file extension: .gpkg (all layers), .geojson/.json, .shp, .parquet (first layer)."""
+    """Write by file extension: .gpkg (all layers), .geojson/.json, .shp, .gml, .csv, .parquet (first layer)."""
     suffix = target.suffix.lower()
     first = next(iter(layers.values()))
+    if suffix != ".gml" and FORM in first:
+        first = first.drop(columns=FORM)
     if suffix == ".gpkg":
         write_gpkg(layers, target)
+    elif suffix == ".gml":
+        write_gml(first, target)
+    elif suffix == ".csv":
+        write_csv(first, target)
     elif suffix in (".geojson", ".json"):
         write_geojson(first, target, rfc7946=rfc7946)
     elif suffix == ".shp":
@@ -64,4 +103,5 @@ def write_any(target: Path, layers: dict[str, gpd.GeoDataFrame], *, rfc7946: boo
     elif suffix == ".parquet":
         write_parquet(first, target)
     else:
-        raise ValueError(f"demo: cannot write {target}: unknown file type {suffix!r} (use .gpkg, .geojson, .shp, .parquet)")
+        raise ValueError(f"demo: cannot write {target}: unknown file type {suffix!r} "
+                         "(use .gpkg, .geojson, .shp, .gml, .csv, .parquet)")

@@ -8,8 +8,9 @@ file as published for kind `file` / im-capaciteitskaart JSON) plus `<path>.manif
 parameters, start/end time, sha256, feature count, peildatum where the response gives one).
 
 Kinds:
-- `arcgis`: FeatureServer layer query paged by resultOffset (module `arcgis`).
+- `arcgis`: FeatureServer layer query paged by resultOffset, within region.bbox when set (module `arcgis`).
 - `ogcapi`: OGC API Features collection paged by next links, within the region bbox (`ogcapi`).
+- `wfs`: WFS 2.0 GetFeature of one feature type (params.typeNames) as GeoJSON, within the region bbox (`wfs`).
 - `capaciteitskaart`: afname + invoeding layers merged, or an im-capaciteitskaart JSON (`capaciteitskaart`).
 - `file`: any file downloaded as-is (GeoPackage, zip, JSON).
 A rerun skips downloads that are complete with the same parameters, resumes interrupted ones page by
@@ -20,15 +21,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.crs import WORKING_CRS
-from pipeline.fetch import arcgis, capaciteitskaart, ogcapi
-from pipeline.fetch.http import FetchError, Http
+from pipeline.fetch import arcgis, capaciteitskaart, ogcapi, wfs
+from pipeline.fetch.http import FetchError, Http, Unreachable
 from pipeline.fetch.paging import Outcome, download_paged
 
 log = logging.getLogger(__name__)
 
-KINDS = ("arcgis", "ogcapi", "capaciteitskaart", "file")
+KINDS = ("arcgis", "ogcapi", "wfs", "capaciteitskaart", "file")
 
 
 def region_bbox(config) -> tuple[float, float, float, float]:
@@ -63,16 +65,22 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
     if kind not in KINDS:
         raise FetchError(f"sources.{name}.kind: expected one of {KINDS}, got {kind!r}")
     target = Path(source.path)
-    page_size = config.fetch.pagina_grootte
+    page_size = source.pagina_grootte or config.fetch.pagina_grootte
     params = dict(source.params)
-    if kind in ("arcgis", "ogcapi"):
-        pager = (arcgis.ArcGISPager(source.url, params, page_size) if kind == "arcgis"
-                 else ogcapi.OgcApiPager(source.url, params, region_bbox(config), page_size))
+    # ArcGIS layers span the country: query by extent when the region has one (IBIS by bbox + GEM_CODES)
+    layer_bbox = region_bbox(config) if config.region.bbox is not None else None
+    if kind in ("arcgis", "ogcapi", "wfs"):
+        if kind == "arcgis":
+            pager = arcgis.ArcGISPager(source.url, params, page_size, layer_bbox)
+        elif kind == "ogcapi":
+            pager = ogcapi.OgcApiPager(source.url, params, region_bbox(config), page_size)
+        else:
+            pager = wfs.WfsPager(source.url, params, region_bbox(config), page_size)
         return download_paged(source=name, target=target, url=source.url, kind=kind, request=pager.params,
                               streams={"main": pager}, http=http, force=force)
     if kind == "capaciteitskaart":
         return capaciteitskaart.fetch(source=name, target=target, url=source.url, params=params,
-                                      page_size=page_size, http=http, force=force)
+                                      page_size=page_size, http=http, force=force, bbox=layer_bbox)
     return capaciteitskaart.fetch_file(source=name, target=target, url=source.url, params=params,
                                        http=http, kind="file", force=force)
 
@@ -80,6 +88,8 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
 def _guess_kind(url: str) -> str:
     if arcgis.is_layer_url(url):
         return "arcgis"
+    if "service=wfs" in url.lower() or "/wfs" in urlsplit(url).path.lower():
+        return "wfs"
     if "/collections/" in url:
         return "ogcapi"
     return "file"
@@ -106,6 +116,8 @@ def run(config, *, force: bool = False, only: list[str] | None = None, http: Htt
                 continue
             try:
                 outcome = fetch_source(name, source, config, http, force=force)
+            except Unreachable as exc:  # no network (or a wrong host): say so once, at once
+                raise FetchError(f"source {name!r}: {exc}") from None
             except FetchError as exc:  # keep going: one broken service should not block the others
                 log.error("%s: %s", name, exc)
                 failures.append(f"{name}: {exc}")

@@ -1,11 +1,13 @@
 """Netbeheer Nederland capaciteitskaart: two feature layers merged, or an im-capaciteitskaart JSON file.
 
-Why a merge: the public capaciteitskaart is published as separate ArcGIS views for afname and for
-invoeding (teruglevering) of one underlying layer. Ingest expects one polygon layer carrying both
-statuses (`afname`, `opwek` 0..3) and both queues, so the afname layer's features are kept with
-their geometry and the invoeding-related fields (names containing opwek / invoeding /
-teruglevering) are taken from the invoeding layer's feature with the same key (`koppelveld`,
-default OBJECTID: the views share object ids). Invoeding features without a partner are appended.
+The public capaciteitskaart is published as ArcGIS views of one underlying layer; the afname view
+already carries both statuses (`afname`, `opwek` 0..3) and both queues, so it is all ingest needs and the
+configuration fetches only it (with pages of 100: larger pages time out). Should a separate invoeding
+(teruglevering) view be given (`params.invoeding_url`), the afname features are kept with their geometry
+and the invoeding-related fields (names containing opwek / invoeding / teruglevering) are taken from the
+invoeding feature with the same key: `koppelveld`, by default the layer's object-id field (from its
+description). `voedingsgebied_id` is no row key (one supply area is drawn as several polygons), so a key
+that repeats in the invoeding layer is refused rather than matched arbitrarily.
 
 Alternatively the grid operators' im-capaciteitskaart JSON (`energy_areas[].postcode_areas[]`,
 no geometry) is downloaded as-is; its `issued` / `updated` dates give the peildatum.
@@ -18,10 +20,11 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.fetch import arcgis
-from pipeline.fetch.http import FetchError, Http
+from pipeline.fetch.http import FetchError, Http, where
 from pipeline.fetch.manifest import Manifest
 from pipeline.fetch.paging import Outcome, download_paged, skip_if_complete
-from pipeline.io import atomic_path, sha256_file
+from pipeline.fetch.validate import check_download
+from pipeline.io import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +41,18 @@ def merge_layers(afname: Iterator[dict], invoeding: Iterator[dict], key: str) ->
     """Afname features with the invoeding fields of their partner (same `key` value) laid over them."""
     partners: dict = {}
     unkeyed: list = []
+    repeated = 0
     for feature in invoeding:
         value = (feature.get("properties") or {}).get(key, feature.get("id") if key.lower() == "id" else None)
         if value is None:
             unkeyed.append(feature)
+        elif value in partners:
+            repeated += 1
         else:
-            partners.setdefault(value, feature)
+            partners[value] = feature
+    if repeated:
+        raise FetchError(f"capaciteitskaart: koppelveld {key!r} repeats {repeated} time(s) in the invoeding layer, "
+                         "so it is not a row key (voedingsgebied_id never is); use the layer's object-id field")
     used = set()
     matched = 0
     for feature in afname:
@@ -65,21 +74,22 @@ def merge_layers(afname: Iterator[dict], invoeding: Iterator[dict], key: str) ->
 
 
 def fetch_feature_layers(*, source: str, target: Path, url: str, params: dict, page_size: int,
-                         http: Http, force: bool = False) -> Outcome:
-    """Both layers as two streams of one resumable download, merged on completion."""
+                         http: Http, force: bool = False, bbox: tuple | None = None) -> Outcome:
+    """The afname layer (and an invoeding layer when given) as streams of one resumable download."""
     server_params = {k: v for k, v in params.items() if k not in OWN_KEYS}
-    key = str(params.get("koppelveld", "OBJECTID"))
-    streams = {"afname": arcgis.ArcGISPager(url, server_params, page_size)}
+    key = params.get("koppelveld")
+    streams = {"afname": arcgis.ArcGISPager(url, server_params, page_size, bbox)}
     invoeding_url = params.get("invoeding_url")
     if invoeding_url:
-        streams["invoeding"] = arcgis.ArcGISPager(str(invoeding_url), server_params, page_size)
+        streams["invoeding"] = arcgis.ArcGISPager(str(invoeding_url), server_params, page_size, bbox)
     request = {"afname": streams["afname"].params, "koppelveld": key,
                "invoeding_url": str(invoeding_url) if invoeding_url else None}
 
     def merge(per_stream):
         if "invoeding" not in per_stream:
             return per_stream["afname"]
-        return merge_layers(per_stream["afname"], per_stream["invoeding"], key)
+        field = str(key) if key else streams["afname"].describe(http)["order"]
+        return merge_layers(per_stream["afname"], per_stream["invoeding"], field)
 
     return download_paged(source=source, target=target, url=url, kind="capaciteitskaart", request=request,
                           streams=streams, http=http, merge=merge, force=force)
@@ -101,21 +111,33 @@ def peildatum_of(data: dict) -> str | None:
 
 def fetch_file(*, source: str, target: Path, url: str, params: dict, http: Http, kind: str,
                force: bool = False, validate=None, describe=None) -> Outcome:
-    """A single file downloaded as-is (no paging), with the same manifest and skip rules."""
+    """A single file downloaded as-is (no paging), resumable with HTTP Range, checked before it counts as complete.
+
+    The body streams into `.<name>.part` beside the target (kept for the next attempt when the run breaks off);
+    it must be a whole file of the kind its name says (pipeline.fetch.validate) and pass `validate`, then it is
+    renamed into place and the manifest marked complete."""
     request = dict(params)
     if not force and (done := skip_if_complete(source, target, url, kind, request)) is not None:
         return done
+    part = target.with_name(f".{target.name}.part")
+    if force:
+        part.unlink(missing_ok=True)
     manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)
     manifest.save()
     before = http.requests_made
-    resp = http.get_bytes(url, request or None, validate=validate)
-    if not resp.content:
-        raise FetchError(f"{resp.url}: empty response body")
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(resp.content)
-    facts = describe(resp.content) if describe else {}
-    if resp.headers.get("Last-Modified"):
-        facts.setdefault("last_modified", resp.headers["Last-Modified"])
+    headers = http.get_file(url, request or None, part)
+    try:
+        check_download(part, target, headers.get("Content-Type"))
+        content = part.read_bytes() if (validate or describe) else b""
+        if validate is not None:
+            validate(content)
+    except ValueError as exc:
+        part.unlink()
+        raise FetchError(f"{where(url)}: the download is not usable: {exc}; nothing was stored") from None
+    part.replace(target)
+    facts = describe(content) if describe else {}
+    if headers.get("Last-Modified"):
+        facts.setdefault("last_modified", headers["Last-Modified"])
     size = target.stat().st_size
     digest = sha256_file(target)
     manifest.complete(bytes=size, sha256=digest, **facts)
@@ -139,10 +161,10 @@ def fetch_im_json(*, source: str, target: Path, url: str, params: dict, http: Ht
 
 
 def fetch(*, source: str, target: Path, url: str, params: dict, page_size: int, http: Http,
-          force: bool = False) -> Outcome:
+          force: bool = False, bbox: tuple | None = None) -> Outcome:
     """Feature-layer form when the URL is an ArcGIS layer, else the im-capaciteitskaart JSON as-is."""
     if arcgis.is_layer_url(url) or url.rstrip("/").lower().endswith("/query"):
         return fetch_feature_layers(source=source, target=target, url=url, params=params,
-                                    page_size=page_size, http=http, force=force)
+                                    page_size=page_size, http=http, force=force, bbox=bbox)
     return fetch_im_json(source=source, target=target, url=url,
                          params={k: v for k, v in params.items() if k not in OWN_KEYS}, http=http, force=force)

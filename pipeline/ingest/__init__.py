@@ -1,11 +1,16 @@
-"""Stage `ingest`: every configured source -> the canonical layers of pipeline/layers.py.
+"""Stage `ingest`: every configured source -> the canonical layers of the catalogue (pipeline/catalogue).
 
-Settings: `sources.*` (path, layer, format, fields overrides, crs), `region.gemeente_codes`,
+Settings: `sources.*` (path, layer, format, fields overrides, crs, geometrie, negeer_velden, CSV settings and
+what each source may accept: accepteer_geen_rijen, accepteer_verlies, accepteer_leeg), `ingest.*` (arc
+tolerance, largest share lost, BAG statuses), `region.gemeente_codes` / `region.gemeente_tabel`,
 `analyse.kades.bgt_types`, `analyse.milieuruimte.gevoelige_gebruiksdoelen`.
 Inputs: the source files (real downloads or the demo in data/raw/demo/), see docs/raw_formats.md.
 Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the catalogue's columns),
 `ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
 `ingest_bronnen.json` (per source file: path, layer, sha256, rows, peildatum).
+Nothing is lost silently: a configured source with 0 rows, a feature kind that loses more than
+ingest.max_verlies_aandeel, or an analysis field empty in every row stops the run (checks.py) unless the
+source's settings accept it; values emptied because they could not be read are warned about in the summary.
 Notes: all layers are built in memory first and then swapped in as one set (pipeline.workspace.output_set),
 so a failing source or a killed run leaves the previous outputs untouched rather than a half-updated set.
 Optional layers are written only when configured; a stale optional file from an earlier run is removed.
@@ -21,9 +26,10 @@ import geopandas as gpd
 from tqdm import tqdm
 
 from pipeline import catalogue, workspace
+from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
-from pipeline.ingest import (bag, infra, kades, kavels, milieuzones, netcapaciteit, omgevingstypen, terreinen,
-                             vaarwegen, vestigingen)
+from pipeline.ingest import (bag, checks, duplicates, infra, kades, kavels, milieuzones, netcapaciteit,
+                             omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
 from pipeline.ingest.schema import conform
@@ -61,9 +67,26 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
     for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
-        done[name] = conform(builder(config, report, done), name)
+        try:
+            done[name] = conform(duplicates.handle(builder(config, report, done), name, report), name)
+        except CatalogueError as exc:  # e.g. an id field that is empty in every row of the file
+            files = sorted({str(t.path) for t in report.tallies if t.layer == name and t.path is not None})
+            raise IngestError(f"{exc}", path=files[0] if files else None) from None
+        check_region(done[name], name, config.region.bbox)
         log.info("ingest: %s: %d rows", name, len(done[name]))
+    checks.verify(report, config)
     return done, report
+
+
+def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:
+    """A layer that does not touch the configured region at all was read in the wrong place (or is the wrong
+    file): refuse it rather than analyse a region without its data."""
+    if bbox is None or not len(frame):
+        return
+    x0, y0, x1, y1 = frame.total_bounds
+    if x1 < bbox[0] or x0 > bbox[2] or y1 < bbox[1] or y0 > bbox[3]:
+        raise IngestError(f"canonical layer {name}: extent {tuple(round(v) for v in (x0, y0, x1, y1))} does not "
+                          f"overlap region.bbox {tuple(bbox)}", expected="data inside the region")
 
 
 def run(config: Config) -> dict:
@@ -84,6 +107,7 @@ def run(config: Config) -> dict:
     summary["kavels uit"] = "kavellaag" if config.sources.kavels is not None else "terreinen (1 kavel per terrein)"
     summary["gerepareerd"] = repaired
     summary["verwijderd"] = dropped
+    summary.update(checks.summary_warnings(report))
     summary["kwaliteitsrapport"] = str(processed / QUALITY_CSV)
     summary["uitvoermap"] = str(processed)
     return summary

@@ -1,9 +1,15 @@
-"""BAG (PDOK GeoPackage) -> canonical `panden` and `verblijfsobjecten`.
+"""BAG (PDOK GeoPackage, OGC API, or a BAG 2.0 extract) -> canonical `panden` and `verblijfsobjecten`.
 
-Reads: sources.panden, sources.verblijfsobjecten, analyse.milieuruimte.gevoelige_gebruiksdoelen.
-BAG identifiers are 16-digit text with leading zeros; a file that stores them as numbers lost the
-zeros, so digit-only ids are zero-padded back to 16. `gevoelig` is decided here, once, from the
-configured gebruiksdoelen (a verblijfsobject with several gebruiksdoelen is gevoelig if any is).
+Reads: sources.panden, sources.verblijfsobjecten, analyse.milieuruimte.gevoelige_gebruiksdoelen,
+ingest.bag_vervallen_statussen, ingest.bag_bouwjaar_onbekend.
+A BAG 2.0 extract carries every voorkomen (version) of an object: only current ones are kept (no
+eindGeldigheid, eindRegistratie or tijdstipInactief), and objects whose status says they no longer exist or
+never did (gesloopt, niet gerealiseerd, ingetrokken, ten onrechte opgevoerd) are dropped; should two current
+voorkomens remain, the latest counts. Otherwise one dwelling would count several times as gevoelig.
+Identifiers are the 16-digit identificatie: a prefix such as `NL.IMBAG.Pand.` is removed, and a file that
+stored them as numbers lost the leading zeros, which are put back. `bouwjaar` 9999 is BAG's "unknown" and
+becomes empty. `gevoelig` is decided here, once, from the configured gebruiksdoelen (a verblijfsobject with
+several gebruiksdoelen is gevoelig if any is). Every drop and change is counted in the quality report.
 """
 from __future__ import annotations
 
@@ -12,57 +18,139 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Config
-from pipeline.ingest.base import load
+from pipeline.ingest.base import Loaded, load
+from pipeline.ingest.checks import filled
 from pipeline.ingest.fields import Spec, as_int, as_text
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
+HISTORY = [
+    Spec("eind_geldigheid", ("eindGeldigheid", "eind_geldigheid", "einddatumTijdvakGeldigheid")),
+    Spec("eind_registratie", ("eindRegistratie", "eind_registratie")),
+    Spec("tijdstip_inactief", ("tijdstipInactief", "tijdstip_inactief")),
+    Spec("voorkomen", ("voorkomenIdentificatie", "voorkomenidentificatie", "voorkomen_identificatie")),
+    Spec("begin_geldigheid", ("beginGeldigheid", "begin_geldigheid")),
+]
 PAND_SPECS = [
     Spec("pand_id", ("identificatie", "pandidentificatie", "id", "gid"), required=True),
     Spec("bouwjaar", ("oorspronkelijkbouwjaar", "oorspronkelijk_bouwjaar", "bouwjaar")),
     Spec("status", ("pandstatus", "status")),
+    *HISTORY,
 ]
 VBO_SPECS = [
     Spec("vbo_id", ("identificatie", "verblijfsobjectidentificatie", "id", "gid"), required=True),
     Spec("gebruiksdoel", ("gebruiksdoelen", "gebruiksdoelverblijfsobject"), required=True),
+    Spec("status", ("verblijfsobjectstatus", "status")),
+    *HISTORY,
 ]
 
 
-def bag_ids(values: pd.Series) -> pd.Series:
-    """Text ids; digit-only ids shorter than 16 (stored as numbers) get their leading zeros back."""
+def bag_ids(values: pd.Series) -> tuple[pd.Series, int]:
+    """16-digit text ids: a prefix (NL.IMBAG.Pand.) removed, zeros put back on digit-only ids shorter than 16.
+
+    Returns the ids and how many had a prefix. (String kernels only, no regex: BAG has over a million rows.)
+    """
     text = as_text(values)
-    short = text.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
-    return text.where(~short, text.str.zfill(16))
+    length = text.str.len()
+    tail = text.str.slice(-16)
+    prefixed = ((length > 16) & tail.str.isdigit() & ~text.str.slice(-17, -16).str.isdigit()).fillna(False)
+    text = text.where(~prefixed.to_numpy(dtype=bool), tail)
+    short = ((text.str.len() < 16) & text.str.isdigit()).fillna(False).to_numpy(dtype=bool)
+    return text.where(~short, text.str.zfill(16)), int(prefixed.sum())
+
+
+def _per_value(values: pd.Series, test) -> np.ndarray:
+    """`test` (a Series -> bool Series function) applied to the distinct values only, spread over the rows."""
+    codes, uniques = pd.factorize(values)
+    result = np.asarray(test(pd.Series(uniques, dtype=object)).fillna(False), dtype=bool)
+    return np.where(codes >= 0, result[np.maximum(codes, 0)] if len(result) else False, False)
+
+
+def _present(values: pd.Series) -> np.ndarray:
+    """Rows where a field holds a value (dates: not NaT; text: not blank)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.notna().to_numpy()
+    return _per_value(values, lambda u: as_text(u).notna())
+
+
+def _current(config: Config, id_spec: str):
+    """Select the current voorkomens of existing objects (counted): see the module docstring."""
+    gone = {s.strip().lower() for s in config.ingest.bag_vervallen_statussen}
+
+    def select(src: Loaded) -> np.ndarray:
+        ended = np.zeros(len(src.frame), dtype=bool)
+        for name, label in (("eind_geldigheid", "eindGeldigheid"), ("eind_registratie", "eindRegistratie"),
+                            ("tijdstip_inactief", "tijdstipInactief")):
+            hit = _present(src.col(name)) & ~ended
+            src.tally.drop(int(hit.sum()), f"niet-actueel voorkomen ({label} gevuld)", rows=src.rows[hit])
+            ended |= hit
+        status = as_text(src.col("status"))
+        vervallen = _per_value(status, lambda u: u.str.strip().str.lower().isin(gone)) & ~ended
+        for value in status[vervallen].unique():
+            hit = vervallen & (status == value).to_numpy()
+            src.tally.drop(int(hit.sum()), f"status '{value}' (bestaat niet (meer))", rows=src.rows[hit])
+        keep = ~ended & ~vervallen
+        cand = np.flatnonzero(keep)
+        if src.found["voorkomen"] is None and src.found["begin_geldigheid"] is None:
+            return keep  # no history in this file (PDOK GeoPackage, OGC API): nothing to choose between
+        ids, _ = bag_ids(src.col(id_spec).iloc[cand])
+        versions = pd.DataFrame({"id": ids.to_numpy(),
+                                 "v": pd.to_numeric(as_text(src.col("voorkomen")), errors="coerce").to_numpy()[cand],
+                                 "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
+        older = versions.sort_values(["v", "b"], na_position="first").duplicated("id", keep="last")
+        twice = np.zeros(len(keep), dtype=bool)
+        twice[older[older].index.to_numpy()] = True
+        src.tally.drop(int(twice.sum()), "ouder van twee actuele voorkomens (laatste behouden)", rows=src.rows[twice])
+        return keep & ~twice
+    return select
+
+
+def _ids(src: Loaded, spec: str) -> pd.Series:
+    ids, prefixed = bag_ids(src.col(spec))
+    src.tally.repair(prefixed, "identificatie met voorvoegsel (NL.IMBAG...) teruggebracht tot 16 cijfers")
+    return ids
+
+
+def bouwjaren(values: pd.Series, unknown: list[int], *, src: Loaded) -> pd.Series:
+    """Years as integers; BAG's 'unknown' sentinels (9999) become empty (counted)."""
+    years = as_int(values, where=src.where, field=src.field("bouwjaar"))
+    sentinel = years.isin(unknown).fillna(False).astype(bool)
+    src.tally.repair(int(sentinel.sum()), f"bouwjaar {'/'.join(map(str, unknown))} (onbekend) leeg gemaakt")
+    return years.where(~sentinel)
 
 
 def ingest_panden(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(config.sources.panden, "panden", "panden", PAND_SPECS, report, "Polygon", default_layer="pand")
+    src = load(config.sources.panden, "panden", "panden", PAND_SPECS, report, "Polygon", config=config,
+               default_layer="pand", select=_current(config, "pand_id"))
     out = gpd.GeoDataFrame({
-        "pand_id": bag_ids(src.col("pand_id")),
-        "bouwjaar": as_int(src.col("bouwjaar"), where=src.where, field=src.found["bouwjaar"] or "bouwjaar"),
+        "pand_id": _ids(src, "pand_id"),
+        "bouwjaar": bouwjaren(src.col("bouwjaar"), config.ingest.bag_bouwjaar_onbekend, src=src),
         "status": as_text(src.col("status")),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
-    src.tally.kept = len(out)
+    src.tally.keep(src.rows)
     return out
+
+
+def gebruiksdoelen(raw: pd.Series) -> pd.Series:
+    """Lower-case, comma-separated text; a list per row (a JSON array, a BAG extract) is joined the same way."""
+    present = raw.dropna()
+    if len(present) and isinstance(present.iloc[0], (list, tuple, np.ndarray)):
+        raw = raw.map(lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return as_text(raw).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
 
 
 def ingest_verblijfsobjecten(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.verblijfsobjecten, "verblijfsobjecten", "verblijfsobjecten", VBO_SPECS, report,
-               "Point", default_layer="verblijfsobject")
-    raw = src.col("gebruiksdoel")
-    present = raw.dropna()
-    if len(present) and isinstance(present.iloc[0], (list, tuple, np.ndarray)):
-        # a JSON array in GeoJSON arrives from GDAL as a list per row: join it like the comma-separated text
-        raw = raw.map(lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
-    doel = as_text(raw).str.lower().str.replace(r"\s*[,;|]\s*", ",", regex=True)
+               "Point", config=config, default_layer="verblijfsobject", select=_current(config, "vbo_id"))
+    doel = gebruiksdoelen(src.col("gebruiksdoel"))
     gevoelig_doelen = [d.strip().lower() for d in config.analyse.milieuruimte.gevoelige_gebruiksdoelen]
     listed = doel.fillna("").str.split(",").explode()
     gevoelig = listed.isin(gevoelig_doelen).groupby(level=0).any() if len(listed) else listed.astype(bool)
-    ids = bag_ids(src.col("vbo_id"))
     out = gpd.GeoDataFrame({
-        "vbo_id": part_ids(ids, src.frame),
+        "vbo_id": part_ids(_ids(src, "vbo_id"), src.frame),
         "gebruiksdoel": doel,
         "gevoelig": gevoelig.reindex(doel.index, fill_value=False).to_numpy(dtype=bool),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
-    src.tally.kept = len(out)
+    src.tally.keep(src.rows)
+    filled(out["gebruiksdoel"], "gebruiksdoel", src)
     return out

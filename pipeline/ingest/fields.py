@@ -1,10 +1,14 @@
 """Find a source's fields by alias, and parse their values the way real exports store them.
 
 Real exports of the same source spell fields differently (upper/lower case, 10-character Shapefile
-names, legacy names, typos), so every canonical field has an alias list. Matching ignores case and
-the separators `_`, `-`, `.` and spaces; a `fields` override in the Source beats the table. Values
-arrive as text more often than as numbers ("12,5" with a Dutch decimal comma), so the parsers accept
-both and raise an IngestError naming the offending values instead of silently producing nulls.
+names, legacy names, typos, GML paths flattened by GDAL such as `kadastraleGemeente|KadastraleGemeente|waarde`),
+so every canonical field has an alias list. Matching ignores case and the separators `_`, `-`, `.` and spaces,
+and a flattened path also answers to its last two parts; a `fields` override in the Source beats the table,
+and `negeer_velden` hides junk columns. Values arrive as text more often than as numbers ("12,5" with a Dutch
+decimal comma), so the parsers accept both. What cannot be read is never silently dropped: in a required
+field it stops the run with an IngestError naming the offending values; in an optional field it becomes
+empty and is counted per field, with examples, in the quality report (a junk column in a legacy export
+must not block a run).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.quality import Tally
 
 
 @dataclass(frozen=True)
@@ -28,26 +33,58 @@ class Spec:
 
 @dataclass(frozen=True)
 class Where:
-    """File and layer of the values being parsed, for error messages."""
+    """File and layer of the values being parsed, for messages; with a tally, unreadable values of fields not in
+    `strict` (the required ones) are counted there and set empty instead of stopping the run."""
     path: Path | None
     layer: str | None
+    tally: Tally | None = None
+    strict: frozenset = frozenset()
+
+
+def reject(bad: pd.Series, values: pd.Series, *, where: Where, field: str | None, problem: str,
+           expected: object) -> pd.Series:
+    """Values flagged `bad`: an IngestError for a required field (or without a tally), else counted as emptied.
+
+    Returns the mask of values to set empty (all False when nothing is bad).
+    """
+    bad = bad.fillna(False).astype(bool)
+    if not bad.any():
+        return bad
+    examples = sorted(values[bad].astype(str).unique().tolist())[:10]
+    if where.tally is None or field in where.strict:
+        raise IngestError(f"{int(bad.sum())} {problem}", path=where.path, layer=where.layer, field=field,
+                          expected=expected, found=examples)
+    where.tally.nulled(field or "?", int(bad.sum()), examples[:5], problem)
+    return bad
 
 
 def _norm(name: str) -> str:
     return re.sub(r"[\s_\-.]", "", str(name)).lower()
 
 
+def _keys(column: str) -> list[str]:
+    """The names a column answers to: itself, and for a GDAL-flattened GML path (a|B|c) its last two parts."""
+    keys = [_norm(column)]
+    parts = str(column).split("|")
+    if len(parts) > 2:
+        keys.append(_norm("".join(parts[-2:])))
+    return keys
+
+
 def resolve(columns, specs: list[Spec], *, overrides: dict[str, str], where: Where,
-            source_name: str) -> dict[str, str | None]:
+            source_name: str, ignore: list[str] = ()) -> dict[str, str | None]:
     """Canonical name -> column in the file (None when absent and optional).
 
     Raises an IngestError for an override naming an unknown canonical field or an absent column, and
-    for missing required fields, listing what was expected and what the file has.
+    for missing required fields, listing what was expected and what the file has. Columns named in `ignore`
+    (sources.<name>.negeer_velden) are treated as absent.
     """
-    columns = [str(c) for c in columns if str(c) != "geometry"]
+    ignored = {_norm(i) for i in ignore}
+    columns = [str(c) for c in columns if str(c) != "geometry" and _norm(c) not in ignored]
     by_norm: dict[str, str] = {}
     for col in columns:
-        by_norm.setdefault(_norm(col), col)
+        for key in _keys(col):
+            by_norm.setdefault(key, col)
     known = {s.name for s in specs}
     unknown = sorted(set(overrides) - known)
     if unknown:
@@ -100,14 +137,15 @@ def as_text(values: pd.Series) -> pd.Series:
         text = values.astype("str")
         text = text.where(~whole, values.where(whole, 0).astype("int64").astype("str"))
         return text.where(values.notna())
+    missing = values.isna().to_numpy()  # NaT and None as well: their text ('NaT') is not a value
     text = values.astype("str").str.strip()
     if values.dtype == object:
         text = text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
-    return text.where(~text.str.lower().isin(NULL_TEXT) & text.notna())
+    return text.where(~text.str.lower().isin(NULL_TEXT) & text.notna() & ~missing)
 
 
 def as_number(values: pd.Series, *, where: Where, field: str) -> pd.Series:
-    """Floats from numbers or text ('12,5', '1.234,5', '12.5'); unparseable text -> IngestError."""
+    """Floats from numbers or text ('12,5', '1.234,5', '12.5'); unparseable text -> `reject`."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
     text = as_text(values)
@@ -115,21 +153,16 @@ def as_number(values: pd.Series, *, where: Where, field: str) -> pd.Series:
     cleaned = text.where(~comma, text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     cleaned = cleaned.str.replace(r"\s+", "", regex=True)
     numbers = pd.to_numeric(cleaned, errors="coerce")
-    bad = text.notna() & numbers.isna()
-    if bad.any():
-        raise IngestError(f"{int(bad.sum())} value(s) are not numbers", path=where.path, layer=where.layer,
-                          field=field, expected="a number (decimal point or comma)",
-                          found=sorted(text[bad].unique().tolist())[:10])
+    reject(text.notna() & numbers.isna(), text, where=where, field=field, problem="value(s) are not numbers",
+           expected="a number (decimal point or comma)")
     return numbers.astype("float64")
 
 
 def as_int(values: pd.Series, *, where: Where, field: str) -> pd.Series:
     numbers = as_number(values, where=where, field=field)
-    fractional = numbers.notna() & (numbers != np.round(numbers))
-    if fractional.any():
-        raise IngestError("value(s) are not whole numbers", path=where.path, layer=where.layer, field=field,
-                          expected="an integer", found=sorted(numbers[fractional].unique().tolist())[:10])
-    return numbers.round().astype("Int64")
+    fractional = reject(numbers.notna() & (numbers != np.round(numbers)), numbers, where=where, field=field,
+                        problem="value(s) are not whole numbers", expected="an integer")
+    return numbers.where(~fractional).round().astype("Int64")
 
 
 TRUE = {"j", "ja", "y", "yes", "true", "t", "1", "waar", "x"}
@@ -142,11 +175,9 @@ def as_bool(values: pd.Series, *, where: Where, field: str, default: bool = Fals
         return values.fillna(default).astype(bool)
     text = as_text(values).str.lower()
     text = text.str.replace(r"\.0+$", "", regex=True)
-    known = text.isin(TRUE | FALSE) | text.isna()
-    if not known.all():
-        raise IngestError("value(s) are not yes/no", path=where.path, layer=where.layer, field=field,
-                          expected=["J", "N", "ja", "nee", "1", "0", "true", "false"],
-                          found=sorted(text[~known].unique().tolist())[:10])
+    bad = reject(~(text.isin(TRUE | FALSE) | text.isna()), text, where=where, field=field,
+                 problem="value(s) are not yes/no", expected=["J", "N", "ja", "nee", "1", "0", "true", "false"])
+    text = text.where(~bad)
     return text.isin(TRUE).where(text.notna(), default).astype(bool)
 
 
@@ -156,20 +187,16 @@ def as_year(values: pd.Series, *, where: Where, field: str) -> pd.Series:
         return values.dt.year.astype("Int64")
     text = as_text(values)
     year = text.str.extract(r"((?:19|20)\d\d)", expand=False)
-    bad = text.notna() & year.isna()
-    if bad.any():
-        raise IngestError("value(s) are not dates", path=where.path, layer=where.layer, field=field,
-                          expected="a date such as 2024-01-01", found=sorted(text[bad].unique().tolist())[:10])
+    reject(text.notna() & year.isna(), text, where=where, field=field, problem="value(s) are not dates",
+           expected="a date such as 2024-01-01")
     return pd.to_numeric(year).astype("Int64")
 
 
 def check_vocabulary(values: pd.Series, allowed: list[str], *, where: Where, field: str) -> pd.Series:
-    """Refuse values outside a closed vocabulary (listing the valid ones) instead of dropping them."""
-    bad = values.notna() & ~values.isin(allowed)
-    if bad.any():
-        raise IngestError(f"{int(bad.sum())} value(s) outside the valid list", path=where.path, layer=where.layer,
-                          field=field, expected=allowed, found=sorted(values[bad].astype(str).unique().tolist())[:10])
-    return values
+    """Values outside a closed vocabulary are `reject`ed (listing the valid ones), never silently dropped."""
+    bad = reject(values.notna() & ~values.isin(allowed), values, where=where, field=field,
+                 problem="value(s) outside the valid list", expected=allowed)
+    return values.where(~bad)
 
 
 def map_vocabulary(text: pd.Series, mapping: dict[str, str], allowed: list[str], *, where: Where,

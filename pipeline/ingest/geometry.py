@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from pipeline.ingest.centreline import centrelines
 from pipeline.ingest.quality import Tally
 
 FAMILY_IDS = {
@@ -28,24 +29,60 @@ PART_TYPE = {"Polygon": shapely.GeometryType.POLYGON, "LineString": shapely.Geom
              "Point": shapely.GeometryType.POINT}
 
 
-def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally) -> gpd.GeoDataFrame:
+def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally, *, areas_as_lines: bool = False) -> gpd.GeoDataFrame:
     """Drop empty geometries, repair invalid ones, keep only parts of the expected kind.
 
     Polygons come out as MultiPolygon (one row per input row); lines and points are exploded to one
-    row per part, so a MultiLineString becomes several LineStrings with the same attributes.
+    row per part, so a MultiLineString becomes several LineStrings with the same attributes. With
+    `areas_as_lines` (kind LineString), polygon parts become their centre line (centreline.py) and the
+    column `_conversie` says how. Rows dropped here are losses: data that could not be used.
     """
+    rows = frame["_rij"].to_numpy() if "_rij" in frame else None
     geoms = frame.geometry.to_numpy()
     empty = pd.isna(geoms) | shapely.is_empty(geoms)
-    tally.drop(int(empty.sum()), "geen geometrie")
+    tally.drop(int(empty.sum()), "geen geometrie", rows=None if rows is None else rows[empty], loss=True)
     frame = frame.loc[~empty].copy()
-    geoms = frame.geometry.to_numpy()
+    geoms, invalid = _repaired(frame.geometry.to_numpy(), tally)
+    parts, owner = _parts(geoms, kind)
+    conversion = np.full(len(parts), "", dtype=object)
+    if areas_as_lines and kind == "LineString":
+        parts, conversion = _areas_to_lines(parts)
+        tally.repair(int((conversion != "").sum()), "vlak (dunne strook) omgezet naar de lijn door het midden")
+    keep = (shapely.get_type_id(parts) == PART_TYPE[kind]) & ~shapely.is_empty(parts)
+    keep &= (shapely.area(parts) > 0) if kind == "Polygon" else (shapely.length(parts) > 0) if kind == "LineString" \
+        else True
+    has_kept = np.bincount(owner[keep], minlength=len(geoms)) > 0
+    _count_types(frame, geoms, invalid, has_kept, "Polygon" if areas_as_lines else kind, kind, tally)
+    parts, owner, conversion = parts[keep], owner[keep], conversion[keep]
+    if kind == "Polygon":
+        out = np.full(len(geoms), None, dtype=object)
+        order = np.argsort(owner, kind="stable")
+        shapely.multipolygons(parts[order], indices=owner[order], out=out)
+        frame = frame.iloc[np.flatnonzero(has_kept)].copy()
+        return frame.set_geometry(gpd.GeoSeries(out[has_kept], index=frame.index, crs=frame.crs))
+    n_parts = np.bincount(owner, minlength=len(geoms))
+    tally.repair(int((n_parts > 1).sum()), f"multi-geometrie gesplitst in losse {kind}s")
+    exploded = frame.iloc[owner].copy()
+    exploded = exploded.set_geometry(gpd.GeoSeries(parts, index=exploded.index, crs=frame.crs))
+    exploded["_deel"] = pd.Series(owner, index=exploded.index).groupby(owner).cumcount().to_numpy()
+    exploded["_delen"] = n_parts[owner]
+    if areas_as_lines:
+        exploded["_conversie"] = conversion
+    return exploded.reset_index(drop=True)
 
+
+def _repaired(geoms: np.ndarray, tally: Tally) -> tuple[np.ndarray, np.ndarray]:
+    """Invalid geometries made valid (counted); returns the geometries and the mask of repaired ones."""
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid])
         tally.repair(int(invalid.sum()), "ongeldige geometrie hersteld (make_valid)")
+    return geoms, invalid
 
+
+def _parts(geoms: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Single-part geometries with the index of the row they came from (collections unpacked)."""
     parts, owner = shapely.get_parts(geoms, return_index=True)
     # GeometryCollections nest one level more (make_valid output); unpack them too
     nested = shapely.get_type_id(parts) == shapely.GeometryType.GEOMETRYCOLLECTION
@@ -59,37 +96,34 @@ def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally) -> gpd.GeoDataFrame:
             coords, idx = shapely.get_coordinates(parts[ring], return_index=True)
             parts = parts.copy()
             parts[ring] = shapely.linestrings(coords, indices=idx)
-    keep = (shapely.get_type_id(parts) == PART_TYPE[kind]) & ~shapely.is_empty(parts)
-    if kind == "Polygon":
-        keep &= shapely.area(parts) > 0
-    elif kind == "LineString":
-        keep &= shapely.length(parts) > 0
+    return parts, owner
 
-    pure = np.isin(shapely.get_type_id(geoms), FAMILY_IDS[kind])
-    has_kept = np.bincount(owner[keep], minlength=len(geoms)) > 0
+
+def _areas_to_lines(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Polygon parts replaced by their centre lines; the conversion per part ('' for parts left as they were)."""
+    conversion = np.full(len(parts), "", dtype=object)
+    area = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    if area.any():
+        parts = parts.copy()
+        parts[area], conversion[area] = centrelines(parts[area])
+    return parts, conversion
+
+
+def _count_types(frame, geoms, invalid, has_kept, also: str, kind: str, tally: Tally) -> None:
+    """Count rows that kept only some of their parts (repaired) and rows of the wrong type (lost); geometries of
+    the family `also` (polygons turned into lines) are as good as `kind`."""
+    pure = np.isin(shapely.get_type_id(geoms), FAMILY_IDS[kind] + FAMILY_IDS[also])
     split = has_kept & ~pure & ~invalid
     tally.repair(int(split.sum()), f"gemengde geometrie: alleen {kind} behouden")
     wrong = ~has_kept
-    if wrong.any():
-        found = pd.Series(shapely.get_type_id(geoms[wrong])).map(TYPE_NAMES).value_counts()
-        for name, n in found.items():
-            tally.drop(int(n), f"geometrietype {name} i.p.v. {kind}")
-
-    parts, owner = parts[keep], owner[keep]
-    if kind == "Polygon":
-        out = np.full(len(geoms), None, dtype=object)
-        order = np.argsort(owner, kind="stable")
-        shapely.multipolygons(parts[order], indices=owner[order], out=out)
-        frame = frame.iloc[np.flatnonzero(has_kept)].copy()
-        frame = frame.set_geometry(gpd.GeoSeries(out[has_kept], index=frame.index, crs=frame.crs))
-        return frame
-    n_parts = np.bincount(owner, minlength=len(geoms))
-    tally.repair(int((n_parts > 1).sum()), f"multi-geometrie gesplitst in losse {kind}s")
-    exploded = frame.iloc[owner].copy()
-    exploded = exploded.set_geometry(gpd.GeoSeries(parts, index=exploded.index, crs=frame.crs))
-    exploded["_deel"] = pd.Series(owner, index=exploded.index).groupby(owner).cumcount().to_numpy()
-    exploded["_delen"] = n_parts[owner]
-    return exploded.reset_index(drop=True)
+    if not wrong.any():
+        return
+    names = pd.Series(shapely.get_type_id(geoms[wrong])).map(TYPE_NAMES)
+    rows = frame["_rij"].to_numpy()[wrong] if "_rij" in frame else None
+    for name in names.unique():
+        hit = (names == name).to_numpy()
+        tally.drop(int(hit.sum()), f"geometrietype {name} i.p.v. {kind}", rows=None if rows is None else rows[hit],
+                   loss=True)
 
 
 def part_ids(ids: pd.Series, frame: gpd.GeoDataFrame) -> pd.Series:
@@ -124,8 +158,8 @@ def to_multipolygon(geoms: np.ndarray) -> np.ndarray:
 
 def drop_exact_duplicates(frame: gpd.GeoDataFrame, tally: Tally) -> gpd.GeoDataFrame:
     """Drop rows whose attributes and geometry (as normalised WKB) repeat an earlier row."""
-    key = frame.drop(columns=frame.geometry.name).astype("str")
+    key = frame.drop(columns=[frame.geometry.name, *[c for c in ("_rij",) if c in frame]]).astype("str")
     key["_wkb"] = shapely.to_wkb(shapely.normalize(frame.geometry.to_numpy()))
     dup = key.duplicated().to_numpy()
-    tally.drop(int(dup.sum()), "exact dubbel record")
+    tally.drop(int(dup.sum()), "exact dubbel record", rows=frame["_rij"].to_numpy()[dup] if "_rij" in frame else None)
     return frame.loc[~dup]

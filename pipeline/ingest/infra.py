@@ -35,12 +35,12 @@ OPRIT_SOORTEN = {"aansluiting": "aansluiting", "motorway_junction": "aansluiting
 
 
 def ingest_spoor(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(config.sources.spoor, "spoor", "spoor", SPOOR_SPECS, report, "LineString")
+    src = load(config.sources.spoor, "spoor", "spoor", SPOOR_SPECS, report, "LineString", config=config)
     tally = src.tally
     railway = as_text(src.col("railway")).str.lower()
     keep = (railway.isin(RAIL) | railway.isna()).to_numpy()  # no railway field: all null, all kept
     for value, n in railway[~keep].value_counts().items():
-        tally.drop(int(n), f"railway={value} is geen bruikbaar spoor")
+        tally.drop(int(n), f"railway={value} is geen bruikbaar spoor", rows=src.rows[~keep & (railway == value)])
     soort = as_text(src.col("soort")).str.lower()
     from_service = as_text(src.col("service")).str.lower().fillna("").map(SERVICE).fillna("hoofdspoor")
     soort = soort.fillna(from_service)
@@ -48,12 +48,12 @@ def ingest_spoor(config: Config, report: Report) -> gpd.GeoDataFrame:
     ids = fill_ids(as_text(src.col("spoor_id")), "S")
     out = gpd.GeoDataFrame({"spoor_id": part_ids(ids, src.frame)[keep].to_numpy(), "soort": soort[keep].to_numpy()},
                            geometry=src.frame.geometry[keep].to_numpy(), crs=src.frame.crs)
-    tally.kept = len(out)
+    tally.keep(src.rows[keep])
     return out
 
 
 def ingest_opritten(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(config.sources.opritten, "opritten", "opritten", OPRIT_SPECS, report, "Point")
+    src = load(config.sources.opritten, "opritten", "opritten", OPRIT_SPECS, report, "Point", config=config)
     text = as_text(src.col("soort")).str.lower()
     soort = map_vocabulary(text, OPRIT_SOORTEN, sorted(OPRIT_SOORTEN), where=src.where,
                            field=src.found["soort"] or "soort")
@@ -63,5 +63,5 @@ def ingest_opritten(config: Config, report: Report) -> gpd.GeoDataFrame:
         "wegnummer": as_text(src.col("wegnummer")).str.upper(),
         "soort": soort.fillna("aansluiting"),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
-    src.tally.kept = len(out)
+    src.tally.keep(src.rows)
     return out

@@ -2,6 +2,9 @@
 
 Reads: sources.kavels (optional; a plot layer or BRK percelen), the ingested terreinen,
 analyse.kavel_clip_tolerantie_m.
+BRK kadastrale kaart GML has two geometries per perceel (outline and label point): the reader takes the
+outline (gml.py; sources.kavels.geometrie to choose), and the kadastrale aanduiding (gemeente-sectie-nummer)
+becomes the kavel_id.
 The terrein is not taken from the file: a kavel belongs to the terrein it overlaps most (kavel
 layers and BRK parcels do not carry RIN numbers and often stick out over the contour), and is clipped
 to that terrein, unless it lies within kavel_clip_tolerantie_m of the contour: then it is kept as it is (a
@@ -21,7 +24,7 @@ import shapely
 from pipeline.config import Config
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, as_text, fill_ids, unique_ids
+from pipeline.ingest.fields import Spec, as_text, fill_ids
 from pipeline.ingest.geometry import to_multipolygon
 from pipeline.ingest.quality import Report
 
@@ -30,7 +33,8 @@ log = logging.getLogger(__name__)
 SPECS = [
     Spec("kavel_id", ("kavelid", "kavel_nr", "kavelnummer", "identificatieLokaalID", "identificatie", "id",
                       "perceel_id")),
-    Spec("kadastrale_gemeente", ("kadastraleGemeenteWaarde", "kadastrale_gemeente", "AKRKadastraleGemeenteCodeWaarde")),
+    Spec("kadastrale_gemeente", ("kadastraleGemeenteWaarde", "kadastrale_gemeente", "kadastrale_gemeente_waarde",
+                                 "AKRKadastraleGemeenteCodeWaarde")),
     Spec("sectie", ("sectie",)),
     Spec("perceelnummer", ("perceelnummer",)),
     Spec("uitgifte_status", ("uitgiftestatus", "status", "uitgifte")),
@@ -50,7 +54,7 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
                                  "bron": "terrein"},
                                 geometry=terreinen.geometry.to_numpy(), crs=terreinen.crs)
 
-    src = load(config.sources.kavels, "kavels", "kavels", SPECS, report, "Polygon")
+    src = load(config.sources.kavels, "kavels", "kavels", SPECS, report, "Polygon", config=config)
     frame, tally = src.frame.reset_index(drop=True), src.tally
     ids = as_text(src.col("kavel_id")).reset_index(drop=True)
     brk = (as_text(src.col("kadastrale_gemeente")) + "-" + as_text(src.col("sectie")) + "-"
@@ -90,8 +94,6 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
         "uitgifte_status": status.iloc[k].to_numpy(),
         "bron": "kavellaag",
     }, geometry=to_multipolygon(best_pieces), crs=terreinen.crs)
-    out["kavel_id"], changed = unique_ids(out["kavel_id"])
-    tally.repair(changed, "dubbele kavel_id uniek gemaakt")
     tally.kept = len(out)
     return out
 

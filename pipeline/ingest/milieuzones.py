@@ -16,8 +16,8 @@ from pipeline.categories import (IBIS_HOOFDCATEGORIE, MILIEUCATEGORIEEN, milieuc
                                  milieucategorie_rank)
 from pipeline.config import Config, Source
 from pipeline.ingest.base import load
-from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids
+from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids, reject
+from pipeline.ingest.checks import filled
 from pipeline.ingest.quality import Report
 
 SPECS = [
@@ -41,15 +41,19 @@ def categories_from_text(text: pd.Series, *, where: Where, field: str) -> pd.Ser
     flat = flat.where(flat.str.contains(".", regex=False), flat.map(IBIS_HOOFDCATEGORIE).fillna(flat))
     bad = ~flat.isin(MILIEUCATEGORIEEN)
     if bad.any():
-        raise IngestError("text names a milieucategorie that does not exist", path=where.path, layer=where.layer,
-                          field=field, expected=MILIEUCATEGORIEEN,
-                          found=sorted(text.loc[flat[bad].index].unique().tolist())[:10])
+        texts = text.loc[flat[bad].index]
+        bad_rows = reject(pd.Series(True, index=texts.index.unique()), texts.groupby(level=0).first(), where=where,
+                          field=field, problem="text(s) name a milieucategorie that does not exist",
+                          expected=MILIEUCATEGORIEEN)
+        flat = flat[~flat.index.isin(bad_rows.index)]
+        if flat.empty:
+            return pd.Series(None, index=text.index, dtype="str")
     best = pd.Series(milieucategorie_rank(flat), index=flat.index).groupby(level=0).max()
     return milieucategorie_from_rank(best).set_axis(best.index).astype("str").reindex(text.index)
 
 
-def _one(source: Source, name: str, default_soort: str, report: Report) -> gpd.GeoDataFrame:
-    src = load(source, name, "milieuzones", SPECS, report, "Polygon", default_layer=default_soort)
+def _one(source: Source, name: str, default_soort: str, config: Config, report: Report) -> gpd.GeoDataFrame:
+    src = load(source, name, "milieuzones", SPECS, report, "Polygon", config=config, default_layer=default_soort)
     frame, where = src.frame, src.where
     text = as_text(src.col("functieaanduiding"))
     naam = as_text(src.col("naam"))
@@ -57,11 +61,9 @@ def _one(source: Source, name: str, default_soort: str, report: Report) -> gpd.G
     field = src.found["functieaanduiding"] or src.found["naam"] or "functieaanduiding"
     pct = as_number(src.col("max_bebouwingspercentage"), where=where,
                     field=src.found["max_bebouwingspercentage"] or "maximum_bebouwingspercentage")
-    out_of_range = pct.notna() & ~pct.between(0, 100)
-    if out_of_range.any():
-        raise IngestError("bebouwingspercentage outside 0..100", path=where.path, layer=where.layer,
-                          field=src.found["max_bebouwingspercentage"], expected="0..100",
-                          found=sorted(pct[out_of_range].unique().tolist())[:10])
+    pct = pct.where(~reject(pct.notna() & ~pct.between(0, 100), pct, where=where,
+                            field=src.field("max_bebouwingspercentage"),
+                            problem="bebouwingspercentage(s) outside 0..100", expected="0..100"))
     soort = as_text(src.col("soort")).str.lower().fillna(default_soort)
     ids = fill_ids(as_text(src.col("zone_id")), f"{name}-")
     out = gpd.GeoDataFrame({
@@ -71,14 +73,16 @@ def _one(source: Source, name: str, default_soort: str, report: Report) -> gpd.G
         "max_bebouwingspercentage": pct,
         "omschrijving": omschrijving,
     }, geometry=frame.geometry, crs=frame.crs)
-    src.tally.kept = len(out)
+    src.tally.keep(src.rows)
+    if default_soort == "bestemmingsvlak":  # plots: their category is what milieuruimte reads
+        filled(out["max_milieucategorie"], "max_milieucategorie", src)
     return out
 
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
-    parts = [_one(config.sources.milieuzones, "milieuzones", "bestemmingsvlak", report)]
+    parts = [_one(config.sources.milieuzones, "milieuzones", "bestemmingsvlak", config, report)]
     if config.sources.geluidzones is not None:
-        parts.append(_one(config.sources.geluidzones, "geluidzones", "geluidzone", report))
+        parts.append(_one(config.sources.geluidzones, "geluidzones", "geluidzone", config, report))
     out = pd.concat(parts, ignore_index=True)
     dup = out["zone_id"].duplicated(keep=False)
     out.loc[dup, "zone_id"] = out.loc[dup, "soort"] + ":" + out.loc[dup, "zone_id"]

@@ -19,6 +19,7 @@ import pandas as pd
 from pipeline.config import Config
 from pipeline.ingest import readers
 from pipeline.ingest.base import load
+from pipeline.ingest.checks import filled
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.fields import Spec, Where, as_number, as_text, map_vocabulary
 from pipeline.ingest.geometry import dissolve
@@ -71,7 +72,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     path = readers.check_exists(source.path, "netcapaciteit")
     if readers.detect_format(path, source.format) == "json":
         return _from_im_json(config, report)
-    src = load(source, "netcapaciteit", "netcapaciteit", SPECS, report, "Polygon")
+    src = load(source, "netcapaciteit", "netcapaciteit", SPECS, report, "Polygon", config=config)
     where = src.where
     if src.found["afname"] is None and src.found["opwek"] is None:
         raise IngestError("no status field", path=where.path, layer=where.layer, field="afname",
@@ -99,59 +100,30 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
         log.warning("netcapaciteit: %d supply area(s) drawn with conflicting statuses; parts kept separately",
                     int(conflicts))
     src.tally.kept = len(out)
+    filled(out["afname_status"], "afname_status", src, empty_value="onbekend")
     return out.drop(columns="_key")
 
 
 def _from_im_json(config: Config, report: Report) -> gpd.GeoDataFrame:
     """im-capaciteitskaart JSON (no geometry) + PC6 polygons -> one row per postcode area."""
-    source = config.sources.netcapaciteit
-    path = source.path
+    path = config.sources.netcapaciteit.path
     data = readers.read_json(path)
-    areas = data.get("energy_areas") if isinstance(data, dict) else None
-    if not areas:
-        raise IngestError("no energy_areas in the capaciteitskaart JSON", path=path, field="energy_areas",
-                          expected="an im-capaciteitskaart document (energy_areas[].postcode_areas[])",
-                          found=sorted(data)[:20] if isinstance(data, dict) else type(data).__name__)
-    area_cols = ["short_code", *IM_NUMBERS]
-    table = pd.json_normalize([a for a in areas if a.get("postcode_areas")], record_path="postcode_areas",
-                              meta=area_cols, meta_prefix="area.", errors="ignore")
+    table = _im_table(data, path)
     tally = report.tally("netcapaciteit", "netcapaciteit", path)
     tally.read = len(table)
-    provenance = {"peildatum": data.get("issued"), "model": data.get("conforms_to")}
-    report.record_source("netcapaciteit", path, layer=None, fmt="json", rows=len(table), **provenance)
-    if table.empty:
-        raise IngestError("the capaciteitskaart JSON has no postcode_areas, so it cannot be placed on a map",
-                          path=path, field="energy_areas[].postcode_areas",
-                          expected="energy areas with postcode_areas (DSO form)",
-                          found=f"{len(areas)} energy area(s) without postcode areas")
-    where = Where(path, "energy_areas")
-    for col in ("postcode", "demand_constraint", "generation_constraint"):
-        if col not in table:
-            table[col] = None
-    table["postcode"] = _postcodes(table["postcode"])
-
-    pc_source = config.sources.netcapaciteit_postcodes
-    if pc_source is None:
-        raise IngestError("an im-capaciteitskaart JSON has no geometry; configure sources.netcapaciteit_postcodes "
-                          "(PC6 polygons with a 'postcode' field)", path=path,
-                          expected="sources.netcapaciteit_postcodes", found="not configured")
-    pcs = load(pc_source, "netcapaciteit_postcodes", "netcapaciteit", POSTCODE_SPECS, report, "Polygon")
-    pcs.tally.kept = len(pcs.frame)
-    polygons = gpd.GeoDataFrame({"postcode": _postcodes(pcs.col("postcode"))}, geometry=pcs.frame.geometry,
-                                crs=pcs.frame.crs)
-    polygons, merged = dissolve(polygons, "postcode")
-    pcs.tally.merge(merged)
-
+    report.record_source("netcapaciteit", path, layer=None, fmt="json", rows=len(table),
+                         peildatum=data.get("issued"), model=data.get("conforms_to"))
+    polygons = _postcode_polygons(config, report, path)
     joined = table.merge(polygons, on="postcode", how="left", validate="many_to_one")
     unplaced = joined["geometry"].isna().to_numpy()
-    tally.drop(int(unplaced.sum()), "postcode zonder PC6-polygoon")
+    tally.drop(int(unplaced.sum()), "postcode zonder PC6-polygoon", loss=True)
     joined = joined.loc[~unplaced]
     creator = str(data.get("creator") or "")
-    operator = creator.split("@", 1)[1].split(".")[0] if "@" in creator else None
+    where = Where(path, "energy_areas", tally)
     out = gpd.GeoDataFrame({
         "gebied_id": joined["postcode"].to_numpy(),
         "gebied_naam": as_text(joined["area.short_code"]).to_numpy(),
-        "netbeheerder": operator,
+        "netbeheerder": creator.split("@", 1)[1].split(".")[0] if "@" in creator else None,
         "afname_status": statuses(joined["demand_constraint"], where=where, field="demand_constraint").to_numpy(),
         "invoeding_status": statuses(joined["generation_constraint"], where=where,
                                      field="generation_constraint").to_numpy(),
@@ -161,8 +133,47 @@ def _from_im_json(config: Config, report: Report) -> gpd.GeoDataFrame:
         values = joined[col] if col in joined else pd.Series(np.nan, index=joined.index)
         out[name] = as_number(values.reset_index(drop=True), where=where, field=raw).to_numpy()
     if out.empty:
-        raise IngestError("no postcode of the capaciteitskaart JSON has a PC6 polygon", path=pc_source.path,
-                          field="postcode", expected=sorted(table["postcode"].dropna().unique())[:10],
+        raise IngestError("no postcode of the capaciteitskaart JSON has a PC6 polygon",
+                          path=config.sources.netcapaciteit_postcodes.path, field="postcode",
+                          expected=sorted(table["postcode"].dropna().unique())[:10],
                           found=sorted(polygons["postcode"].dropna().unique())[:10])
     tally.kept = len(out)
     return out
+
+
+def _im_table(data, path) -> pd.DataFrame:
+    """One row per postcode area of an im-capaciteitskaart document, with its energy area's numbers."""
+    areas = data.get("energy_areas") if isinstance(data, dict) else None
+    if not areas:
+        raise IngestError("no energy_areas in the capaciteitskaart JSON", path=path, field="energy_areas",
+                          expected="an im-capaciteitskaart document (energy_areas[].postcode_areas[])",
+                          found=sorted(data)[:20] if isinstance(data, dict) else type(data).__name__)
+    table = pd.json_normalize([a for a in areas if a.get("postcode_areas")], record_path="postcode_areas",
+                              meta=["short_code", *IM_NUMBERS], meta_prefix="area.", errors="ignore")
+    if table.empty:
+        raise IngestError("the capaciteitskaart JSON has no postcode_areas, so it cannot be placed on a map",
+                          path=path, field="energy_areas[].postcode_areas",
+                          expected="energy areas with postcode_areas (DSO form)",
+                          found=f"{len(areas)} energy area(s) without postcode areas")
+    for col in ("postcode", "demand_constraint", "generation_constraint", "area.short_code"):
+        if col not in table:
+            table[col] = None
+    table["postcode"] = _postcodes(table["postcode"])
+    return table
+
+
+def _postcode_polygons(config: Config, report: Report, path) -> gpd.GeoDataFrame:
+    """The configured PC6 polygons, one (dissolved) row per postcode."""
+    pc_source = config.sources.netcapaciteit_postcodes
+    if pc_source is None:
+        raise IngestError("an im-capaciteitskaart JSON has no geometry; configure sources.netcapaciteit_postcodes "
+                          "(PC6 polygons with a 'postcode' field)", path=path,
+                          expected="sources.netcapaciteit_postcodes", found="not configured")
+    pcs = load(pc_source, "netcapaciteit_postcodes", "netcapaciteit", POSTCODE_SPECS, report, "Polygon",
+               config=config)
+    pcs.tally.keep(pcs.rows)
+    polygons = gpd.GeoDataFrame({"postcode": _postcodes(pcs.col("postcode"))}, geometry=pcs.frame.geometry,
+                                crs=pcs.frame.crs)
+    polygons, merged = dissolve(polygons, "postcode")
+    pcs.tally.merge(merged)
+    return polygons

@@ -19,12 +19,12 @@ VALUES = {"rustige woonwijk": "rustige woonwijk", "rustig buitengebied": "rustig
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     src = load(config.sources.omgevingstypen, "omgevingstypen", "omgevingstypen", SPECS, report, "Polygon",
-               default_layer="omgevingstypen")
+               config=config, default_layer="omgevingstypen")
     text = as_text(src.col("omgevingstype")).str.lower().str.replace(r"\s+", " ", regex=True)
     mapped = map_vocabulary(text, VALUES, sorted(VALUES), where=src.where, field=src.found["omgevingstype"])
     keep = mapped.notna().to_numpy()
-    src.tally.drop(int((~keep).sum()), "geen omgevingstype")
+    src.tally.drop(int((~keep).sum()), "geen omgevingstype", rows=src.rows[~keep], loss=True)
     out = gpd.GeoDataFrame({"omgevingstype": mapped[keep].to_numpy()}, geometry=src.frame.geometry[keep].to_numpy(),
                            crs=src.frame.crs)
-    src.tally.kept = len(out)
+    src.tally.keep(src.rows[keep])
     return out

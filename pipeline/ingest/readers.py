@@ -1,9 +1,12 @@
 """Open any configured source file as a GeoDataFrame in the working CRS.
 
-Formats: GeoPackage, GeoJSON, Shapefile, GML (GDAL, or the custom reader below for Omgevingswet GIO
-files, in which GDAL finds no layers) and GeoParquet. The format comes from the extension unless the
-Source says otherwise. Geometries are decoded from WKB here rather than by pyogrio/geopandas, because
-their decoder refuses unclosed rings that real exports contain; we close them and count them.
+Formats: GeoPackage, GeoJSON, Shapefile, GML (GDAL; Omgevingswet GIO files, in which GDAL finds no layers,
+through gio.py; a feature with several geometries through gml.py), GeoParquet and CSV with coordinate
+columns (tables.py). The format comes from the extension unless the Source says otherwise. Geometries are
+decoded from WKB here rather than by pyogrio/geopandas, because their decoder refuses unclosed rings that
+real exports contain (we close them and count them) and cannot decode curved types (gml:Arc): those are
+linearised by GDAL within `ingest.boog_max_afwijking_m` (curves.py) and counted. Every row keeps the
+geometry type it had in the file (`_bron_geometrie`), so a converted geometry can say what it was.
 
 CRS rules: a declared CRS is honoured (GeoJSON without a `crs` member is WGS84 per RFC 7946; GDAL
 reports that as EPSG:4326, a legacy `crs` member is honoured); a layer without any CRS is refused
@@ -17,9 +20,9 @@ import json
 import logging
 import re
 import shutil
+import struct
 import tempfile
 import warnings
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,15 +34,18 @@ import shapely
 from pyproj import CRS
 
 from pipeline.config import Source
-from pipeline.crs import WORKING_CRS, WORKING_EPSG
+from pipeline.crs import NL_EXTENT_RD, NL_LOOKS_LIKE, WORKING_CRS, WORKING_EPSG
+from pipeline.ingest import curves, gml, tables
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.gio import read_gio
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = {
     ".gpkg": "gpkg", ".geojson": "geojson", ".json": "json", ".shp": "shp", ".gml": "gml", ".xml": "gml",
-    ".parquet": "parquet", ".geoparquet": "parquet",
+    ".parquet": "parquet", ".geoparquet": "parquet", ".csv": "csv", ".txt": "csv", ".tsv": "csv",
 }
+SOURCE_TYPE = "_bron_geometrie"  # column: the geometry type each row had in the file
 
 
 @dataclass
@@ -51,6 +57,9 @@ class Layer:
     format: str
     source_crs: str | None
     rings_closed: int = 0
+    curves_linearised: int = 0
+    geometry_property: str | None = None  # GML: the property read instead of GDAL's first
+    detected: dict | None = None          # CSV: encoding, separator, coordinate columns found
 
 
 def detect_format(path: Path, declared: str = "auto") -> str:
@@ -84,7 +93,7 @@ def is_gio(path: Path) -> bool:
 
 
 def list_layers(path: Path, fmt: str, *, gio: bool = False) -> list[str]:
-    if fmt == "parquet" or gio:
+    if fmt in ("parquet", "csv") or gio:
         return [path.stem]
     try:
         return [str(name) for name, _ in pyogrio.list_layers(path)]
@@ -99,31 +108,51 @@ def read_json(path: Path) -> dict:
         raise IngestError(f"not valid JSON: {exc}", path=path) from exc
 
 
-def read_source(source: Source, name: str, *, default_layer: str | None = None) -> Layer:
-    """Read the layer a Source points at, in EPSG:28992; refuse missing files, layers and CRSs."""
+def read_source(source: Source, name: str, *, default_layer: str | None = None, kind: str | None = None,
+                tolerance: float = 0.1) -> Layer:
+    """Read the layer a Source points at, in EPSG:28992; refuse missing files, layers and CRSs.
+
+    `kind` (Polygon, LineString, Point) lets a GML feature with several geometries be read by its polygon;
+    `tolerance` is the largest distance (m) between an arc and the segments replacing it.
+    """
     path = check_exists(source.path, name)
     fmt = detect_format(path, source.format)
     if fmt == "json":
         raise IngestError(f"source {name!r} is a plain JSON document, not a geographic layer", path=path,
-                          expected="GeoPackage, GeoJSON, Shapefile, GML or GeoParquet", found="JSON")
+                          expected="GeoPackage, GeoJSON, Shapefile, GML, GeoParquet or CSV", found="JSON")
     gio = fmt == "gml" and is_gio(path)
+    chosen, detected = None, None
     with _gdal_view(path, fmt, gio=gio) as readable:
+        if fmt == "gml" and not gio:
+            chosen = gml.choose_geometry(readable, wanted=source.geometrie, kind=kind or "", source_name=name)
+        elif source.geometrie is not None:
+            raise IngestError(f"sources.{name}.geometrie only applies to GML files", path=path,
+                              expected="a GML file with several geometry properties", found=fmt)
         layers = list_layers(readable, fmt, gio=gio)
         if not layers:
             raise IngestError("the file holds no layers", path=path)
         layer = _choose_layer(path, layers, source.layer, default_layer)
         if fmt == "parquet":
-            frame, crs, closed = _read_parquet(path)
+            frame, crs, closed, curved = _read_parquet(path, tolerance)
+        elif fmt == "csv":
+            (frame, crs, detected), closed, curved = tables.read_table(path, source), 0, 0
         elif gio:
-            frame, crs, closed = read_gio(path)
+            frame, crs, closed, curved = read_gio(path, tolerance)
         else:
-            frame, crs, closed = _read_ogr(readable, layer)
+            frame, crs, closed, curved = _read_ogr(readable, layer, tolerance)
     if len(frame) == 0:
         raise IngestError("the layer is empty", path=path, layer=layer, expected="at least one feature", found=0)
+    if fmt == "shp":
+        check_shapefile_parts(path)
+    if SOURCE_TYPE not in frame:
+        frame[SOURCE_TYPE] = frame.geometry.geom_type.to_numpy()
     frame = _to_working_crs(frame, crs, source, name, path, layer)
     if closed:
         log.info("%s: closed %d unclosed ring(s) while reading %s", name, closed, path.name)
-    return Layer(frame, path, layer, fmt, None if crs is None else crs.to_string(), closed)
+    if curved:
+        log.info("%s: linearised %d curved geometr(y/ies) in %s (arcs within %s m)", name, curved, path.name,
+                 tolerance)
+    return Layer(frame, path, layer, fmt, None if crs is None else crs.to_string(), closed, curved, chosen, detected)
 
 
 @contextlib.contextmanager
@@ -169,27 +198,57 @@ def decode_wkb(wkb) -> tuple[np.ndarray, int]:
     return strict, closed
 
 
-def _read_ogr(path: Path, layer: str) -> tuple[gpd.GeoDataFrame, CRS | None, int]:
+def geometries(column, tolerance: float) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """An Arrow (or bytes) WKB column -> (shapely geometries, source type names, rings closed, curves linearised).
+
+    Linear geometries are decoded by shapely; curved ones (which it cannot decode) are linearised by GDAL.
+    """
+    types = curves.wkb_types(column)
+    wkb = np.asarray(column.to_pylist() if hasattr(column, "to_pylist") else column, dtype=object)
+    curved = curves.is_curved(types)
+    out = np.full(len(wkb), None, dtype=object)
+    out[~curved], closed = decode_wkb(wkb[~curved])
+    if curved.any():
+        try:
+            out[curved] = curves.linearise(wkb[curved], tolerance)
+        except Exception as exc:  # GDAL's message says which geometry it could not take
+            raise IngestError(f"curved geometries could not be linearised: {exc}",
+                              expected="valid CircularString / CompoundCurve / CurvePolygon geometries") from exc
+    return out, curves.type_names(types), closed, int(curved.sum())
+
+
+def _read_ogr(path: Path, layer: str, tolerance: float) -> tuple[gpd.GeoDataFrame, CRS | None, int, int]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Non closed ring detected")
         try:
             meta, table = pyogrio.read_arrow(path, layer=layer)
-            frame = table.to_pandas()
             geom_col = meta["geometry_name"] or "wkb_geometry"
-            wkb = frame.pop(geom_col) if geom_col in frame else pd.Series([None] * len(frame))
+            column = table.column(geom_col) if geom_col in table.column_names else None
+            others = [c for c in table.column_names if c == geom_col or _is_wkb(table.schema.field(c))]
+            frame = table.drop_columns(others).to_pandas()
         except Exception as exc:
             log.debug("arrow read of %s failed (%s); reading without arrow", path, exc)
             try:
-                meta, _, wkb, field_data = pyogrio.raw.read(path, layer=layer)
+                with curves.arc_options(tolerance):  # GDAL linearises while reading this way
+                    meta, _, column, field_data = pyogrio.raw.read(path, layer=layer)
             except Exception as exc2:
                 raise IngestError(f"cannot read: {exc2}", path=path, layer=layer) from exc2
             frame = pd.DataFrame(dict(zip(meta["fields"], field_data)))
-    geoms, closed = decode_wkb(np.asarray(wkb, dtype=object))
+    if column is None:
+        column = [None] * len(frame)
+    geoms, types, closed, curved = geometries(column, tolerance)
+    frame[SOURCE_TYPE] = types
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index)), crs, closed
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index)), crs, closed, curved
 
 
-def _read_parquet(path: Path) -> tuple[gpd.GeoDataFrame, CRS | None, int]:
+def _is_wkb(field) -> bool:
+    """A further geometry field of the layer (GML with several geometry properties), delivered as WKB."""
+    ext = getattr(field.type, "extension_name", "") or (field.metadata or {}).get(b"ARROW:extension:name", b"")
+    return "wkb" in str(ext)
+
+
+def _read_parquet(path: Path, tolerance: float) -> tuple[gpd.GeoDataFrame, CRS | None, int, int]:
     """GeoParquet via pyarrow (this GDAL has no Parquet driver). Absent `crs` = OGC:CRS84 per the spec."""
     import pyarrow.parquet as pq
 
@@ -211,9 +270,10 @@ def _read_parquet(path: Path) -> tuple[gpd.GeoDataFrame, CRS | None, int]:
         crs = CRS.from_user_input("OGC:CRS84")
     else:
         crs = None if info["crs"] is None else CRS.from_user_input(info["crs"])
-    frame = table.to_pandas()
-    geoms, closed = decode_wkb(frame.pop(column).to_numpy(dtype=object))
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index)), crs, closed
+    geoms, types, closed, curved = geometries(table.column(column), tolerance)
+    frame = table.drop_columns([column]).to_pandas()
+    frame[SOURCE_TYPE] = types
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index)), crs, closed, curved
 
 
 def _to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None, source: Source, name: str, path: Path,
@@ -242,115 +302,58 @@ def _to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None, source: Source, na
         frame = frame.to_crs(WORKING_CRS)
     else:
         frame = frame.set_crs(WORKING_CRS, allow_override=True)
+    check_plausible(frame, bounds, crs, name=name, path=path, layer=layer)
     return frame
 
 
-# ---------------------------------------------------------------------------------------------
-# Omgevingswet GIO (STOP geo:GeoInformatieObjectVaststelling, GML 3.2)
-# ---------------------------------------------------------------------------------------------
-NS = {
-    "geo": "https://standaarden.overheid.nl/stop/imop/geo/",
-    "basisgeo": "http://www.geostandaarden.nl/basisgeometrie/1.0",
-    "gml": "http://www.opengis.net/gml/3.2",
-}
-GML = "{%s}" % NS["gml"]
+def check_shapefile_parts(path: Path) -> None:
+    """A Shapefile whose .shp/.shx and .dbf hold different numbers of records loses rows without a word (GDAL
+    reads the shorter one): refuse it, naming both counts."""
+    shx, dbf = path.with_suffix(".shx"), path.with_suffix(".dbf")
+    if not (shx.is_file() and dbf.is_file()):
+        return
+    with open(shx, "rb") as fh:
+        shx_words = struct.unpack(">i", fh.read(28)[24:28])[0]
+    with open(dbf, "rb") as fh:
+        dbf_records = struct.unpack("<I", fh.read(8)[4:8])[0]
+    shapes = (shx_words * 2 - 100) // 8
+    if shapes != dbf_records:
+        raise IngestError(f"the Shapefile's parts disagree: {shx.name} indexes {shapes} shapes, {dbf.name} holds "
+                          f"{dbf_records} records, so rows would be lost or misaligned", path=path,
+                          expected="as many .dbf records as shapes (files from one export)")
 
 
-def read_gio(path: Path) -> tuple[gpd.GeoDataFrame, CRS | None, int]:
-    """One row per geo:Locatie: identificatie, groep, label, naam, work, geometry; rings closed and counted.
-
-    Columns: `identificatie` (basisgeo:id), `groep` (groepID, else the last part of the FRBRWork),
-    `label` (the group's label), `naam` (Locatie naam), `frbr_work`.
-    """
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        raise IngestError(f"not valid XML: {exc}", path=path) from exc
-    work = root.findtext(".//geo:FRBRWork", default="", namespaces=NS).strip()
-    labels = {g.findtext("geo:groepID", "", NS).strip(): g.findtext("geo:label", "", NS).strip()
-              for g in root.iterfind(".//geo:Groep", NS)}
-    rows, geoms, crs_names, closed = [], [], set(), 0
-    for loc in root.iterfind(".//geo:Locatie", NS):  # loops over features: XML has no vector reader here
-        geom_el = loc.find(".//basisgeo:geometrie", NS)
-        element = None if geom_el is None else next(iter(geom_el), None)
-        if element is None:
-            continue
-        if element.get("srsName"):
-            crs_names.add(element.get("srsName"))
-        geom, n_closed = _gml_geometry(element, path)
-        closed += n_closed
-        groep = (loc.findtext("geo:groepID", "", NS) or "").strip()
-        rows.append({
-            "identificatie": (loc.findtext(".//basisgeo:id", "", NS) or "").strip() or None,
-            "groep": groep or work.rstrip("/").rsplit("/", 1)[-1] or None,
-            "label": labels.get(groep) or None,
-            "naam": (loc.findtext("geo:naam", "", NS) or "").strip() or None,
-            "frbr_work": work or None,
-        })
-        geoms.append(geom)
-    if len(crs_names) > 1:
-        raise IngestError("mixed CRSs in one GIO", path=path, expected="one srsName", found=sorted(crs_names))
-    crs = _crs_from_srsname(next(iter(crs_names))) if crs_names else None
-    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["identificatie", "groep", "label", "naam", "frbr_work"]),
-                             geometry=gpd.GeoSeries(geoms, dtype="geometry"))
-    return frame, crs, closed
+def check_plausible(frame: gpd.GeoDataFrame, original_bounds, crs: CRS, *, name: str, path: Path, layer) -> None:
+    """Refuse a layer that does not lie in the Netherlands once read in its declared CRS: a mislabelled CRS or
+    an absurd vertex would otherwise put data off the map (every kavel vacant, HMC room jumping) without a word."""
+    geoms = frame.geometry.to_numpy()
+    if not (~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)).any():
+        return  # no geometry at all: the checks on rows lost report that
+    bounds = shapely.total_bounds(geoms)
+    xmin, ymin, xmax, ymax = NL_EXTENT_RD
+    inside = np.isfinite(bounds).all() and bounds[0] >= xmin and bounds[1] >= ymin and bounds[2] <= xmax \
+        and bounds[3] <= ymax
+    if inside:
+        return
+    declared = crs.to_string()
+    hint = _likely_crs(original_bounds, declared)
+    raise IngestError(
+        f"the coordinates do not lie in the Netherlands when read as {declared} (extent in {WORKING_CRS}: "
+        f"{_rounded(bounds)}; in the file: {_rounded(original_bounds)})"
+        + (f"; they look like {hint}: set sources.{name}.crs: {hint} or fix the file's CRS" if hint else
+           "; a vertex far away (e.g. 1e20) or a wrong CRS: check the file"),
+        path=path, layer=layer, expected=f"an extent inside {NL_EXTENT_RD} ({WORKING_CRS})")
 
 
-def _crs_from_srsname(name: str) -> CRS:
-    match = re.search(r"EPSG[:/]+(?:[\d.]*[:/]+)?(\d+)$", name) or re.search(r"(\d+)$", name)
-    return CRS.from_epsg(int(match.group(1))) if match else CRS.from_user_input(name)
+def _likely_crs(bounds, declared: str) -> str | None:
+    for name, (x0, y0, x1, y1) in NL_LOOKS_LIKE.items():
+        if name != declared and np.isfinite(bounds).all() and bounds[0] >= x0 and bounds[1] >= y0 \
+                and bounds[2] <= x1 and bounds[3] <= y1:
+            return name
+    return None
 
 
-def _poslist(element, path: Path) -> np.ndarray:
-    """x/y coordinates of a ring or curve (gml:posList, else a run of gml:pos)."""
-    pos = element.find(f"{GML}posList")
-    if pos is not None:
-        dim = int(pos.get("srsDimension") or element.get("srsDimension") or 2)
-        values = np.array(pos.text.split(), dtype=float)
-    else:
-        points = [p.text.split() for p in element.iter(f"{GML}pos")]
-        if not points:
-            raise IngestError("GML ring without coordinates", path=path, expected="gml:posList or gml:pos")
-        dim = len(points[0])
-        values = np.array(points, dtype=float).ravel()
-    return values.reshape(-1, dim)[:, :2]
+def _rounded(bounds) -> tuple:
+    return tuple(float(f"{b:.6g}") for b in bounds)
 
 
-def _ring(ring_el, path: Path) -> tuple[np.ndarray, int]:
-    """A ring's coordinates; an unclosed ring is closed (returns 1 in that case)."""
-    coords = _poslist(ring_el, path)
-    if len(coords) and not np.array_equal(coords[0], coords[-1]):
-        return np.vstack([coords, coords[:1]]), 1
-    return coords, 0
-
-
-def _polygon(poly_el, path: Path) -> tuple[shapely.Polygon, int]:
-    ext = poly_el.find(f"{GML}exterior/{GML}LinearRing")
-    if ext is None:
-        raise IngestError("GML polygon without exterior LinearRing", path=path)
-    shell, closed = _ring(ext, path)
-    holes = []
-    for inner in poly_el.iterfind(f"{GML}interior/{GML}LinearRing"):
-        hole, c = _ring(inner, path)
-        holes.append(hole)
-        closed += c
-    return shapely.Polygon(shell, holes), closed
-
-
-def _gml_geometry(element, path: Path):
-    tag = element.tag.replace(GML, "")
-    if tag in ("Polygon", "PolygonPatch"):
-        return _polygon(element, path)
-    if tag in ("Surface", "MultiSurface", "MultiPolygon", "CompositeSurface"):
-        parts = [_polygon(p, path) for p in element.iter() if p.tag in (f"{GML}Polygon", f"{GML}PolygonPatch")]
-        polys = [p for p, _ in parts]
-        return (polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)), sum(c for _, c in parts)
-    if tag in ("LineString", "Curve", "MultiCurve", "MultiLineString"):
-        lines = [shapely.LineString(_poslist(p, path)) for p in element.iter()
-                 if p.tag in (f"{GML}LineString", f"{GML}LineStringSegment")]
-        return (lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)), 0
-    if tag in ("Point", "MultiPoint"):
-        pts = [shapely.Point(np.array(p.text.split(), dtype=float)[:2]) for p in element.iter(f"{GML}pos")]
-        return (pts[0] if len(pts) == 1 else shapely.MultiPoint(pts)), 0
-    raise IngestError("unsupported GML geometry", path=path,
-                      expected=["Polygon", "Surface", "MultiSurface", "Curve", "LineString", "Point"], found=tag)

@@ -1,11 +1,14 @@
 """IBIS bedrijventerreinen -> canonical `terreinen` (one MultiPolygon per RIN_NUMMER, latest year).
 
-Reads: sources.terreinen; region.gemeente_codes (optional filter).
+Reads: sources.terreinen; region.gemeente_codes and region.gemeente_tabel (optional filter: a terrein
+counts when any of its GEM_CODES is listed, as a terrein can span gemeenten and provinces).
 Handles what IBIS exports contain: the public (HA_BRUTO, GEM_CODES, WLOC_TYPE), editor
 (GEM_CODE_CBS, UITGEEFBAAR_*_OPP, WERKLOCATIE_TYPE_CODE) and legacy shapefile names (RINNUMMER,
 BEDRIJVENT, KERN, OPPBRUTO in m² as text); the typo MAX_MILEUCATEGORIE_CODE; one record per terrein
 per year (latest JAAR, or PEILDATUM year, wins); a terrein drawn as several polygons (dissolved);
-exact duplicate rows; areas stored in m² where ha is expected (detected against the polygon area).
+exact duplicate rows; areas stored in m² where ha is expected (detected per area field against the polygon
+area). An unreadable value in an optional field (a legacy JAAR such as 'v1900') becomes empty and is counted;
+`sources.terreinen.negeer_velden` can drop a junk column altogether.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from pipeline.categories import IBIS_HOOFDCATEGORIE
 from pipeline.ingest import geometry
 from pipeline.ingest.base import Loaded, load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, Where, as_bool, as_int, as_number, as_text, as_year, check_vocabulary
+from pipeline.ingest.fields import (Spec, Where, as_bool, as_int, as_number, as_text, as_year, check_vocabulary,
+                                    reject)
 from pipeline.ingest.quality import Report
 
 log = logging.getLogger(__name__)
@@ -47,11 +51,13 @@ SPECS = [
     Spec("spoor_ontsluiting", ("SPOOR_ONTSLUITING_CODE", "SPOOR_ONTSLUITING", "SPOOR_ONTS", "SPOORONTSLUITING")),
 ]
 IBIS_CATEGORIES = list(IBIS_HOOFDCATEGORIE)  # main categories "1".."6"
-M2_RATIO = (2_000, 50_000)  # HA_BRUTO / polygon ha in this range: the value is m², not ha
+M2_RATIO = {"ha_bruto": (2_000, 50_000),   # value / polygon ha in this range: the value is m², not ha
+            "ha_netto": (50, 50_000),       # netto and uitgeefbaar are parts of the contour: in ha they can
+            "ha_uitgeefbaar": (50, 50_000)}  # never be 50 x its area, in m² they are up to 10,000 x
 
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(config.sources.terreinen, "terreinen", "terreinen", SPECS, report, "Polygon",
+    src = load(config.sources.terreinen, "terreinen", "terreinen", SPECS, report, "Polygon", config=config,
                default_layer="IBIS_Bedrijventerreinen")
     frame, where, tally = src.frame, src.where, src.tally
 
@@ -64,6 +70,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
         out[name] = as_text(src.col(name))
     out["wloc_type"] = out["wloc_type"].str.upper()
     out["gemeente_code"] = gemeente_codes(src.col("gemeente_code"), where=where, field=src.found["gemeente_code"])
+    out["_codes"] = as_text(src.col("gemeente_code"))
     out["max_milieucategorie"] = ibis_category(src.col("max_milieucategorie"), where=where,
                                                field=src.found["max_milieucategorie"])
     for name in ("water_ontsluiting", "spoor_ontsluiting"):
@@ -71,7 +78,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     _areas(out, src)
 
     no_rin = out["rin_nummer"].isna()
-    tally.drop(int(no_rin.sum()), "geen RIN_NUMMER")
+    tally.drop(int(no_rin.sum()), "geen RIN_NUMMER", loss=True)
     out = out.loc[~no_rin]
     latest = out.groupby("rin_nummer")["jaar"].transform("max")
     historic = (out["jaar"] < latest).fillna(False).astype(bool)
@@ -81,13 +88,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     out = geometry.drop_exact_duplicates(out.loc[~(historic | undated).to_numpy()], tally)
     out, merged = geometry.dissolve(out, "rin_nummer")
     tally.merge(merged)
-
-    if config.region.gemeente_codes:
-        wanted = set(gemeente_codes(pd.Series(config.region.gemeente_codes, dtype=object),
-                                    where=Where(None, None), field="region.gemeente_codes").dropna())
-        outside = ~out["gemeente_code"].isin(wanted)
-        tally.drop(int(outside.sum()), f"buiten de regio ({len(wanted)} gemeenten)")
-        out = out.loc[~outside.to_numpy()]
+    out = _in_region(out, config, tally)
     if out.empty:
         raise IngestError("no terreinen left after filtering", path=where.path, layer=where.layer,
                           expected="at least one terrein", found=tally.reason() or "none")
@@ -95,7 +96,39 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     if out["jaar"].notna().any():
         src.provenance["peildatum"] = str(int(out["jaar"].max()))
         src.provenance["jaren"] = sorted(int(j) for j in out["jaar"].dropna().unique())
-    return out.sort_values("rin_nummer", kind="stable").reset_index(drop=True)
+    return out.drop(columns="_codes").sort_values("rin_nummer", kind="stable").reset_index(drop=True)
+
+
+def region_codes(config: Config) -> set[str]:
+    """The gemeenten of region.gemeente_codes and region.gemeente_tabel (empty = no restriction)."""
+    listed = list(config.region.gemeente_codes)
+    table = config.region.gemeente_tabel
+    if table is not None:
+        if not table.is_file():
+            raise IngestError("region.gemeente_tabel does not exist", path=table, expected="a CSV file")
+        codes = pd.read_csv(table, dtype=str)
+        if "gemeente_code" not in codes:
+            raise IngestError("region.gemeente_tabel has no gemeente_code column", path=table,
+                              field="gemeente_code", expected="gemeente_code", found=list(codes.columns))
+        listed += codes["gemeente_code"].dropna().tolist()
+    return set(gemeente_codes(pd.Series(listed, dtype=object), where=Where(None, None),
+                              field="region.gemeente_codes").dropna())
+
+
+def _in_region(out: gpd.GeoDataFrame, config: Config, tally) -> gpd.GeoDataFrame:
+    """Terreinen with at least one of their GEM_CODES in the region (when the region lists gemeenten); their
+    gemeente_code becomes the first of their codes inside the region (reports count them there)."""
+    wanted = region_codes(config)
+    if not wanted:
+        return out
+    codes = "GM" + out["_codes"].str.upper().str.findall(r"(?:GM)?(\d{1,4})").explode().str.zfill(4)
+    hit = codes[codes.isin(wanted)]
+    first = hit.groupby(level=0).first()
+    inside = out.index.isin(first.index)
+    tally.drop(int((~inside).sum()), f"buiten de regio ({len(wanted)} gemeenten)")
+    out = out.loc[inside].copy()
+    out["gemeente_code"] = first.reindex(out.index).to_numpy()
+    return out
 
 
 def _areas(out: gpd.GeoDataFrame, src: Loaded) -> None:
@@ -117,23 +150,21 @@ def _areas(out: gpd.GeoDataFrame, src: Loaded) -> None:
     out["ha_uitgeefbaar"] = uit
 
     polygon_ha = out.geometry.area / 10_000
-    ratio = out["ha_bruto"] / polygon_ha.where(polygon_ha > 0)
-    in_m2 = ratio.between(*M2_RATIO)
-    if in_m2.any():
-        for name in ("ha_bruto", "ha_netto", "ha_uitgeefbaar"):
+    for name, (low, high) in M2_RATIO.items():
+        in_m2 = (out[name] / polygon_ha.where(polygon_ha > 0)).between(low, high)
+        if in_m2.any():
             out[name] = out[name].where(~in_m2, out[name] / 10_000)
-        tally.repair(int(in_m2.sum()), "oppervlakte in m² i.p.v. ha (≈10.000× de polygoon), omgerekend")
-        log.warning("terreinen: %d record(s) had areas in m² instead of ha; converted", int(in_m2.sum()))
+            field = src.found.get(name) or name
+            tally.repair(int(in_m2.sum()), f"{field}: oppervlakte in m² i.p.v. ha (t.o.v. de polygoon), omgerekend")
+            log.warning("terreinen: %d record(s) had %s in m² instead of ha; converted", int(in_m2.sum()), field)
 
 
 def gemeente_codes(values: pd.Series, *, where: Where, field: str | None) -> pd.Series:
     """'GM0855', '855', 855, 'gm855', 'GM0855,GM0856' (first kept) -> 'GM0855'; GM0000 -> null."""
     text = as_text(values).str.upper().str.extract(r"^\s*([^,;/ ]+)", expand=False)
     digits = text.str.extract(r"^(?:GM)?(\d{1,4})$", expand=False)
-    bad = text.notna() & digits.isna()
-    if bad.any():
-        raise IngestError("value(s) are not CBS gemeentecodes", path=where.path, layer=where.layer, field=field,
-                          expected="GM#### or a number", found=sorted(text[bad].unique().tolist())[:10])
+    reject(text.notna() & digits.isna(), text, where=where, field=field, problem="value(s) are not CBS gemeentecodes",
+           expected="GM#### or a number")
     code = "GM" + digits.str.zfill(4)
     return code.where(code != "GM0000")
 

@@ -1,6 +1,7 @@
 """Vestigingen (establishments) -> canonical `vestigingen` with the SBI code as text.
 
-Reads: sources.vestigingen (optional).
+Reads: sources.vestigingen (optional): a point layer, or a CSV with x/y (RD) or lon/lat columns (tables.py:
+separator, decimal comma and encoding detected or set in the source's settings; every field read as text).
 The SBI code must be text: "45.20" and 45.2 are different codes to a prefix match, and "08.12" loses
 its leading zero as a number. A file that stores codes as numbers cannot be recovered exactly, so the
 choice made here is: a numeric code below 100 is written with two decimals ("45.20", "08.12"), a
@@ -17,8 +18,8 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.ingest.base import load
-from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids
+from pipeline.ingest.checks import filled
+from pipeline.ingest.fields import Spec, Where, as_number, as_text, fill_ids, reject
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 
@@ -54,15 +55,14 @@ def sbi_codes(values: pd.Series, *, where: Where, field: str, tally=None) -> pd.
     text = text.where(~three, text.str.zfill(4))
     dotless = text.str.fullmatch(r"\d{4,5}").fillna(False).astype(bool)
     text = text.where(~dotless, text.str[:2] + "." + text.str[2:])
-    bad = text.notna() & ~text.str.fullmatch(r"\d{1,2}(\.\d{1,3}){0,2}").fillna(False).astype(bool)
-    if bad.any():
-        raise IngestError("value(s) are not SBI codes", path=where.path, layer=where.layer, field=field,
-                          expected="an SBI-2008 code such as 45.20 or 08.12", found=sorted(text[bad].unique())[:10])
-    return text
+    bad = reject(text.notna() & ~text.str.fullmatch(r"\d{1,2}(\.\d{1,3}){0,2}").fillna(False).astype(bool), text,
+                 where=where, field=field, problem="value(s) are not SBI codes",
+                 expected="an SBI-2008 code such as 45.20 or 08.12")
+    return text.where(~bad)
 
 
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
-    src = load(config.sources.vestigingen, "vestigingen", "vestigingen", SPECS, report, "Point")
+    src = load(config.sources.vestigingen, "vestigingen", "vestigingen", SPECS, report, "Point", config=config)
     ids = fill_ids(as_text(src.col("vestiging_id")), "V")
     out = gpd.GeoDataFrame({
         "vestiging_id": part_ids(ids, src.frame),
@@ -71,5 +71,6 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
         "werkzame_personen": as_number(src.col("werkzame_personen"), where=src.where,
                                        field=src.found["werkzame_personen"] or "werkzame_personen"),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
-    src.tally.kept = len(out)
+    src.tally.keep(src.rows)
+    filled(out["sbi_code"], "sbi_code", src)
     return out
