@@ -34,7 +34,10 @@ class Invoer:
 
 def read_invoer(processed: Path, analyse) -> Invoer:
     processed = Path(processed)
-    read = lambda name, **kw: catalogue.read(name, processed, analyse, **kw)  # noqa: E731
+
+    def read(name: str, **kw):
+        return catalogue.read(name, processed, analyse, **kw)
+
     kavels_canon = read("kavels", optional=True)
     vestigingen_bekend = catalogue.path("vestigingen", processed).is_file()
     uitgifte = (kavels_canon.set_index(kavels_canon["kavel_id"].astype(str))["uitgifte_status"]

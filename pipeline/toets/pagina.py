@@ -27,7 +27,7 @@ KLEUREN = {"terrein": "#000000", "omgezet": "#d7191c", "overig": "#bababa", "bur
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: verlies._plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: verlies.plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _share(ranked: pd.DataFrame, same_only: bool) -> float | None:
@@ -77,8 +77,8 @@ def result(config, *, rin, transformed, geheel, woningen, invoer, loss, before, 
             "netcapaciteit": loss["netcapaciteit"]}
     out = {
         "titel": f"Transformatie-toets {t['naam'] if pd.notna(t['naam']) else rin} ({rin})",
-        "terrein": {"rin_nummer": rin, "naam": verlies._plain(t["naam"]), "gemeente": verlies._plain(t["gemeente_naam"]),
-                    "regio": regio, "ha_bruto": verlies._plain(t["ha_bruto"]), "aantal_kavels": int(t["aantal_kavels"])},
+        "terrein": {"rin_nummer": rin, "naam": verlies.plain(t["naam"]), "gemeente": verlies.plain(t["gemeente_naam"]),
+                    "regio": regio, "ha_bruto": verlies.plain(t["ha_bruto"]), "aantal_kavels": int(t["aantal_kavels"])},
         "omzetting": {"kavels": transformed, "aantal": len(transformed), "ha": loss["ha"], "geheel": geheel,
                       "woningen": woningen},
         "verlies": lost, "terrein_voor_na": verlies.terrein_voor_na(before, after, rin),
@@ -119,8 +119,7 @@ def conclusions(r: dict) -> list[str]:
         lines.append(f"Het terrein verdwijnt; het was {'strategisch' if vn['voor']['vlag'] else 'niet strategisch'} "
                      f"({vn['voor']['typologie']}).")
     else:
-        word = lambda x: "strategisch" if x else "niet strategisch"  # noqa: E731
-        lines.append(f"Vlag: {word(vn['voor']['vlag'])} → {word(vn['na']['vlag'])}; typologie: "
+        lines.append(f"Vlag: {_ja(vn['voor']['vlag'])} → {_ja(vn['na']['vlag'])}; typologie: "
                      f"{vn['voor']['typologie']} → {vn['na']['typologie']}.")
     for row in r["voorraad"][:2]:
         if row["regio_voor"] > 0 and row["regio_na"] < row["regio_voor"]:

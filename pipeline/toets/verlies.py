@@ -11,6 +11,9 @@ stock of each quality in the region and the province before and after, and the m
 """
 from __future__ import annotations
 
+from typing import Callable
+
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -19,6 +22,7 @@ from pipeline.analyse import netcapaciteit
 from pipeline.analyse._geo import geoms
 from pipeline.categories import (CEMT_KLASSEN, MILIEUCATEGORIEEN, NET_STATUSSEN, cemt_rank, milieucategorie_rank,
                                  variant_label)
+from pipeline.crs import WORKING_CRS
 
 KADE_STATUSSEN = ["benut", "onbenut", "vrij", "onbekend"]
 
@@ -56,8 +60,6 @@ def kade_per_klasse(kades: pd.DataFrame) -> pd.DataFrame:
 
 def netcapaciteit_op(zone, net, tol: float) -> dict:
     """Afname and invoeding on the transformed area: status shares, MW available and queued (area-weighted)."""
-    import geopandas as gpd
-    from pipeline.crs import WORKING_CRS
     frame = gpd.GeoDataFrame({"rin_nummer": ["zone"]}, geometry=[zone], crs=WORKING_CRS)
     out = netcapaciteit.netcapaciteit_per_terrein(frame, net, tol=tol).iloc[0]
     result = {}
@@ -79,11 +81,11 @@ def terrein_voor_na(before: pd.DataFrame, after: pd.DataFrame, rin: str) -> dict
             "typologie", "typologie_actie", "waarom", "rang_kwaliteiten"]
     def row(frame):
         sel = frame[frame["rin_nummer"].astype(str) == rin]
-        return None if sel.empty else {c: _plain(sel.iloc[0][c]) for c in cols if c in sel.columns}
+        return None if sel.empty else {c: plain(sel.iloc[0][c]) for c in cols if c in sel.columns}
     return {"voor": row(before), "na": row(after)}
 
 
-def _plain(v):
+def plain(v):
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return None
     if isinstance(v, (np.bool_, bool)):
@@ -95,7 +97,7 @@ def _plain(v):
     return v if isinstance(v, (int, str)) else str(v)
 
 
-def voorraad_posten(config) -> list[tuple[str, str, callable]]:
+def voorraad_posten(config) -> list[tuple[str, str, Callable]]:
     """(label, unit, frame -> value) of the quantities whose stock the toets compares."""
     hmc = "ha_hmc_" + variant_label(config.analyse.milieuruimte.hmc_vanaf)
     klasse = config.analyse.kades.water_min_klasse
@@ -133,7 +135,7 @@ def andere_veranderingen(before: pd.DataFrame, after: pd.DataFrame, rin: str) ->
     common = [r for r in a.index if r in b.index and r != rin]
     b, a = b.loc[common], a.loc[common]
     changed = (b["vlag"] != a["vlag"]) | (b["typologie"] != a["typologie"])
-    return [{"rin_nummer": r, "naam": _plain(b.loc[r, "naam"]), "regio": _plain(b.loc[r, "regio"]),
+    return [{"rin_nummer": r, "naam": plain(b.loc[r, "naam"]), "regio": plain(b.loc[r, "regio"]),
              "vlag_voor": bool(b.loc[r, "vlag"]), "vlag_na": bool(a.loc[r, "vlag"]),
              "typologie_voor": str(b.loc[r, "typologie"]), "typologie_na": str(a.loc[r, "typologie"]),
              "waarom_na": str(a.loc[r, "waarom"])} for r in changed[changed].index]
@@ -155,13 +157,13 @@ def milieuruimte_buren(before_kavels, after_kavels, changed: np.ndarray, terrein
     for i in np.flatnonzero((r_new < r_old) | (milieucategorie_rank(old["cat_afstand"].astype(object))
                                                > milieucategorie_rank(after["cat_afstand"].astype(object)))):
         rin = str(after["rin_nummer"].iloc[i])
-        rows.append({"kavel_id": str(after["kavel_id"].iloc[i]), "rin_nummer": rin, "terrein": _plain(naam.get(rin)),
-                     "ha": float(ha[i]), "afstand_voor_m": _plain(old["afstand_gevoelig_m"].iloc[i]),
-                     "afstand_na_m": _plain(after["afstand_gevoelig_m"].iloc[i]),
-                     "cat_afstand_voor": _plain(old["cat_afstand"].iloc[i]),
-                     "cat_afstand_na": _plain(after["cat_afstand"].iloc[i]),
-                     "cat_potentie_voor": _plain(old["cat_potentie"].iloc[i]),
-                     "cat_potentie_na": _plain(after["cat_potentie"].iloc[i]),
+        rows.append({"kavel_id": str(after["kavel_id"].iloc[i]), "rin_nummer": rin, "terrein": plain(naam.get(rin)),
+                     "ha": float(ha[i]), "afstand_voor_m": plain(old["afstand_gevoelig_m"].iloc[i]),
+                     "afstand_na_m": plain(after["afstand_gevoelig_m"].iloc[i]),
+                     "cat_afstand_voor": plain(old["cat_afstand"].iloc[i]),
+                     "cat_afstand_na": plain(after["cat_afstand"].iloc[i]),
+                     "cat_potentie_voor": plain(old["cat_potentie"].iloc[i]),
+                     "cat_potentie_na": plain(after["cat_potentie"].iloc[i]),
                      "potentie_lager": bool(r_new[i] < r_old[i]),
                      "hmc_verloren_ha": float(ha[i]) if r_old[i] >= hmc > r_new[i] else 0.0})
     return sorted(rows, key=lambda r: (-r["hmc_verloren_ha"], r["kavel_id"]))
