@@ -9,12 +9,16 @@ MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
 .DEFAULT_GOAL := all
 
 CONFIG ?= config/demo.yaml
+# make toets TERREIN=<rin_nummer> [KAVELS=id,id] [WONINGEN=1]
+TERREIN ?=
+KAVELS ?=
+WONINGEN ?=
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 
-.PHONY: all install demo fetch ingest analyse score export test bench clean summary contract
+.PHONY: all install demo fetch ingest analyse score export test bench clean summary contract toets
 
 # --- environment ------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +40,13 @@ all: $(VENV)/.installed
 demo fetch ingest analyse score export: $(VENV)/.installed
 	$(PIPELINE) all --config $(CONFIG) --tot $@
 
+# transformatie-toets on the current results (brings analyse and score up to date first)
+toets: $(VENV)/.installed
+	@test -n "$(TERREIN)" || { echo "error: give TERREIN=<rin_nummer> (optional KAVELS=id,id WONINGEN=1)" >&2; exit 2; }
+	$(PIPELINE) all --config $(CONFIG) --tot score > /dev/null
+	$(PIPELINE) toets --config $(CONFIG) --terrein $(TERREIN) $(if $(KAVELS),--kavels $(KAVELS)) \
+		$(if $(WONINGEN),--woningen)
+
 summary: $(VENV)/.installed
 	@$(PIPELINE) summary --config $(CONFIG)
 
@@ -50,5 +61,5 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml
 
 clean:
-	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/.[!.]*
+	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/toets maps/.[!.]*
 	git checkout -- data/processed/README.md maps/README.md 2>/dev/null || true

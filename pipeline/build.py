@@ -17,9 +17,10 @@ from pipeline import catalogue
 from pipeline.io import write_json
 
 PACKAGE = Path(__file__).resolve().parent
-CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "config", "catalogue"]
+CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "regios.py", "config",
+        "catalogue"]
 STAMPED = ["ingest", "analyse", "score", "export"]  # demo and fetch check their own files (manifests)
-STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score"],
+STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score", "data"],
               "export": ["export", "templates", "styles", "data"]}
 # the settings each stage reads (dotted paths into the configuration)
 SETTINGS = {

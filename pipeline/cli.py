@@ -147,7 +147,29 @@ def build_parser() -> argparse.ArgumentParser:
         if stage == "all":
             p.add_argument("--tot", choices=["demo", "fetch", "ingest", "analyse", "score", "export"], default=None,
                            help="stop after this stage")
+    add_toets_parser(sub)
     return parser
+
+
+def add_toets_parser(sub) -> None:
+    p = sub.add_parser("toets", help="transformatie-toets: what turning (part of) a terrein into e.g. housing costs and "
+                                     "where the replacement space is (reads a complete run)")
+    p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML configuration (default %(default)s)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
+    p.add_argument("--terrein", required=True, metavar="RIN", help="rin_nummer of the terrein")
+    p.add_argument("--kavels", default=None, metavar="ID,...",
+                   help="only these kavels (kavel_id, comma separated) change function; default: the whole terrein")
+    p.add_argument("--woningen", action="store_true",
+                   help="the transformed area becomes housing: recompute cat_afstand of the kavels within the largest "
+                        "richtafstand (1,500 m) and report the milieuruimte the dwellings cost")
+
+
+def run_toets(config, args) -> None:
+    from pipeline import toets
+    started = time.perf_counter()
+    kavels = [k.strip() for k in args.kavels.split(",") if k.strip()] if args.kavels else None
+    summary = toets.run(config, terrein=args.terrein.strip(), kavels=kavels, woningen=args.woningen)
+    print_summary("toets", summary, time.perf_counter() - started)
 
 
 def write_text(text: str, output: str) -> None:
@@ -239,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                 run_all(config, args)
             elif args.stage == "demo" and config.demo is None:
                 log.info("%s has no demo section: no demo region to build", args.config)
+            elif args.stage == "toets":
+                run_toets(config, args)
             elif args.stage == "fetch":
                 run_stage("fetch", config, force=args.force, only=args.bronnen or None)
             else:

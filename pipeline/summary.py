@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import catalogue
+from pipeline.categories import TYPOLOGIEEN
 
 
 def _rows(path: Path) -> int:
@@ -47,11 +48,14 @@ def run(config) -> dict:
             summary[f"rijen {name}"] = _rows(path)
     strategic = processed / "terreinen_strategisch.parquet"
     if strategic.is_file():
-        t = pd.read_parquet(strategic, columns=["vlag", "grensgeval", "ha_bruto", "potentie_milieuruimte_ha",
-                                                "potentie_kades_m", "potentie_bebouwing_m2",
-                                                "potentie_uitgeefbaar_ha"])
+        names = set(pq.ParquetFile(strategic).schema_arrow.names)
+        cols = ["vlag", "grensgeval", "ha_bruto", "potentie_milieuruimte_ha", "potentie_kades_m",
+                "potentie_bebouwing_m2", "potentie_uitgeefbaar_ha", "typologie"]
+        t = pd.read_parquet(strategic, columns=[c for c in cols if c in names])
         summary["terreinen strategisch (vlag)"] = int(t["vlag"].sum())
         summary["terreinen grensgeval"] = int(t["grensgeval"].sum())
+        for typ in TYPOLOGIEEN if "typologie" in t else []:
+            summary[f"  type {typ}"] = int((t["typologie"] == typ).sum())
         summary["ha bruto totaal"] = float(t["ha_bruto"].sum())
         summary["onbenutte HMC-ruimte (ha)"] = float(t["potentie_milieuruimte_ha"].sum())
         summary["onbenutte kades (m)"] = float(t["potentie_kades_m"].sum())

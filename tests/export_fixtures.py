@@ -17,6 +17,7 @@ from pipeline import catalogue
 from pipeline.analyse.clusters import outlines
 from pipeline.crs import WORKING_CRS
 from pipeline.config import CRITERIA
+from pipeline.regios import add_gemeente_regio
 
 TERREINEN = [
     # rin, naam, gemeente, x0, y0, w, h, vlag, grensgeval, stabiliteit
@@ -90,11 +91,27 @@ def _terreinen() -> gpd.GeoDataFrame:
             "zeef_reden": "zeef gehaald: water sterk" if i in (0, 1, 3, 4) else "geen sterke water-, milieuruimte- of multimodale kwaliteit",
             "score": score, "vlag": vlag, "vlag_tak": ["beide", "sterk", None, "sterk", None, None][i],
             "waarom": f"{naam}: kade {300 * (i in (0, 3))} m aan CEMT Va; {round(ha * 0.5, 1)} ha HMC-ruimte",
-            "beschermen_en_benutten": vlag and i == 0, "flag_stabiliteit": stab, "grensgeval": grens,
+            "flag_stabiliteit": stab, "grensgeval": grens,
         })
+        # the typology: NB-001 beschermen en benutten, NB-002 and NB-004 beschermen, NB-003 benutten /
+        # herstructureren, NB-005 and NB-006 regulier
+        onder = i in (0, 2)
+        typ = ("beschermen en benutten" if vlag and onder else "beschermen" if vlag else
+               "benutten / herstructureren" if onder else "regulier")
+        row.update({"aandeel_hmc_onbenut": 0.3 if onder else 0.1, "aandeel_kade_onbenut": 0.5 if i in (0, 3) else None,
+                    "aandeel_uitgeefbaar": 0.1 * (i % 3), "benutting": "onderbenut" if onder else "goed benut",
+                    "typologie": typ, "typologie_reden": f"{'strategisch' if vlag else 'niet strategisch'}; test",
+                    "typologie_actie": f"actie {typ}"})
         row["geometry"] = geom
         rows.append(row)
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
+    frame = add_gemeente_regio(gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS))
+    for c in CRITERIA:
+        raw = frame[f"{c}_ruw"].where(frame[f"{c}_ruw"] > 0)
+        frame[f"{c}_rang_regio"] = raw.groupby(frame["regio"]).rank(ascending=False, method="min").astype("Int64")
+        frame[f"{c}_rang_provincie"] = raw.rank(ascending=False, method="min").astype("Int64")
+    frame["regio_aantal"] = frame["regio"].map(frame["regio"].value_counts()).astype(int)
+    frame["rang_kwaliteiten"] = "kademeters: " + frame["water_rang_regio"].astype(str) + "e van " + \
+        frame["regio_aantal"].astype(str) + " in " + frame["regio"]
     frame["rang"] = frame["score"].rank(ascending=False, method="first").astype(int)
     frame["rangband"] = np.select([frame["rang"] <= 1, frame["rang"] <= 2, frame["rang"] <= 3],
                                   ["top 10%", "10-25%", "25-50%"], "onderste 50%")

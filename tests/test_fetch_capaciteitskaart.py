@@ -107,14 +107,15 @@ def test_im_capaciteitskaart_json_is_kept_as_is(tmp_path, httpserver):
     assert "skipped" in fetch.run(config)["netcapaciteit"] and len(httpserver.log) == before
 
 
-def test_cut_off_im_json_is_retried_then_refused(tmp_path, httpserver):
+def test_cut_off_im_json_is_refused_and_nothing_stored(tmp_path, httpserver):
     original = (FIXTURES / "im_capaciteitskaart_dso-20250110.example.json").read_bytes()
     httpserver.expect_request("/dso.json").respond_with_data(original[:500], content_type="application/json")
     config = make_config(tmp_path, {"netcapaciteit": {"url": httpserver.url_for("/dso.json"),
                                                       "kind": "capaciteitskaart"}})
-    with pytest.raises(FetchError, match="damaged body"):
+    with pytest.raises(FetchError, match=r"/dso.json: the download is not usable: not complete JSON"):
         fetch.run(config)
-    assert len(httpserver.log) == 2 and not config.sources.netcapaciteit.path.exists()
+    assert len(httpserver.log) == 1 and not config.sources.netcapaciteit.path.exists()
+    assert list(config.sources.netcapaciteit.path.parent.glob(".*.part")) == []
 
 
 def test_file_kind_downloads_as_is(tmp_path, httpserver):

@@ -182,3 +182,28 @@ def test_curved_geometry_linearised_from_any_source(tmp_path, fmt):
     # its sides are arcs through points offset 1 m from the three control points: about length x width
     assert strip.geom_type == "Polygon" and strip.area == pytest.approx(np.pi * 50 * 2.0, rel=0.05)
     assert len(strip.exterior.coords) > 20
+
+
+# --- plausibility: the layer must lie in the Netherlands once read in its declared CRS ---------------------
+def test_rd_coordinates_labelled_web_mercator_are_refused_with_the_likely_crs(tmp_path, squares):
+    path = tmp_path / "ibis.gpkg"
+    squares.set_crs("EPSG:3857", allow_override=True).to_file(path, layer="ibis")
+    with pytest.raises(IngestError, match=r"ibis.gpkg.*do not lie in the Netherlands when read as EPSG:3857.*"
+                                          r"look like EPSG:28992: set sources.terreinen.crs"):
+        read_source(Source(path=path), "terreinen")
+
+
+def test_lon_lat_labelled_rd_are_refused_with_the_likely_crs(tmp_path):
+    frame = gpd.GeoDataFrame({"naam": ["a"]}, geometry=[shapely.box(5.1, 51.5, 5.2, 51.6)], crs="EPSG:28992")
+    path = tmp_path / "kavels.gpkg"
+    frame.to_file(path)
+    with pytest.raises(IngestError, match=r"read as EPSG:28992 .*look like EPSG:4326"):
+        read_source(Source(path=path), "kavels")
+
+
+def test_an_absurd_vertex_is_refused_naming_the_extent(tmp_path, squares):
+    far = gpd.GeoDataFrame({"naam": ["c"]}, geometry=[shapely.box(X0, Y0, 1e20, Y0 + 10)], crs=RD)
+    path = tmp_path / "panden.gpkg"
+    gpd.GeoDataFrame(gpd.pd.concat([squares, far]), crs=RD).to_file(path)
+    with pytest.raises(IngestError, match=r"panden.gpkg.*do not lie in the Netherlands.*1e\+20"):
+        read_source(Source(path=path), "panden")

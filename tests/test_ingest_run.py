@@ -96,3 +96,11 @@ def test_cli_reports_clear_error(tmp_path, capsys):
         root.setLevel(saved[1])
     err = capsys.readouterr().err
     assert "unknown layer" in err and "IBIS_Bedrijventerreinen" in err and "ibis.gpkg" in err
+
+
+def test_a_layer_outside_the_configured_region_is_refused():
+    frame = gpd.GeoDataFrame({"a": [1]}, geometry=[sq(0, 0, 100)], crs=RD)  # near the builders' origin
+    x0, y0, x1, y1 = frame.total_bounds
+    ingest.check_region(frame, "panden", (x0 - 10, y0 - 10, x1 + 10, y1 + 10))  # overlaps: fine
+    with pytest.raises(IngestError, match=r"canonical layer panden: extent .* does not overlap region.bbox"):
+        ingest.check_region(frame, "panden", (x1 + 1000, y1 + 1000, x1 + 2000, y1 + 2000))

@@ -74,3 +74,12 @@ class Ingest(Strict):
         True, description="Without sources.gemeenten / sources.provincies: use the borders shipped with the package "
                           "(CBS 2022, Noord-Brabant and 10 km around it, simplified; "
                           "pipeline/ingest/grenzen/SOURCE.md) so the maps have context offline; false = no borders")
+
+
+class Toets(Strict):
+    max_kandidaten: int = Field(
+        10, ge=1, description="Transformatie-toets: replacement candidates listed per block (same region; rest of the "
+                              "province), per kind (HMC-ruimte, kade) and for terreinen")
+    woningen_marge_m: float = Field(
+        0.0, ge=0, description="Transformatie-toets --woningen: the new dwellings stand at least this far inside the "
+                               "transformed area (0 = up to its edge, the strictest assumption)")

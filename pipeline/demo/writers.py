@@ -7,6 +7,7 @@ GeoParquet through pipeline.io.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -23,11 +24,24 @@ from pipeline.demo.bgt import FORM, write_gml
 from pipeline.io import atomic_path, write_parquet
 
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".shp")  # .shp last: it is what readers look for
+# the date the demo's files carry (GeoPackage last_change, .dbf header): the same seed gives the same bytes
+DEMO_DATE = "2026-01-01T00:00:00.000Z"
+
+
+@contextlib.contextmanager
+def fixed_gdal_date():
+    """GDAL stamps GeoPackages with the current time unless OGR_CURRENT_DATE is set: set it while writing."""
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": DEMO_DATE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
 def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path) -> None:
     """All layers into one new GeoPackage (built at a temporary path, then renamed)."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target) as tmp, fixed_gdal_date():
         for name, gdf in layers.items():
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", use_arrow=True)
 
@@ -48,6 +62,10 @@ def write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
     try:
         pyogrio.write_dataframe(gdf, tmpdir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
+        dbf = (tmpdir / target.name).with_suffix(".dbf")
+        with open(dbf, "r+b") as fh:  # header bytes 1-3: date of last update (YY-1900, MM, DD)
+            fh.seek(1)
+            fh.write(bytes([int(DEMO_DATE[:4]) - 1900, int(DEMO_DATE[5:7]), int(DEMO_DATE[8:10])]))
         for suffix in SHAPEFILE_PARTS:
             part = (tmpdir / target.name).with_suffix(suffix)
             if part.exists():

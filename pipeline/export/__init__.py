@@ -12,7 +12,8 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
 - `<maps>/index.html` (offline overview map with the base layer of context.py), `<maps>/ranglijst.html`,
   `<maps>/terreinen/<rin>.html` (the evidence per terrein, detaildata.py) and `<maps>/assets/` (Leaflet and the
   detail pages' scripts): overview data in kaartdata.py, pages in paginas.py
-- `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv` (report.py)
+- `<maps>/rapport.html`, `<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv`,
+  `rapport_typologie.csv` (report.py)
 - `<processed>/register_vestigingen.csv`, `register_terreinen.csv`: vestigingen that hold a scarce quality they do
   not need, and the totals per terrein and regio (register.py; also a section of rapport.html)
 """

@@ -2,7 +2,7 @@
 
 Settings: export.gpkg_naam, export.gpkg_versie (GeoPackage version, creation option VERSION).
 Inputs: see pipeline/export/common.py (read_inputs).
-Output: `<processed>/<gpkg_naam>` with layers terreinen, kavels, kades, vestigingen (the register),
+Output: `<processed>/<gpkg_naam>` with layers terreinen, typologie (the typology strategisch x benutting), kavels, kades, vestigingen (the register),
 gevoelige_objecten, milieuruimte_contouren, netcapaciteit and invoer_<canonical layer>; all EPSG:28992,
 geometry column `geom`.
 Per layer a title and description in gpkg_contents (identifier/description) and a default QGIS style in
@@ -113,8 +113,10 @@ def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
         "reden (waarom). vlag_klasse: strategisch / grensgeval / niet strategisch.",
         "MultiPolygon",
         [Style("terreinen_vlag", "terreinen_vlag.qml", "vlag_klasse", True, "Strategisch, grensgeval of niet"),
-         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen")],
-        "terreinen_uitvoer")]
+         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen"),
+         Style("terreinen_typologie", "terreinen_typologie.qml", "typologie", False,
+               "Typologie: strategisch × benutting")],
+        "terreinen_uitvoer"), typologie_layer(inputs)]
     if inputs.kavels is not None:
         layers.append(GpkgLayer(
             "kavels", inputs.kavels, "Kavels met indicatoren",
@@ -152,6 +154,26 @@ def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
         if isinstance(frame, gpd.GeoDataFrame) and (invoer or name in CONTEXT):
             layers.append(invoer_layer(name, frame))
     return layers
+
+
+TYPOLOGIE_COLUMNS = ["rin_nummer", "naam", "gemeente_naam", "regio", "ha_bruto", "vlag", "vlag_klasse", "typologie",
+                     "typologie_actie", "typologie_reden", "benutting", "potentie_milieuruimte_ha",
+                     "aandeel_hmc_onbenut", "potentie_kades_m", "aandeel_kade_onbenut", "potentie_uitgeefbaar_ha",
+                     "aandeel_uitgeefbaar", "rang_kwaliteiten", "waarom"]
+
+
+def typologie_layer(inputs: Inputs) -> GpkgLayer:
+    """The typology strategisch x benutting as its own layer, styled by type (what a policy officer opens first)."""
+    t = inputs.terreinen
+    frame = t[[c for c in TYPOLOGIE_COLUMNS if c in t.columns] + [t.geometry.name]]
+    return GpkgLayer(
+        "typologie", frame, "Typologie: strategisch × benutting, met beleidsactie",
+        "Per terrein de typologie: beschermen en benutten (prioriteit; strategisch en onderbenut), beschermen "
+        "(strategisch, goed benut), benutten / herstructureren (niet strategisch, onderbenut), regulier. Met de "
+        "beleidsactie, de reden (welk deel onbenut is: HMC-ruimte, kade, uitgeefbaar terrein, in ha/m en als aandeel) "
+        "en de rang per kwaliteit in regio en provincie.", "MultiPolygon",
+        [Style("terreinen_typologie", "terreinen_typologie.qml", "typologie", True, "Typologie en beleidsactie")],
+        "terreinen_uitvoer")
 
 
 def register_layers(inputs: Inputs) -> list[GpkgLayer]:

@@ -29,7 +29,8 @@ from pipeline.categories import CEMT_KLASSEN
 from pipeline.config import CRITERIA
 from pipeline.crs import MAP_CRS
 from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN,
-                                    SCORE_KLASSEN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs, jsonable)
+                                    SCORE_KLASSEN, TYPOLOGIE_KLEUREN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs,
+                                    jsonable)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ TERREINEN = "terreinen_uitvoer"
 # the catalogue dataset behind each FeatureCollection of the overview (labels, units, decimals)
 DATASETS = {"terreinen": TERREINEN, "kades": "kades_status", "vaarwegen": "vaarwegen",
             "contouren": "milieuruimte_contouren", "netcapaciteit": "netcapaciteit", "clusters": "clusters"}
-SECTION_ORDER = ["Onbenutte potentie", "Vlag en score", "Criteria", "Algemeen", "Milieuruimte", "Kades",
+SECTION_ORDER = ["Onbenutte potentie", "Typologie", "Vlag en score", "Criteria", "Algemeen", "Milieuruimte", "Kades",
                  "Bebouwing", "Netcapaciteit", "Ontsluiting", "Cluster"]
 # an overlay that is off until a reviewer ticks it: zero requests by default, tiles when online
 ACHTERGROND = {"naam": "Achtergrond: OpenStreetMap (alleen online)",
@@ -57,7 +58,7 @@ class Layer:
     source: str
 
 
-LAYERS = [Layer("terreinen", "Bedrijventerreinen (vlag / score)", True, "terreinen"),
+LAYERS = [Layer("terreinen", "Bedrijventerreinen (vlag / score / typologie)", True, "terreinen"),
           Layer("kades", "Kades (status)", True, "kades"),
           Layer("vaarwegen", "Vaarwegen (CEMT-klasse)", True, "vaarwegen"),
           Layer("contouren", "Milieuruimte: contouren", False, "contouren"),
@@ -198,6 +199,7 @@ def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dic
         "sections": popup_sections(terrein_cols),
         "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
         "vlagKleuren": VLAG_KLEUREN, "scoreKlassen": [list(k) for k in SCORE_KLASSEN],
+        "typologieKleuren": TYPOLOGIE_KLEUREN,
         "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "cemtKlassen": CEMT_KLASSEN,
         "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
         "contourCategorieen": _contour_categories(inputs), "clusterKleur": CLUSTER_KLEUR,

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from pipeline.crs import WORKING_CRS
 from pipeline.fetch import arcgis, capaciteitskaart, ogcapi, wfs
-from pipeline.fetch.http import FetchError, Http
+from pipeline.fetch.http import FetchError, Http, Unreachable
 from pipeline.fetch.paging import Outcome, download_paged
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ def run(config, *, force: bool = False, only: list[str] | None = None, http: Htt
                 continue
             try:
                 outcome = fetch_source(name, source, config, http, force=force)
+            except Unreachable as exc:  # no network (or a wrong host): say so once, at once
+                raise FetchError(f"source {name!r}: {exc}") from None
             except FetchError as exc:  # keep going: one broken service should not block the others
                 log.error("%s: %s", name, exc)
                 failures.append(f"{name}: {exc}")

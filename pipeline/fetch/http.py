@@ -5,6 +5,11 @@ minutes (5xx, timeouts, cut-off bodies) and answer mistakes with an error docume
 are retried with exponential back-off (a server's `Retry-After` wins); a 4xx is a mistake in the
 request that no retry fixes, so it fails at once with the URL and the server's own message.
 
+A host that cannot be reached at all (its name is not found, or it refuses the connection) on its first
+request is no flaky server: that fails at once (`Unreachable`), without minutes of retries. Log lines name the
+host and path, not the whole query string. Big single files stream to a `.part` file and resume with an HTTP
+Range request where the server supports it (`get_file`).
+
 Proxies: the session keeps `trust_env`, so HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment
 apply as usual.
 """
@@ -13,12 +18,17 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import re
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from pipeline import __version__
 
@@ -33,6 +43,7 @@ TRANSIENT_EXCEPTIONS = (
     requests.ConnectionError,
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
+    urllib3.exceptions.HTTPError,  # read timeouts and cut-off bodies while streaming a file (get_file)
 )
 
 
@@ -41,6 +52,33 @@ class FetchError(ValueError):
 
     A ValueError so the CLI reports it as a plain error message, not a traceback.
     """
+
+
+class Unreachable(FetchError):
+    """The host cannot be reached at all (name not found, connection refused): retrying will not help."""
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """'name not found (DNS)' / 'connection refused' when that is what lies under a requests error."""
+    stack, seen = [exc], set()
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError":
+            return "its name is not found (DNS)"
+        if isinstance(e, ConnectionRefusedError):
+            return "it refuses the connection"
+        stack += [e.__cause__, e.__context__, getattr(e, "reason", None),
+                  *[a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]]
+    return None
+
+
+def where(url: str) -> str:
+    """Host and path of a URL, for log lines and messages (no query string)."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"
 
 
 class _Transient(Exception):
@@ -118,6 +156,7 @@ class Http:
         self.session.trust_env = True  # HTTP(S)_PROXY / NO_PROXY from the environment
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         self.requests_made = 0
+        self.reached: set[str] = set()  # hosts that answered at least once
 
     @classmethod
     def from_config(cls, fetch, **kwargs) -> "Http":
@@ -163,37 +202,100 @@ class Http:
             wait_hint = None
             try:
                 self.requests_made += 1
-                resp = self.session.get(url, params=params, timeout=self.timeout_s,
-                                        headers={"Accept": accept})
+                resp = self._get(url, params, headers={"Accept": accept})
                 status = resp.status_code
                 if status == 429 or status >= 500:
                     raise _Transient(f"HTTP {status}: {server_message(resp.content)}",
                                      retry_after_seconds(resp.headers.get("Retry-After")))
                 if status >= 400:
-                    raise FetchError(f"HTTP {status} from {resp.url}: {server_message(resp.content)}")
+                    raise FetchError(f"HTTP {status} from {where(resp.url)}: {server_message(resp.content)}")
                 return parse(resp)
             except TRANSIENT_EXCEPTIONS as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             except _Transient as exc:
                 problem, wait_hint = str(exc), exc.wait
             except requests.RequestException as exc:  # bad URL, too many redirects, ...: not transient
-                raise FetchError(f"{_with_query(url, params)}: {type(exc).__name__}: {exc}") from exc
+                raise FetchError(f"{where(url)}: {type(exc).__name__}: {exc}") from exc
             if attempt == self.pogingen:
                 break
             wait = wait_hint if wait_hint is not None else self.wachttijd_s * 2 ** (attempt - 1)
             wait = min(wait, self.max_wachttijd_s)
             log.warning("%s: attempt %d/%d failed (%s); retrying in %.1f s",
-                        _short(url), attempt, self.pogingen, problem, wait)
+                        where(url), attempt, self.pogingen, _short(problem), wait)
             self.sleep(wait)
-        raise FetchError(f"{_with_query(url, params)}: still failing after {self.pogingen} attempt(s); "
+        raise FetchError(f"{where(url)}: still failing after {self.pogingen} attempt(s); last problem: {problem}")
+
+    def _get(self, url: str, params: dict | None, *, headers: dict, stream: bool = False) -> requests.Response:
+        """One GET; a host never reached that cannot be reached at all raises Unreachable at once."""
+        host = urlsplit(url).netloc
+        try:
+            resp = self.session.get(url, params=params, timeout=self.timeout_s, headers=headers, stream=stream)
+        except requests.ConnectionError as exc:
+            reason = unreachable_reason(exc)
+            if reason and host not in self.reached:
+                raise Unreachable(f"cannot reach {host}: {reason}. Without a network, work with local files "
+                                  "(a source's `path` without `url`), or run `pipeline fetch` where there is one") \
+                    from None
+            raise
+        self.reached.add(host)
+        return resp
+
+    # -----------------------------------------------------------------------------------------
+    def get_file(self, url: str, params: dict | None, part: Path) -> dict:
+        """Stream a file into `part`, resuming with HTTP Range after a break (or from an earlier run's part);
+        returns the response headers. A body shorter than announced is a break, retried from where it stopped."""
+        problem = ""
+        for attempt in range(1, self.pogingen + 1):
+            try:
+                self.requests_made += 1
+                return self._stream_once(url, params, part)
+            except TRANSIENT_EXCEPTIONS as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            except _Transient as exc:
+                problem = str(exc)
+            if attempt < self.pogingen:
+                wait = min(self.wachttijd_s * 2 ** (attempt - 1), self.max_wachttijd_s)
+                log.warning("%s: download broke off at %s bytes (%s); resuming in %.1f s", where(url),
+                            f"{part.stat().st_size:,}" if part.exists() else 0, _short(problem), wait)
+                self.sleep(wait)
+        raise FetchError(f"{where(url)}: download still incomplete after {self.pogingen} attempt(s); "
                          f"last problem: {problem}")
 
+    def _stream_once(self, url: str, params: dict | None, part: Path) -> dict:
+        have = part.stat().st_size if part.exists() else 0
+        headers = {"Accept": "*/*", **({"Range": f"bytes={have}-"} if have else {})}
+        with self._get(url, params, headers=headers, stream=True) as resp:
+            if resp.status_code == 416:  # the part is already whole (or stale): start over
+                part.unlink(missing_ok=True)
+                raise _Transient("range not satisfiable; starting over")
+            if resp.status_code == 429 or resp.status_code >= 500:
+                raise _Transient(f"HTTP {resp.status_code}: {server_message(resp.content)}")
+            if resp.status_code >= 400:
+                raise FetchError(f"HTTP {resp.status_code} from {where(url)}: {server_message(resp.content)}")
+            resumed = resp.status_code == 206 and _range_start(resp.headers.get("Content-Range")) == have
+            total = _expected_size(resp, have if resumed else 0)
+            part.parent.mkdir(parents=True, exist_ok=True)
+            with open(part, "ab" if resumed else "wb") as fh:
+                while chunk := resp.raw.read1(1 << 20):  # what has arrived: a break keeps all it got
+                    fh.write(chunk)
+            if total is not None and part.stat().st_size < total:
+                raise _Transient(f"body ended at {part.stat().st_size:,} of {total:,} bytes")
+            return dict(resp.headers)
 
-def _short(url: str, limit: int = 120) -> str:
-    return url if len(url) <= limit else url[:limit] + "..."
+
+def _range_start(content_range: str | None) -> int | None:
+    match = re.match(r"bytes (\d+)-\d+/", content_range or "")
+    return int(match.group(1)) if match else None
 
 
-def _with_query(url: str, params: dict | None) -> str:
-    if not params:
-        return url
-    return requests.Request("GET", url, params=params).prepare().url or url
+def _expected_size(resp: requests.Response, offset: int) -> int | None:
+    """The complete file's size: from Content-Range (206) or offset + Content-Length (200)."""
+    match = re.match(r"bytes \d+-\d+/(\d+)", resp.headers.get("Content-Range") or "")
+    if match:
+        return int(match.group(1))
+    length = resp.headers.get("Content-Length")
+    return offset + int(length) if length and length.isdigit() and "Content-Encoding" not in resp.headers else None
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

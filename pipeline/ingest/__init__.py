@@ -26,8 +26,9 @@ from typing import Callable
 import geopandas as gpd
 
 from pipeline import catalogue, progress, workspace
+from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
-from pipeline.ingest import (bag, checks, grenzen, infra, kades, kavels, milieuzones, netcapaciteit,
+from pipeline.ingest import (bag, checks, duplicates, grenzen, infra, kades, kavels, milieuzones, netcapaciteit,
                              omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
@@ -76,10 +77,26 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
         steps.set_postfix_str(name)
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
-        done[name] = conform(builder(config, report, done), name)
+        try:
+            done[name] = conform(duplicates.handle(builder(config, report, done), name, report), name)
+        except CatalogueError as exc:  # e.g. an id field that is empty in every row of the file
+            files = sorted({str(t.path) for t in report.tallies if t.layer == name and t.path is not None})
+            raise IngestError(f"{exc}", path=files[0] if files else None) from None
+        check_region(done[name], name, config.region.bbox)
         log.info("ingest: %s: %d rows", name, len(done[name]))
     checks.verify(report, config)
     return done, report
+
+
+def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:
+    """A layer that does not touch the configured region at all was read in the wrong place (or is the wrong
+    file): refuse it rather than analyse a region without its data."""
+    if bbox is None or not len(frame):
+        return
+    x0, y0, x1, y1 = frame.total_bounds
+    if x1 < bbox[0] or x0 > bbox[2] or y1 < bbox[1] or y0 > bbox[3]:
+        raise IngestError(f"canonical layer {name}: extent {tuple(round(v) for v in (x0, y0, x1, y1))} does not "
+                          f"overlap region.bbox {tuple(bbox)}", expected="data inside the region")
 
 
 def run(config: Config) -> dict:

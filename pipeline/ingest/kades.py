@@ -19,7 +19,7 @@ import pandas as pd
 from pipeline.config import Config, Source
 from pipeline.ingest.base import Loaded, load
 from pipeline.ingest.curves import CURVED, TYPE_NAMES
-from pipeline.ingest.fields import Spec, as_text, fill_ids, unique_ids
+from pipeline.ingest.fields import Spec, as_text, fill_ids
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
 from pipeline.ingest.readers import SOURCE_TYPE
@@ -45,12 +45,7 @@ LINEARISED = "bogen gelinealiseerd"
 def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     parts = [_one(getattr(config.sources, name), name, bron, config, report) for name, bron in SOURCES.items()
              if getattr(config.sources, name) is not None]
-    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
-    out["kade_id"], changed = unique_ids(out["kade_id"])
-    if changed:
-        report.tally("kades", "+".join(n for n in SOURCES if getattr(config.sources, n) is not None),
-                     None).repair(changed, "dubbele kade_id uniek gemaakt")
-    return out
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
 
 
 def _selection(types: dict[str, str]):

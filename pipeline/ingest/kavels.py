@@ -24,7 +24,7 @@ import shapely
 from pipeline.config import Config
 from pipeline.ingest.base import load
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.fields import Spec, as_text, fill_ids, unique_ids
+from pipeline.ingest.fields import Spec, as_text, fill_ids
 from pipeline.ingest.geometry import to_multipolygon
 from pipeline.ingest.quality import Report
 
@@ -94,8 +94,6 @@ def ingest(config: Config, report: Report, terreinen: gpd.GeoDataFrame) -> gpd.G
         "uitgifte_status": status.iloc[k].to_numpy(),
         "bron": "kavellaag",
     }, geometry=to_multipolygon(best_pieces), crs=terreinen.crs)
-    out["kavel_id"], changed = unique_ids(out["kavel_id"])
-    tally.repair(changed, "dubbele kavel_id uniek gemaakt")
     tally.kept = len(out)
     return out
 

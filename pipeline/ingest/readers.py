@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import shutil
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ import shapely
 from pyproj import CRS
 
 from pipeline.config import Source
-from pipeline.crs import WORKING_CRS, WORKING_EPSG
+from pipeline.crs import NL_EXTENT_RD, NL_LOOKS_LIKE, WORKING_CRS, WORKING_EPSG
 from pipeline.ingest import curves, gml, tables
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.gio import read_gio
@@ -141,6 +142,8 @@ def read_source(source: Source, name: str, *, default_layer: str | None = None, 
             frame, crs, closed, curved = _read_ogr(readable, layer, tolerance)
     if len(frame) == 0:
         raise IngestError("the layer is empty", path=path, layer=layer, expected="at least one feature", found=0)
+    if fmt == "shp":
+        check_shapefile_parts(path)
     if SOURCE_TYPE not in frame:
         frame[SOURCE_TYPE] = frame.geometry.geom_type.to_numpy()
     frame = _to_working_crs(frame, crs, source, name, path, layer)
@@ -299,6 +302,58 @@ def _to_working_crs(frame: gpd.GeoDataFrame, crs: CRS | None, source: Source, na
         frame = frame.to_crs(WORKING_CRS)
     else:
         frame = frame.set_crs(WORKING_CRS, allow_override=True)
+    check_plausible(frame, bounds, crs, name=name, path=path, layer=layer)
     return frame
+
+
+def check_shapefile_parts(path: Path) -> None:
+    """A Shapefile whose .shp/.shx and .dbf hold different numbers of records loses rows without a word (GDAL
+    reads the shorter one): refuse it, naming both counts."""
+    shx, dbf = path.with_suffix(".shx"), path.with_suffix(".dbf")
+    if not (shx.is_file() and dbf.is_file()):
+        return
+    with open(shx, "rb") as fh:
+        shx_words = struct.unpack(">i", fh.read(28)[24:28])[0]
+    with open(dbf, "rb") as fh:
+        dbf_records = struct.unpack("<I", fh.read(8)[4:8])[0]
+    shapes = (shx_words * 2 - 100) // 8
+    if shapes != dbf_records:
+        raise IngestError(f"the Shapefile's parts disagree: {shx.name} indexes {shapes} shapes, {dbf.name} holds "
+                          f"{dbf_records} records, so rows would be lost or misaligned", path=path,
+                          expected="as many .dbf records as shapes (files from one export)")
+
+
+def check_plausible(frame: gpd.GeoDataFrame, original_bounds, crs: CRS, *, name: str, path: Path, layer) -> None:
+    """Refuse a layer that does not lie in the Netherlands once read in its declared CRS: a mislabelled CRS or
+    an absurd vertex would otherwise put data off the map (every kavel vacant, HMC room jumping) without a word."""
+    geoms = frame.geometry.to_numpy()
+    if not (~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)).any():
+        return  # no geometry at all: the checks on rows lost report that
+    bounds = shapely.total_bounds(geoms)
+    xmin, ymin, xmax, ymax = NL_EXTENT_RD
+    inside = np.isfinite(bounds).all() and bounds[0] >= xmin and bounds[1] >= ymin and bounds[2] <= xmax \
+        and bounds[3] <= ymax
+    if inside:
+        return
+    declared = crs.to_string()
+    hint = _likely_crs(original_bounds, declared)
+    raise IngestError(
+        f"the coordinates do not lie in the Netherlands when read as {declared} (extent in {WORKING_CRS}: "
+        f"{_rounded(bounds)}; in the file: {_rounded(original_bounds)})"
+        + (f"; they look like {hint}: set sources.{name}.crs: {hint} or fix the file's CRS" if hint else
+           "; a vertex far away (e.g. 1e20) or a wrong CRS: check the file"),
+        path=path, layer=layer, expected=f"an extent inside {NL_EXTENT_RD} ({WORKING_CRS})")
+
+
+def _likely_crs(bounds, declared: str) -> str | None:
+    for name, (x0, y0, x1, y1) in NL_LOOKS_LIKE.items():
+        if name != declared and np.isfinite(bounds).all() and bounds[0] >= x0 and bounds[1] >= y0 \
+                and bounds[2] <= x1 and bounds[3] <= y1:
+            return name
+    return None
+
+
+def _rounded(bounds) -> tuple:
+    return tuple(float(f"{b:.6g}") for b in bounds)
 
 

@@ -93,7 +93,7 @@ def read_table(path: Path, source: Source) -> tuple[gpd.GeoDataFrame, CRS, dict]
     y = _find(columns, source.y_veld, Y_NAMES + LAT_NAMES, path, "y_veld")
     if x is None or y is None:
         raise IngestError("no coordinate columns found", path=path, field="x/y",
-                          expected=f"columns such as x/y (RD) or lon/lat, or sources.*.x_veld and y_veld",
+                          expected="columns such as x/y (RD) or lon/lat, or sources.*.x_veld and y_veld",
                           found=columns)
     xs, ys = coordinates(frame[x], source.decimaalteken), coordinates(frame[y], source.decimaalteken)
     unreadable = (frame[x].notna() & xs.isna()) | (frame[y].notna() & ys.isna())
