@@ -50,7 +50,7 @@ def test_project_loads_from_the_geopackage_with_every_layer_valid(opened):
     assert report["title"].startswith("Strategische vestigingsplaatsen") and report["crs"] == "EPSG:28992"
     assert not report["absolute_paths"]
     layers = report["layers"]
-    assert len(layers) == 17  # 8 results, 7 inputs, 2 borders (the fixture has no spoor, opritten, ...)
+    assert len(layers) == 18  # 9 results (typologie included), 7 inputs, 2 borders (the fixture has no spoor, opritten, ...)
     for name, layer in layers.items():
         assert layer["valid"], f"{name}: {layer}"
         assert layer["source"].startswith(f"{moved}|layername="), layer["source"]  # followed the moved file
@@ -74,6 +74,7 @@ def test_groups_order_and_visibility(opened):
         "Kavels (bebouwingsgraad)") < order.index("Bedrijventerreinen (vlag)") < order.index("Gemeentegrenzen")
     layers = report["layers"]
     assert not layers["Milieuruimte: contouren"]["checked"] and layers["Bedrijventerreinen (vlag)"]["checked"]
+    assert not layers["Typologie: strategisch × benutting"]["checked"]
 
 
 def test_every_layer_styled_dense_layers_by_scale_labels_on_names(opened):
@@ -98,7 +99,7 @@ def test_every_layer_styled_dense_layers_by_scale_labels_on_names(opened):
     assert layers["Bedrijventerreinen (vlag)"]["scale_limit"] is None
     assert layers["Bedrijventerreinen (vlag)"]["label_field"] == "naam"
     assert layers["Gemeentegrenzen"]["label_field"] == "gemeente_naam"
-    assert set(layers["Bedrijventerreinen (vlag)"]["styles"]) == {"terreinen_vlag", "terreinen_score"}
+    assert set(layers["Bedrijventerreinen (vlag)"]["styles"]) == {"terreinen_vlag", "terreinen_score", "terreinen_typologie"}
     assert layers["Netcapaciteit"]["style"] == "netcapaciteit_afname"
 
 

@@ -53,6 +53,7 @@ PLACES = {
     "kades": Place("Resultaten", "Kades (status)"),
     "kavels": Place("Resultaten", "Kavels (bebouwingsgraad)", True, 25_000),
     "terreinen": Place("Resultaten", "Bedrijventerreinen (vlag)"),
+    "typologie": Place("Resultaten", "Typologie: strategisch × benutting", False),
     "milieuruimte_contouren": Place("Resultaten", "Milieuruimte: contouren", False),
     "clusters": Place("Resultaten", "Clusters", False),
     "netcapaciteit": Place("Resultaten", "Netcapaciteit", False),
