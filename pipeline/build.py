@@ -17,13 +17,15 @@ from pipeline import catalogue
 from pipeline.io import write_json
 
 PACKAGE = Path(__file__).resolve().parent
-CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "config", "catalogue"]
+CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "regios.py", "config",
+        "catalogue"]
 STAMPED = ["ingest", "analyse", "score", "export"]  # demo and fetch check their own files (manifests)
-STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score"],
+STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score", "data"],
               "export": ["export", "templates", "styles", "data", "zoek"]}
 # the settings each stage reads (dotted paths into the configuration)
 SETTINGS = {
-    "ingest": ["sources", "region", "analyse.kades.bgt_types", "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
+    "ingest": ["sources", "region", "ingest", "analyse.kades.bgt_types",
+               "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
     "analyse": ["analyse"],
     "score": ["score", "analyse.milieuruimte.hmc_vanaf"],
     "export": ["naam", "region", "export", "score", "analyse", "sources", "zoek"],

@@ -13,3 +13,25 @@ def shared_dir() -> Path:
         pytest.skip(f"../shared/data/real not found beside the project ({SHARED}); "
                     "it holds the real data samples and is only present in the team's checkouts and CI")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the tests leave the pictures they take (browser screenshots, QGIS renders): SVP_SCREENSHOTS when set,
+    else a folder in pytest's temporary directory; the path is printed in the terminal summary."""
+    import os
+    folder = Path(os.environ["SVP_SCREENSHOTS"]) if os.environ.get("SVP_SCREENSHOTS") else \
+        tmp_path_factory.mktemp("screenshots", numbered=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    _SHOTS.append(folder)
+    return folder
+
+
+_SHOTS: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for folder in _SHOTS:
+        pictures = sorted(p.name for p in folder.glob("*.png"))
+        if pictures:
+            terminalreporter.write_line(f"screenshots ({len(pictures)}): {folder}")

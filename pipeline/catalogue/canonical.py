@@ -120,4 +120,25 @@ CANONICAL = [
                   description="polygons of the terrein in that year (the attributes are those of the first, as in "
                               "terreinen)"),
             ), format="csv", readers=("export",)),
+    Dataset("gemeenten", "ingest",
+            "Gemeentegrenzen with names (CBS gebiedsindelingen, generalised): context on the maps, no analysis", (
+        C("gemeente_code", "str", "Gemeentecode", nullable=False, description="CBS code 'GM0772' (statcode)"),
+        C("gemeente_naam", "str", "Gemeente", nullable=False, description="statnaam"),
+        C("provincie_naam", "str", "Provincie", description="the province; null when the source does not say"),
+    ), geometry="Polygon", key="gemeente_code", required=False, readers=("export",)),
+    Dataset("provincies", "ingest",
+            "Provinciegrenzen with names (CBS gebiedsindelingen, generalised): context on the maps, no analysis", (
+        C("provincie_code", "str", "Provinciecode", description="CBS code 'PV30' (statcode)"),
+        C("provincie_naam", "str", "Provincie", nullable=False, description="statnaam"),
+    ), geometry="Polygon", key="provincie_naam", required=False, readers=("export",)),
+]
+
+# what export adds to a canonical layer only to show it (GeoPackage layer invoer_panden, the detail pages)
+SHOWN = [
+    Dataset("panden_uitvoer", "export", "BAG panden as the GeoPackage and the detail pages show them: panden plus", (
+        C("gebruik", "str", "Gebruik (uit verblijfsobjecten)", nullable=False,
+          description="from the gebruiksdoelen of the verblijfsobjecten in the pand, the first that applies: "
+                      "'wonen en werken', 'wonen', 'industrie', 'kantoor', 'winkel', 'maatschappelijk en overig', "
+                      "'geen verblijfsobject' (pipeline/export/context.py)"),
+    ), geometry="Polygon", extends="panden", format="gpkg"),
 ]

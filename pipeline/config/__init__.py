@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 from pipeline.config.analyse import (VNG_GEMENGD, VNG_RUSTIG, Analyse, Bebouwing, Clusters, Kades, Milieuruimte,
                                      Ontsluiting, Raster)
 from pipeline.config.base import ConfigError, Strict
-from pipeline.config.general import Demo, Export, Fetch, Ingest, Paths, Region
+from pipeline.config.general import Demo, Export, Fetch, Ingest, Paths, Region, Toets
 from pipeline.config.score import Score
 from pipeline.config.sources import Source, Sources
 from pipeline.config.weights import CRITERIA
@@ -27,8 +27,8 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "demo.yaml"
 
 __all__ = ["Config", "ConfigError", "load_config", "config_as_dict", "config_schema", "REPO_ROOT", "DEFAULT_CONFIG",
            "CRITERIA", "VNG_RUSTIG", "VNG_GEMENGD", "Analyse", "Bebouwing", "Clusters", "Kades", "Milieuruimte",
-           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Score", "Source", "Sources",
-           "Vergelijk", "Zoek"]
+           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Score", "Toets", "Source",
+           "Sources", "Vergelijk", "Zoek"]
 
 
 class Config(Strict):
@@ -44,6 +44,7 @@ class Config(Strict):
     fetch: Fetch = Field(default_factory=Fetch)
     zoek: Zoek = Field(default_factory=Zoek, description="`pipeline zoek` and the page maps/zoek.html")
     vergelijk: Vergelijk = Field(default_factory=Vergelijk, description="`pipeline vergelijk`")
+    toets: Toets = Field(default_factory=Toets, description="The transformatie-toets (`pipeline toets`)")
 
     # set by load_config, not by the YAML
     config_path: Path | None = Field(None, exclude=True)

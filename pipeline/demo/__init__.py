@@ -72,6 +72,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from pipeline import progress
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import bag, grid, infra, terreinen, towns, vestigingen, water, zoning
 from pipeline.demo import peildatum as peildatum_mod
@@ -186,7 +187,7 @@ def run(config, *, force: bool = False) -> dict:
     log.info("demo: generating seed %s scale %s into %s", seed, scale, folder)
     layers = generate(seed, scale, peildatum)
     generated = time.perf_counter() - started
-    for path, members in files.items():
+    for path, members in progress.bar(files.items(), desc="demo: bronbestanden", unit=" bestand"):
         write_any(path, {layer: layers[name] for layer, name in members.items()},
                   rfc7946=all(SOURCES[name][1] for name in members.values()))
         log.debug("demo: wrote %s", path)

@@ -7,11 +7,9 @@ ingest_bronnen.json. Labels, units and decimals come from the catalogue (pipelin
 """
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import catalogue
+from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +25,9 @@ log = logging.getLogger(__name__)
 # Vocabularies and colours (shared by the QGIS styles, the map and the report)
 # ---------------------------------------------------------------------------------------------
 VLAG_KLEUREN = {"strategisch": "#b2182b", "grensgeval": "#f4a582", "niet strategisch": "#bababa"}
+# the typology as a bivariate scheme: dark = strategisch, orange = onderbenut (order of categories.TYPOLOGIEEN)
+TYPOLOGIE_KLEUREN = {"beschermen en benutten": "#e66101", "beschermen": "#5e3c99",
+                     "benutten / herstructureren": "#fdb863", "regulier": "#d9d9d9"}
 # fairway classes on the map: (label, lowest CEMT class of the group, colour, line weight)
 VAARWEG_KLASSEN = [("CEMT Va en hoger", "Va", "#08306b", 5), ("CEMT IV", "IV", "#2171b5", 3.5),
                    ("CEMT III en lager", "0", "#6baed6", 2)]
@@ -38,28 +40,6 @@ KAVEL_GSI_KLASSEN = [(0.0, 0.3, "#fdae61"), (0.3, 0.5, "#ffffbf"), (0.5, 0.8, "#
 SCORE_KLASSEN = [(0.0, 0.2, "#ffffcc"), (0.2, 0.4, "#a1dab4"), (0.4, 0.6, "#41b6c4"),
                  (0.6, 0.8, "#2c7fb8"), (0.8, 1.0, "#253494")]
 CLUSTER_KLEUR = "#6a3d9a"
-
-
-# ---------------------------------------------------------------------------------------------
-# Gemeente -> regio
-# ---------------------------------------------------------------------------------------------
-def gemeente_regio() -> pd.DataFrame:
-    """The package table gemeente_code, gemeente_naam, regio (Noord-Brabant, gemeenten of 2022)."""
-    text = resources.files("pipeline").joinpath("data/gemeente_regio.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
-    return pd.DataFrame(rows, dtype="string")
-
-
-def add_gemeente_regio(terreinen: pd.DataFrame) -> pd.DataFrame:
-    """Add gemeente_naam and regio (unknown code -> 'onbekend') after gemeente_code."""
-    table = gemeente_regio().set_index("gemeente_code")
-    codes = terreinen["gemeente_code"].astype("string") if "gemeente_code" in terreinen else \
-        pd.Series(pd.NA, index=terreinen.index, dtype="string")
-    out = terreinen.copy()
-    naam = codes.map(table["gemeente_naam"]).astype("string")
-    out["gemeente_naam"] = naam.fillna(codes).fillna("onbekend")
-    out["regio"] = codes.map(table["regio"]).astype("string").fillna("onbekend")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,8 +77,8 @@ def vlag_klasse(terreinen: pd.DataFrame) -> pd.Series:
 
 
 def prepare_terreinen(terreinen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Terreinen sorted by rang with vlag_klasse, gemeente_naam and regio added."""
-    out = add_gemeente_regio(terreinen)
+    """Terreinen sorted by rang with vlag_klasse added (gemeente_naam and regio come from the score stage)."""
+    out = terreinen.copy()
     out["vlag_klasse"] = vlag_klasse(out)
     if "rang" in out:
         out = out.sort_values(["rang", "rin_nummer"], kind="stable", na_position="last")
@@ -119,9 +99,14 @@ def read_bronnen(processed: Path) -> list[dict]:
     return [dict(r) for r in data]
 
 
+# canonical layers the maps show (detail pages, context), read even when the GeoPackage leaves the inputs out
+MAP_INPUTS = ("vaarwegen", "panden", "verblijfsobjecten", "milieuzones", "gemeenten", "provincies")
+
+
 def read_inputs(config) -> Inputs:
-    """Every export input; the canonical layers are read only when they go into the GeoPackage
-    (`export.gpkg_invoer`), but an existing file is listed in `files` (provenance) either way."""
+    """Every export input; the canonical layers are read when they go into the GeoPackage (`export.gpkg_invoer`)
+    or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way.
+    The panden get their `gebruik` (context.pand_gebruik)."""
     processed = Path(config.paths.processed)
     settings = config.analyse
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
@@ -141,9 +126,14 @@ def read_inputs(config) -> Inputs:
         path = catalogue.path(name, processed)
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
-        if config.export.gpkg_invoer:
+        if config.export.gpkg_invoer or name in MAP_INPUTS:
             inputs.canonical[name] = catalogue.read(name, processed, settings)
         inputs.files[f"invoer_{name}"] = path
+    if "panden" in inputs.canonical:
+        from pipeline.export.context import pand_gebruik
+        panden = inputs.canonical["panden"]
+        vbo = inputs.canonical.get("verblijfsobjecten")
+        inputs.canonical["panden"] = panden.assign(gebruik=pand_gebruik(panden, vbo))
     inputs.bronnen = read_bronnen(processed)
     return inputs
 

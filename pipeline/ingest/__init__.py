@@ -13,22 +13,22 @@ ingest.max_verlies_aandeel, or an analysis field empty in every row stops the ru
 source's settings accept it; values emptied because they could not be read are warned about in the summary.
 Notes: all layers are built in memory first and then swapped in as one set (pipeline.workspace.output_set),
 so a failing source or a killed run leaves the previous outputs untouched rather than a half-updated set.
-Optional layers are written only when configured; a stale optional file from an earlier run is removed.
+Optional layers are written only when configured; a stale optional file from an earlier run is removed. The
+context layers gemeenten and provincies come from their sources or, without one, from the borders shipped in
+pipeline/ingest/grenzen/ (ingest.grenzen_uit_pakket).
 """
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
-from tqdm import tqdm
 
-from pipeline import catalogue, workspace
+from pipeline import catalogue, progress, workspace
 from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
-from pipeline.ingest import (bag, checks, duplicates, infra, kades, kavels, milieuzones, netcapaciteit,
+from pipeline.ingest import (bag, checks, duplicates, grenzen, infra, kades, kavels, milieuzones, netcapaciteit,
                              omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
@@ -56,15 +56,25 @@ STEPS: dict[str, tuple[Builder, str | None]] = {
     "spoor": (lambda c, r, done: infra.ingest_spoor(c, r), "spoor"),
     "opritten": (lambda c, r, done: infra.ingest_opritten(c, r), "opritten"),
     "omgevingstypen": (lambda c, r, done: omgevingstypen.ingest(c, r), "omgevingstypen"),
+    # context for the maps: the configured source or the packaged borders (grenzen.wanted)
+    "gemeenten": (lambda c, r, done: grenzen.ingest_gemeenten(c, r), "gemeenten"),
+    "provincies": (lambda c, r, done: grenzen.ingest_provincies(c, r), "provincies"),
 }
+
+
+def _configured(config: Config, name: str, key: str | None) -> bool:
+    if name in grenzen.LAYERS:
+        return grenzen.wanted(config, name)
+    return key is None or getattr(config.sources, key) is not None
 
 
 def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
     """All configured canonical layers in memory, plus the quality report; nothing is written."""
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
-    todo = [name for name, (_, key) in STEPS.items() if key is None or getattr(config.sources, key) is not None]
-    for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
+    todo = [name for name, (_, key) in STEPS.items() if _configured(config, name, key)]
+    for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
+        steps.set_postfix_str(name)
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
         try:
