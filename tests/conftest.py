@@ -5,6 +5,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium; the browser tests skip without it
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+        "--no-first-run", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +28,16 @@ def screenshots(tmp_path_factory) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _SHOTS.append(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Playwright) for every browser test of the run."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
 
 
 _SHOTS: list[Path] = []

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM
 from export_fixtures import TERREINEN, build_outputs
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
 TILE_URL = re.compile(r"^https?://([a-c]\.)?tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
@@ -24,15 +22,6 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export_browser")
     config, summary = build_outputs(folder, achtergrondkaart=True)
     return config
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Page:

@@ -12,7 +12,8 @@ import io
 import pytest
 
 from export_fixtures import TERREINEN, build_outputs
-from test_maps_browser import ARGS, CHROMIUM, Page, row_value
+from conftest import CHROMIUM
+from test_maps_browser import Page, row_value
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
                                                                 "chromium); the browser tests need it")
@@ -29,15 +30,6 @@ BACKGROUND = (0xF4, 0xF3, 0xEE)  # .leaflet-container background without OpenStr
 def built(tmp_path_factory):
     config, _ = build_outputs(tmp_path_factory.mktemp("export_detail_browser"), achtergrondkaart=True)
     return config
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from pipeline import catalogue, toets
 from pipeline.cli import main
 from pipeline.toets import herberekening
 from pipeline.toets.invoer import ToetsError, read_invoer
-from test_maps_browser import CHROMIUM, Page, browser  # noqa: F401 (the browser fixture)
+from conftest import CHROMIUM
+from test_maps_browser import Page
 from toets_fixtures import make_region
 
 

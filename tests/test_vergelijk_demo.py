@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import CHROMIUM
 from pipeline import catalogue
 from pipeline.config import REPO_ROOT, load_config
 
@@ -78,15 +79,13 @@ def test_history_of_both_peildata_agrees(demo_runs):
     assert "900012" in a.index.get_level_values("rin_nummer") and "900012" not in b.index.get_level_values("rin_nummer")
 
 
-def test_search_page_on_the_demo_matches_pipeline_zoek(demo_runs):
+def test_search_page_on_the_demo_matches_pipeline_zoek(demo_runs, browser):
     """The demo's kavels (groups on the scenario terreinen, hundreds of background kavels): page = command."""
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
+    if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium not installed (Debian package chromium); the browser tests need it")
-    sync_api = pytest.importorskip("playwright.sync_api")
     from pipeline.zoek import Profiel, tabel, zoek
     from pipeline.zoek.pagina import write_page
-    from test_maps_browser import ARGS, Page
+    from test_maps_browser import Page
     tmp, configs, _ = demo_runs
     config = load_config(configs["b"])
     t = tabel.build(config)
@@ -95,21 +94,18 @@ def test_search_page_on_the_demo_matches_pipeline_zoek(demo_runs):
     cats = ["1", "2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "5.3", "6"]
     profiles = [Profiel(ha=6, categorie="3.2", water=True, cemt="IV", mw_afname=5), Profiel(ha=1.5, categorie="3.1"),
                 Profiel(ha=12, categorie="4.2", spoor=True), Profiel(ha=0.6, categorie="2", snelweg=True)]
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=ARGS, headless=True)
-        p = Page(browser)
-        try:
-            page = p.open(page_path)
-            for prof in profiles:
-                js = {"categorie": prof.categorie, "catRank": cats.index(prof.categorie), "m2": prof.m2,
-                      "water": prof.water, "cemt": prof.cemt, "cemtRank": 4 if prof.cemt == "IV" else 0,
-                      "spoor": prof.spoor, "snelweg": prof.snelweg, "mwAfname": prof.mw_afname, "mwInvoeding": 0,
-                      "regio": None}
-                got = page.evaluate("p => svpZoek.zoek(SVP_ZOEK, p).map(r => [r.kavels, r.reden])", js)
-                want = zoek(t, prof, config).lijst
-                assert got == [list(x) for x in zip(want["kavels"], want["reden"])]
-                assert len(got) > 0
-            p.check(allow_tiles=False)
-        finally:
-            p.close()
-            browser.close()
+    p = Page(browser)
+    try:
+        page = p.open(page_path)
+        for prof in profiles:
+            js = {"categorie": prof.categorie, "catRank": cats.index(prof.categorie), "m2": prof.m2,
+                  "water": prof.water, "cemt": prof.cemt, "cemtRank": 4 if prof.cemt == "IV" else 0,
+                  "spoor": prof.spoor, "snelweg": prof.snelweg, "mwAfname": prof.mw_afname, "mwInvoeding": 0,
+                  "regio": None}
+            got = page.evaluate("p => svpZoek.zoek(SVP_ZOEK, p).map(r => [r.kavels, r.reden])", js)
+            want = zoek(t, prof, config).lijst
+            assert got == [list(x) for x in zip(want["kavels"], want["reden"])]
+            assert len(got) > 0
+        p.check(allow_tiles=False)
+    finally:
+        p.close()

@@ -8,20 +8,12 @@ import pytest
 from pipeline import catalogue
 from pipeline.zoek import Profiel, tabel, zoek
 from pipeline.zoek.pagina import write_page
-from test_maps_browser import ARGS, CHROMIUM, Page
+from conftest import CHROMIUM
+from test_maps_browser import Page
 from zoek_fixtures import config_for, kavel, quay, terrein, write_run
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
                                                                 "chromium); the browser tests need it")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _page(folder, kavels, terreinen, kades=()):
