@@ -91,6 +91,9 @@ def where(config) -> dict[str, str]:
          f"{len(pages)} pagina's, via de popup van een terrein op de kaart of de ranglijst"),
         ("open: ranglijst", maps / "ranglijst.html", "uri", html),
         ("open: rapport", maps / "rapport.html", "uri", html),
+        ("open: zoek een plek", maps / "zoek.html", "uri", "in een browser (werkt offline): waar kan dit bedrijf "
+                                                           "terecht?"),
+        ("open: transformatie-toets", maps / "toets", None, "pagina's van `make toets TERREIN=<rin>`"),
         ("open: rapport (csv)", processed / "rapport.csv", None,
          "spreadsheet (komma-gescheiden, decimale punt, UTF-8)"),
         ("open: register (csv)", processed / "register_vestigingen.csv", None,

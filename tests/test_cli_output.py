@@ -65,7 +65,7 @@ def test_closing_summary_says_where_each_output_is_and_how_to_open_it(tmp_path, 
     assert kaart == f"{(tmp_path / 'run/maps/index.html').as_uri()} – in een browser (werkt offline)"
     assert lines["open: detailpagina's"].startswith("run/maps/terreinen – 6 pagina's")
     assert lines["open: rapport (csv)"].startswith("run/processed/rapport.csv – spreadsheet")
-    assert {"open: ranglijst", "open: rapport", "open: register (csv)"} <= set(lines)
+    assert {"open: ranglijst", "open: rapport", "open: register (csv)", "open: zoek een plek"} <= set(lines)
     assert all(label in summary.run(config) for label in lines)
 
 
