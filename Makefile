@@ -9,12 +9,20 @@ MAKEFLAGS += --no-builtin-rules --warn-undefined-variables
 .DEFAULT_GOAL := all
 
 CONFIG ?= config/demo.yaml
+# make vergelijk: an earlier run (VORIGE, made with VORIGE_CONFIG) against this one (HUIDIGE)
+VORIGE_CONFIG ?= config/demo-2022.yaml
+VORIGE ?= data/peildatum-2022/processed
+HUIDIGE ?= data/processed
+# make toets TERREIN=<rin_nummer> [KAVELS=id,id] [WONINGEN=1]
+TERREIN ?=
+KAVELS ?=
+WONINGEN ?=
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 
-.PHONY: all install demo fetch ingest analyse score export test bench bench-nationaal clean summary contract
+.PHONY: all install demo fetch ingest analyse score export test bench bench-nationaal clean summary contract vergelijk toets
 
 # --- environment ------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +44,18 @@ all: $(VENV)/.installed
 demo fetch ingest analyse score export: $(VENV)/.installed
 	$(PIPELINE) all --config $(CONFIG) --tot $@
 
+# monitoring: the demo at its earlier peildatum (up to score) against the current run (`make all` first)
+vergelijk: all
+	$(PIPELINE) all --config $(VORIGE_CONFIG) --tot score > /dev/null
+	$(PIPELINE) vergelijk --config $(CONFIG) $(VORIGE) $(HUIDIGE)
+
+# transformatie-toets on the current results (brings analyse and score up to date first)
+toets: $(VENV)/.installed
+	@test -n "$(TERREIN)" || { echo "error: give TERREIN=<rin_nummer> (optional KAVELS=id,id WONINGEN=1)" >&2; exit 2; }
+	$(PIPELINE) all --config $(CONFIG) --tot score > /dev/null
+	$(PIPELINE) toets --config $(CONFIG) --terrein $(TERREIN) $(if $(KAVELS),--kavels $(KAVELS)) \
+		$(if $(WONINGEN),--woningen)
+
 summary: $(VENV)/.installed
 	@$(PIPELINE) summary --config $(CONFIG)
 
@@ -53,5 +73,6 @@ bench-nationaal: $(VENV)/.installed
 	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 8.5 --zonder-c1c4
 
 clean:
-	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/.[!.]*
+	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/toets maps/.[!.]*
+	rm -rf data/peildatum-*
 	git checkout -- data/processed/README.md maps/README.md 2>/dev/null || true

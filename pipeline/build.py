@@ -17,16 +17,18 @@ from pipeline import catalogue
 from pipeline.io import write_json
 
 PACKAGE = Path(__file__).resolve().parent
-CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "config", "catalogue"]
+CORE = ["__init__.py", "cli.py", "build.py", "io.py", "crs.py", "categories.py", "workspace.py", "regios.py", "config",
+        "catalogue"]
 STAMPED = ["ingest", "analyse", "score", "export"]  # demo and fetch check their own files (manifests)
-STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score"],
-              "export": ["export", "templates", "styles", "data"]}
+STAGE_CODE = {"ingest": ["ingest"], "analyse": ["analyse", "data"], "score": ["score", "data"],
+              "export": ["export", "templates", "styles", "data", "zoek"]}
 # the settings each stage reads (dotted paths into the configuration)
 SETTINGS = {
-    "ingest": ["sources", "region", "analyse.kades.bgt_types", "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
+    "ingest": ["sources", "region", "ingest", "analyse.kades.bgt_types",
+               "analyse.milieuruimte.gevoelige_gebruiksdoelen"],
     "analyse": ["analyse", "rekenen.partitie_terreinen"],
     "score": ["score", "analyse.milieuruimte.hmc_vanaf"],
-    "export": ["naam", "region", "export", "score", "analyse", "sources"],
+    "export": ["naam", "region", "export", "score", "analyse", "sources", "zoek"],
 }
 
 
@@ -85,7 +87,7 @@ def output_files(stage: str, config) -> list[Path]:
     if stage == "export":
         maps = Path(config.paths.maps)
         files += [processed / config.export.gpkg_naam, processed / "rapport.csv", maps / "index.html",
-                  maps / "ranglijst.html", maps / "rapport.html"]
+                  maps / "ranglijst.html", maps / "rapport.html", maps / "zoek.html"]
     return [f for f in files if f.exists()]
 
 

@@ -1,4 +1,5 @@
-"""Ordered categorical scales used across stages: VNG milieucategorie and CEMT waterway class.
+"""Ordered categorical scales and vocabularies used across stages: VNG milieucategorie, CEMT waterway class, grid
+status, and the typology strategisch x benutting with its policy actions.
 
 Categories are strings ("3.1" never a float); comparisons go through their rank.
 """
@@ -9,6 +10,18 @@ MILIEUCATEGORIEEN = ["1", "2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "5.3", 
 CEMT_KLASSEN = ["0", "I", "II", "III", "IV", "Va", "Vb", "VIa", "VIb", "VIc", "VII"]
 # grid status (capaciteitskaart), best to worst; "onbekend" = no status or not covered
 NET_STATUSSEN = ["groen", "geel", "oranje", "rood", "onbekend"]
+
+# the typology (domain.md): strategisch x benutting, priority first; each type with the policy action it implies
+TYPOLOGIEEN = ["beschermen en benutten", "beschermen", "benutten / herstructureren", "regulier"]
+TYPOLOGIE_ACTIES = {
+    "beschermen en benutten": "Prioriteit: de strategische kwaliteiten planologisch beschermen én de onbenutte "
+                              "ruimte vullen met bedrijven die deze kwaliteiten nodig hebben (HMC, watergebonden)",
+    "beschermen": "Beschermen: de strategische kwaliteiten planologisch borgen tegen functieverlies; bij "
+                  "(gedeeltelijke) functiewijziging vervangende ruimte ontwikkelen",
+    "benutten / herstructureren": "Benutten of herstructureren: de onbenutte ruimte inzetten voor de regionale vraag, "
+                                  "of het terrein herstructureren (intensiveren, herverkavelen)",
+    "regulier": "Regulier: geen bijzondere provinciale inzet; via de regionale programmering",
+}
 
 MILIEUCATEGORIE_DTYPE = pd.CategoricalDtype(MILIEUCATEGORIEEN, ordered=True)
 CEMT_DTYPE = pd.CategoricalDtype(CEMT_KLASSEN, ordered=True)

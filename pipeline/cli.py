@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import __version__, build, workspace
+from pipeline import __version__, build, progress, workspace
 from pipeline import summary as outputs
 from pipeline.config import DEFAULT_CONFIG, ConfigError, load_config
 
@@ -27,6 +27,7 @@ log = logging.getLogger("pipeline")
 STAGES = {"demo": "pipeline.demo", "fetch": "pipeline.fetch", "ingest": "pipeline.ingest",
           "analyse": "pipeline.analyse", "score": "pipeline.score", "export": "pipeline.export",
           "summary": "pipeline.summary"}
+COMMANDS = {"zoek": "pipeline.zoek.commando", "vergelijk": "pipeline.vergelijk.commando"}
 CONTRACT_DOC = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
 
 
@@ -71,7 +72,8 @@ def run_stage(stage: str, config, **options) -> dict:
     module = importlib.import_module(STAGES[stage])
     started = time.perf_counter()
     log.info("stage %s: start (config %s)", stage, config.config_path)
-    summary = module.run(config, **options) or {}
+    with progress.logs_above_bars():
+        summary = module.run(config, **options) or {}
     seconds = time.perf_counter() - started
     log.info("stage %s: done in %.1f s", stage, seconds)
     if stage in build.STAMPED:
@@ -146,7 +148,31 @@ def build_parser() -> argparse.ArgumentParser:
         if stage == "all":
             p.add_argument("--tot", choices=["demo", "fetch", "ingest", "analyse", "score", "export"], default=None,
                            help="stop after this stage")
+    for command in COMMANDS.values():  # questions asked of a finished run (not stages)
+        importlib.import_module(command).add_parser(sub)
+    add_toets_parser(sub)
     return parser
+
+
+def add_toets_parser(sub) -> None:
+    p = sub.add_parser("toets", help="transformatie-toets: what turning (part of) a terrein into e.g. housing costs and "
+                                     "where the replacement space is (reads a complete run)")
+    p.add_argument("--config", default=str(DEFAULT_CONFIG), help="YAML configuration (default %(default)s)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug output on the console")
+    p.add_argument("--terrein", required=True, metavar="RIN", help="rin_nummer of the terrein")
+    p.add_argument("--kavels", default=None, metavar="ID,...",
+                   help="only these kavels (kavel_id, comma separated) change function; default: the whole terrein")
+    p.add_argument("--woningen", action="store_true",
+                   help="the transformed area becomes housing: recompute cat_afstand of the kavels within the largest "
+                        "richtafstand (1,500 m) and report the milieuruimte the dwellings cost")
+
+
+def run_toets(config, args) -> None:
+    from pipeline import toets
+    started = time.perf_counter()
+    kavels = [k.strip() for k in args.kavels.split(",") if k.strip()] if args.kavels else None
+    summary = toets.run(config, terrein=args.terrein.strip(), kavels=kavels, woningen=args.woningen)
+    print_summary("toets", summary, time.perf_counter() - started)
 
 
 def write_text(text: str, output: str) -> None:
@@ -238,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
                 run_all(config, args)
             elif args.stage == "demo" and config.demo is None:
                 log.info("%s has no demo section: no demo region to build", args.config)
+            elif args.stage in COMMANDS:
+                started = time.perf_counter()
+                summary = importlib.import_module(COMMANDS[args.stage]).run(config, args)
+                print_summary(args.stage, summary, time.perf_counter() - started)
+            elif args.stage == "toets":
+                run_toets(config, args)
             elif args.stage == "fetch":
                 run_stage("fetch", config, force=args.force, only=args.bronnen or None)
             else:

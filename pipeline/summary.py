@@ -1,5 +1,5 @@
 """What a run produced, as one table: rows per file, the headline totals, what ingest did per source and
-feature kind, and where everything is.
+feature kind, and, one line per output, where it is and how to open it.
 
 Reads only Parquet metadata, a few columns and the quality report, so `make all` can print it on every call
 cheaply. The per-source lines are there so a loss is seen where the results are read, not only in a CSV.
@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import catalogue
+from pipeline.categories import TYPOLOGIEEN
 
 
 def _rows(path: Path) -> int:
@@ -47,11 +48,14 @@ def run(config) -> dict:
             summary[f"rijen {name}"] = _rows(path)
     strategic = processed / "terreinen_strategisch.parquet"
     if strategic.is_file():
-        t = pd.read_parquet(strategic, columns=["vlag", "grensgeval", "ha_bruto", "potentie_milieuruimte_ha",
-                                                "potentie_kades_m", "potentie_bebouwing_m2",
-                                                "potentie_uitgeefbaar_ha"])
+        names = set(pq.ParquetFile(strategic).schema_arrow.names)
+        cols = ["vlag", "grensgeval", "ha_bruto", "potentie_milieuruimte_ha", "potentie_kades_m",
+                "potentie_bebouwing_m2", "potentie_uitgeefbaar_ha", "typologie"]
+        t = pd.read_parquet(strategic, columns=[c for c in cols if c in names])
         summary["terreinen strategisch (vlag)"] = int(t["vlag"].sum())
         summary["terreinen grensgeval"] = int(t["grensgeval"].sum())
+        for typ in TYPOLOGIEEN if "typologie" in t else []:
+            summary[f"  type {typ}"] = int((t["typologie"] == typ).sum())
         summary["ha bruto totaal"] = float(t["ha_bruto"].sum())
         summary["onbenutte HMC-ruimte (ha)"] = float(t["potentie_milieuruimte_ha"].sum())
         summary["onbenutte kades (m)"] = float(t["potentie_kades_m"].sum())
@@ -59,14 +63,47 @@ def run(config) -> dict:
         summary["uitgeefbaar (ha)"] = float(t["potentie_uitgeefbaar_ha"].sum())
         summary.update(_register(strategic, processed))
     summary.update(per_source(processed / "ingest_kwaliteit.csv"))
-    for label, path in [("GeoPackage", processed / config.export.gpkg_naam),
-                        ("kaart", maps / "index.html"), ("rapport", maps / "rapport.html"),
-                        ("rapport (csv)", processed / "rapport.csv")]:
-        if path.is_file():
-            summary[label] = str(path)
+    summary.update(where(config))
     if not summary:
         summary["uitvoer"] = f"nog niets in {processed}"
     return summary
+
+
+def _shown(path: Path) -> str:
+    """A path as typed in the folder the command runs in (relative when it lies below it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def where(config) -> dict[str, str]:
+    """One line per output that exists: where it is and how to open it."""
+    processed, maps = Path(config.paths.processed), Path(config.paths.maps)
+    gpkg, project = processed / config.export.gpkg_naam, config.export.qgis_project
+    pages = sorted((maps / "terreinen").glob("*.html")) if (maps / "terreinen").is_dir() else []
+    html = "in een browser (werkt offline)"
+    lines = [
+        ("open: GeoPackage", gpkg, None, f"QGIS: Project > Open From > GeoPackage > project '{project}' (groepen, "
+                                         "stijlen, printlay-out)" if project else "in QGIS (lagen met stijl)"),
+        ("open: overzichtskaart", maps / "index.html", "uri", html),
+        ("open: detailpagina's", maps / "terreinen", None,
+         f"{len(pages)} pagina's, via de popup van een terrein op de kaart of de ranglijst"),
+        ("open: ranglijst", maps / "ranglijst.html", "uri", html),
+        ("open: rapport", maps / "rapport.html", "uri", html),
+        ("open: zoek een plek", maps / "zoek.html", "uri", "in een browser (werkt offline): waar kan dit bedrijf "
+                                                           "terecht?"),
+        ("open: transformatie-toets", maps / "toets", None, "pagina's van `make toets TERREIN=<rin>`"),
+        ("open: rapport (csv)", processed / "rapport.csv", None,
+         "spreadsheet (komma-gescheiden, decimale punt, UTF-8)"),
+        ("open: register (csv)", processed / "register_vestigingen.csv", None,
+         "spreadsheet; totalen per terrein: register_terreinen.csv"),
+        ("open: datakwaliteit (csv)", processed / "ingest_kwaliteit.csv", None,
+         "spreadsheet: per bron gelezen, behouden, verwijderd en waarom"),
+        ("open: notebook", Path("notebooks/verkenning.ipynb"), None, "jupyter lab (leest de uitvoer van deze run)"),
+    ]
+    return {label: f"{path.resolve().as_uri() if shown == 'uri' else _shown(path)} – {how}"
+            for label, path, shown, how in lines if path.exists()}
 
 
 def per_source(quality: Path) -> dict[str, str]:

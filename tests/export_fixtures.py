@@ -17,6 +17,7 @@ from pipeline import catalogue
 from pipeline.analyse.clusters import outlines
 from pipeline.crs import WORKING_CRS
 from pipeline.config import CRITERIA
+from pipeline.regios import add_gemeente_regio
 
 TERREINEN = [
     # rin, naam, gemeente, x0, y0, w, h, vlag, grensgeval, stabiliteit
@@ -90,11 +91,27 @@ def _terreinen() -> gpd.GeoDataFrame:
             "zeef_reden": "zeef gehaald: water sterk" if i in (0, 1, 3, 4) else "geen sterke water-, milieuruimte- of multimodale kwaliteit",
             "score": score, "vlag": vlag, "vlag_tak": ["beide", "sterk", None, "sterk", None, None][i],
             "waarom": f"{naam}: kade {300 * (i in (0, 3))} m aan CEMT Va; {round(ha * 0.5, 1)} ha HMC-ruimte",
-            "beschermen_en_benutten": vlag and i == 0, "flag_stabiliteit": stab, "grensgeval": grens,
+            "flag_stabiliteit": stab, "grensgeval": grens,
         })
+        # the typology: NB-001 beschermen en benutten, NB-002 and NB-004 beschermen, NB-003 benutten /
+        # herstructureren, NB-005 and NB-006 regulier
+        onder = i in (0, 2)
+        typ = ("beschermen en benutten" if vlag and onder else "beschermen" if vlag else
+               "benutten / herstructureren" if onder else "regulier")
+        row.update({"aandeel_hmc_onbenut": 0.3 if onder else 0.1, "aandeel_kade_onbenut": 0.5 if i in (0, 3) else None,
+                    "aandeel_uitgeefbaar": 0.1 * (i % 3), "benutting": "onderbenut" if onder else "goed benut",
+                    "typologie": typ, "typologie_reden": f"{'strategisch' if vlag else 'niet strategisch'}; test",
+                    "typologie_actie": f"actie {typ}"})
         row["geometry"] = geom
         rows.append(row)
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS)
+    frame = add_gemeente_regio(gpd.GeoDataFrame(rows, geometry="geometry", crs=WORKING_CRS))
+    for c in CRITERIA:
+        raw = frame[f"{c}_ruw"].where(frame[f"{c}_ruw"] > 0)
+        frame[f"{c}_rang_regio"] = raw.groupby(frame["regio"]).rank(ascending=False, method="min").astype("Int64")
+        frame[f"{c}_rang_provincie"] = raw.rank(ascending=False, method="min").astype("Int64")
+    frame["regio_aantal"] = frame["regio"].map(frame["regio"].value_counts()).astype(int)
+    frame["rang_kwaliteiten"] = "kademeters: " + frame["water_rang_regio"].astype(str) + "e van " + \
+        frame["regio_aantal"].astype(str) + " in " + frame["regio"]
     frame["rang"] = frame["score"].rank(ascending=False, method="first").astype(int)
     frame["rangband"] = np.select([frame["rang"] <= 1, frame["rang"] <= 2, frame["rang"] <= 3],
                                   ["top 10%", "10-25%", "25-50%"], "onderste 50%")
@@ -163,7 +180,8 @@ def make_processed(folder: str | Path) -> dict[str, int]:
                 "vacant": bool(j), "watergebonden": False, "footprint_m2": area * 0.3 * (1 - j), "gsi": 0.3 * (1 - j),
                 "max_bebouwingspercentage": 80.0, "max_bebouwing_aangenomen": True,
                 "onbenut_bebouwing_m2": area * 0.5, "onderbenut": j == 0, "kade_m": 100.0 * j,
-                "gevoelig_vbo_id": "VBO1", "gevoelig_gebruiksdoel": "woonfunctie", "cat_plan_zone_id": "Z1",
+                "gevoelig_vbo_id": f"VBO-{t.rin_nummer}", "gevoelig_gebruiksdoel": "woonfunctie",
+                "cat_plan_zone_id": f"Z-{t.rin_nummer}",
                 "cat_plan_omschrijving": "bedrijf tot en met categorie 4.1", "aantal_vestigingen": 1 - j,
                 "onbenutte_hmc_ha": area / 1e4, "kade_status": "onbenut" if j else None,
                 **{f"{r}_aandeel_{s}": float(s == "rood") for r in ("afname", "invoeding")
@@ -186,10 +204,8 @@ def make_processed(folder: str | Path) -> dict[str, int]:
         kavels[col] = kavels[col].astype("string")
     write(kavels, "kavels_indicatoren")
     write(_register(terreinen), "vestigingen_register")
-    write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig_doel": [True],
-                            "bedrijfswoning": [False], "rin_nummer": [None], "gevoelig": [True],
-                            "kavels_dichtstbij": [12]}, geometry=[Point(156000, 387000)], crs=WORKING_CRS),
-          "verblijfsobjecten_gebruik")
+    context = _context(terreinen)
+    write(context["verblijfsobjecten_gebruik"], "verblijfsobjecten_gebruik")
     write(kavels[["kavel_id", "rin_nummer", "geometry"]].assign(uitgifte_status=np.where(
         kavels["kavel_id"].str.endswith("K2"), "uitgeefbaar", "uitgegeven"), bron="kavellaag"), "kavels")
     kades = gpd.GeoDataFrame(kades, crs=WORKING_CRS)
@@ -208,8 +224,8 @@ def make_processed(folder: str | Path) -> dict[str, int]:
     write(gpd.GeoDataFrame(net, crs=WORKING_CRS), "netcapaciteit")
     write(gpd.GeoDataFrame({"vaarweg_id": ["V1"], "naam": ["Kanaal"], "cemt_klasse": ["Va"]},
                            geometry=[LineString([(150000, 384990), (160000, 384990)])], crs=WORKING_CRS), "vaarwegen")
-    write(gpd.GeoDataFrame({"vbo_id": ["VBO1"], "gebruiksdoel": ["woonfunctie"], "gevoelig": [True]},
-                           geometry=[Point(156000, 387000)], crs=WORKING_CRS), "verblijfsobjecten")
+    for name in ("verblijfsobjecten", "panden", "milieuzones", "gemeenten", "provincies"):
+        write(context[name], name)
 
     # what analyse writes about the SBI table(s) (analyse_instellingen.json, key "sbi")
     sbi = {"tabellen": [{"soort": "ingebouwd", "naam": "ingebouwde tabel (VNG 2009)", "pad": "x", "rijen": 182,
@@ -247,3 +263,53 @@ def build_outputs(folder: str | Path, *, achtergrondkaart: bool = True):
     config.export.achtergrondkaart = achtergrondkaart
     summary = export.run(config)
     return config, summary
+
+
+def _context(terreinen: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """Per terrein the dwelling that sets both kavels' distance (250 m and 251 m: 250 m above K1, 22.38 m to the
+    left of the kavels' shared corner), a bedrijfswoning on NB-001, panden (an industrial hall on K1, the dwelling,
+    a shed without address), the zoning plot and a geluidzone; the gemeente- and provinciegrenzen are the packaged
+    CBS borders around the terreinen."""
+    vbo, panden, zones = [], [], []
+    for t in terreinen.itertuples():
+        x0, y0, x1, y1 = t.geometry.bounds
+        xm, rin = (x0 + x1) / 2, t.rin_nummer
+        house = Point(xm - (251 ** 2 - 250 ** 2) ** 0.5, y1 + 250)
+        vbo += [{"vbo_id": f"VBO-{rin}", "gebruiksdoel": "woonfunctie", "gevoelig": True, "geometry": house,
+                 "gevoelig_doel": True, "bedrijfswoning": False, "rin_nummer": None, "kavels_dichtstbij": 2},
+                {"vbo_id": f"VBO-{rin}-hal", "gebruiksdoel": "industriefunctie,kantoorfunctie", "gevoelig": False,
+                 "geometry": Point(x0 + 50, y0 + 50)}]
+        panden += [{"pand_id": f"P-{rin}-hal", "bouwjaar": 1990, "status": "Pand in gebruik",
+                    "geometry": box(x0 + 20, y0 + 20, xm - 20, y0 + 20 + 0.3 * (y1 - y0))},
+                   {"pand_id": f"P-{rin}-woning", "bouwjaar": 1965, "status": "Pand in gebruik",
+                    "geometry": house.buffer(6, cap_style="square")},
+                   {"pand_id": f"P-{rin}-schuur", "bouwjaar": None, "status": "Pand in gebruik",
+                    "geometry": box(xm + 30, y1 - 40, xm + 45, y1 - 25)}]
+        zones.append({"zone_id": f"Z-{rin}", "soort": "bestemmingsvlak", "max_milieucategorie": "4.1",
+                      "max_bebouwingspercentage": 80.0, "omschrijving": "bedrijf tot en met categorie 4.1",
+                      "geometry": t.geometry})
+    first = terreinen.geometry.iloc[0].bounds
+    vbo.append({"vbo_id": "VBO-NB-001-bw", "gebruiksdoel": "woonfunctie", "gevoelig": False, "gevoelig_doel": True,
+                "bedrijfswoning": True, "rin_nummer": "NB-001", "kavels_dichtstbij": 0,
+                "geometry": Point(first[2] - 30, first[3] - 30)})
+    zones.append({"zone_id": "GZ-1", "soort": "geluidzone", "max_milieucategorie": None,
+                  "max_bebouwingspercentage": None, "omschrijving": "geluidzone industrieterrein",
+                  "geometry": terreinen.geometry.iloc[0].buffer(300)})
+    vbo = gpd.GeoDataFrame(vbo, crs=WORKING_CRS)
+    used = vbo[~vbo["vbo_id"].str.endswith("-hal")].reset_index(drop=True)  # the gevoelige objecten
+    return {"verblijfsobjecten": vbo[["vbo_id", "gebruiksdoel", "gevoelig", "geometry"]],
+            "verblijfsobjecten_gebruik": used,
+            "panden": gpd.GeoDataFrame(panden, crs=WORKING_CRS).astype({"bouwjaar": "Int64"}),
+            "milieuzones": gpd.GeoDataFrame(zones, crs=WORKING_CRS), **_borders(terreinen)}
+
+
+def _borders(terreinen: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    from pipeline.ingest.grenzen import packaged
+    area = terreinen.union_all().buffer(15_000)
+    g = gpd.read_file(packaged("gemeenten"))
+    g = g[g.intersects(area)].rename(columns={"statcode": "gemeente_code", "statnaam": "gemeente_naam",
+                                               "provincie": "provincie_naam"})
+    p = gpd.read_file(packaged("provincies"))
+    p = p.rename(columns={"statcode": "provincie_code", "statnaam": "provincie_naam"})
+    return {"gemeenten": g.reset_index(drop=True), "provincies": p.reset_index(drop=True)}
+

@@ -75,7 +75,7 @@ def test_families_follow_the_settings():
     assert "ha_hmc_42" in names and "ha_hmc_41" not in names
     # score output extends the indicators, which extend the canonical terreinen
     strategisch = [c.name for c in catalogue.columns("terreinen_strategisch")]
-    assert strategisch[0] == "rin_nummer" and "kade_water_m" in strategisch and strategisch[-1] == "waarom"
+    assert strategisch[0] == "rin_nummer" and "kade_water_m" in strategisch and strategisch[-1] == "typologie_actie"
 
 
 def test_labels_units_and_decimals_of_family_members():

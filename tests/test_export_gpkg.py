@@ -54,6 +54,30 @@ def test_terreinen_fields(built):
     assert frame.loc[frame["rin_nummer"] == "NB-006", "regio"].item() == "onbekend"
 
 
+def test_typologie_layer_is_styled_by_type(built):
+    """Its own layer, one row per terrein, default style categorised on typologie with the four types; the
+    terreinen layer offers the same colouring as a second style."""
+    _, _, gpkg = built
+    frame = gpd.read_file(gpkg, layer="typologie")
+    assert len(frame) == 6
+    assert frame.set_index("rin_nummer")["typologie"].to_dict() == {
+        "NB-001": "beschermen en benutten", "NB-002": "beschermen", "NB-003": "benutten / herstructureren",
+        "NB-004": "beschermen", "NB-005": "regulier", "NB-006": "regulier"}
+    assert {"typologie_actie", "typologie_reden", "benutting", "rang_kwaliteiten"} <= set(frame.columns)
+    con = sqlite3.connect(gpkg)
+    rows = con.execute("SELECT f_table_name, styleName, styleQML, useAsDefault FROM layer_styles "
+                       "WHERE styleName='terreinen_typologie'").fetchall()
+    assert sorted((r[0], r[3]) for r in rows) == [("terreinen", 0), ("typologie", 1)]
+    qml = xml.dom.minidom.parseString(rows[0][2])
+    renderer = qml.getElementsByTagName("renderer-v2")[0]
+    assert renderer.getAttribute("attr") == "typologie"
+    values = [c.getAttribute("value") for c in qml.getElementsByTagName("category")]
+    assert values == ["beschermen en benutten", "beschermen", "benutten / herstructureren", "regulier"]
+    title = con.execute("SELECT title FROM gpkg_data_columns WHERE table_name='typologie' AND "
+                        "column_name='typologie_actie'").fetchone()[0]
+    assert title == "Beleidsactie"
+
+
 def test_version_and_contents(built):
     config, _, gpkg = built
     con = sqlite3.connect(gpkg)

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from shapely.geometry import shape
 
 from pipeline.export import paginas
 from pipeline.export.kaartdata import column_meta, popup_sections
@@ -39,7 +40,7 @@ def test_same_data_same_bytes(built, tmp_path):
     """Rendering the same data twice gives byte-identical pages (reviewable diffs, no random ids)."""
     config, _ = built
     again, _ = build_outputs(tmp_path)
-    for page in ("index.html", "ranglijst.html", "terreinen/NB-001.html"):
+    for page in ("index.html", "ranglijst.html", "terreinen/NB-001.html", "assets/detail.js"):
         first = (config.paths.maps / page).read_bytes()
         assert first == (again.paths.maps / page).read_bytes(), page
 
@@ -57,7 +58,7 @@ def test_page_data_comes_from_the_catalogue(built):
     sections = {title: cols for title, cols, _ in cfg["sections"]}
     assert sections["Onbenutte potentie"][0] == "potentie_milieuruimte_ha" and "waarom" not in sum(sections.values(), [])
     assert [layer[0] for layer in cfg["lagen"]] == ["terreinen", "kades", "vaarwegen", "contouren", "afname",
-                                                    "invoeding", "clusters"]
+                                                    "invoeding", "clusters", "basis"]
     assert cfg["achtergrond"]["naam"].startswith("Achtergrond: OpenStreetMap")
 
 
@@ -68,15 +69,57 @@ def test_column_meta_and_sections_for_unknown_columns():
     assert popup_sections(["ha_bruto", "iets_nieuws"])[-1] == ["Overige indicatoren", ["iets_nieuws"], False]
 
 
+def detail_data(html: str) -> dict:
+    match = re.search(r"var SVP_DETAIL = (\{.*\});\s*</script>", html, re.S)
+    assert match, "the detail page does not hand its data to detail.js"
+    return json.loads(match.group(1))
+
+
 def test_detail_pages_and_assets(built):
     config, summary = built
     maps = config.paths.maps
     pages = sorted((maps / "terreinen").glob("*.html"))
     assert len(pages) == 6 == summary["detailpagina's"]
-    assert (maps / "assets" / "leaflet.js").is_file() and (maps / "assets" / "leaflet.css").is_file()
+    for name in ("leaflet.js", "leaflet.css", "opmaak.js", "achtergrond.js", "detail.js", "detail.css"):
+        assert (maps / "assets" / name).is_file(), name
     page = pages[0].read_text(encoding="utf-8")
-    assert "../assets/leaflet.js" in page and "http" not in page.split("<body>")[0]
+    assert "../assets/leaflet.js" in page and "../assets/detail.js" in page and "http" not in page.split("<body>")[0]
     assert '"oppervlakte_m2":{"label":"Oppervlakte","unit":"m²","decimals":0}' in page
+
+
+def test_detail_page_data_holds_the_evidence(built):
+    """Per terrein: its kavels, panden with their use, vestigingen, the gevoelige objecten with a line per kavel,
+    contours, zoning, quays, grid areas clipped to the surroundings, fairways and the borders."""
+    config, _ = built
+    data = detail_data((config.paths.maps / "terreinen" / "NB-001.html").read_text(encoding="utf-8"))
+    count = {key: len(data[key]["features"]) for key in ("kavels", "panden", "vestigingen", "gevoelig", "afstanden",
+                                                         "contouren", "zonering", "kades", "netcapaciteit",
+                                                         "vaarwegen", "terrein")}
+    assert count == {"kavels": 2, "panden": 2, "vestigingen": 2, "gevoelig": 2, "afstanden": 2, "contouren": 4,
+                     "zonering": 2, "kades": 3, "netcapaciteit": 1, "vaarwegen": 1, "terrein": 1}
+    gebruik = sorted(f["properties"]["gebruik"] for f in data["panden"]["features"])
+    assert gebruik == ["geen verblijfsobject", "industrie"]  # the hall's verblijfsobject: industrie and kantoor
+    lines = {f["properties"]["kavel_id"]: f["properties"]["afstand_gevoelig_m"] for f in data["afstanden"]["features"]}
+    assert lines == {"NB-001-K1": 250.0, "NB-001-K2": 251.0}
+    bedrijfswoning = [f["properties"] for f in data["gevoelig"]["features"] if f["properties"]["bedrijfswoning"]]
+    assert bedrijfswoning[0]["vbo_id"] == "VBO-NB-001-bw" and bedrijfswoning[0]["gevoelig"] is False
+    west, _, east, _ = shape(data["netcapaciteit"]["features"][0]["geometry"]).bounds
+    assert east - west < 0.03  # clipped around the terrein (0.02° is 1.4 km), not the 25 km wide supply area
+    namen = {f["properties"]["naam"] for f in data["basis"]["namen"]["features"]}
+    assert "Eindhoven" in namen and "Noord-Brabant" in namen
+    terrein = data["terrein"]["features"][0]["properties"]
+    assert terrein["naam"] == "Haven Noord" and "potentie_milieuruimte_ha" in terrein and "water_norm" in terrein
+    assert data["kolommen"]["terrein"]["ha_bruto"] == {"label": "Bruto oppervlakte", "unit": "ha", "decimals": 1}
+    assert [s[0] for s in data["secties"]["vestigingen"]] == ["Vestiging", "Milieucategorie", "Beoordeling"]
+
+
+def test_overview_has_an_offline_base_layer(built):
+    config, _ = built
+    data = page_data((config.paths.maps / "index.html").read_text(encoding="utf-8"))
+    soorten = {f["properties"]["soort"] for f in data["basis"]["grenzen"]["features"]}
+    assert soorten == {"gemeente", "provincie"}
+    namen = {f["properties"]["naam"] for f in data["basis"]["namen"]["features"]}
+    assert {"Eindhoven", "Tilburg", "Noord-Brabant"} <= namen
 
 
 def test_ranglijst(built):

@@ -59,7 +59,7 @@ def test_geopackage_has_the_vestigingen_and_gevoelige_objecten_styled(built):
     gpkg = config.paths.processed / config.export.gpkg_naam
     v = gpd.read_file(gpkg, layer="vestigingen")
     assert len(v) == 12 and v.crs.to_epsg() == 28992 and "reden" in v.columns
-    assert len(gpd.read_file(gpkg, layer="gevoelige_objecten")) == 1
+    assert len(gpd.read_file(gpkg, layer="gevoelige_objecten")) == 7  # one dwelling per terrein, a bedrijfswoning
     with sqlite3.connect(gpkg) as db:
         styles = dict(db.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault").fetchall())
         meta = db.execute("SELECT metadata FROM gpkg_metadata WHERE mime_type='application/json'").fetchone()[0]

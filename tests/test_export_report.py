@@ -118,3 +118,27 @@ def test_dutch_numbers():
     assert nl(None) == "–"
     assert nl(float("nan")) == "–"
     assert nl(12, 0) == "12"
+
+
+def test_typologie_counts_and_ha_per_regio(built):
+    """Fixture types: NB-001 (Eindhoven, Zuidoost-Brabant, 900 x 600 m = 54 ha) beschermen en benutten; NB-002
+    (Eindhoven, 700 x 500 = 35 ha) beschermen; Tilburg (Midden-Brabant): NB-003 (56 ha) benutten / herstructureren,
+    NB-004 (20 ha) beschermen, NB-005 (36 ha) regulier; NB-006 (GM0000, regio onbekend, 12 ha) regulier."""
+    config, _ = built
+    typ = pd.read_csv(config.paths.processed / "rapport_typologie.csv").set_index(["regio", "typologie"])
+    assert typ.loc[("Zuidoost-Brabant", "beschermen en benutten"), ["aantal", "ha_bruto"]].tolist() == [1, 54.0]
+    assert typ.loc[("Zuidoost-Brabant", "regulier"), ["aantal", "ha_bruto"]].tolist() == [0, 0.0]
+    assert typ.loc[("Midden-Brabant", "benutten / herstructureren"), "ha_bruto"] == pytest.approx(56.0)
+    assert typ.loc[("onbekend", "regulier"), "aantal"] == 1
+    assert typ.loc[("Totaal", "beschermen"), ["aantal", "ha_bruto"]].tolist() == [2, 55.0]
+    assert typ.loc[("Totaal", "regulier"), ["aantal", "ha_bruto"]].tolist() == [2, 48.0]
+    assert typ.loc[("Totaal", "beschermen en benutten"), "actie"].startswith("Prioriteit")
+    assert len(typ) == 4 * 4  # three regions and Totaal, four types each
+    html = (config.paths.maps / "rapport.html").read_text(encoding="utf-8")
+    assert "<h2>Typologie: strategisch × benutting</h2>" in html
+    assert "<b>beschermen en benutten (1)</b>" in html and "regulier (2)" in html
+    rapport = pd.read_csv(config.paths.processed / "rapport.csv")
+    assert {"typologie", "typologie_reden", "typologie_actie", "rang_kwaliteiten"} <= set(rapport.columns)
+    ranglijst = (config.paths.maps / "ranglijst.html").read_text(encoding="utf-8")  # narrow: action and reason as tooltip
+    assert ('<td class="typ" title="actie beschermen en benutten (strategisch; test)">beschermen en benutten</td>'
+            in ranglijst)

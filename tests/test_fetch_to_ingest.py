@@ -8,7 +8,9 @@ piece of Noord-Brabant near Tilburg for EVERY source that config/noord-brabant.y
 - PDOK OGC API Features (gokoala): BAG pand + verblijfsobject, BGT scheiding_lijn + scheiding_vlak +
   kunstwerkdeel_lijn + kunstwerkdeel_vlak, each paged with cursor `next` links, no `crs` member;
 - the VNDS WFS feature type vnds:l_navigability (GeoJSON, startIndex paging, class in `code`);
-- the capaciteitskaart afname view (ArcGIS, pages of 100), which carries afname, opwek and both queues.
+- the capaciteitskaart afname view (ArcGIS, pages of 100), which carries afname, opwek and both queues;
+- the CBS gebiedsindelingen WFS (gemeente_gegeneraliseerd, provincie_gegeneraliseerd: statcode, statnaam; a
+  gemeente with an island comes as two features).
 The configuration is config/noord-brabant.yaml itself with only the host of every URL pointed at the
 test server and every path moved into tmp_path, so the real config's kinds, params, layers and field
 overrides are what is tested. The user-supplied sources (kavels, milieuzones + geluidzones,
@@ -165,6 +167,22 @@ NAVIGABILITY = [  # VNDS l_navigability: the Wilhelminakanaal, one section per c
 ]
 
 
+def cbs(n, layer, geom, code, naam) -> dict:
+    """A CBS gebiedsindelingen feature as the PDOK WFS gives it (GeoJSON, RD New)."""
+    return {"type": "Feature", "id": f"{layer}.{n}", "geometry": polygon(geom),
+            "properties": {"id": n, "statcode": code, "jrstatcode": f"2022{code}", "statnaam": naam,
+                           "rubriek": layer.split("_")[0]}}
+
+
+GEBIEDEN = {  # typeNames -> features: Tilburg (with an island), Goirle, and the province around them
+    "gebiedsindelingen:gemeente_gegeneraliseerd": [
+        cbs(1, "gemeente_gegeneraliseerd", box(125000, 393000, 140000, 402000), "GM0855", "Tilburg"),
+        cbs(2, "gemeente_gegeneraliseerd", box(141000, 393000, 141500, 393500), "GM0855", "Tilburg"),
+        cbs(3, "gemeente_gegeneraliseerd", box(125000, 385000, 140000, 393000), "GM0785", "Goirle")],
+    "gebiedsindelingen:provincie_gegeneraliseerd": [
+        cbs(4, "provincie_gegeneraliseerd", box(70000, 358000, 200000, 428000), "PV30", "Noord-Brabant")]}
+
+
 def grid(oid, geom, gebied, naam, afname, opwek):
     """One supply area as the afname view gives it: both statuses (0..3 or null) and both queues."""
     props = {"OBJECTID": oid, "voedingsgebied_id": gebied, "voedingsgebied_naam": naam, "RNB": "Enexis",
@@ -247,6 +265,15 @@ def wfs_handler(features: list, seen: list):
     return handler
 
 
+def gebieden_handler(seen: dict):
+    """One WFS address, two feature types: answer per typeNames."""
+    def handler(request):
+        layer = request.args["typeNames"]
+        name = "gemeenten" if "gemeente" in layer else "provincies"
+        return wfs_handler(GEBIEDEN[layer], seen.setdefault(name, []))(request)
+    return handler
+
+
 def local(url: str, base: str) -> str:
     """The same URL path on the test server."""
     parts, here = urlsplit(url), urlsplit(base)
@@ -316,6 +343,8 @@ def served(httpserver):
         httpserver.expect_request(path).respond_with_handler(ogcapi_handler(features, seen.setdefault(name, [])))
     httpserver.expect_request(urlsplit(data["vaarwegen"]["url"]).path).respond_with_handler(
         wfs_handler(NAVIGABILITY, seen.setdefault("vaarwegen", [])))
+    assert data["gemeenten"]["url"] == data["provincies"]["url"]
+    httpserver.expect_request(urlsplit(data["gemeenten"]["url"]).path).respond_with_handler(gebieden_handler(seen))
     arcgis = {"terreinen": (data["terreinen"]["url"], IBIS, "FID", ARCGIS_PAGE),
               "netcapaciteit": (data["netcapaciteit"]["url"], AFNAME, "OBJECTID", 1000)}
     for name, (url, features, oid, limit) in arcgis.items():
@@ -332,7 +361,7 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     data = real_config_on(base, tmp_path)
     fetched = {name for name, source in data["sources"].items() if source.get("url")}
     assert fetched == {"terreinen", "panden", "verblijfsobjecten", "kades", "kades_vlak", "kunstwerkdelen",
-                       "kunstwerkdelen_vlak", "vaarwegen", "netcapaciteit"}, \
+                       "kunstwerkdelen_vlak", "vaarwegen", "netcapaciteit", "gemeenten", "provincies"}, \
         "a new url in config/noord-brabant.yaml needs a replayed service here"
     config = Config.model_validate(data)
     write_user_sources(config)
@@ -357,6 +386,9 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     assert (first["typeNames"], first["outputFormat"], first["srsName"]) == \
         ("vnds:l_navigability", "application/json", "urn:ogc:def:crs:EPSG::28992")
     assert first["bbox"] == "69500,356500,203500,429500,urn:ogc:def:crs:EPSG::28992"
+    # WFS: the CBS borders, two feature types from one address, the same extent
+    assert [r["typeNames"] for r in seen["gemeenten"]] == ["gebiedsindelingen:gemeente_gegeneraliseerd"] * 2
+    assert seen["provincies"][0]["typeNames"] == "gebiedsindelingen:provincie_gegeneraliseerd"
     # OGC API: region bbox + fetch.buffer_m of the real config, RD in and out, next links followed
     for name in ("panden", "verblijfsobjecten", "kades", "kades_vlak", "kunstwerkdelen", "kunstwerkdelen_vlak"):
         first = seen[name][0]
@@ -401,6 +433,11 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     assert strip.geometry.length == pytest.approx(80.0) and strip["geometrie_bron"] == "Polygon"
     assert strip["conversie"] == "lange zijde (rechthoek)" and strip["bron"] == "BGT scheiding"
     assert kades.loc["G0855.0000000000000000000000000000d001"].geometry.length == pytest.approx(90.0)
+
+    gemeenten = layer("gemeenten").set_index("gemeente_code")  # the fetched borders, not the packaged ones
+    assert gemeenten["gemeente_naam"].to_dict() == {"GM0785": "Goirle", "GM0855": "Tilburg"}
+    assert gemeenten.loc["GM0855"].geometry.geom_type == "MultiPolygon"  # the island joined to its gemeente
+    assert layer("provincies")[["provincie_code", "provincie_naam"]].values.tolist() == [["PV30", "Noord-Brabant"]]
 
     vaarwegen = layer("vaarwegen").sort_values("vaarweg_id")
     assert list(vaarwegen["cemt_klasse"]) == ["Va", "IV", "Va"]

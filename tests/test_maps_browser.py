@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM
 from export_fixtures import TERREINEN, build_outputs
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
 TILE_URL = re.compile(r"^https?://([a-c]\.)?tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
@@ -24,15 +22,6 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export_browser")
     config, summary = build_outputs(folder, achtergrondkaart=True)
     return config
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Page:
@@ -103,7 +92,7 @@ def test_overview_map(built, browser):
         assert legend.count() == 1 and "strategisch" in legend.inner_text()
         assert "Kades (status)" in "".join(page.locator(".svp-legend").all_inner_texts())
         entries = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
-        for name in ("Bedrijventerreinen (vlag / score)", "Kades (status)", "Milieuruimte: contouren",
+        for name in ("Bedrijventerreinen (vlag / score / typologie)", "Kades (status)", "Milieuruimte: contouren",
                      "Netcapaciteit afname", "Netcapaciteit invoeding", "Clusters"):
             assert name in entries, entries
         # click a terrein: zoom to it, click the centre of the map
@@ -111,6 +100,7 @@ def test_overview_map(built, browser):
         text = popup.inner_text()
         assert "Haven Noord" in text and "Waarom" in text and "kade 300 m aan CEMT Va" in text
         assert "Onbenutte potentie" in text
+        assert "Typologie: beschermen en benutten – actie beschermen en benutten" in text
         page.locator(".leaflet-popup-close-button").click()
         page.wait_for_selector(".leaflet-popup", state="detached", timeout=5000)
         # search box finds a name
@@ -127,6 +117,15 @@ def test_overview_map(built, browser):
         page.wait_for_selector(".svp-legend:has-text('Netcapaciteit afname')", timeout=3000)
         page.select_option("#svp-kleurkeuze", "score")
         assert "score" in page.locator(".svp-legend").filter(has_text="Bedrijventerreinen").inner_text()
+        # colouring by typologie: the four types in the legend, each terrein filled with its type's colour
+        page.select_option("#svp-kleurkeuze", "typologie")
+        legend_text = page.locator(".svp-legend").filter(has_text="Bedrijventerreinen").inner_text()
+        for typ in ("beschermen en benutten", "beschermen", "benutten / herstructureren", "regulier"):
+            assert typ in legend_text
+        fills = page.evaluate("""() => { const out = {}; window.svpTerreinen.eachLayer(l => {
+            out[l.feature.properties.naam] = l.options.fillColor; }); return out; }""")
+        assert fills["Haven Noord"] == "#e66101" and fills["De Hurk"] == "#5e3c99"   # strategisch: onder / goed benut
+        assert fills["Kraaiven"] == "#fdb863" and fills["Vossenberg"] == "#d9d9d9"   # niet strategisch
         p.check(allow_tiles=False)  # the background is offered but off: no request until a reviewer ticks it
         assert not p.requests
     finally:
@@ -150,6 +149,8 @@ def test_popup_numbers_use_the_catalogue(built, browser):
         assert row_value(popup, "Score") == "0,820"
         assert row_value(popup, "Stabiliteit van de vlag") == "0,97"
         assert row_value(popup, "Strategisch (vlag)") == "ja"
+        popup.locator("summary", has_text="Criteria").click()
+        assert "rang regio" in popup.locator("table.svp-criteria").inner_text()
         p.check(allow_tiles=False)
     finally:
         p.close()
@@ -173,8 +174,8 @@ def test_detail_page_and_ranglijst(built, browser):
     p = Page(browser)
     try:
         page = p.open(built.paths.maps / "terreinen" / "NB-001.html")
-        page.wait_for_selector(".leaflet-overlay-pane svg path", state="attached", timeout=10000)
-        assert page.locator(".leaflet-overlay-pane svg path").count() >= 2 + 1  # kavels + terrein (+ kades)
+        page.wait_for_selector(".leaflet-svpkavels-pane svg path", state="attached", timeout=10000)
+        assert page.locator(".leaflet-svpkavels-pane svg path").count() == 2  # more: test_maps_detail_browser.py
         assert "Bebouwingsgraad" in page.locator(".legend").inner_text()
         box = page.locator("#kaart").bounding_box()  # the left kavel (450 m x 600 m) of the terrein
         page.mouse.click(box["x"] + box["width"] / 2 - 100, box["y"] + box["height"] / 2)
@@ -182,6 +183,7 @@ def test_detail_page_and_ranglijst(built, browser):
         popup.wait_for(timeout=5000)
         assert "Kavel NB-001-K1" in popup.inner_text()
         assert row_value(popup, "Oppervlakte") == "270.000 m²"
+        popup.locator("summary", has_text="Bebouwing").click()  # sections after the first two start closed
         assert row_value(popup, "Bebouwingsgraad (GSI)") == "0,30"
         page = p.open(built.paths.maps / "ranglijst.html")
         first = lambda: page.locator("#ranglijst tbody tr").first.inner_text()

@@ -1,4 +1,5 @@
 """Sieve, flag branches and the Dutch explanation on hand-made scenarios."""
+import pandas as pd
 import pytest
 
 from pipeline.score import score_terreinen
@@ -66,30 +67,49 @@ def test_ranks_and_bands(result):
     assert t.loc["F0", "rangband"] == "onderste 50%"
 
 
+def _w_among_big_terreinen(w: dict):
+    """W with a 400 m class IV quay beside three terreinen with 50 ha HMC room, 100 ha bruto and rail (score
+    0,30 + 0,15 + 0,10 = 0,55: milieuruimte, multimodaal with their one modality, omvang) and six plain ones."""
+    big = [{"rin_nummer": f"B{i}", "ha_hmc_41": 50.0, "ha_bruto": 100.0, "spoor_ontsluiting": True} for i in range(3)]
+    terreinen = make_terreinen([{"rin_nummer": "W", **w}, *big, *[{} for _ in range(6)]])
+    return with_qualities(terreinen, make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}]))
+
+
 def test_zeef_passed_but_not_enough_explains_why(tmp_path):
-    terreinen = make_terreinen([{"rin_nummer": "W"}, *[{"rin_nummer": f"B{i}", "ha_hmc_41": 50.0, "ha_bruto": 100.0,
-                                  "potentie_uitgeefbaar_ha": 8.0, "ha_uitgeefbaar": 8.0} for i in range(3)],
-                                *[{} for _ in range(6)]])
-    kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
-    t, _ = score_terreinen(with_qualities(terreinen, kades), make_config(tmp_path))
+    """W: water (0,30 x norm 1) + multimodaal (0,15 x norm 1: one modality, as many as the most) = 0,45;
+    P90 of [0,45, 3 x 0,55, 6 x 0] = 0,55."""
+    t, _ = score_terreinen(_w_among_big_terreinen({}), make_config(tmp_path))
     w = t.set_index("rin_nummer").loc["W"]
     assert w["zeef"] and not w["vlag"]
-    assert w["waarom"] == ("kade 400 m aan CEMT IV; maar 1 sterke kwaliteit (minimaal 2 nodig) en score 0,40 "
-                                  "onder P90 (0,45)")
+    assert w["waarom"] == ("kade 400 m aan CEMT IV; maar 1 sterke kwaliteit (minimaal 2 nodig) en score 0,45 "
+                           "onder P90 (0,55)")
 
 
-def test_score_branch_alone_and_protect_and_use(tmp_path):
-    """One quay alone among plain terreinen has the top score; with much unused room it is also strong
-    twice and 'beschermen en benutten', without it only the score branch fires."""
-    terreinen = make_terreinen([{"rin_nummer": "W", "potentie_uitgeefbaar_ha": 8.0, "ha_uitgeefbaar": 8.0},
-                                *[{} for _ in range(9)]])
+def test_a_flag_that_rested_on_unused_room_is_gone(tmp_path):
+    """W also has 8 ha uitgeefbaar (of 8 ha netto). The former rule counted onbenut = HMC used by non-HMC (0) +
+    max(HMC vacant 0, uitgeefbaar 8) = 8 ha >= sterk_onbenut_ha 5 as a second strong quality: water + onbenut =
+    2 >= k, flagged by the 'sterk' branch (and 'beschermen en benutten'). Unused room is no quality now: one
+    strong quality, score 0,45 < P90 0,55 (onbenut no longer adds to the score either), not flagged; the unused
+    8 ha (100 % of netto >= 25 %, >= 5 ha) make it 'benutten / herstructureren'."""
+    t, summary = score_terreinen(_w_among_big_terreinen({"ha_uitgeefbaar": 8.0, "potentie_uitgeefbaar_ha": 8.0}),
+                                 make_config(tmp_path))
+    assert not {"onbenut_ruw", "onbenut_sterk", "onbenut_bijdrage", "beschermen_en_benutten"} & set(t.columns)
+    w = t.set_index("rin_nummer").loc["W"]
+    assert w["water_sterk"] and w["aantal_sterk"] == 1
+    assert w["score"] == pytest.approx(0.45)
+    assert not w["vlag"] and pd.isna(w["vlag_tak"]) and w["flag_stabiliteit"] < 0.2
+    assert w["benutting"] == "onderbenut" and w["aandeel_uitgeefbaar"] == pytest.approx(1.0)
+    assert w["typologie"] == "benutten / herstructureren"
+    assert w["typologie_reden"] == "niet strategisch; onderbenut: 8,0 ha uitgeefbaar (100%)"
+    assert summary["vlag (strategisch)"] == 3 and summary["type benutten / herstructureren"] == 1
+
+
+def test_score_branch_alone(tmp_path):
+    """One quay alone among plain terreinen has the top score (0,30 + 0,15): only the score branch fires."""
+    terreinen = make_terreinen([{"rin_nummer": "W"}, *[{} for _ in range(9)]])
     kades = make_kades([{"rin_nummer": "W", "lengte_m": 400.0, "cemt_bereikbaar": "IV"}])
     t, _ = score_terreinen(with_qualities(terreinen, kades), make_config(tmp_path))
     w = t.set_index("rin_nummer").loc["W"]
-    assert w["vlag"] and w["vlag_tak"] == "beide"   # water + onbenut = 2 sterk, and the top score
-    assert w["beschermen_en_benutten"]
-    t2, _ = score_terreinen(with_qualities(terreinen.assign(potentie_uitgeefbaar_ha=0.0, ha_uitgeefbaar=0.0), kades),
-                            make_config(tmp_path))
-    w2 = t2.set_index("rin_nummer").loc["W"]
-    assert w2["vlag"] and w2["vlag_tak"] == "score" and not w2["beschermen_en_benutten"]
-    assert w2["waarom"].startswith("kade 400 m aan CEMT IV; score 0,40 ≥ P90 (")
+    assert w["vlag"] and w["vlag_tak"] == "score" and w["aantal_sterk"] == 1
+    assert w["waarom"] == "kade 400 m aan CEMT IV; score 0,45 ≥ P90 (0,04)"
+    assert w["typologie"] == "beschermen"

@@ -69,11 +69,3 @@ def test_missing_hmc_values_count_as_zero():
     t = make_terreinen([{"ha_hmc_41_niet_hmc": None}, {"ha_hmc_41_niet_hmc": 4.0}])
     assert qualities.number_column(t, "ha_hmc_41_niet_hmc").tolist() == [0.0, 4.0]
     assert qualities.hmc_column("4.2") == "ha_hmc_42"
-
-
-def test_onbenut_counts_vacant_and_issuable_land_once():
-    """3 ha HMC used by non-HMC + max(10 ha HMC vacant, 6 ha uitgeefbaar) = 13 ha; with 2 vacant: 3 + 6 = 9."""
-    from pipeline.score.qualities import onbenut_ha
-    t = make_terreinen([{"ha_hmc_41_niet_hmc": 3.0, "ha_hmc_41_vacant": 10.0, "ha_uitgeefbaar": 6.0},
-                        {"ha_hmc_41_niet_hmc": 3.0, "ha_hmc_41_vacant": 2.0, "ha_uitgeefbaar": 6.0}])
-    assert onbenut_ha(t, "ha_hmc_41").tolist() == [13.0, 9.0]

@@ -12,10 +12,13 @@ from pipeline import catalogue
 from pipeline.catalogue import CatalogueError
 from score_fixtures import example_scenario, make_config, synthetic_region, with_qualities
 
-CONTRACT = [*(f"{c}_{part}" for c in CRITERIA for part in ("ruw", "norm", "gewicht", "bijdrage", "sterk")),
+CONTRACT = [*(f"{c}_{part}" for c in CRITERIA for part in ("ruw", "norm", "gewicht", "bijdrage", "sterk",
+                                                            "rang_regio", "rang_provincie")),
             "modaliteiten", "cluster_id", "cluster_aantal", "cluster_ha", "cluster_aandeel_hmc",
             "cluster_aandeel_water", "aantal_sterk", "zeef", "zeef_reden", "score", "vlag", "vlag_tak", "waarom",
-            "beschermen_en_benutten", "flag_stabiliteit", "grensgeval", "rang", "rangband"]
+            "gemeente_naam", "regio", "regio_aantal", "rang_kwaliteiten", "aandeel_hmc_onbenut",
+            "aandeel_kade_onbenut", "aandeel_uitgeefbaar", "benutting", "typologie", "typologie_reden",
+            "typologie_actie", "flag_stabiliteit", "grensgeval", "rang", "rangband"]
 
 
 @pytest.fixture

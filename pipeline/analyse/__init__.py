@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, io, workspace
+from pipeline import catalogue, io, progress, workspace
 from pipeline.analyse import (bebouwing, clusters, kades, milieuruimte, netcapaciteit, ontsluiting, partities,
                               potentie, rasters, register, registry, sbi)
 from pipeline.analyse._geo import geoms, keyed, points_in_polygons
@@ -104,7 +104,7 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
 
     The joins with the buildings run per spatial partition (partities.py) on `rekenen` (default: in this process),
     reading panden and verblijfsobjecten from `bron` (default: `layers`, in memory)."""
-    clock = _Clock(timings if timings is not None else {})
+    clock = _Clock(timings if timings is not None else {}, steps=7)
     m, b, tol = settings.milieuruimte, settings.bebouwing, settings.meettolerantie_m
     terreinen = layers["terreinen"].reset_index(drop=True)
     kav = kavels_of(terreinen, layers.get("kavels"))
@@ -197,16 +197,22 @@ def _empty(name: str, settings) -> gpd.GeoDataFrame:
 
 
 class _Clock:
-    """`with clock("name"):` adds the block's wall time to timings["name"]."""
+    """`with clock("name"):` adds the block's wall time to timings["name"] and moves the progress bar on (one
+    step per block; the bar closes after `steps` blocks)."""
 
-    def __init__(self, timings: dict):
+    def __init__(self, timings: dict, steps: int):
         self.timings = timings
+        self.bar = progress.bar(desc="analyse", unit=" analyse", total=steps)
 
     @contextlib.contextmanager
     def __call__(self, name: str):
         started = time.perf_counter()
+        self.bar.set_postfix_str(name)
         yield
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+        self.bar.update(1)
+        if self.bar.n >= self.bar.total:
+            self.bar.close()
 
 
 def notes_for(layers: dict, settings) -> list[str]:

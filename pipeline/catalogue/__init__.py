@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.catalogue.canonical import CANONICAL
+from pipeline.catalogue.canonical import CANONICAL, SHOWN
 from pipeline.catalogue.indicators import INDICATORS
 from pipeline.catalogue.model import DTYPES, Column, Dataset, Placeholder, expand, member
 from pipeline.catalogue.results import CRITERION_LABELS, METADATA, RESULTS
@@ -44,7 +44,7 @@ PLACEHOLDERS = {p.name: p for p in [
                 lambda r: r.replace("_", " ").capitalize(), "name of a configured raster (analyse.rasters)"),
 ]}
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in [*CANONICAL, *INDICATORS, *RESULTS, *METADATA]}
+DATASETS: dict[str, Dataset] = {d.name: d for d in [*CANONICAL, *SHOWN, *INDICATORS, *RESULTS, *METADATA]}
 _EXTRA: dict[str, list[Column]] = {}
 
 

@@ -105,4 +105,40 @@ CANONICAL = [
         C("omgevingstype", "str", "Omgevingstype", nullable=False,
           description="'rustige woonwijk' or 'gemengd gebied'"),
     ), geometry="Polygon", required=False, readers=READ_BY),
+    Dataset("terreinen_historie", "ingest",
+            "IBIS history: one row per RIN_NUMMER and year (every dated record of the terreinen in the terreinen "
+            "layer), for the trend of bruto, netto and uitgeefbaar ha; the latest year equals terreinen", (
+                C("rin_nummer", "str", "RIN-nummer", nullable=False),
+                C("jaar", "int", "Peiljaar IBIS", nullable=False),
+                C("naam", "str", "Naam", description="PLAN_NAAM of that year"),
+                C("gemeente_code", "str", "Gemeentecode", description="first GEM_CODES of that year's record"),
+                C("wloc_type", "str", "Werklocatietype"),
+                C("ha_bruto", "float", "Bruto oppervlakte", "ha", 1),
+                C("ha_netto", "float", "Netto oppervlakte", "ha", 1),
+                C("ha_uitgeefbaar", "float", "Uitgeefbaar (IBIS)", "ha", 1, description="HA_TOTTUIT, or netto - uitgegeven"),
+                C("aantal_records", "int", "Records in IBIS", nullable=False,
+                  description="polygons of the terrein in that year (the attributes are those of the first, as in "
+                              "terreinen)"),
+            ), format="csv", readers=("export",)),
+    Dataset("gemeenten", "ingest",
+            "Gemeentegrenzen with names (CBS gebiedsindelingen, generalised): context on the maps, no analysis", (
+        C("gemeente_code", "str", "Gemeentecode", nullable=False, description="CBS code 'GM0772' (statcode)"),
+        C("gemeente_naam", "str", "Gemeente", nullable=False, description="statnaam"),
+        C("provincie_naam", "str", "Provincie", description="the province; null when the source does not say"),
+    ), geometry="Polygon", key="gemeente_code", required=False, readers=("export",)),
+    Dataset("provincies", "ingest",
+            "Provinciegrenzen with names (CBS gebiedsindelingen, generalised): context on the maps, no analysis", (
+        C("provincie_code", "str", "Provinciecode", description="CBS code 'PV30' (statcode)"),
+        C("provincie_naam", "str", "Provincie", nullable=False, description="statnaam"),
+    ), geometry="Polygon", key="provincie_naam", required=False, readers=("export",)),
+]
+
+# what export adds to a canonical layer only to show it (GeoPackage layer invoer_panden, the detail pages)
+SHOWN = [
+    Dataset("panden_uitvoer", "export", "BAG panden as the GeoPackage and the detail pages show them: panden plus", (
+        C("gebruik", "str", "Gebruik (uit verblijfsobjecten)", nullable=False,
+          description="from the gebruiksdoelen of the verblijfsobjecten in the pand, the first that applies: "
+                      "'wonen en werken', 'wonen', 'industrie', 'kantoor', 'winkel', 'maatschappelijk en overig', "
+                      "'geen verblijfsobject' (pipeline/export/context.py)"),
+    ), geometry="Polygon", extends="panden", format="gpkg"),
 ]

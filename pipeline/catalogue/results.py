@@ -1,15 +1,18 @@
 """What score writes (the flag, its score and its reasons), the columns export adds, and the run metadata."""
 from pipeline.catalogue.model import Column as C, Dataset
 
-SCORE, CRIT = "Vlag en score", "Criteria"
+SCORE, CRIT, TYP = "Vlag en score", "Criteria", "Typologie"
 CRITERION_LABELS = {"water": "Water", "milieuruimte": "Milieuruimte", "multimodaal": "Multimodaal",
-                    "cluster": "Cluster", "omvang": "Omvang", "netcapaciteit": "Netcapaciteit",
-                    "onbenut": "Onbenutte potentie"}
+                    "cluster": "Cluster", "omvang": "Omvang", "netcapaciteit": "Netcapaciteit"}
 
 SCORE_COLUMNS = (
+    C("gemeente_naam", "str", "Gemeente", nullable=False, groep="Algemeen", rapport=True,
+      description="from gemeente_code (pipeline/data/gemeente_regio.csv); the code itself when unknown"),
+    C("regio", "str", "Regio", nullable=False, groep="Algemeen", rapport=True,
+      description="the gemeente's region (pipeline/data/gemeente_regio.csv); 'onbekend' for an unknown gemeente"),
     C("{criterium}_ruw", "float", "{criterium}: ruwe waarde", "", 2, nullable=False, groep=CRIT,
       description="the criterion's raw value (water m, milieuruimte ha, multimodaal count, cluster ha, omvang ha, "
-                  "netcapaciteit 0..1, onbenut ha)"),
+                  "netcapaciteit 0..1); unused room is no criterion"),
     C("{criterium}_norm", "float", "{criterium}: genormaliseerd", "", 3, nullable=False, groep=CRIT,
       description="raw value scaled to 0..1 over all terreinen (score.normalisatie)"),
     C("{criterium}_gewicht", "float", "{criterium}: gewicht", "", 3, nullable=False, groep=CRIT),
@@ -32,9 +35,34 @@ SCORE_COLUMNS = (
       description="fewer than score.grensgeval_onder of the runs agree with the flag"),
     C("rang", "int", "Rang", nullable=False, groep=SCORE, rapport=True, description="1 = highest score"),
     C("rangband", "str", "Rangband", nullable=False, groep=SCORE, rapport=True),
-    C("beschermen_en_benutten", "bool", "Beschermen en benutten", nullable=False, groep=SCORE,
-      description="flagged and much unused room"),
+    C("{criterium}_rang_regio", "int", "{criterium}: rang in de regio", groep=CRIT,
+      description="rank of the raw value among the terreinen of the same regio (1 = largest, equal values share the "
+                  "lowest rank); null when the raw value is 0"),
+    C("{criterium}_rang_provincie", "int", "{criterium}: rang in de provincie", groep=CRIT,
+      description="the same among all terreinen of the run"),
+    C("regio_aantal", "int", "Terreinen in de regio", nullable=False, groep="Algemeen"),
+    C("rang_kwaliteiten", "str", "Rang per kwaliteit", nullable=False, groep=SCORE, rapport=True,
+      description="per quality (water, milieuruimte, multimodaal, cluster) with a raw value > 0: its rank in the "
+                  "regio and in the province, e.g. 'kademeters: 3e van 58 in West-Brabant, 5e van 650 in de provincie'"),
     C("waarom", "str", "Waarom", nullable=False, groep=SCORE, rapport=True, description="one Dutch line"),
+    C("aandeel_hmc_onbenut", "float", "Aandeel HMC-ruimte onbenut", "", 2, groep=TYP,
+      description="potentie_milieuruimte_ha / ha HMC-capable (hmc_vanaf); null without HMC room or when the use is "
+                  "unknown"),
+    C("aandeel_kade_onbenut", "float", "Aandeel kade onbenut of vrij", "", 2, groep=TYP,
+      description="potentie_kades_m / kade_m; null without quay"),
+    C("aandeel_uitgeefbaar", "float", "Aandeel uitgeefbaar", "", 2, groep=TYP,
+      description="ha_uitgeefbaar / ha_netto (ha_bruto without netto); null when unknown"),
+    C("benutting", "str", "Benutting", nullable=False, groep=TYP,
+      description="'onderbenut' when the HMC room, the quay or the issuable land has an unused part of at least the "
+                  "absolute threshold (score.onderbenut_hmc_ha / _kade_m / _uitgeefbaar_ha) and at least "
+                  "score.onderbenut_aandeel of its capacity; else 'goed benut'"),
+    C("typologie", "str", "Typologie", nullable=False, groep=TYP, rapport=True,
+      description="strategisch x benutting: 'beschermen en benutten' (priority), 'beschermen', "
+                  "'benutten / herstructureren', 'regulier'"),
+    C("typologie_reden", "str", "Typologie: waarom", nullable=False, groep=TYP, rapport=True,
+      description="strategisch or not, and which unused part (amount and share) makes it onderbenut"),
+    C("typologie_actie", "str", "Beleidsactie", nullable=False, groep=TYP, rapport=True,
+      description="the policy action the type implies (Dutch)"),
 )
 
 RESULTS = [
@@ -44,10 +72,8 @@ RESULTS = [
             readers=("export",)),
     Dataset("terreinen_uitvoer", "export",
             "The terreinen as the GeoPackage, maps and report show them: terreinen_strategisch plus these",
-            (C("gemeente_naam", "str", "Gemeente", groep="Algemeen", rapport=True),
-             C("regio", "str", "Regio", groep="Algemeen", rapport=True),
-             C("vlag_klasse", "str", "Klasse", nullable=False, groep=SCORE, rapport=True,
-               description="strategisch / grensgeval / niet strategisch")),
+            (C("vlag_klasse", "str", "Klasse", nullable=False, groep=SCORE, rapport=True,
+               description="strategisch / grensgeval / niet strategisch"),),
             geometry="Polygon", key="rin_nummer", extends="terreinen_strategisch", format="gpkg"),
 ]
 

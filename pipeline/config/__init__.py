@@ -16,18 +16,19 @@ from pydantic import Field, ValidationError, model_validator
 from pipeline.config.analyse import (VNG_GEMENGD, VNG_RUSTIG, Analyse, Bebouwing, Clusters, Kades, Milieuruimte,
                                      Ontsluiting, Raster)
 from pipeline.config.base import ConfigError, Strict
-from pipeline.config.general import Demo, Export, Fetch, Ingest, Paths, Region, Rekenen
+from pipeline.config.general import Demo, Export, Fetch, Ingest, Paths, Region, Rekenen, Toets
 from pipeline.config.score import Score
 from pipeline.config.sources import Source, Sources
 from pipeline.config.weights import CRITERIA
+from pipeline.config.zoek import Vergelijk, Zoek
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config" / "demo.yaml"
 
 __all__ = ["Config", "ConfigError", "load_config", "config_as_dict", "config_schema", "REPO_ROOT", "DEFAULT_CONFIG",
            "CRITERIA", "VNG_RUSTIG", "VNG_GEMENGD", "Analyse", "Bebouwing", "Clusters", "Kades", "Milieuruimte",
-           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Rekenen", "Score", "Source",
-           "Sources"]
+           "Ontsluiting", "Raster", "Demo", "Export", "Fetch", "Ingest", "Paths", "Region", "Rekenen", "Score", "Toets",
+           "Source", "Sources", "Vergelijk", "Zoek"]
 
 
 class Config(Strict):
@@ -42,6 +43,9 @@ class Config(Strict):
     export: Export = Field(default_factory=Export)
     fetch: Fetch = Field(default_factory=Fetch)
     rekenen: Rekenen = Field(default_factory=Rekenen)
+    zoek: Zoek = Field(default_factory=Zoek, description="`pipeline zoek` and the page maps/zoek.html")
+    vergelijk: Vergelijk = Field(default_factory=Vergelijk, description="`pipeline vergelijk`")
+    toets: Toets = Field(default_factory=Toets, description="The transformatie-toets (`pipeline toets`)")
 
     # set by load_config, not by the YAML
     config_path: Path | None = Field(None, exclude=True)

@@ -18,6 +18,9 @@ class Demo(Strict):
     scale: float = Field(0.05, gt=0, le=10,
                          description="1.0 = province size (650 terreinen); 8.5 = the whole country (~5,500 terreinen, "
                                      "~11M panden); default 0.05 = about 30 terreinen")
+    peildatum: int | None = Field(
+        None, ge=2021, le=2024, description="Generate the region as it was in this year, an earlier peildatum to "
+                                            "compare with (`make vergelijk`, pipeline/demo/peildatum.py); None = 2024")
 
 class Region(Strict):
     name: str = Field("Noord-Brabant", description="Province / region name used in titles and filters")
@@ -36,6 +39,9 @@ class Export(Strict):
     kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of one HTML map")
     achtergrondkaart: bool = Field(
         True, description="Offer an OpenStreetMap background in the layer control (off until ticked: no requests)")
+    kaart_context_m: float = Field(
+        10_000.0, ge=0, description="The overview's offline base layer: gemeente- and provinciegrenzen with names "
+                                    "within this distance (m) of the terreinen")
     kaart_vereenvoudiging_net_m: float = Field(
         10.0, ge=0, description="Simplify tolerance (m, EPSG:28992) for the large netcapaciteit areas in maps")
     gpkg_invoer: bool = Field(True, description="Also write the canonical input layers (invoer_*) to the GeoPackage")
@@ -44,6 +50,13 @@ class Export(Strict):
                                  "within about this distance (m) of a terrein's bbox, plus every object of "
                                  "gevoelige_objecten (a national BAG is millions of buildings; the full layers are "
                                  "the canonical GeoParquet files); the layer description says so. None: all objects")
+    trend_grafieken: bool = Field(
+        True, description="Draw the IBIS trend chart (bruto/netto/uitgeefbaar ha per year, matplotlib PNG) on every "
+                          "detail page: about 0.05-0.1 s per terrein; the report's charts per regio are always drawn")
+    qgis_project: str = Field(
+        "strategische_vestigingsplaatsen", pattern=r"^[A-Za-z0-9_-]*$",
+        description="Name of the QGIS project stored in the GeoPackage (QGIS: Project > Open From > GeoPackage); "
+                    "empty = no project")
 
 class Fetch(Strict):
     pagina_grootte: int = Field(1000, ge=1, description="Features per request page")
@@ -73,6 +86,10 @@ class Ingest(Strict):
                                       "by the batch, not by the source (a national BAG)")
     bag_bouwjaar_onbekend: list[int] = Field(
         default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
+    grenzen_uit_pakket: bool = Field(
+        True, description="Without sources.gemeenten / sources.provincies: use the borders shipped with the package "
+                          "(CBS 2022, Noord-Brabant and 10 km around it, simplified; "
+                          "pipeline/ingest/grenzen/SOURCE.md) so the maps have context offline; false = no borders")
 
 
 class Rekenen(Strict):
@@ -89,3 +106,12 @@ class Rekenen(Strict):
     partitie_terreinen: int = Field(
         150, ge=1, description="Terreinen per spatial partition (Hilbert order): a partition reads the panden and "
                                "verblijfsobjecten within its halo only, so memory is bounded by this, not the region")
+
+
+class Toets(Strict):
+    max_kandidaten: int = Field(
+        10, ge=1, description="Transformatie-toets: replacement candidates listed per block (same region; rest of the "
+                              "province), per kind (HMC-ruimte, kade) and for terreinen")
+    woningen_marge_m: float = Field(
+        0.0, ge=0, description="Transformatie-toets --woningen: the new dwellings stand at least this far inside the "
+                               "transformed area (0 = up to its edge, the strictest assumption)")

@@ -15,9 +15,10 @@ from pipeline.config.weights import CRITERIA, ahp_weights, normalise_weights
 
 class Score(Strict):
     gewichten: dict[str, float] = Field(
-        default_factory=lambda: {"water": 0.25, "milieuruimte": 0.25, "multimodaal": 0.15, "cluster": 0.10,
-                                 "omvang": 0.10, "netcapaciteit": 0.05, "onbenut": 0.10},
-        description=f"Weight per criterion {CRITERIA}; each >= 0, normalised to sum 1")
+        default_factory=lambda: {"water": 0.30, "milieuruimte": 0.30, "multimodaal": 0.15, "cluster": 0.10,
+                                 "omvang": 0.10, "netcapaciteit": 0.05},
+        description=f"Weight per criterion {CRITERIA}; each >= 0, normalised to sum 1. Unused potential is no "
+                    "criterion (it is the typology's second axis)")
     ahp_matrix: list[list[float]] | None = Field(
         None, description="Optional AHP pairwise matrix in the order of the criteria; replaces gewichten; "
                           "must be reciprocal with a consistency ratio below 0.1")
@@ -27,7 +28,17 @@ class Score(Strict):
     sterk_multimodaal: int = Field(3, ge=1, le=3, description="'sterk' multimodal: number of modalities (water, rail, road)")
     sterk_cluster_ha: float = Field(200.0, ge=0, description="'sterk' cluster: total ha of the cluster")
     sterk_omvang_ha: float = Field(50.0, ge=0, description="'sterk' size: ha bruto")
-    sterk_onbenut_ha: float = Field(5.0, ge=0, description="'sterk' unused potential: ha HMC used by non-HMC + max(HMC vacant, uitgeefbaar)")
+    onderbenut_hmc_ha: float = Field(
+        5.0, ge=0, description="Typology, second axis: HMC room (analyse.milieuruimte.hmc_vanaf) used by non-HMC "
+                               "activities or vacant of at least this many ha (and onderbenut_aandeel) is onderbenut")
+    onderbenut_kade_m: float = Field(
+        100.0, ge=0, description="... quay metres onbenut or vrij of at least this (and onderbenut_aandeel); 100 m is "
+                                 "about one berth for a CEMT class IV ship")
+    onderbenut_uitgeefbaar_ha: float = Field(
+        5.0, ge=0, description="... IBIS uitgeefbaar ha of at least this (and onderbenut_aandeel of ha netto)")
+    onderbenut_aandeel: float = Field(
+        0.25, gt=0, le=1, description="Relative threshold of onderbenut: the unused part is also at least this share "
+                                      "of its capacity (HMC-capable ha, quay metres, ha netto)")
     min_sterk: int = Field(2, ge=1, description="k: flag when strong qualities >= k (and the sieve passed)")
     score_percentiel: float = Field(90.0, gt=0, lt=100, description="... or when the score >= this percentile")
     monte_carlo_runs: int = Field(1000, ge=1, description="Perturbation runs for flag_stabiliteit")

@@ -92,3 +92,9 @@ class Sources(Strict):
     spoor: Source | None = Field(None, description="Rail tracks and sidings (optional)")
     opritten: Source | None = Field(None, description="Motorway ramps / aansluitingen (optional)")
     omgevingstypen: Source | None = Field(None, description="Omgevingstype areas (optional)")
+    gemeenten: Source | None = Field(
+        None, description="Gemeentegrenzen with names for the maps (CBS gebiedsindelingen gemeente_gegeneraliseerd, "
+                          "PDOK WFS); none = the packaged CBS 2022 borders (ingest.grenzen_uit_pakket)")
+    provincies: Source | None = Field(
+        None, description="Provinciegrenzen with names for the maps (CBS gebiedsindelingen provincie_gegeneraliseerd); "
+                          "none = the packaged CBS 2022 borders (ingest.grenzen_uit_pakket)")

@@ -9,7 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CRITERIA = ["water", "milieuruimte", "multimodaal", "cluster", "omvang", "netcapaciteit", "onbenut"]
+CRITERIA = ["water", "milieuruimte", "multimodaal", "cluster", "omvang", "netcapaciteit"]
+# the qualities that can carry the flag (REH B.1: waterontsluiting, milieuruimte, infrastructuur, clusters);
+# omvang and netcapaciteit only support the score. Unused potential is not a criterion: it is the second axis of
+# the typology (pipeline/score/typologie.py), so the same hectares never count as quality and as room.
+KWALITEITEN = ["water", "milieuruimte", "multimodaal", "cluster"]
 
 # Saaty's random consistency index per matrix size n (n = 1, 2 are always consistent)
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}

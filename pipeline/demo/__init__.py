@@ -56,6 +56,9 @@ Grid (capaciteitskaart): "NB-DEMO-101" red (afname 3) over 900001-900003, "NB-DE
 "Demo-zijkanaal" II, "Demo-vaart" IV, background "Demo-wetering NN" (I-Va); all split into ~2 km
 vakken sharing end points. Every IBIS terrein has years 2021-2024 (a few only 2023-2024) with
 different HA values per year; one background terrein is also drawn as 2 polygons.
+
+Two peildata: `demo.peildatum` (config/demo-2022.yaml) builds the same region as it was in 2022 (peildatum.py:
+a terrein that is gone since, 900006 larger, four HMC kavels still vacant), for `make vergelijk`.
 """
 from __future__ import annotations
 
@@ -69,8 +72,10 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from pipeline import progress
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import bag, grid, infra, terreinen, towns, vestigingen, water, zoning
+from pipeline.demo import peildatum as peildatum_mod
 from pipeline.demo.geometry import line_pieces
 from pipeline.demo.scenario import OX, OY, SCHOOL, SPECIAL_RINS
 from pipeline.demo.sizes import count_for, extent_for
@@ -101,8 +106,9 @@ SOURCES = {
 }
 
 
-def generate(seed: int, scale: float) -> dict:
-    """All demo layers as GeoDataFrames in EPSG:28992, keyed by source name (see SOURCES)."""
+def generate(seed: int, scale: float, peildatum: int | None = None) -> dict:
+    """All demo layers as GeoDataFrames in EPSG:28992, keyed by source name (see SOURCES); at an earlier
+    peildatum the region as it was then (peildatum.py)."""
     ss = np.random.SeedSequence([int(seed), int(round(scale * 1e6))])
     r = [np.random.default_rng(s) for s in ss.spawn(12)]
     ext = extent_for(scale)
@@ -127,12 +133,12 @@ def generate(seed: int, scale: float) -> dict:
     vlak, geluid = zoning.build_plannen(r[9], kavels, terr)
     omgeving = zoning.build_omgevingstypen(towns_df)
     net = grid.build(r[10], scale, ext)
-    return {
+    return peildatum_mod.apply({
         "terreinen": ibis, "kavels": kavels[["kavel_id", "uitgifte_status", "geometry"]].reset_index(drop=True),
         "panden": pand, "verblijfsobjecten": vbo, "kades": scheiding, "kunstwerkdelen": kunstwerkdeel,
         "vaarwegen": vaarwegen, "milieuzones": vlak, "geluidzones": geluid, "netcapaciteit": net,
         "vestigingen": vest, "spoor": spoor, "opritten": opritten, "omgevingstypen": omgeving,
-    }
+    }, peildatum)
 
 
 def _targets(config) -> dict[Path, dict[str, str]]:
@@ -161,7 +167,7 @@ def run(config, *, force: bool = False) -> dict:
     """Generate the demo sources (unless the manifest says they are up to date); return a summary."""
     if config.demo is None:
         raise ValueError("demo: this configuration has no 'demo' section (seed, scale)")
-    seed, scale = int(config.demo.seed), float(config.demo.scale)
+    seed, scale, peildatum = int(config.demo.seed), float(config.demo.scale), config.demo.peildatum
     files = _targets(config)
     folder = _demo_folder(files)
     manifest_path = folder / "manifest.json"
@@ -172,20 +178,22 @@ def run(config, *, force: bool = False) -> dict:
         except (OSError, ValueError):
             old = {}
         if (old.get("seed") == seed and old.get("scale") == scale and old.get("version") == GENERATOR_VERSION
+                and old.get("peildatum") == peildatum
                 and sorted(old.get("files", {})) == rel and all((folder / f).is_file() for f in rel)):
             log.info("demo: %s is up to date (seed %s, scale %s); use --force to regenerate", folder, seed, scale)
             return _summary(old, folder)
 
     started = time.perf_counter()
     log.info("demo: generating seed %s scale %s into %s", seed, scale, folder)
-    layers = generate(seed, scale)
+    layers = generate(seed, scale, peildatum)
     generated = time.perf_counter() - started
-    for path, members in files.items():
+    for path, members in progress.bar(files.items(), desc="demo: bronbestanden", unit=" bestand"):
         write_any(path, {layer: layers[name] for layer, name in members.items()},
                   rfc7946=all(SOURCES[name][1] for name in members.values()))
         log.debug("demo: wrote %s", path)
     manifest = {
         "generator": "pipeline.demo", "version": GENERATOR_VERSION, "seed": seed, "scale": scale,
+        "peildatum": peildatum,
         "crs": WORKING_CRS, "extent": [round(v, 1) for v in extent_for(scale)],
         "scenario_rin_nummers": SPECIAL_RINS,
         "terreinen": int(layers["terreinen"]["RIN_NUMMER"].nunique()),

@@ -7,11 +7,9 @@ ingest_bronnen.json. Labels, units and decimals come from the catalogue (pipelin
 """
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +18,7 @@ import pandas as pd
 import shapely
 
 from pipeline import catalogue, io
+from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +26,9 @@ log = logging.getLogger(__name__)
 # Vocabularies and colours (shared by the QGIS styles, the map and the report)
 # ---------------------------------------------------------------------------------------------
 VLAG_KLEUREN = {"strategisch": "#b2182b", "grensgeval": "#f4a582", "niet strategisch": "#bababa"}
+# the typology as a bivariate scheme: dark = strategisch, orange = onderbenut (order of categories.TYPOLOGIEEN)
+TYPOLOGIE_KLEUREN = {"beschermen en benutten": "#e66101", "beschermen": "#5e3c99",
+                     "benutten / herstructureren": "#fdb863", "regulier": "#d9d9d9"}
 # fairway classes on the map: (label, lowest CEMT class of the group, colour, line weight)
 VAARWEG_KLASSEN = [("CEMT Va en hoger", "Va", "#08306b", 5), ("CEMT IV", "IV", "#2171b5", 3.5),
                    ("CEMT III en lager", "0", "#6baed6", 2)]
@@ -39,28 +41,6 @@ KAVEL_GSI_KLASSEN = [(0.0, 0.3, "#fdae61"), (0.3, 0.5, "#ffffbf"), (0.5, 0.8, "#
 SCORE_KLASSEN = [(0.0, 0.2, "#ffffcc"), (0.2, 0.4, "#a1dab4"), (0.4, 0.6, "#41b6c4"),
                  (0.6, 0.8, "#2c7fb8"), (0.8, 1.0, "#253494")]
 CLUSTER_KLEUR = "#6a3d9a"
-
-
-# ---------------------------------------------------------------------------------------------
-# Gemeente -> regio
-# ---------------------------------------------------------------------------------------------
-def gemeente_regio() -> pd.DataFrame:
-    """The package table gemeente_code, gemeente_naam, regio (Noord-Brabant, gemeenten of 2022)."""
-    text = resources.files("pipeline").joinpath("data/gemeente_regio.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
-    return pd.DataFrame(rows, dtype="string")
-
-
-def add_gemeente_regio(terreinen: pd.DataFrame) -> pd.DataFrame:
-    """Add gemeente_naam and regio (unknown code -> 'onbekend') after gemeente_code."""
-    table = gemeente_regio().set_index("gemeente_code")
-    codes = terreinen["gemeente_code"].astype("string") if "gemeente_code" in terreinen else \
-        pd.Series(pd.NA, index=terreinen.index, dtype="string")
-    out = terreinen.copy()
-    naam = codes.map(table["gemeente_naam"]).astype("string")
-    out["gemeente_naam"] = naam.fillna(codes).fillna("onbekend")
-    out["regio"] = codes.map(table["regio"]).astype("string").fillna("onbekend")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,8 +79,8 @@ def vlag_klasse(terreinen: pd.DataFrame) -> pd.Series:
 
 
 def prepare_terreinen(terreinen: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Terreinen sorted by rang with vlag_klasse, gemeente_naam and regio added."""
-    out = add_gemeente_regio(terreinen)
+    """Terreinen sorted by rang with vlag_klasse added (gemeente_naam and regio come from the score stage)."""
+    out = terreinen.copy()
     out["vlag_klasse"] = vlag_klasse(out)
     if "rang" in out:
         out = out.sort_values(["rang", "rin_nummer"], kind="stable", na_position="last")
@@ -121,9 +101,14 @@ def read_bronnen(processed: Path) -> list[dict]:
     return [dict(r) for r in data]
 
 
+# canonical layers the maps show (detail pages, context), read even when the GeoPackage leaves the inputs out
+MAP_INPUTS = ("vaarwegen", "panden", "verblijfsobjecten", "milieuzones", "gemeenten", "provincies")
+
+
 def read_inputs(config) -> Inputs:
-    """Every export input; the canonical layers are read only when they go into the GeoPackage
-    (`export.gpkg_invoer`), but an existing file is listed in `files` (provenance) either way."""
+    """Every export input; the canonical layers are read when they go into the GeoPackage (`export.gpkg_invoer`)
+    or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way.
+    The panden get their `gebruik` (context.pand_gebruik)."""
     processed = Path(config.paths.processed)
     settings = config.analyse
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
@@ -143,22 +128,34 @@ def read_inputs(config) -> Inputs:
         path = catalogue.path(name, processed)
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
-        if config.export.gpkg_invoer:
+        if config.export.gpkg_invoer or name in MAP_INPUTS:
             inputs.canonical[name] = read_canonical(name, processed, config, inputs)
             inputs.bereik[name] = invoer_bereik(name, config)
         inputs.files[f"invoer_{name}"] = path
+    if "panden" in inputs.canonical:
+        from pipeline.export.context import pand_gebruik
+        panden = inputs.canonical["panden"]
+        vbo = inputs.canonical.get("verblijfsobjecten")
+        inputs.canonical["panden"] = panden.assign(gebruik=pand_gebruik(panden, vbo))
     inputs.bronnen = read_bronnen(processed)
     return inputs
 
 
 def read_canonical(name: str, processed: Path, config, inputs: Inputs):
-    """A canonical layer for the GeoPackage; the layers that scale with the buildings (catalogue spatial_sort) only
-    near the terreinen: the objects whose bbox lies within export.gpkg_invoer_afstand_m of a terrein's bbox, plus
-    the objects of verblijfsobjecten_gebruik. Only their row groups are read (pipeline.io); see `invoer_bereik`."""
+    """A canonical layer for the GeoPackage and the maps; the layers that scale with the buildings (catalogue
+    spatial_sort) only near the terreinen: the objects whose bbox lies within export.gpkg_invoer_afstand_m (at least
+    the detail pages' margin) of a terrein's bbox, the verblijfsobjecten also inside those panden (their gebruik)
+    and those of verblijfsobjecten_gebruik. Only their row groups are read (pipeline.io); see `invoer_bereik`."""
+    from pipeline.export.detaildata import PANDEN_MARGE_M
+
     reach = config.export.gpkg_invoer_afstand_m
     if not catalogue.dataset(name).spatial_sort or reach is None:
         return catalogue.read(name, processed, config.analyse)
+    reach = max(reach, PANDEN_MARGE_M)
     boxes = np.asarray(shapely.bounds(inputs.terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
+    panden = inputs.canonical.get("panden")
+    if name == "verblijfsobjecten" and panden is not None and len(panden):
+        boxes = np.concatenate([boxes, shapely.bounds(panden.geometry.to_numpy())])
     frame = catalogue.read(name, processed, config.analyse, boxes=boxes, cell=max(reach, 50.0))
     if name == "verblijfsobjecten" and inputs.gevoelig is not None:
         used = inputs.gevoelig[~io.is_in(inputs.gevoelig["vbo_id"], frame["vbo_id"])]
@@ -171,12 +168,15 @@ def read_canonical(name: str, processed: Path, config, inputs: Inputs):
 
 def invoer_bereik(name: str, config) -> str:
     """The sentence a scoped invoer layer's description ends with ('' for a complete layer)."""
+    from pipeline.export.detaildata import PANDEN_MARGE_M
+
     reach = config.export.gpkg_invoer_afstand_m
     if not catalogue.dataset(name).spatial_sort or reach is None:
         return ""
-    return (f". Alleen objecten binnen ongeveer {reach:g} m van de omhullende rechthoek van een bedrijventerrein "
-            "(export.gpkg_invoer_afstand_m) en de gevoelige objecten die een afstandscategorie bepalen; de volledige "
-            f"laag staat in {name}.parquet.")
+    inside = ", de verblijfsobjecten in die panden" if name == "verblijfsobjecten" else ""
+    return (f". Alleen objecten binnen ongeveer {max(reach, PANDEN_MARGE_M):g} m van de omhullende rechthoek van een "
+            f"bedrijventerrein (export.gpkg_invoer_afstand_m){inside} en de gevoelige objecten die een "
+            f"afstandscategorie bepalen; de volledige laag staat in {name}.parquet.")
 
 
 def jsonable(value):

@@ -2,7 +2,7 @@
 
 Settings: export.gpkg_naam, export.gpkg_versie (GeoPackage version, creation option VERSION).
 Inputs: see pipeline/export/common.py (read_inputs).
-Output: `<processed>/<gpkg_naam>` with layers terreinen, kavels, kades, vestigingen (the register),
+Output: `<processed>/<gpkg_naam>` with layers terreinen, typologie (the typology strategisch x benutting), kavels, kades, vestigingen (the register),
 gevoelige_objecten, milieuruimte_contouren, netcapaciteit and invoer_<canonical layer>; all EPSG:28992,
 geometry column `geom`.
 Per layer a title and description in gpkg_contents (identifier/description) and a default QGIS style in
@@ -29,9 +29,10 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from pipeline import __version__, catalogue
+from pipeline import __version__, catalogue, progress
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
+from pipeline.export import qgisproject
 from pipeline.export.common import Inputs, jsonable
 from pipeline.io import atomic_path
 
@@ -72,8 +73,40 @@ def _generic_style(geometry_type: str) -> Style:
     return Style(f"invoer_{kind}", f"invoer_{kind}.qml", None, True, "Eén symbool")
 
 
-def build_layers(inputs: Inputs) -> list[GpkgLayer]:
-    """The layers of the GeoPackage, in order, with titles, descriptions and styles."""
+# the style of each canonical input layer (invoer_<name>): what a GIS specialist looks for in it
+INVOER_STYLES = {
+    "terreinen": ("terreinen_contour", None, "Omtrek met naam"),
+    "kavels": ("kavels_uitgifte", "uitgifte_status", "Uitgiftestatus"),
+    "panden": ("panden_gebruik", "gebruik", "Gebruik (uit de verblijfsobjecten)"),
+    "verblijfsobjecten": ("verblijfsobjecten_gevoelig", "gevoelig", "Gevoelig object of niet"),
+    "kades": ("kades_bgt_type", "bgt_type", "BGT-type"),
+    "vaarwegen": ("vaarwegen_cemt", "cemt_klasse", "CEMT-klasse"),
+    "milieuzones": ("milieuzones_categorie", "max_milieucategorie", "Maximale milieucategorie; geluidzones"),
+    "vestigingen": ("vestigingen_omvang", "werkzame_personen", "Omvang (werkzame personen)"),
+    "spoor": ("spoor_soort", "soort", "Soort spoor"),
+    "opritten": ("opritten_soort", "soort", "Soort aansluiting"),
+    "omgevingstypen": ("omgevingstypen", "omgevingstype", "Omgevingstype"),
+    "gemeenten": ("gemeenten_grens", None, "Grens met naam"),
+    "provincies": ("provincies_grens", None, "Grens"),
+}
+CONTEXT = ("gemeenten", "provincies")  # in the GeoPackage even without export.gpkg_invoer (the project's background)
+
+
+def invoer_layer(name: str, frame: gpd.GeoDataFrame, bereik: str = "") -> GpkgLayer:
+    """invoer_<name>: a canonical layer with its own style (INVOER_STYLES), titled from the catalogue; `bereik` ends
+    the description of a layer written only near the terreinen (common.invoer_bereik)."""
+    spec = catalogue.dataset(name)
+    gtype = "MultiPolygon" if spec.geometry == "Polygon" else spec.geometry
+    qml, field, description = INVOER_STYLES.get(name, (None, None, None))
+    styles = [Style(qml, f"{qml}.qml", field, True, description)] if qml else [_generic_style(gtype)]
+    dataset = "panden_uitvoer" if name == "panden" and "gebruik" in frame.columns else name
+    return GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
+                     f"Canonieke invoerlaag {name}: {spec.description}{bereik}", gtype, styles, dataset)
+
+
+def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
+    """The layers of the GeoPackage, in order, with titles, descriptions and styles; the canonical inputs
+    (invoer_*) when `invoer`, the context layers (gemeenten, provincies) always."""
     layers = [GpkgLayer(
         "terreinen", inputs.terreinen,
         "Bedrijventerreinen: strategische vlag en score",
@@ -82,8 +115,10 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
         "reden (waarom). vlag_klasse: strategisch / grensgeval / niet strategisch.",
         "MultiPolygon",
         [Style("terreinen_vlag", "terreinen_vlag.qml", "vlag_klasse", True, "Strategisch, grensgeval of niet"),
-         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen")],
-        "terreinen_uitvoer")]
+         Style("terreinen_score", "terreinen_score.qml", "score", False, "Score in vijf klassen"),
+         Style("terreinen_typologie", "terreinen_typologie.qml", "typologie", False,
+               "Typologie: strategisch × benutting")],
+        "terreinen_uitvoer"), typologie_layer(inputs)]
     if inputs.kavels is not None:
         layers.append(GpkgLayer(
             "kavels", inputs.kavels, "Kavels met indicatoren",
@@ -108,7 +143,8 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
         layers.append(GpkgLayer(
             "clusters", inputs.clusters, "Clusters van bedrijventerreinen",
             "Terreinen binnen de clusterafstand van elkaar vormen een cluster; omtrek, oppervlakte en aandeel HMC en "
-            "water per cluster.", "MultiPolygon", [_generic_style("MultiPolygon")], "clusters"))
+            "water per cluster.", "MultiPolygon", [Style("clusters_omtrek", "clusters_omtrek.qml", None, True,
+                                                         "Omtrek")], "clusters"))
     if inputs.netcapaciteit is not None:
         layers.append(GpkgLayer(
             "netcapaciteit", inputs.netcapaciteit, "Netcapaciteit (capaciteitskaart)",
@@ -117,15 +153,29 @@ def build_layers(inputs: Inputs) -> list[GpkgLayer]:
              Style("netcapaciteit_invoeding", "netcapaciteit_status.qml", "invoeding_status", False,
                    "Status invoeding")], "netcapaciteit"))
     for name, frame in inputs.canonical.items():
-        if not isinstance(frame, gpd.GeoDataFrame):
-            continue
-        spec = catalogue.dataset(name)
-        gtype = "MultiPolygon" if spec.geometry == "Polygon" else spec.geometry
-        layers.append(GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
-                                f"Canonieke invoerlaag {name}: {spec.description}{inputs.bereik.get(name, '')}",
-                                gtype, [_generic_style(gtype)],
-                                name))
+        if isinstance(frame, gpd.GeoDataFrame) and (invoer or name in CONTEXT):
+            layers.append(invoer_layer(name, frame, inputs.bereik.get(name, "")))
     return layers
+
+
+TYPOLOGIE_COLUMNS = ["rin_nummer", "naam", "gemeente_naam", "regio", "ha_bruto", "vlag", "vlag_klasse", "typologie",
+                     "typologie_actie", "typologie_reden", "benutting", "potentie_milieuruimte_ha",
+                     "aandeel_hmc_onbenut", "potentie_kades_m", "aandeel_kade_onbenut", "potentie_uitgeefbaar_ha",
+                     "aandeel_uitgeefbaar", "rang_kwaliteiten", "waarom"]
+
+
+def typologie_layer(inputs: Inputs) -> GpkgLayer:
+    """The typology strategisch x benutting as its own layer, styled by type (what a policy officer opens first)."""
+    t = inputs.terreinen
+    frame = t[[c for c in TYPOLOGIE_COLUMNS if c in t.columns] + [t.geometry.name]]
+    return GpkgLayer(
+        "typologie", frame, "Typologie: strategisch × benutting, met beleidsactie",
+        "Per terrein de typologie: beschermen en benutten (prioriteit; strategisch en onderbenut), beschermen "
+        "(strategisch, goed benut), benutten / herstructureren (niet strategisch, onderbenut), regulier. Met de "
+        "beleidsactie, de reden (welk deel onbenut is: HMC-ruimte, kade, uitgeefbaar terrein, in ha/m en als aandeel) "
+        "en de rang per kwaliteit in regio en provincie.", "MultiPolygon",
+        [Style("terreinen_typologie", "terreinen_typologie.qml", "typologie", True, "Typologie en beleidsactie")],
+        "terreinen_uitvoer")
 
 
 def register_layers(inputs: Inputs) -> list[GpkgLayer]:
@@ -162,6 +212,15 @@ def _qml(style: Style, layer: GpkgLayer) -> str:
                       f"name={quoteattr(catalogue.unit_label(str(c), layer.dataset))}/>\n"
                       for i, c in enumerate(fields, start=1))
     return Template(text).substitute(veld=style.field or "", aliases=aliases)
+
+
+def usable_styles(layer: GpkgLayer) -> list[Style]:
+    """The styles whose field the layer has, the default first (exactly one default per layer: the first style
+    marked default, else the first style)."""
+    usable = ([s for s in layer.styles if s.field is None or s.field in layer.frame.columns]
+              or [_generic_style(layer.geometry_type)])
+    first = next((i for i, s in enumerate(usable) if s.default), 0)
+    return [usable[first]] + usable[:first] + usable[first + 1:]
 
 
 def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
@@ -222,17 +281,12 @@ def _write_styles_and_metadata(path: Path, layers: list[GpkgLayer], meta: dict) 
         for layer in layers:
             geom_col = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?",
                                    (layer.name,)).fetchone()[0]
-            usable = ([s for s in layer.styles if s.field is None or s.field in layer.frame.columns]
-                      or [_generic_style(layer.geometry_type)])
-            # exactly one default per layer: the first style marked default, else the first style
-            default_index = next((i for i, s in enumerate(usable) if s.default), 0)
-            for i, style in enumerate(usable):
+            for i, style in enumerate(usable_styles(layer)):
                 con.execute(
                     "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                     "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
                     "VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', NULL)",
-                    (layer.name, geom_col, style.name, _qml(style, layer), int(i == default_index),
-                     style.description))
+                    (layer.name, geom_col, style.name, _qml(style, layer), int(i == 0), style.description))
         _write_data_columns(con, layers)
         # provenance as one JSON document for the whole GeoPackage (GeoPackage metadata extension)
         con.execute("""CREATE TABLE IF NOT EXISTS gpkg_metadata (
@@ -305,11 +359,11 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
     """Build the GeoPackage; return {'pad': path, 'lagen': {layer: count}}."""
     started = started or datetime.now(timezone.utc)
     target = Path(folder or config.paths.processed) / config.export.gpkg_naam
-    layers = build_layers(inputs)
+    layers = build_layers(inputs, invoer=config.export.gpkg_invoer)
     meta = provenance(config, inputs, started)
     counts: dict[str, int] = {}
     with atomic_path(target) as tmp:
-        for i, layer in enumerate(layers):
+        for i, layer in enumerate(progress.bar(layers, desc="GeoPackage", unit=" laag")):
             _check_field_names(layer)
             frame = _prepare_frame(layer.frame, layer.name)
             options = {"IDENTIFIER": layer.title, "DESCRIPTION": layer.description,
@@ -330,6 +384,13 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                 pyogrio.write_dataframe(frame, tmp, layer=layer.name, driver="GPKG", layer_options=options,
                                         use_arrow=True, **kwargs)
             counts[layer.name] = len(frame)
-            log.info("gpkg: layer %s, %d features", layer.name, len(frame))
+            log.debug("gpkg: layer %s, %d features", layer.name, len(frame))
         _write_styles_and_metadata(tmp, layers, meta)
-    return {"pad": target, "lagen": counts}
+        project = config.export.qgis_project
+        if project:
+            contexts = [qgisproject.layer_context(layer, [(s.name, _qml(s, layer)) for s in usable_styles(layer)],
+                                                  target.name) for layer in layers]
+            qgs = qgisproject.render_project(contexts, title=meta["titel"], meta=meta,
+                                             bounds=inputs.terreinen.total_bounds)
+            qgisproject.store_project(tmp, project, qgs, meta["runtijd"])
+    return {"pad": target, "lagen": counts, "project": project or None}

@@ -3,11 +3,13 @@
 Settings: export.kaart_vereenvoudiging_m and kaart_vereenvoudiging_net_m (simplify tolerance, metres in
 EPSG:28992, applied before reprojecting), export.kaart_decimalen (lon/lat decimals), export.kaart_max_mb
 (size budget of the overview: the tolerance is doubled until the page fits), export.achtergrondkaart (offer
-an OpenStreetMap overlay, off until ticked). Cluster outlines come from the analyse stage (clusters.parquet).
+an OpenStreetMap overlay, off until ticked), export.kaart_context_m (how far around the terreinen the gemeente and
+provincie borders of the offline base layer reach, context.basis). Cluster outlines come from the analyse stage
+(clusters.parquet).
 
 Per layer the page gets a GeoJSON FeatureCollection in EPSG:4326 and, per column, the catalogue's Dutch
 label, unit and decimals, so the pages format numbers exactly as the report does; popup sections follow the
-catalogue's `groep`. Building the pages from this data is paginas.py.
+catalogue's `groep`. Building the pages from this data is paginas.py; the detail pages' data is detaildata.py.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +30,8 @@ from pipeline.categories import CEMT_KLASSEN
 from pipeline.config import CRITERIA
 from pipeline.crs import MAP_CRS
 from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN,
-                                    SCORE_KLASSEN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs, jsonable)
+                                    SCORE_KLASSEN, TYPOLOGIE_KLEUREN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs,
+                                    jsonable)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,7 @@ TERREINEN = "terreinen_uitvoer"
 # the catalogue dataset behind each FeatureCollection of the overview (labels, units, decimals)
 DATASETS = {"terreinen": TERREINEN, "kades": "kades_status", "vaarwegen": "vaarwegen",
             "contouren": "milieuruimte_contouren", "netcapaciteit": "netcapaciteit", "clusters": "clusters"}
-SECTION_ORDER = ["Onbenutte potentie", "Vlag en score", "Criteria", "Algemeen", "Milieuruimte", "Kades",
+SECTION_ORDER = ["Onbenutte potentie", "Typologie", "Vlag en score", "Criteria", "Algemeen", "Milieuruimte", "Kades",
                  "Bebouwing", "Netcapaciteit", "Ontsluiting", "Cluster"]
 # an overlay that is off until a reviewer ticks it: zero requests by default, tiles when online
 ACHTERGROND = {"naam": "Achtergrond: OpenStreetMap (alleen online)",
@@ -56,13 +59,14 @@ class Layer:
     source: str
 
 
-LAYERS = [Layer("terreinen", "Bedrijventerreinen (vlag / score)", True, "terreinen"),
+LAYERS = [Layer("terreinen", "Bedrijventerreinen (vlag / score / typologie)", True, "terreinen"),
           Layer("kades", "Kades (status)", True, "kades"),
           Layer("vaarwegen", "Vaarwegen (CEMT-klasse)", True, "vaarwegen"),
           Layer("contouren", "Milieuruimte: contouren", False, "contouren"),
           Layer("afname", "Netcapaciteit afname", False, "netcapaciteit"),
           Layer("invoeding", "Netcapaciteit invoeding", False, "netcapaciteit"),
-          Layer("clusters", "Clusters", False, "clusters")]
+          Layer("clusters", "Clusters", False, "clusters"),
+          Layer("basis", "Gemeente- en provinciegrenzen (offline)", True, "basis")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,20 +195,36 @@ def _centre(terreinen: gpd.GeoDataFrame) -> list[float]:
     return [round(float(bounds[1] + bounds[3]) / 2, 6), round(float(bounds[0] + bounds[2]) / 2, 6)]
 
 
+def overview_basis(config, inputs: Inputs, tolerance: float) -> dict | None:
+    """The base layer of the overview: borders and names within export.kaart_context_m of the terreinen."""
+    from pipeline.export.context import basis
+    t = inputs.terreinen
+    if not len(t):
+        return None
+    view = shapely.box(*t.total_bounds).buffer(config.export.kaart_context_m, join_style="mitre")
+    return basis(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), view,
+                 tolerance=max(tolerance, config.export.kaart_vereenvoudiging_net_m),
+                 decimals=config.export.kaart_decimalen)
+
+
 def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dict[str, str]) -> dict:
     """The overview's page data: one FeatureCollection per source and `config` (layers, columns, legends)."""
     layers = overview_layers(config, inputs, tolerance=tolerance, detail_links=detail_links)
     data = {key: fc for key, (fc, _) in layers.items()}
+    base = overview_basis(config, inputs, tolerance)
+    if base is not None:
+        data["basis"] = base
     terrein_cols = layers["terreinen"][1]
     data["config"] = {
         "kolommen": {key: column_meta(cols, DATASETS[key]) for key, (_, cols) in layers.items()},
         "sections": popup_sections(terrein_cols),
         "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
         "vlagKleuren": VLAG_KLEUREN, "scoreKlassen": [list(k) for k in SCORE_KLASSEN],
+        "typologieKleuren": TYPOLOGIE_KLEUREN,
         "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN], "cemtKlassen": CEMT_KLASSEN,
         "netKleuren": NET_KLEUREN, "contourKleuren": CONTOUR_KLEUREN,
         "contourCategorieen": _contour_categories(inputs), "clusterKleur": CLUSTER_KLEUR,
-        "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"]],
+        "links": [["Ranglijst", "ranglijst.html"], ["Rapport", "rapport.html"], ["Zoek een plek", "zoek.html"]],
         "lagen": [[layer.key, layer.name, layer.show] for layer in LAYERS if layer.source in data],
         "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None,
         "centrum": _centre(inputs.terreinen), "zoom": 10, "minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM,
@@ -227,54 +247,3 @@ def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: f
         tolerance = new_tol
     log.warning("map: still %.1f MB, over the budget of %.1f MB", size / 1e6, budget_mb)
     return html, tolerance
-
-
-# ---------------------------------------------------------------------------------------------
-# Detail pages (kavels per terrein)
-# ---------------------------------------------------------------------------------------------
-def _by_rin(frame: gpd.GeoDataFrame, tolerance: float, decimals: int) -> dict[str, list]:
-    """The frame's non-empty features grouped by rin_nummer."""
-    feats = features(frame, None, tolerance, decimals, keep_empty=True)["features"]
-    grouped: dict[str, list] = {}
-    for rin, f in zip(frame["rin_nummer"].astype(str).tolist(), feats):
-        if f is not None:
-            grouped.setdefault(rin, []).append(f)
-    return grouped
-
-
-def _collection(fs: list) -> dict:
-    return {"type": "FeatureCollection", "features": fs}
-
-
-def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
-    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`."""
-    if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
-        return
-    dec = config.export.kaart_decimalen
-    fine = min(tolerance, 1.0)  # kavels are small: at most 1 m simplification
-    kavels_by = _by_rin(inputs.kavels, fine, dec)
-    kades = inputs.kades
-    kades_by = _by_rin(kades, fine, dec) if _present(kades) and "rin_nummer" in kades else {}
-    t = inputs.terreinen
-    head_cols = [c for c in ["rin_nummer", "naam", "vlag_klasse", "score", "rang", "waarom"] if c in t.columns]
-    terrein_feats = features(t, head_cols, tolerance, dec, keep_empty=True)["features"]
-    kolommen = {"kavels": column_meta([c for c in inputs.kavels.columns if c != inputs.kavels.geometry.name],
-                                      "kavels_indicatoren"),
-                "kades": column_meta([c for c in kades.columns if c != kades.geometry.name], "kades_status")
-                if kades is not None else {}}
-    for rec, terrein in zip(t[head_cols].to_dict("records"), terrein_feats):
-        rin = str(rec["rin_nummer"])
-        if rin not in kavels_by:
-            continue
-        naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
-        waarom = rec.get("waarom")
-        yield {
-            "slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
-            "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
-            "aantal": len(kavels_by[rin]),
-            "data": {"terrein": _collection([terrein] if terrein is not None else []),
-                     "kavels": _collection(kavels_by[rin]),
-                     "kades": _collection(kades_by[rin]) if rin in kades_by else None,
-                     "kolommen": kolommen, "gsiKlassen": [list(k) for k in KAVEL_GSI_KLASSEN],
-                     "kadeKleuren": KADE_KLEUREN},
-        }

@@ -3,7 +3,8 @@
 - `maps/index.html` (kaart.html): the overview map. Leaflet's JS/CSS (from the xstatic-leaflet package),
   kaart.css, opmaak.js and kaart.js are inlined and the data (kaartdata.py) is one JSON value, so the page
   works from a file: URL without any network request (the OpenStreetMap overlay is off until ticked).
-- `maps/terreinen/<rin>.html` (detail.html): kavels and kades of one terrein; Leaflet from `maps/assets/`.
+- `maps/terreinen/<rin>.html` (detail.html): the evidence of one terrein (data in detaildata.py); Leaflet and the
+  page's own scripts and stylesheet (opmaak.js, achtergrond.js, detail.js, detail.css) from `maps/assets/`.
 - `maps/ranglijst.html` and `maps/rapport.html`: rendered by report.py through `render`.
 Pages have no random ids and no clock: the same data gives the same bytes (the report's creation time is an
 input of its own).
@@ -20,8 +21,11 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import progress
+from pipeline.export import trend
 from pipeline.export.common import Inputs
-from pipeline.export.kaartdata import detail_pages, fit_budget, overview_data
+from pipeline.export.detaildata import detail_pages
+from pipeline.export.kaartdata import fit_budget, overview_data
 from pipeline.io import atomic_path
 
 
@@ -97,9 +101,18 @@ def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: d
 def write_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> dict[str, str]:
     """Write one page per terrein with kavels into `folder`; return rin -> relative link from index.html."""
     links = {}
+    history = trend.read_history(config.paths.processed)
+    charts = trend.terrein_charts(history) if config.export.trend_grafieken else {}
+    rows = trend.detail_rows(history)
+    with_kavels = inputs.kavels["rin_nummer"].nunique() if inputs.kavels is not None and "rin_nummer" in inputs.kavels \
+        else 0
+    pages = progress.bar(desc="detailpagina's", unit=" pagina", total=int(with_kavels))
     for page in detail_pages(config, inputs, tolerance=tolerance):
-        (folder / f"{page['slug']}.html").write_text(render("detail.html", **page), encoding="utf-8")
+        pages.update(1)
+        html = render("detail.html", **page, trend=charts.get(page["rin"]), trend_rijen=rows.get(page["rin"], []))
+        (folder / f"{page['slug']}.html").write_text(html, encoding="utf-8")
         links[page["rin"]] = f"terreinen/{page['slug']}.html"
+    pages.close()
     return links
 
 
@@ -127,11 +140,17 @@ def _fresh_dir(maps: Path, name: str, fill) -> None:
             shutil.rmtree(tmp)
 
 
+DETAIL_ASSETS = ("opmaak.js", "achtergrond.js", "detail.js", "detail.css")
+
+
 def _fill_assets(folder: Path) -> None:
-    """Leaflet JS/CSS/images for the detail pages (relative links, works offline)."""
+    """Leaflet JS/CSS/images and the pages' own scripts for the detail pages (relative links, works offline)."""
     (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
     (folder / "leaflet.css").write_text(leaflet_css(inline_images=False), encoding="utf-8")
     shutil.copytree(leaflet_dir() / "images", folder / "images")
+    env = environment()
+    for name in DETAIL_ASSETS:
+        (folder / name).write_text(env.loader.get_source(env, name)[0], encoding="utf-8")
 
 
 def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path | None = None) -> dict:

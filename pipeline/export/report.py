@@ -1,13 +1,14 @@
 """Report: `maps/rapport.html`, the sortable ranked table `maps/ranglijst.html` (written by paginas.py) and
-`<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv`.
+`<processed>/rapport.csv`, `rapport_gemeenten.csv`, `rapport_regios.csv`, `rapport_typologie.csv`.
 
 The ranking's columns are the catalogue columns of `terreinen_uitvoer` marked `rapport=True`, in catalogue
 order, so an indicator registered with rapport=True appears in the CSV and in both pages without code changes;
 the page headers are the catalogue's Dutch labels with unit, numbers use its decimals. Totals per gemeente and
-per regio (package table pipeline/data/gemeente_regio.csv, unknown gemeente -> 'onbekend') count terreinen
+per regio (the regio column the score stage adds from pipeline/data/gemeente_regio.csv) count terreinen
 (the `aantal_*` columns, the only ones here that are not in the catalogue) and sum every ranking column
-measured in ha, m or m² (areas and lengths add up; scores and shares do not). The settings and sources used
-close the report.
+measured in ha, m or m² (areas and lengths add up; scores and shares do not). The typology (strategisch x
+benutting) is counted per regio and type with its ha bruto and policy action (`rapport_typologie.csv`, a section of
+the page). The settings and sources used close the report.
 The CSVs are for machines: the column names as header, comma separated, decimal point, UTF-8, no labels; the
 HTML pages use the labels and Dutch number formatting.
 """
@@ -21,10 +22,11 @@ import pandas as pd
 
 from pipeline import __version__, catalogue
 from pipeline.config import config_as_dict
-from pipeline.export import register
+from pipeline.export import register, trend
 from pipeline.export.common import Inputs, bool_column, jsonable
 from pipeline.export.paginas import render
 from pipeline.io import atomic_path
+from pipeline.categories import TYPOLOGIE_ACTIES as ACTIES, TYPOLOGIEEN as TYPES
 
 DATASET = "terreinen_uitvoer"
 # counts per gemeente / regio: not catalogue columns, so their labels live here (whole numbers)
@@ -33,8 +35,10 @@ COUNT_LABELS = {"aantal_terreinen": "Terreinen", "aantal_strategisch": "Strategi
 ADDITIVE_UNITS = ("ha", "m", "m²")
 TEXT_DTYPES = ("str", "cat", "cemt")
 # ranglijst.html stays narrow: waarom gets its own last column, gemeente_naam and vlag_klasse already say what
-# gemeente_code and vlag say, and zeef is in the report and the map popups
-RANGLIJST_WITHOUT = ("waarom", "gemeente_code", "vlag", "zeef")
+# gemeente_code and vlag say, and zeef is in the report and the map popups; the long texts of the typology and
+# the ranks per quality are the tooltips of the typologie and rang cells (and columns of the report)
+RANGLIJST_WITHOUT = ("waarom", "gemeente_code", "vlag", "zeef", "rang_kwaliteiten", "typologie_reden",
+                     "typologie_actie")
 
 
 def report_columns(analyse=None) -> list[catalogue.Column]:
@@ -80,6 +84,24 @@ def totals(terreinen: pd.DataFrame, by: str, analyse=None) -> pd.DataFrame:
     sums = [c for c in cols if c not in counts]
     out[sums] = out[sums].astype(float).round(6)  # no float noise (14.799999999999999) in the CSVs
     return out
+
+
+def typologie_totals(terreinen: pd.DataFrame) -> pd.DataFrame:
+    """Per regio and type (every type in every regio, 0 where none): aantal terreinen and ha bruto; then 'Totaal'."""
+    frame = pd.DataFrame(terreinen.drop(columns=terreinen.geometry.name, errors="ignore")
+                         if hasattr(terreinen, "geometry") else terreinen)
+    frame = frame.assign(regio=frame["regio"].astype("string").fillna("onbekend"), aantal=1,
+                         ha_bruto=frame["ha_bruto"].astype(float).fillna(0.0))
+    regios = sorted(frame["regio"].unique())
+    full = pd.MultiIndex.from_product([[*regios, "Totaal"], TYPES], names=["regio", "typologie"])
+    per = frame.groupby(["regio", "typologie"])[["aantal", "ha_bruto"]].sum()
+    total = frame.groupby("typologie")[["aantal", "ha_bruto"]].sum()
+    total.index = pd.MultiIndex.from_product([["Totaal"], total.index], names=["regio", "typologie"])
+    out = pd.concat([per, total]).reindex(full, fill_value=0).reset_index()
+    out["actie"] = out["typologie"].map(ACTIES)
+    out["aantal"] = out["aantal"].astype("int64")
+    out["ha_bruto"] = out["ha_bruto"].astype(float).round(6)
+    return out[["regio", "typologie", "aantal", "ha_bruto", "actie"]]
 
 
 def nl(value, decimals: int = 1) -> str:
@@ -135,7 +157,10 @@ def _settings(config) -> list[tuple[str, str]]:
                          f"{config.analyse.kades.water_min_klasse}"),
         ("Sterk: milieuruimte", f"≥ {nl(s.sterk_milieuruimte_ha, 1)} ha HMC-ruimte (vanaf {config.analyse.milieuruimte.hmc_vanaf})"),
         ("Sterk: multimodaal", f"{s.sterk_multimodaal} modaliteiten binnen {nl(config.analyse.ontsluiting.afstand_m, 0)} m"),
-        ("Sterk: cluster / omvang / onbenut", f"{nl(s.sterk_cluster_ha, 0)} ha / {nl(s.sterk_omvang_ha, 0)} ha / {nl(s.sterk_onbenut_ha, 1)} ha"),
+        ("Sterk: cluster / omvang", f"{nl(s.sterk_cluster_ha, 0)} ha / {nl(s.sterk_omvang_ha, 0)} ha"),
+        ("Onderbenut (typologie)", f"≥ {nl(s.onderbenut_hmc_ha, 1)} ha HMC-ruimte onbenut, ≥ {nl(s.onderbenut_kade_m, 0)} m "
+                                   f"kade onbenut of vrij of ≥ {nl(s.onderbenut_uitgeefbaar_ha, 1)} ha uitgeefbaar, "
+                                   f"telkens ook ≥ {nl(s.onderbenut_aandeel * 100, 0)}% van de capaciteit"),
         ("Clusterafstand", f"{nl(config.analyse.clusters.afstand_m, 0)} m"),
         ("Robuustheid", f"{s.monte_carlo_runs} runs, gewichten ±{nl(s.gewicht_variatie * 100, 0)}%, drempels "
                         f"±{nl(s.drempel_variatie * 100, 0)}%; grensgeval bij stabiliteit < {nl(s.grensgeval_onder, 2)}"),
@@ -159,8 +184,10 @@ def render_rapport(config, inputs: Inputs, *, links: dict[str, str] | None = Non
         aantal_grens=int(bool_column(t, "grensgeval").sum()),
         rank=rank, kolommen=[c for c in rank.columns if c != "waarom"], kop=kop, cell=_cell_formatter(kop),
         regios=regios, gemeenten=totals(t, "gemeente", config.analyse), totaal_kolommen=totaal_kolommen,
+        typologie=typologie_context(t),
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
-        config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2), **register.context(inputs))
+        config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2), **register.context(inputs),
+        **trend.context(trend.read_history(config.paths.processed), inputs.terreinen))
 
 
 def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = None) -> str:
@@ -170,6 +197,19 @@ def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = N
         "ranglijst.html", titel=f"Ranglijst bedrijventerreinen – {config.region.name}", rank=rank,
         kolommen=[c for c in rank.columns if c not in RANGLIJST_WITHOUT], kop=kop, cell=_cell_formatter(kop),
         sort_value=sort_value, links=links or {})
+
+
+def typologie_context(terreinen: pd.DataFrame) -> dict:
+    """The report's typology section: the 2x2 counts of the province, the actions and a row per regio with
+    (aantal, ha bruto) per type."""
+    long = typologie_totals(terreinen)
+    rows = []
+    for regio, part in long.groupby("regio", sort=False):
+        cells = part.set_index("typologie")
+        rows.append({"regio": regio, "cellen": [(int(cells.loc[typ, "aantal"]), nl(cells.loc[typ, "ha_bruto"], 1))
+                                                for typ in TYPES]})
+    totaal = long[long["regio"] == "Totaal"].set_index("typologie")["aantal"].astype(int).to_dict()
+    return {"types": TYPES, "acties": ACTIES, "rijen": rows, "totaal": totaal}
 
 
 def _peiljaar(terreinen) -> str:
@@ -184,10 +224,11 @@ def write_report(config, inputs: Inputs, *, links: dict[str, str] | None = None,
     maps = Path(maps or config.paths.maps)
     maps.mkdir(parents=True, exist_ok=True)
     paths = {"rapport_csv": processed / "rapport.csv", "gemeenten_csv": processed / "rapport_gemeenten.csv",
-             "regios_csv": processed / "rapport_regios.csv", "rapport_html": maps / "rapport.html"}
+             "regios_csv": processed / "rapport_regios.csv", "typologie_csv": processed / "rapport_typologie.csv",
+             "rapport_html": maps / "rapport.html"}
     t, analyse = inputs.terreinen, config.analyse
     frames = {"rapport_csv": ranking(t, analyse), "gemeenten_csv": totals(t, "gemeente", analyse),
-              "regios_csv": totals(t, "regio", analyse)}
+              "regios_csv": totals(t, "regio", analyse), "typologie_csv": typologie_totals(t)}
     for key, frame in frames.items():
         with atomic_path(paths[key]) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8")

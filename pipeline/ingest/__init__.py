@@ -6,7 +6,7 @@ tolerance, largest share lost, BAG statuses), `region.gemeente_codes` / `region.
 `analyse.kades.bgt_types`, `analyse.milieuruimte.gevoelige_gebruiksdoelen`.
 Inputs: the source files (real downloads or the demo in data/raw/demo/), see docs/raw_formats.md.
 Outputs in `paths.processed`: `<layer>.parquet` (GeoParquet, EPSG:28992, exactly the catalogue's columns),
-`ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
+`terreinen_historie.csv` (every IBIS year of those terreinen, historie.py), `ingest_kwaliteit.csv` (per layer and source: read, kept, repaired, dropped, why) and
 `ingest_bronnen.json` (per source file: path, layer, sha256, rows, peildatum).
 Nothing is lost silently: a configured source with 0 rows, a feature kind that loses more than
 ingest.max_verlies_aandeel, or an analysis field empty in every row stops the run (checks.py) unless the
@@ -16,22 +16,22 @@ so a failing source or a killed run leaves the previous outputs untouched rather
 BAG layers (panden, verblijfsobjecten; millions of rows nationally) are read, cleaned and written batch by batch
 (`ingest.batch_rijen` rows) and sorted on disk (large.py, stream.py), so memory is bounded by a batch; the other
 layers are built in memory.
-Optional layers are written only when configured; a stale optional file from an earlier run is removed.
+Optional layers are written only when configured; a stale optional file from an earlier run is removed. The
+context layers gemeenten and provincies come from their sources or, without one, from the borders shipped in
+pipeline/ingest/grenzen/ (ingest.grenzen_uit_pakket).
 """
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Callable
 
 import geopandas as gpd
-from tqdm import tqdm
 
-from pipeline import catalogue, workspace
+from pipeline import catalogue, progress, workspace
 from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
-from pipeline.ingest import (bag, checks, duplicates, infra, kades, kavels, large, milieuzones, netcapaciteit,
+from pipeline.ingest import (bag, checks, duplicates, grenzen, infra, kades, kavels, large, milieuzones, netcapaciteit,
                              omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.quality import Report
@@ -47,7 +47,7 @@ SOURCES_JSON = "ingest_bronnen.json"
 # layer -> (builder, source key deciding whether an optional layer is configured)
 Builder = Callable[[Config, Report, dict], gpd.GeoDataFrame]
 STEPS: dict[str, tuple[Builder, str | None]] = {
-    "terreinen": (lambda c, r, done: terreinen.ingest(c, r), None),
+    "terreinen": (lambda c, r, done: terreinen.ingest(c, r, history=done), None),  # + done["terreinen_historie"]
     "kavels": (lambda c, r, done: kavels.ingest(c, r, done["terreinen"]), None),
     "panden": (lambda c, r, done: bag.ingest_panden(c, r), None),
     "verblijfsobjecten": (lambda c, r, done: bag.ingest_verblijfsobjecten(c, r), None),
@@ -59,7 +59,16 @@ STEPS: dict[str, tuple[Builder, str | None]] = {
     "spoor": (lambda c, r, done: infra.ingest_spoor(c, r), "spoor"),
     "opritten": (lambda c, r, done: infra.ingest_opritten(c, r), "opritten"),
     "omgevingstypen": (lambda c, r, done: omgevingstypen.ingest(c, r), "omgevingstypen"),
+    # context for the maps: the configured source or the packaged borders (grenzen.wanted)
+    "gemeenten": (lambda c, r, done: grenzen.ingest_gemeenten(c, r), "gemeenten"),
+    "provincies": (lambda c, r, done: grenzen.ingest_provincies(c, r), "provincies"),
 }
+
+
+def _configured(config: Config, name: str, key: str | None) -> bool:
+    if name in grenzen.LAYERS:
+        return grenzen.wanted(config, name)
+    return key is None or getattr(config.sources, key) is not None
 
 
 def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
@@ -74,8 +83,9 @@ def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[st
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
     streamed: dict[str, int] = {}
-    todo = [name for name, (_, key) in STEPS.items() if key is None or getattr(config.sources, key) is not None]
-    for name in tqdm(todo, desc="ingest", unit="laag", disable=not sys.stderr.isatty()):
+    todo = [name for name, (_, key) in STEPS.items() if _configured(config, name, key)]
+    for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
+        steps.set_postfix_str(name)
         builder, _ = STEPS[name]
         log.debug("ingest: building %s", name)
         try:

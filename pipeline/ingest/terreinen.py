@@ -19,7 +19,7 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.categories import IBIS_HOOFDCATEGORIE
-from pipeline.ingest import geometry
+from pipeline.ingest import geometry, historie
 from pipeline.ingest.base import Loaded, load
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.fields import (Spec, Where, as_bool, as_int, as_number, as_text, as_year, check_vocabulary,
@@ -56,7 +56,9 @@ M2_RATIO = {"ha_bruto": (2_000, 50_000),   # value / polygon ha in this range: t
             "ha_uitgeefbaar": (50, 50_000)}  # never be 50 x its area, in m² they are up to 10,000 x
 
 
-def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
+def ingest(config: Config, report: Report, history: dict | None = None) -> gpd.GeoDataFrame:
+    """The latest record per RIN_NUMMER; with `history` (a dict) its entry terreinen_historie receives every year
+    of those terreinen (pipeline/ingest/historie.py)."""
     src = load(config.sources.terreinen, "terreinen", "terreinen", SPECS, report, "Polygon", config=config,
                default_layer="IBIS_Bedrijventerreinen")
     frame, where, tally = src.frame, src.where, src.tally
@@ -80,6 +82,7 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     no_rin = out["rin_nummer"].isna()
     tally.drop(int(no_rin.sum()), "geen RIN_NUMMER", loss=True)
     out = out.loc[~no_rin]
+    records = out
     latest = out.groupby("rin_nummer")["jaar"].transform("max")
     historic = (out["jaar"] < latest).fillna(False).astype(bool)
     undated = (out["jaar"].isna() & latest.notna()).astype(bool)  # an undated record of a dated terrein
@@ -96,6 +99,8 @@ def ingest(config: Config, report: Report) -> gpd.GeoDataFrame:
     if out["jaar"].notna().any():
         src.provenance["peildatum"] = str(int(out["jaar"].max()))
         src.provenance["jaren"] = sorted(int(j) for j in out["jaar"].dropna().unique())
+    if history is not None:
+        history[historie.NAME] = historie.table(records, out["rin_nummer"], report, where.path)
     return out.drop(columns="_codes").sort_values("rin_nummer", kind="stable").reset_index(drop=True)
 
 

@@ -1,14 +1,17 @@
 """Stage `score`: flag the terreinen of bovenmatig strategisch belang, transparently and with a robustness check.
 
-Settings: `score` (pipeline/config/score.py: weights or AHP matrix, 'sterk' thresholds, flag rule, Monte Carlo),
-`analyse.milieuruimte.hmc_vanaf` (which HMC variant counts as milieuruimte).
+Settings: `score` (pipeline/config/score.py: weights or AHP matrix, 'sterk' thresholds, flag rule, Monte Carlo,
+the onderbenut thresholds of the typology), `analyse.milieuruimte.hmc_vanaf` (which HMC variant counts as
+milieuruimte). Regions: pipeline/regios.py (package table gemeente -> regio).
 Input: `<processed>/terreinen_indicatoren.parquet` (checked against the catalogue: every quality the score reads is
 an indicator column written by analyse; score does no spatial work).
 Output: `<processed>/terreinen_strategisch.parquet`: every input column plus the score columns of the catalogue
 (pipeline/catalogue/results.py).
 
-Steps: raw value per criterion -> normalise -> 'sterk' -> sieve -> weighted score -> flag (sieve AND
-(aantal_sterk >= k OR score >= percentile)) -> Monte Carlo stability -> rank -> explanation.
+Steps: raw value per criterion (qualities and supporting criteria only; unused room is no criterion) -> normalise ->
+'sterk' -> sieve -> weighted score -> flag (sieve AND (aantal_sterk >= k OR score >= percentile)) -> Monte Carlo
+stability -> rank -> rank of each raw value in the region and the province -> explanation -> benutting (second
+axis) and the typology with its policy action.
 Each step is one module of this package; see their docstrings for the definitions.
 """
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pipeline import catalogue, workspace
 from pipeline.config import CRITERIA
 from pipeline.config.weights import resolve_weights
 from pipeline.crs import assert_working_crs
-from pipeline.score import explain, flag, qualities, sieve, stability
+from pipeline.regios import add_gemeente_regio
+from pipeline.score import explain, flag, qualities, rangen, sieve, stability, typologie
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ def score_terreinen(terreinen: gpd.GeoDataFrame, config) -> tuple[gpd.GeoDataFra
     """The whole score on the indicator table: the result frame and a summary. Pure: no files."""
     s = config.score
     assert_working_crs(terreinen, "terreinen_indicatoren")
-    t = terreinen.reset_index(drop=True)
+    t = add_gemeente_regio(terreinen.reset_index(drop=True))
     w, bron, cr = resolve_weights(s)
 
     raw = qualities.raw_values(t, hmc_vanaf=config.analyse.milieuruimte.hmc_vanaf,
@@ -63,9 +67,12 @@ def score_terreinen(terreinen: gpd.GeoDataFrame, config) -> tuple[gpd.GeoDataFra
     result = pd.concat([t, cols, aantal.to_frame(), zeef, vlag], axis=1)
     result["flag_stabiliteit"] = stab
     result["grensgeval"] = grens
-    result = pd.concat([result, flag.rank(result["score"])], axis=1)
-    result["beschermen_en_benutten"] = explain.protect_and_use(result["vlag"], result["onbenut_sterk"])
+    rang = rangen.ranks(raw, t["regio"])
+    result = pd.concat([result, flag.rank(result["score"]), rang], axis=1)
+    result["rang_kwaliteiten"] = rangen.rank_text(raw, rang, t["regio"])
     result["waarom"] = explain.reasons(result, min_sterk=s.min_sterk, percentiel=s.score_percentiel, cut=cut)
+    ben, reden = typologie.benutting(result, s, qualities.hmc_column(config.analyse.milieuruimte.hmc_vanaf))
+    result = pd.concat([result, ben, typologie.typologie(result["vlag"], result["grensgeval"], ben, reden)], axis=1)
     result = gpd.GeoDataFrame(result, geometry=t.geometry.name, crs=t.crs)
 
     takken = result["vlag_tak"].value_counts()
@@ -77,7 +84,7 @@ def score_terreinen(terreinen: gpd.GeoDataFrame, config) -> tuple[gpd.GeoDataFra
         "  tak score": int(takken.get("score", 0)),
         "  tak beide": int(takken.get("beide", 0)),
         "grensgeval": int(result["grensgeval"].sum()),
-        "beschermen en benutten": int(result["beschermen_en_benutten"].sum()),
+        **{f"type {typ}": int((result["typologie"] == typ).sum()) for typ in typologie.TYPES},
         f"score-drempel (P{s.score_percentiel:g})": cut,
         "gewichten": "score.gewichten" if cr is None else f"AHP-matrix (CR {cr:.3f})",
         "Monte Carlo runs": s.monte_carlo_runs,

@@ -52,7 +52,6 @@ def quality_parts(t: pd.DataFrame) -> dict[str, pd.Series]:
                    + " ha)",
         "omvang": nl(t["omvang_ruw"]) + " ha bruto",
         "netcapaciteit": "ruime netcapaciteit afname (" + nl(groen) + "% groen)",
-        "onbenut": nl(t["onbenut_ruw"], 1) + " ha onbenutte ruimte",
     }
 
 
@@ -67,7 +66,7 @@ def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -
     zeef = t["zeef"].to_numpy(bool)
     text = pd.Series("", index=t.index, dtype="object")
 
-    # flagged: the strong qualities, cluster context, the score branch, unused quay
+    # flagged: the strong qualities, cluster context, the score branch (how much is unused: typologie_reden)
     flagged = strong.copy()
     flagged = _append(flagged, "cluster van " + t["cluster_aantal"].astype(str) + " terreinen",
                       (t["cluster_aantal"] > 1) & ~t["cluster_sterk"])
@@ -75,8 +74,6 @@ def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -
     cut_text = nl(pd.Series(cut, index=t.index), 2)
     flagged = _append(flagged, "score " + nl(t["score"], 2) + f" ≥ P{p} (" + cut_text + ")",
                       (t["vlag_tak"] == "score").fillna(False))
-    kade_vrij = t["potentie_kades_m"].astype(float)
-    flagged = _append(flagged, nl(kade_vrij) + " m kade onbenut", kade_vrij > 0)
     text = text.where(~vlag, flagged)
 
     # passed the sieve but not enough
@@ -95,7 +92,3 @@ def reasons(t: pd.DataFrame, *, min_sterk: int, percentiel: float, cut: float) -
     text = _append(text, "grensgeval (stabiliteit " + nl(t["flag_stabiliteit"], 2) + ")", t["grensgeval"])
     return text.astype("string")
 
-
-def protect_and_use(vlag: pd.Series, onbenut_sterk: pd.Series) -> pd.Series:
-    """beschermen_en_benutten: strategic AND much unused room — protect it and fill it with fitting firms."""
-    return (vlag.astype(bool) & onbenut_sterk.astype(bool)).rename("beschermen_en_benutten")

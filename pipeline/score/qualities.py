@@ -8,10 +8,8 @@ Every raw value is read from a column of terreinen_indicatoren (the analyse stag
 - omvang: ha bruto (geometry area where IBIS gives none).
 - netcapaciteit: sum over afname statuses of area share x `score.netcapaciteit_waarden` (default groen 1,
   geel 0.5, oranje 0.25, rood 0, onbekend 0); area not covered by the capaciteitskaart counts as 0.
-- onbenut: HMC room used by non-HMC activities + the larger of vacant HMC room and IBIS uitgeefbaar ha.
-  Vacant kavels are usually the issuable ones, so adding the two would count the same land twice. Unused
-  quay (potentie_kades_m) is not added: quay land lies on kavels already counted in those ha; it is named
-  in the explanation instead.
+Unused potential is not a criterion (domain.md, decision 2026-11-25): it says whether the qualities are used,
+not whether they exist; it is the typology's second axis (typologie.py).
 
 Normalisation (`score.normalisatie`) maps each criterion to 0..1 over all terreinen; a criterion whose
 values are all equal gets 0 everywhere (it does not discriminate). 'sterk' = raw > 0 and raw >= threshold.
@@ -38,13 +36,6 @@ def grid_value(terreinen: pd.DataFrame, values: dict[str, float]) -> pd.Series:
     for status, value in values.items():
         total += terreinen[f"afname_aandeel_{status}"].astype(float) * float(value)
     return total.clip(0.0, 1.0)
-
-
-def onbenut_ha(terreinen: pd.DataFrame, hmc: str) -> pd.Series:
-    """Unused land (ha) without double counting: HMC used by non-HMC + max(HMC vacant, uitgeefbaar)."""
-    vacant_or_issuable = np.maximum(number_column(terreinen, f"{hmc}_vacant"),
-                                    number_column(terreinen, "ha_uitgeefbaar"))
-    return number_column(terreinen, f"{hmc}_niet_hmc") + vacant_or_issuable
 
 
 def number_column(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -76,7 +67,6 @@ def raw_values(terreinen, *, hmc_vanaf: str, netcapaciteit_waarden: dict[str, fl
         "cluster": terreinen["cluster_ha"].astype(float).where(~alone, 0.0),
         "omvang": bruto_ha(terreinen),
         "netcapaciteit": grid_value(terreinen, netcapaciteit_waarden),
-        "onbenut": onbenut_ha(terreinen, hmc),
     }, index=terreinen.index)
     return raw[CRITERIA]
 
@@ -108,7 +98,6 @@ def thresholds(score) -> pd.Series:
         "water": score.sterk_water_m, "milieuruimte": score.sterk_milieuruimte_ha,
         "multimodaal": float(score.sterk_multimodaal), "cluster": score.sterk_cluster_ha,
         "omvang": score.sterk_omvang_ha, "netcapaciteit": score.sterk_netcapaciteit,
-        "onbenut": score.sterk_onbenut_ha,
     })[CRITERIA].astype(float)
 
 

@@ -1,5 +1,5 @@
 """The sieve: a terrein is only a candidate when a defining quality (water, milieuruimte, multimodaal)
-is 'sterk'. Good grid capacity, size or unused room alone never qualify a terrein.
+is 'sterk'. Good grid capacity or size alone never qualify a terrein (unused room is no criterion at all).
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.score.qualities import DEFINING
 
 LABELS = {"water": "water", "milieuruimte": "milieuruimte", "multimodaal": "multimodale ontsluiting",
-          "cluster": "cluster", "omvang": "omvang", "netcapaciteit": "netcapaciteit", "onbenut": "onbenutte ruimte"}
+          "cluster": "cluster", "omvang": "omvang", "netcapaciteit": "netcapaciteit"}
 
 
 def passes(sterk: np.ndarray, criteria: list[str]) -> np.ndarray:

@@ -4,7 +4,7 @@
 <qgis version="3.22.16-Białowieża" styleCategories="Symbology|Fields">
   <renderer-v2 type="graduatedSymbol" attr="${veld}" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" forceraster="0" referencescale="-1">
     <ranges>
-      <range render="true" symbol="0" lower="0.000000" upper="0.300000" label="GSI &lt; 0,3 (onderbenut)"/>
+      <range render="true" symbol="0" lower="0.000000" upper="0.299999" label="GSI &lt; 0,3 (onderbenut)"/>
       <range render="true" symbol="1" lower="0.300000" upper="0.500000" label="0,3 - 0,5"/>
       <range render="true" symbol="2" lower="0.500000" upper="0.800000" label="0,5 - 0,8"/>
       <range render="true" symbol="3" lower="0.800000" upper="10.000000" label="≥ 0,8"/>

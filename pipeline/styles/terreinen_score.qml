@@ -1,7 +1,7 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<!-- Terreinen: score in vijf klassen (veld score).
+<!-- Terreinen (label: naam): score in vijf klassen (veld score).
      QGIS 3.22 style; ${veld} is replaced by the classification field, ${aliases} by Dutch field aliases. -->
-<qgis version="3.22.16-Białowieża" styleCategories="Symbology|Fields">
+<qgis version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Fields" labelsEnabled="1">
   <renderer-v2 type="graduatedSymbol" attr="${veld}" graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" forceraster="0" referencescale="-1">
     <ranges>
       <range render="true" symbol="0" lower="0.000000" upper="0.200000" label="0 - 0,2"/>
@@ -97,6 +97,16 @@
     <sizescale/>
     <labelformat format="%1 - %2" trimtrailingzeroes="1" decimalplaces="2"/>
   </renderer-v2>
+  <labeling type="simple">
+    <settings calloutType="simple">
+      <text-style fieldName="naam" isExpression="0" fontFamily="DejaVu Sans" namedStyle="Bold" fontWeight="75" fontItalic="0" fontSize="8" fontSizeUnit="Point" textColor="30,30,30,255" textOpacity="1">
+        <text-buffer bufferDraw="1" bufferSize="0.7" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="0.85" bufferJoinStyle="128"/>
+      </text-style>
+      <text-format multilineAlign="3" wrapChar="" autoWrapLength="0"/>
+      <placement placement="1" polygonPlacementFlags="2" placementFlags="10" priority="5" fitInPolygonOnly="0" centroidWhole="0" centroidInside="1"/>
+      <rendering drawLabels="1" obstacle="1" obstacleType="1" labelPerPart="0" mergeLines="0" displayAll="0" scaleVisibility="1" scaleMin="0" scaleMax="250000" upsidedownLabels="0" limitNumLabels="0" maxNumLabels="2000" minFeatureSize="0"/>
+    </settings>
+  </labeling>
   <aliases>
 ${aliases}  </aliases>
 </qgis>

@@ -1,7 +1,7 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<!-- Terreinen: strategisch / grensgeval / niet strategisch (veld vlag_klasse).
+<!-- Terreinen (label: naam): strategisch / grensgeval / niet strategisch (veld vlag_klasse).
      QGIS 3.22 style; ${veld} is replaced by the classification field, ${aliases} by Dutch field aliases. -->
-<qgis version="3.22.16-Białowieża" styleCategories="Symbology|Fields">
+<qgis version="3.22.16-Białowieża" styleCategories="Symbology|Labeling|Fields" labelsEnabled="1">
   <renderer-v2 type="categorizedSymbol" attr="${veld}" symbollevels="0" enableorderby="0" forceraster="0" referencescale="-1">
     <categories>
       <category render="true" symbol="0" value="strategisch" label="Strategisch" type="string"/>
@@ -61,6 +61,16 @@
     <rotation/>
     <sizescale/>
   </renderer-v2>
+  <labeling type="simple">
+    <settings calloutType="simple">
+      <text-style fieldName="naam" isExpression="0" fontFamily="DejaVu Sans" namedStyle="Bold" fontWeight="75" fontItalic="0" fontSize="8" fontSizeUnit="Point" textColor="30,30,30,255" textOpacity="1">
+        <text-buffer bufferDraw="1" bufferSize="0.7" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="0.85" bufferJoinStyle="128"/>
+      </text-style>
+      <text-format multilineAlign="3" wrapChar="" autoWrapLength="0"/>
+      <placement placement="1" polygonPlacementFlags="2" placementFlags="10" priority="5" fitInPolygonOnly="0" centroidWhole="0" centroidInside="1"/>
+      <rendering drawLabels="1" obstacle="1" obstacleType="1" labelPerPart="0" mergeLines="0" displayAll="0" scaleVisibility="1" scaleMin="0" scaleMax="250000" upsidedownLabels="0" limitNumLabels="0" maxNumLabels="2000" minFeatureSize="0"/>
+    </settings>
+  </labeling>
   <aliases>
 ${aliases}  </aliases>
 </qgis>

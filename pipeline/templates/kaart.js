@@ -19,12 +19,15 @@
     return rows ? "<table class='svp-tabel'>" + rows + "</table>" : "";
   }
 
+  // per criterion: raw, normalised, weight, contribution, sterk and the raw value's rank in regio and province
   function criteriaTable(props, criteria, critLabels, kolommen) {
-    var head = "<tr><th>Criterium</th><th>ruw</th><th>genorm.</th><th>gewicht</th><th>bijdrage</th><th>sterk</th></tr>";
+    var head = "<tr><th>Criterium</th><th>ruw</th><th>genorm.</th><th>gewicht</th><th>bijdrage</th><th>sterk</th>" +
+      "<th>rang regio</th><th>rang prov.</th></tr>";
     var rows = "";
     criteria.forEach(function (c) {
       if (!((c + "_norm") in props)) return;
-      rows += "<tr><th>" + esc(critLabels[c] || c) + "</th>" + ["_ruw", "_norm", "_gewicht", "_bijdrage", "_sterk"]
+      rows += "<tr><th>" + esc(critLabels[c] || c) + "</th>" +
+        ["_ruw", "_norm", "_gewicht", "_bijdrage", "_sterk", "_rang_regio", "_rang_provincie"]
         .map(function (s) { return "<td>" + fmtUnit(props[c + s], kolommen[c + s]) + "</td>"; }).join("") + "</tr>";
     });
     return rows ? "<table class='svp-tabel svp-criteria'>" + head + rows + "</table>" : "";
@@ -37,6 +40,8 @@
       esc(p.vlag_klasse || "") + (p.rang ? " · rang " + fmt(p.rang, k.rang) : "") +
       (p.score !== undefined ? " · score " + fmt(p.score, k.score) : "") + "</p>";
     h += "<p class='svp-waarom'><b>Waarom:</b> " + fmt(p.waarom) + "</p>";
+    if (p.typologie) h += "<p class='svp-typologie'><b>Typologie: " + esc(p.typologie) + "</b> – " +
+      esc(p.typologie_actie || "") + "</p>";
     if (p._detail) h += "<p><a href='" + esc(p._detail) + "'>Kavels en kades van dit terrein &raquo;</a></p>";
     cfg.sections.forEach(function (s) {
       var body = s[0] === "Criteria" ? criteriaTable(p, cfg.criteria, cfg.criteriumLabels, k) : table(p, s[1], k);
@@ -178,12 +183,14 @@
 
   // Each layer builder turns its FeatureCollection into {layer, legend}; `kol` are its column descriptions.
 
-  // terreinen, coloured by vlag_klasse (default) or score; `colourBy(mode)` switches and returns the legend items
+  // terreinen, coloured by vlag_klasse (default), score or typologie; `colourBy(mode)` switches and returns the
+  // legend items
   function terreinLayer(fc, cfg) {
     var kol = cfg.kolommen.terreinen, mode = "vlag";
     function style(f) {
       var p = f.properties;
-      var fill = mode === "vlag" ? (cfg.vlagKleuren[p.vlag_klasse] || "#ffffff") : scoreColor(p.score, cfg.scoreKlassen);
+      var fill = mode === "vlag" ? (cfg.vlagKleuren[p.vlag_klasse] || "#ffffff") :
+        mode === "typologie" ? (cfg.typologieKleuren[p.typologie] || "#ffffff") : scoreColor(p.score, cfg.scoreKlassen);
       return {color: "#333333", weight: 1, fillColor: fill, fillOpacity: 0.75};
     }
     var layer = L.geoJSON(fc, {
@@ -197,10 +204,12 @@
     });
     var items = {
       vlag: Object.keys(cfg.vlagKleuren).map(function (k) { return [k, cfg.vlagKleuren[k]]; }),
-      score: cfg.scoreKlassen.map(function (c) { return ["score " + fmt(c[0]) + " – " + fmt(c[1]), c[2]]; })
+      score: cfg.scoreKlassen.map(function (c) { return ["score " + fmt(c[0]) + " – " + fmt(c[1]), c[2]]; }),
+      typologie: Object.keys(cfg.typologieKleuren).map(function (k) { return [k, cfg.typologieKleuren[k]]; })
     };
     var keuze = "<div class='svp-keuze'>Kleur op: <select id='svp-kleurkeuze' aria-label='Kleur terreinen op'>" +
-      "<option value='vlag'>strategische vlag</option><option value='score'>score</option></select></div>";
+      "<option value='vlag'>strategische vlag</option><option value='score'>score</option>" +
+      "<option value='typologie'>typologie (strategisch × benutting)</option></select></div>";
     return {layer: layer, legend: legendControl("Bedrijventerreinen", items.vlag, keuze),
             colourBy: function (m) { mode = m; layer.setStyle(style); return items[m]; }};
   }
@@ -286,14 +295,20 @@
     return {layer: layer, legend: legendControl("Clusters van terreinen", [["cluster (omtrek)", cfg.clusterKleur, "line"]])};
   }
 
+  // the offline base layer (achtergrond.js): borders and names on panes of their own, no legend
+  function basisLayer(map) {
+    return function (data) { return {layer: window.svpAchtergrond(map, data), legend: null}; };
+  }
+
   // group key -> [data source, builder], in drawing order
   var BUILDERS = [["terreinen", "terreinen", terreinLayer], ["kades", "kades", kadeLayer],
                   ["vaarwegen", "vaarwegen", vaarwegLayer], ["contouren", "contouren", contourLayer],
                   ["afname", "netcapaciteit", netLayer("afname")], ["invoeding", "netcapaciteit", netLayer("invoeding")],
-                  ["clusters", "clusters", clusterLayer]];
+                  ["clusters", "clusters", clusterLayer], ["basis", "basis", null]];
 
   // legends follow their layer in the layer control
   function followLayers(map, groups, legends) {
+    Object.keys(legends).forEach(function (k) { if (!legends[k]) delete legends[k]; });
     Object.keys(legends).forEach(function (k) { if (map.hasLayer(groups[k])) legends[k].addTo(map); });
     map.on("overlayadd", function (e) {
       Object.keys(groups).forEach(function (k) { if (groups[k] === e.layer && legends[k]) legends[k].addTo(map); });
@@ -328,7 +343,7 @@
     linkControl(cfg.links).addTo(map);
     BUILDERS.forEach(function (b) {
       if (!data[b[1]] || !groups[b[0]]) return;
-      made[b[0]] = b[2](data[b[1]], cfg);
+      made[b[0]] = (b[2] || basisLayer(map))(data[b[1]], cfg);
       lagen[b[0]] = made[b[0]].layer.addTo(groups[b[0]]);
       legends[b[0]] = made[b[0]].legend;
     });
@@ -354,7 +369,9 @@
     var map = L.map(id, {center: cfg.centrum, zoom: cfg.zoom, minZoom: cfg.minZoom, maxZoom: cfg.maxZoom});
     var bg = cfg.achtergrond;
     if (bg) overlays[bg.naam] = L.tileLayer(bg.url, {maxZoom: bg.maxZoom, attribution: bg.attributie});
-    cfg.lagen.forEach(function (l) {
+    // the offline base layer right under the optional OpenStreetMap entry, then the data layers
+    cfg.lagen.filter(function (l) { return l[0] === "basis"; }).concat(
+      cfg.lagen.filter(function (l) { return l[0] !== "basis"; })).forEach(function (l) {
       groups[l[0]] = L.featureGroup();
       if (l[2]) groups[l[0]].addTo(map);
       overlays[l[1]] = groups[l[0]];

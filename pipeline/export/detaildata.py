@@ -1,0 +1,188 @@
+"""Data of the detail page of each terrein (one page per terrein with kavels): the evidence behind its numbers.
+
+Settings: export.kaart_vereenvoudiging_m (kavels and the rest at most 1 m), export.kaart_decimalen.
+Per page, one GeoJSON FeatureCollection per layer, in EPSG:4326, with the catalogue's labels, units and decimals
+per column (`kolommen`) and popup sections per layer (`secties`, the catalogue's groep):
+- `terrein`: the terrein with every indicator (the side panel shows them all, with its ranks and type);
+- `kavels`: every kavel column; the page colours them by GSI, mogelijke milieucategorie, vacant or in use,
+  HMC-ruimte and its use, or the grid status with the largest share;
+- `panden` (BAG, with their use, export/context.py) touching the terrein; `vestigingen` from the register with
+  their class; `gevoelig`: the gevoelige objecten that set a kavel's distance plus the bedrijfswoningen on the
+  terrein, and `afstanden`: per kavel the line from the kavel to that object with the distance the analysis used;
+- `contouren` (milieuruimte), `zonering` (bestemmingsvlakken with their category, geluidzones; clipped to the
+  terrein's surroundings), `kades` (status and reachable class), `netcapaciteit` (clipped the same way),
+  `vaarwegen` nearby and `basis` (gemeente and provincie borders with names, within BASIS_M) for context.
+Layers without features on a terrein are left out (the page offers only what exists).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from pipeline.catalogue.results import CRITERION_LABELS
+from pipeline.config import CRITERIA
+from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
+                                    VLAG_KLEUREN, Inputs)
+from pipeline.export.context import basis
+from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
+
+PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
+OMGEVING_M = 250.0         # zoning and grid areas: clipped to the terrein's envelope plus this
+CONTEXT_M = 2000.0         # fairways: within this of the terrein
+BASIS_M = 10_000.0         # borders and names: the terrein's envelope grown by this
+# colours of the classes only the detail pages draw (the QML styles use the same)
+REGISTER_KLEUREN = {"HMC-kavel, geen HMC nodig": "#d7191c", "kadekavel, niet watergebonden": "#2b83ba",
+                    "lage categorie op bedrijventerrein": "#fdae61", "onbekend (SBI niet in tabel)": "#8c8c8c",
+                    "passend": "#1a9641"}
+PAND_KLEUREN = {"wonen": "#f4a582", "wonen en werken": "#d6604d", "industrie": "#8073ac", "kantoor": "#4393c3",
+                "winkel": "#fdb863", "maatschappelijk en overig": "#5aae61", "geen verblijfsobject": "#cfcfcf"}
+HMC_KLASSEN = [["benut", "HMC-ruimte, benut door HMC", "#1a9641"],
+               ["niet_hmc", "HMC-ruimte, bezet door niet-HMC", "#d7191c"],
+               ["vacant", "HMC-ruimte, vacant", "#2b83ba"],
+               ["onbekend", "HMC-ruimte, gebruik onbekend", "#8c8c8c"],
+               ["geen", "geen HMC-ruimte", "#f0f0f0"]]
+GEBRUIK_KLASSEN = [["vacant", "vacant", "#2b83ba"], ["in gebruik", "in gebruik", "#fdae61"],
+                   ["onbekend", "onbekend (geen vestigingen)", "#bdbdbd"]]
+KADE_BEREIKBAAR_ONBEKEND = "#bdbdbd"
+LINE_COLUMNS = ["kavel_id", "gevoelig_vbo_id", "gevoelig_gebruiksdoel", "afstand_gevoelig_m", "cat_afstand",
+                "omgevingstype"]
+
+
+def _present(frame) -> bool:
+    return frame is not None and len(frame) > 0
+
+
+def by_rin(frame: gpd.GeoDataFrame | None, columns: list[str] | None, tolerance: float, decimals: int,
+           key: str = "rin_nummer") -> dict[str, list]:
+    """The frame's non-empty features grouped by the value of `key` (the terrein)."""
+    if not _present(frame) or key not in frame:
+        return {}
+    feats = features(frame, columns, tolerance, decimals, keep_empty=True)["features"]
+    grouped: dict[str, list] = {}
+    for rin, f in zip(frame[key].astype(str).tolist(), feats):
+        if f is not None:
+            grouped.setdefault(rin, []).append(f)
+    return grouped
+
+
+def near(frame: gpd.GeoDataFrame | None, terreinen: gpd.GeoDataFrame, distance: float,
+         clip: float | None = None) -> gpd.GeoDataFrame | None:
+    """Each feature within `distance` of a terrein, once per terrein (column rin_nummer), clipped to the terrein's
+    envelope grown by `clip` when given (large areas and long lines become their part around the terrein)."""
+    if not _present(frame):
+        return None
+    areas = terreinen.geometry.to_numpy()
+    t_idx, f_idx = shapely.STRtree(frame.geometry.to_numpy()).query(areas, predicate="dwithin", distance=distance)
+    geoms = frame.geometry.to_numpy()[f_idx]
+    if clip is not None:
+        geoms = shapely.intersection(geoms, shapely.envelope(shapely.buffer(areas[t_idx], clip)))
+    out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name).iloc[f_idx].reset_index(drop=True),
+                           geometry=geoms, crs=frame.crs)
+    out["rin_nummer"] = terreinen["rin_nummer"].astype(str).to_numpy()[t_idx]
+    return out[~shapely.is_empty(out.geometry.to_numpy())]
+
+
+def gevoelig_en_afstanden(inputs: Inputs) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """(gevoelige objecten per terrein, lines kavel -> its nearest gevoelig object with the distance used)."""
+    kavels, vbo = inputs.kavels, inputs.gevoelig
+    if not _present(kavels) or not _present(vbo) or "gevoelig_vbo_id" not in kavels:
+        return None, None
+    points = vbo.drop_duplicates("vbo_id").set_index("vbo_id")
+    used = kavels[kavels["gevoelig_vbo_id"].isin(points.index)]
+    target = points.geometry.reindex(used["gevoelig_vbo_id"]).to_numpy()
+    lines = gpd.GeoDataFrame(used[LINE_COLUMNS + ["rin_nummer"]].reset_index(drop=True),
+                             geometry=shapely.shortest_line(used.geometry.to_numpy(), target), crs=kavels.crs)
+    pairs = pd.concat([used[["rin_nummer", "gevoelig_vbo_id"]].rename(columns={"gevoelig_vbo_id": "vbo_id"}),
+                       vbo.loc[vbo["rin_nummer"].notna() & vbo["bedrijfswoning"].astype(bool),
+                               ["rin_nummer", "vbo_id"]]]).drop_duplicates()
+    objects = points.drop(columns="rin_nummer").loc[pairs["vbo_id"]].reset_index()
+    objects["op_terrein"] = vbo.set_index("vbo_id")["rin_nummer"].reindex(pairs["vbo_id"]).to_numpy()
+    objects["rin_nummer"] = pairs["rin_nummer"].astype(str).to_numpy()
+    return gpd.GeoDataFrame(objects, geometry="geometry", crs=vbo.crs), lines
+
+
+def page_layers(config, inputs: Inputs, tolerance: float) -> dict[str, tuple[dict[str, list], str, list[str]]]:
+    """Per layer key: (features grouped by rin_nummer, catalogue dataset of its columns, the columns)."""
+    dec, fine = config.export.kaart_decimalen, min(tolerance, 1.0)
+    t, canon = inputs.terreinen, inputs.canonical
+    gevoelig, afstanden = gevoelig_en_afstanden(inputs)
+    panden = near(canon.get("panden"), t, PANDEN_MARGE_M)
+    sources = {
+        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (panden, "panden_uitvoer"),
+        "vestigingen": (inputs.register, "vestigingen_register"), "gevoelig": (gevoelig, "verblijfsobjecten_gebruik"),
+        "afstanden": (afstanden, "kavels_indicatoren"), "contouren": (inputs.contouren, "milieuruimte_contouren"),
+        "zonering": (near(canon.get("milieuzones"), t, 0.0, OMGEVING_M), "milieuzones"),
+        "kades": (inputs.kades, "kades_status"),
+        "netcapaciteit": (near(inputs.netcapaciteit, t, 0.0, OMGEVING_M), "netcapaciteit"),
+        "vaarwegen": (near(canon.get("vaarwegen"), t, CONTEXT_M, CONTEXT_M), "vaarwegen"),
+    }
+    return {key: (by_rin(frame, None, fine, dec), dataset,
+                  [c for c in frame.columns if c != frame.geometry.name] if _present(frame) else [])
+            for key, (frame, dataset) in sources.items()}
+
+
+def _kolommen(layers: dict[str, tuple[dict[str, list], str, list[str]]], inputs: Inputs) -> dict[str, dict]:
+    """Column descriptions (catalogue label, unit, decimals) per layer."""
+    t = inputs.terreinen
+    out = {"terrein": column_meta([c for c in t.columns if c != t.geometry.name], TERREINEN)}
+    out.update({key: column_meta(columns, dataset) for key, (_, dataset, columns) in layers.items()})
+    return out
+
+
+def sections_in_order(columns: list[str], dataset: str) -> list[list]:
+    """Popup sections [title, columns, open] per catalogue groep, in the order the columns come (catalogue
+    order: what identifies an object first), the first two open."""
+    from pipeline import catalogue
+    sections: dict[str, list[str]] = {}
+    for c in columns:
+        entry = catalogue.find(c, dataset)
+        sections.setdefault(entry.groep if entry is not None else "Overige gegevens", []).append(c)
+    return [[title, cols, i < 2] for i, (title, cols) in enumerate(sections.items())]
+
+
+def legends() -> dict:
+    """Colours and classes the page's legends and colourings use."""
+    return {"gsiKlassen": [list(k) for k in KAVEL_GSI_KLASSEN], "categorieKleuren": CONTOUR_KLEUREN,
+            "hmcKlassen": HMC_KLASSEN, "gebruikKlassen": GEBRUIK_KLASSEN, "netKleuren": NET_KLEUREN,
+            "kadeKleuren": KADE_KLEUREN, "vaarwegKlassen": [list(k) for k in VAARWEG_KLASSEN],
+            "onbekendKleur": KADE_BEREIKBAAR_ONBEKEND, "registerKleuren": REGISTER_KLEUREN,
+            "pandKleuren": PAND_KLEUREN, "vlagKleuren": VLAG_KLEUREN}
+
+
+def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
+    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`."""
+    if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
+        return
+    from pipeline.categories import CEMT_KLASSEN
+    dec = config.export.kaart_decimalen
+    t = inputs.terreinen
+    layers = page_layers(config, inputs, tolerance)
+    terrein_cols = [c for c in t.columns if c != t.geometry.name]
+    terrein_feats = features(t, terrein_cols, tolerance, dec, keep_empty=True)["features"]
+    kolommen = _kolommen(layers, inputs)
+    shared = {"kolommen": kolommen, "legenda": legends(), "cemtKlassen": CEMT_KLASSEN,
+              "secties": {"terrein": popup_sections(terrein_cols),
+                          "kavels": sections_in_order(list(kolommen["kavels"]), "kavels_indicatoren"),
+                          "vestigingen": sections_in_order(list(kolommen.get("vestigingen", {})),
+                                                           "vestigingen_register")},
+              "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
+              "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
+    for geom, rec, terrein in zip(t.geometry, t[terrein_cols].to_dict("records"), terrein_feats):
+        rin = str(rec["rin_nummer"])
+        kavels = layers["kavels"][0].get(rin)
+        if not kavels:
+            continue
+        naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
+        view = shapely.envelope(shapely.buffer(geom, BASIS_M))
+        data = {key: {"type": "FeatureCollection", "features": grouped[rin]}
+                for key, (grouped, _, _) in layers.items() if grouped.get(rin)}
+        data.update(terrein={"type": "FeatureCollection", "features": [terrein] if terrein is not None else []},
+                    basis=basis(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), view,
+                                tolerance=max(tolerance, 5.0), decimals=dec), **shared)
+        waarom = rec.get("waarom")
+        yield {"slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
+               "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
+               "aantal": len(kavels), "data": data}
