@@ -104,12 +104,14 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
 
 
 def _plain(series) -> np.ndarray:
-    """A column as plain JSON values (object array): floats rounded to 3 decimals, nulls and NaN/inf as None."""
+    """A column as plain JSON values (object array): floats rounded to 3 decimals (as `_value`), nulls and NaN/inf
+    as None."""
     t = pd.api.types
     if t.is_float_dtype(series):
         v = series.to_numpy(dtype=float, na_value=np.nan)
-        out = np.round(v, 3).astype(object)  # numpy's rounding: a rare last-digit difference from round()
-        out[~np.isfinite(v)] = None
+        ok = np.isfinite(v)
+        out = np.full(len(v), None, dtype=object)
+        out[ok] = [round(x, 3) for x in v[ok].tolist()]  # Python's round: numpy's differs in a rare last digit
         return out
     if t.is_bool_dtype(series) or t.is_integer_dtype(series):
         kind = bool if t.is_bool_dtype(series) else int
