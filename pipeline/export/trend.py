@@ -1,6 +1,7 @@
 """The IBIS history as trends: per terrein and per regio the bruto, netto and uitgeefbaar ha over the years, as
-tables and as small charts (matplotlib, drawn without pyplot on an Agg canvas) embedded in the pages as PNG data:
-URIs, so the report, the detail pages and the comparison page stay single offline files.
+tables and as small charts embedded in the pages as data: URIs, so the report, the detail pages and the comparison
+page stay single offline files: the few regio charts drawn by matplotlib (without pyplot, on an Agg canvas) as PNG,
+the chart of every terrein (one per detail page, thousands nationally) written as SVG text (svgchart.py).
 
 Input: terreinen_historie (ingest; one row per terrein and year). A regio's series sums its terreinen per year
 (the regio of the terrein today, from its gemeente; a year counts only the terreinen IBIS had then, so a new
@@ -91,8 +92,10 @@ def terrein_charts(history: pd.DataFrame | None, rins=None) -> dict[str, str]:
     """rin_nummer -> chart of that terrein (all terreinen of the history, or those in `rins`)."""
     if history is None or history.empty:
         return {}
+    from pipeline.export.svgchart import svg_chart
     h = history if rins is None else history[history["rin_nummer"].isin({str(r) for r in rins})]
-    return {str(rin): chart(part) for rin, part in h.sort_values("jaar").groupby("rin_nummer")}  # one per terrein
+    # one per terrein, thousands nationally: written as SVG text (svgchart.py), not drawn by matplotlib
+    return {str(rin): svg_chart(part, SERIES) for rin, part in h.sort_values("jaar").groupby("rin_nummer")}
 
 
 def regio_charts(series: pd.DataFrame) -> dict[str, str]:
