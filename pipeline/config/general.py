@@ -47,6 +47,9 @@ class Fetch(Strict):
     buffer_m: float = Field(1500.0, ge=0, description="Buffer around the terreinen for BAG/BGT requests")
     max_wachttijd_s: float = Field(
         300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
+    gelijktijdig: int = Field(
+        2, ge=1, le=4, description="Requests in flight at once for a per_terrein source (one box each; the pages "
+                                   "of a box follow each other). PDOK Fair Use asks for modest use: at most 4")
 
 
 class Ingest(Strict):
