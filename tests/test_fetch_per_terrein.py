@@ -205,3 +205,16 @@ def test_bad_settings_name_their_key(tmp_path, change, message):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert message in str(err.value)
+
+
+def test_a_box_larger_than_a_cell_is_cut_into_the_needed_parts_of_each_cell():
+    # a chain of three terreinen whose 300 m boxes overlap: merged, 3,600 x 1,600 m, more than a 2,000 m cell
+    chain = [box(170300, 390300, 171300, 391300), box(171200, 390300, 171600, 390700), box(171500, 390300, 173300, 390500)]
+    merged = download_boxes(np.array(chain), 300.0)
+    assert merged == [(170000.0, 390000.0, 173600.0, 391600.0)]
+    # cells of 2 km from x = 170000 / y = 390000: the needed area's envelope within each
+    assert download_boxes(np.array(chain), 300.0, cell=2000.0) == [
+        (170000.0, 390000.0, 172000.0, 391600.0),   # the first terrein and the start of the chain
+        (172000.0, 390000.0, 173600.0, 390800.0)]   # only the thin end of the chain: its corner above is dropped
+    # a far small terrein keeps its box; boxes within a cell are not cut
+    assert download_boxes(np.array([T3]), 300.0, cell=2000.0) == [(175700.0, 389700.0, 176800.0, 390800.0)]

@@ -1,7 +1,8 @@
 """A per_terrein OGC API source: one stream of pages per box around the terreinen, a few boxes at a time.
 
 Settings read: `sources.<name>.per_terrein / halo`, `sources.terreinen` (its file, fetched first), the analysis
-settings the halo names, `fetch.gelijktijdig` (boxes at once) and the page size.
+settings the halo names, `fetch.gelijktijdig` (boxes at once), `fetch.tegel_m` (grid that cuts large boxes) and
+the page size.
 Output: the same single GeoJSON FeatureCollection as a region-bbox download (so ingest reads it unchanged), each
 feature once even when it lies in two boxes (by its `id`), and the usual manifest; its request lists the boxes,
 so other terreinen or another halo start the download afresh, as another bbox does.
@@ -35,7 +36,7 @@ def fetch(name: str, source, config, http: Http, *, target: Path, page_size: int
           force: bool = False) -> Outcome:
     """Download the source's features within the boxes around the terreinen into `target`."""
     halo = halo_m(source, config.analyse)
-    boxes = download_boxes(read_terreinen(config.sources.terreinen), halo, extent)
+    boxes = download_boxes(read_terreinen(config.sources.terreinen), halo, extent, cell=config.fetch.tegel_m)
     pagers = {f"box-{i:04d}": ogcapi.OgcApiPager(source.url, dict(source.params), box, page_size)
               for i, box in enumerate(boxes, 1)}
     request = {k: v for k, v in next(iter(pagers.values())).params.items() if k != "bbox"}
