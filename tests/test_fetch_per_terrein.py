@@ -193,6 +193,7 @@ sources:
     ("  terreinen: {url: 'https://x/collections/t', per_terrein: true, path: a.gpkg}",
      "sources.terreinen.per_terrein: the terreinen are what"),
     ("fetch: {gelijktijdig: 10}", "fetch.gelijktijdig: Input should be less than or equal to 4"),
+    ("fetch: {tegel_m: 10}", "fetch.tegel_m: Input should be greater than or equal to 1000"),
 ])
 def test_bad_settings_name_their_key(tmp_path, change, message):
     lines = SOURCES.splitlines()

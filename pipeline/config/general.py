@@ -44,7 +44,9 @@ class Fetch(Strict):
     pogingen: int = Field(5, ge=1, description="Attempts per request on 429/5xx/timeouts")
     wachttijd_s: float = Field(1.0, ge=0, description="First back-off wait; doubles per attempt")
     timeout_s: float = Field(60.0, gt=0)
-    buffer_m: float = Field(1500.0, ge=0, description="Buffer around the terreinen for BAG/BGT requests")
+    buffer_m: float = Field(1500.0, ge=0, description="Buffer around region.bbox (or, without one, the terreinen' "
+                                                        "extent) for requests by extent; per_terrein boxes are "
+                                                        "clipped to the same extent")
     max_wachttijd_s: float = Field(
         300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
     gelijktijdig: int = Field(
