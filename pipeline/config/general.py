@@ -51,7 +51,8 @@ class Fetch(Strict):
         300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
     gelijktijdig: int = Field(
         2, ge=1, le=4, description="Requests in flight at once for a per_terrein source (one box each; the pages "
-                                   "of a box follow each other). PDOK Fair Use asks for modest use: at most 4")
+                                   "of a box follow each other). PDOK's Fair Use level names no number, only a "
+                                   "limited capacity: kept small, at most 4")
     tegel_m: float = Field(
         10_000.0, ge=1000, description="per_terrein: a merged box wider or taller than this (m) is cut by a grid of this "
                                        "size into the envelopes of the needed area in each cell, so a province full "
