@@ -5,6 +5,8 @@ sequence of pages produced by a pager from a small JSON-able state (an offset, a
 every page the part file is written first and the manifest second, so the manifest never points
 past what is on disk; a rerun continues from the manifest's `next`. When every stream is done the
 parts are merged into the target (temporary file + rename) and the manifest is marked complete.
+Streams may run side by side (`workers`: the boxes of a per_terrein source); each writes its own part files and
+the one manifest is changed and saved under a lock, so what is on disk stays a consistent resume point.
 """
 from __future__ import annotations
 
