@@ -6,7 +6,8 @@ piece of Noord-Brabant near Tilburg for EVERY source that config/noord-brabant.y
   terreinen over several years selected by the region's envelope, 2 records per page with
   `properties.exceededTransferLimit`;
 - PDOK OGC API Features (gokoala): BAG pand + verblijfsobject, BGT scheiding_lijn + scheiding_vlak +
-  kunstwerkdeel_lijn + kunstwerkdeel_vlak, each paged with cursor `next` links, no `crs` member;
+  kunstwerkdeel_lijn + kunstwerkdeel_vlak, each paged with cursor `next` links, no `crs` member, answering what
+  intersects the `bbox`; the real config fetches them per_terrein, in boxes around the fetched terreinen;
 - the VNDS WFS feature type vnds:l_navigability (GeoJSON, startIndex paging, class in `code`);
 - the capaciteitskaart afname view (ArcGIS, pages of 100), which carries afname, opwek and both queues;
 - the CBS gebiedsindelingen WFS (gemeente_gegeneraliseerd, provincie_gegeneraliseerd: statcode, statnaam; a
@@ -26,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import yaml
-from shapely.geometry import Point, box
+from shapely.geometry import Point, box, shape
 
 from pipeline import analyse, fetch, ingest, score
 from pipeline.config import REPO_ROOT, Config
@@ -222,12 +223,22 @@ def arcgis_handler(features: list, seen: list, limit: int = ARCGIS_PAGE):
     return handler
 
 
-def ogcapi_handler(features: list, seen: list):
-    """OGC API Features …/items as PDOK (gokoala) answers: cursor paging via `next` links, RD coordinates."""
+def in_bbox(features: list, bbox: str | None) -> list:
+    """The features whose geometry intersects `bbox` ("xmin,ymin,xmax,ymax"), all without one."""
+    if bbox is None:
+        return features
+    area = box(*map(float, bbox.split(",")))
+    return [f for f in features if shape(f["geometry"]).intersects(area)]
+
+
+def ogcapi_handler(all_features: list, seen: list):
+    """OGC API Features …/items as PDOK (gokoala) answers: cursor paging via `next` links, RD coordinates,
+    the features within `bbox`, no numberMatched."""
     def handler(request):
         seen.append(dict(request.args))
+        features = in_bbox(all_features, request.args.get("bbox"))
         start = int(request.args.get("cursor", "0").split("|")[-1])
-        page = features[start:start + OGC_PAGE]
+        page = features[start:start + min(OGC_PAGE, int(request.args["limit"]))]
         base = request.base_url  # scheme://host/…/items
         query = {k: v for k, v in request.args.items() if k not in ("cursor", "f")}
 
@@ -240,9 +251,9 @@ def ogcapi_handler(features: list, seen: list):
                   "href": href("jsonfg", start if start else None)},
                  {"rel": "alternate", "title": "This document as HTML", "type": "text/html",
                   "href": href("html", start if start else None)}]
-        if start + OGC_PAGE < len(features):
+        if start + len(page) < len(features):
             links.append({"rel": "next", "title": "Next page", "type": "application/geo+json",
-                          "href": href("json", start + OGC_PAGE)})
+                          "href": href("json", start + len(page))})
         if start:
             links.append({"rel": "prev", "title": "Previous page", "type": "application/geo+json",
                           "href": href("json", max(start - OGC_PAGE, 0))})
@@ -389,13 +400,17 @@ def test_fetched_real_config_runs_through_ingest_analyse_score(tmp_path, served,
     # WFS: the CBS borders, two feature types from one address, the same extent
     assert [r["typeNames"] for r in seen["gemeenten"]] == ["gebiedsindelingen:gemeente_gegeneraliseerd"] * 2
     assert seen["provincies"][0]["typeNames"] == "gebiedsindelingen:provincie_gegeneraliseerd"
-    # OGC API: region bbox + fetch.buffer_m of the real config, RD in and out, next links followed
+    # OGC API, per_terrein: boxes around the fetched terreinen grown by the halo the analyses need, RD in and out,
+    # next links followed. BAG: the largest richtafstand + meettolerantie + kavel clip tolerance (1,500.02 m) merges
+    # the three terreinen into one box; BGT (25.02 m): one box each. One probe (limit=1) finds no numberMatched.
+    bag_box = ["128499,394499,136001,400901"]
+    bgt_boxes = ["129974,397974,131026,398826", "131974,395974,132626,396526", "133974,398974,134526,399426"]
     for name in ("panden", "verblijfsobjecten", "kades", "kades_vlak", "kunstwerkdelen", "kunstwerkdelen_vlak"):
-        first = seen[name][0]
-        assert first["bbox"] == "69500,356500,203500,429500", name
-        assert first["bbox-crs"] == CRS_URI and first["crs"] == CRS_URI and first["limit"] == "1000"
-        assert all(r.get("crs") == CRS_URI for r in seen[name])
-    assert len(seen["panden"]) == 3 and seen["panden"][1]["cursor"] == "Dv4|2"
+        probe, *pages = seen[name]
+        assert probe["limit"] == "1", name
+        assert sorted({r["bbox"] for r in pages}) == (bag_box if name in ("panden", "verblijfsobjecten") else bgt_boxes)
+        assert all(r["bbox-crs"] == CRS_URI and r["crs"] == CRS_URI and r["limit"] == "1000" for r in pages), name
+    assert [r.get("cursor") for r in seen["panden"][1:]] == [None, "Dv4|2", "Dv4|4"]
     frame = gpd.read_file(config.sources.verblijfsobjecten.path)
     assert frame.crs.to_epsg() == 28992 and len(frame) == 5
 

@@ -7,13 +7,17 @@ database holds them; pygeoapi pages them at most 100 per page whatever `limit` a
 """
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
+from shapely.geometry import box
 
 from fixtures.ingest.builders import make_config, make_world
 from pipeline import fetch
 from pipeline.config import Source
+from pipeline.fetch.boxes import download_boxes
 from pipeline.ingest import bag, kades, readers
 from pipeline.ingest.quality import Report
 from servers_support import RD_URI, as_geojson, pygeoapi_serving
@@ -76,7 +80,6 @@ def test_paging_bbox_and_crs(tmp_path, served):
     fetch.run(small, only=["kades"])
     frame = readers.read_source(small.sources.kades, "kades").frame
     everything = readers.read_source(config.sources.kades, "kades").frame
-    import shapely
     inside = shapely.intersects(everything.geometry.to_numpy(), shapely.box(181000, 457000, 181300, 457300))
     assert len(frame) == int(inside.sum()) and 0 < len(frame) < 396
     assert frame.crs.to_epsg() == 28992
@@ -102,3 +105,27 @@ def test_fetch_then_ingest_equals_ingesting_the_files(tmp_path, served, shared_d
         assert a.geometry.geom_equals_exact(b.geometry, tolerance=1e-6).all(), name
     assert set(files["kades"]["geometrie_bron"]) > set(via["kades"]["geometrie_bron"])  # curves only in the GML
     assert RD_URI.endswith("28992")
+
+
+def test_per_terrein_boxes_on_pygeoapi(tmp_path, served):
+    """per_terrein against pygeoapi: the features of the boxes around the terreinen, each once, nothing else."""
+    region = fetched_config(tmp_path / "region", served, OTTERLO_DOESBURG)
+    fetch.run(region, only=["kades"])
+    everything = gpd.read_file(region.sources.kades.path)
+    # two terreinen whose 50 m boxes overlap (one box) and one further away; pygeoapi pages of 100
+    terreinen = [box(181000, 457000, 181100, 457100), box(181150, 457000, 181250, 457100),
+                 box(182000, 457500, 182300, 457800)]
+    path = tmp_path / "terreinen.gpkg"
+    gpd.GeoDataFrame(geometry=terreinen, crs="EPSG:28992").to_file(path)
+    config = fetched_config(tmp_path / "boxes", served, OTTERLO_DOESBURG)
+    config.sources.terreinen.path, config.sources.terreinen.layer = path, None
+    config.sources.kades.per_terrein, config.sources.kades.halo = True, 50.0
+    fetch.run(config, only=["kades"])
+    got = gpd.read_file(config.sources.kades.path)
+    boxes = download_boxes(np.array(terreinen), 50.0)
+    assert boxes == [(180950.0, 456950.0, 181300.0, 457150.0), (181950.0, 457450.0, 182350.0, 457850.0)]
+    in_box = shapely.intersects(everything.geometry.to_numpy()[:, None], shapely.box(*np.array(boxes).T)[None, :])
+    assert in_box.any(axis=0).all()  # both boxes have scheidingen
+    near = in_box.any(axis=1)
+    assert 0 < len(got) < len(everything) and not got["gml_id"].duplicated().any()
+    assert sorted(got["gml_id"]) == sorted(everything.loc[near, "gml_id"])

@@ -64,9 +64,19 @@ class Fetch(Strict):
     pogingen: int = Field(5, ge=1, description="Attempts per request on 429/5xx/timeouts")
     wachttijd_s: float = Field(1.0, ge=0, description="First back-off wait; doubles per attempt")
     timeout_s: float = Field(60.0, gt=0)
-    buffer_m: float = Field(1500.0, ge=0, description="Buffer around the terreinen for BAG/BGT requests")
+    buffer_m: float = Field(1500.0, ge=0, description="Buffer around region.bbox (or, without one, the terreinen' "
+                                                        "extent) for requests by extent; per_terrein boxes are "
+                                                        "clipped to the same extent")
     max_wachttijd_s: float = Field(
         300.0, ge=0, description="Longest single wait between attempts (caps back-off and a server's Retry-After)")
+    gelijktijdig: int = Field(
+        2, ge=1, le=4, description="Requests in flight at once for a per_terrein source (one box each; the pages "
+                                   "of a box follow each other). PDOK's Fair Use level names no number, only a "
+                                   "limited capacity: kept small, at most 4")
+    tegel_m: float = Field(
+        10_000.0, ge=1000, description="per_terrein: a merged box wider or taller than this (m) is cut by a grid of this "
+                                       "size into the envelopes of the needed area in each cell, so a province full "
+                                       "of terreinen is not one box and its boxes can run side by side")
 
 
 class Ingest(Strict):

@@ -4,9 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from pipeline.config.base import Strict
+
+HALOS = ("richtafstand", "kade_tolerantie")
 
 
 class Source(Strict):
@@ -49,6 +51,15 @@ class Source(Strict):
     params: dict[str, str | int | float] = Field(default_factory=dict, description="Extra query parameters for fetch")
     pagina_grootte: int | None = Field(
         None, ge=1, description="Features per request for this source; None = fetch.pagina_grootte")
+    per_terrein: bool = Field(
+        False, description="OGC API only: download boxes around the (fetched) terreinen, grown by `halo`, instead of "
+                           "the whole region bbox; for large sources only needed near the terreinen (BAG, BGT)")
+    halo: Literal["richtafstand", "kade_tolerantie"] | float = Field(
+        "richtafstand", description="per_terrein: how far around each terrein to download, in m, or the analysis "
+                                    "setting that decides it: 'richtafstand' (the largest of "
+                                    "analyse.milieuruimte.richtafstanden_*) or 'kade_tolerantie' "
+                                    "(analyse.kades.tolerantie_m); analyse.meettolerantie_m and "
+                                    "kavel_clip_tolerantie_m are added")
 
     @field_validator("scheidingsteken")
     @classmethod
@@ -56,6 +67,21 @@ class Source(Strict):
         if value is not None and len(value) != 1 and value != "\\t":
             raise ValueError(f"expected one character such as ';' or ',', got {value!r}")
         return "\t" if value == "\\t" else value
+
+    @field_validator("halo")
+    @classmethod
+    def _halo(cls, value: str | float) -> str | float:
+        if not isinstance(value, str) and not 0 <= value < 100_000:
+            raise ValueError(f"expected {' or '.join(HALOS)} or a distance in m (0 to 100000), got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _per_terrein_needs_ogcapi(self) -> "Source":
+        if self.per_terrein and not self.url:
+            raise ValueError("per_terrein: true needs a url to download from (an OGC API Features collection)")
+        if self.per_terrein and self.kind not in (None, "ogcapi"):
+            raise ValueError(f"per_terrein: true works for kind ogcapi only, not {self.kind!r}")
+        return self
 
     @field_validator("crs")
     @classmethod
@@ -98,3 +124,10 @@ class Sources(Strict):
     provincies: Source | None = Field(
         None, description="Provinciegrenzen with names for the maps (CBS gebiedsindelingen provincie_gegeneraliseerd); "
                           "none = the packaged CBS 2022 borders (ingest.grenzen_uit_pakket)")
+
+    @model_validator(mode="after")
+    def _terreinen_first(self) -> "Sources":
+        if self.terreinen.per_terrein:
+            raise ValueError("sources.terreinen.per_terrein: the terreinen are what the other sources' boxes are "
+                             "drawn around; download them by region.bbox (per_terrein: false)")
+        return self

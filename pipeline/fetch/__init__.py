@@ -1,7 +1,8 @@
 """Stage `fetch`: download the real public sources into data/raw/<source>/, cached and resumable.
 
-Settings read: `sources.<name>.url / kind / params / path` (only sources with a `url` are fetched),
-`region.bbox` (EPSG:28992) and `fetch.*` (page size, attempts, back-off, timeout, buffer).
+Settings read: `sources.<name>.url / kind / params / path / per_terrein / halo` (only sources with a `url` are
+fetched), `region.bbox` (EPSG:28992), `fetch.*` (page size, attempts, back-off, timeout, buffer, requests at once)
+and, for a per_terrein source's halo, `analyse.milieuruimte.richtafstanden_*` or `analyse.kades.tolerantie_m`.
 Inputs: the public endpoints (ArcGIS FeatureServer, PDOK OGC API Features, capaciteitskaart).
 Outputs: each source's `path` (GeoJSON FeatureCollection in EPSG:28992 with a `crs` member, or the
 file as published for kind `file` / im-capaciteitskaart JSON) plus `<path>.manifest.json` (URL,
@@ -9,7 +10,8 @@ parameters, start/end time, sha256, feature count, peildatum where the response 
 
 Kinds:
 - `arcgis`: FeatureServer layer query paged by resultOffset, within region.bbox when set (module `arcgis`).
-- `ogcapi`: OGC API Features collection paged by next links, within the region bbox (`ogcapi`).
+- `ogcapi`: OGC API Features collection paged by next links, within the region bbox (`ogcapi`); with
+  `per_terrein: true` within boxes around the terreinen instead, `fetch.gelijktijdig` boxes at a time (`perterrein`).
 - `wfs`: WFS 2.0 GetFeature of one feature type (params.typeNames) as GeoJSON, within the region bbox (`wfs`).
 - `capaciteitskaart`: afname + invoeding layers merged, or an im-capaciteitskaart JSON (`capaciteitskaart`).
 - `file`: any file downloaded as-is (GeoPackage, zip, JSON).
@@ -24,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.crs import WORKING_CRS
-from pipeline.fetch import arcgis, capaciteitskaart, ogcapi, wfs
+from pipeline.fetch import arcgis, capaciteitskaart, ogcapi, perterrein, wfs
 from pipeline.fetch.http import FetchError, Http, Unreachable
 from pipeline.fetch.paging import Outcome, download_paged
 
@@ -69,6 +71,13 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
     params = dict(source.params)
     # ArcGIS layers span the country: query by extent when the region has one (IBIS by bbox + GEM_CODES)
     layer_bbox = region_bbox(config) if config.region.bbox is not None else None
+    if source.per_terrein:
+        if kind != "ogcapi":
+            raise FetchError(f"sources.{name}.per_terrein: works for OGC API Features collections only, "
+                             f"not kind {kind!r}")
+        extent = region_bbox(config) if config.region.bbox is not None else None
+        return perterrein.fetch(name, source, config, http, target=target, page_size=page_size, extent=extent,
+                                force=force)
     if kind in ("arcgis", "ogcapi", "wfs"):
         if kind == "arcgis":
             pager = arcgis.ArcGISPager(source.url, params, page_size, layer_bbox)

@@ -11,7 +11,8 @@ host and path, not the whole query string. Big single files stream to a `.part` 
 Range request where the server supports it (`get_file`).
 
 Proxies: the session keeps `trust_env`, so HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment
-apply as usual.
+apply as usual. Threads (the boxes of a per_terrein source) each get a session of their own, as requests does not
+promise that one Session is safe to share; the request count is kept under a lock.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import json
 import logging
 import re
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -152,9 +154,10 @@ class Http:
         self.timeout_s = timeout_s
         self.max_wachttijd_s = max_wachttijd_s
         self.sleep = sleep
-        self.session = session or requests.Session()
-        self.session.trust_env = True  # HTTP(S)_PROXY / NO_PROXY from the environment
-        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._local.session = self._register(session or requests.Session())
         self.requests_made = 0
         self.reached: set[str] = set()  # hosts that answered at least once
 
@@ -163,8 +166,30 @@ class Http:
         return cls(pogingen=fetch.pogingen, wachttijd_s=fetch.wachttijd_s, timeout_s=fetch.timeout_s,
                    max_wachttijd_s=fetch.max_wachttijd_s, **kwargs)
 
+    def _register(self, session: requests.Session) -> requests.Session:
+        session.trust_env = True  # HTTP(S)_PROXY / NO_PROXY from the environment
+        session.headers.setdefault("User-Agent", USER_AGENT)
+        with self._lock:
+            self._sessions.append(session)
+        return session
+
+    @property
+    def session(self) -> requests.Session:
+        """This thread's session (the one given to the constructor in the thread that made this client)."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self._register(requests.Session())
+        return session
+
+    def _count(self) -> None:
+        with self._lock:
+            self.requests_made += 1
+
     def close(self) -> None:
-        self.session.close()
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
     # -----------------------------------------------------------------------------------------
     def get_json(self, url: str, params: dict | None = None, *, accept: str = "application/json") -> Response:
@@ -201,7 +226,7 @@ class Http:
         for attempt in range(1, self.pogingen + 1):
             wait_hint = None
             try:
-                self.requests_made += 1
+                self._count()
                 resp = self._get(url, params, headers={"Accept": accept})
                 status = resp.status_code
                 if status == 429 or status >= 500:
@@ -247,7 +272,7 @@ class Http:
         problem = ""
         for attempt in range(1, self.pogingen + 1):
             try:
-                self.requests_made += 1
+                self._count()
                 return self._stream_once(url, params, part)
             except TRANSIENT_EXCEPTIONS as exc:
                 problem = f"{type(exc).__name__}: {exc}"

@@ -99,3 +99,9 @@ class OgcApiPager:
         matched = data.get("numberMatched")
         return Page(features=features, next=next_state,
                     number_matched=int(matched) if isinstance(matched, (int, float)) else None, meta=meta)
+
+    def number_matched(self, http: Http) -> int | None:
+        """The server's count of matching features (one request for a single feature); None when it gives none."""
+        resp = http.get_json(self.url, {**self.params, "limit": 1}, accept="application/geo+json, application/json")
+        matched = resp.data.get("numberMatched") if isinstance(resp.data, dict) else None
+        return int(matched) if isinstance(matched, (int, float)) and not isinstance(matched, bool) else None

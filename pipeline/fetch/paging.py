@@ -5,10 +5,14 @@ sequence of pages produced by a pager from a small JSON-able state (an offset, a
 every page the part file is written first and the manifest second, so the manifest never points
 past what is on disk; a rerun continues from the manifest's `next`. When every stream is done the
 parts are merged into the target (temporary file + rename) and the manifest is marked complete.
+Streams may run side by side (`workers`: the boxes of a per_terrein source); each writes its own part files and
+the one manifest is changed and saved under a lock, so what is on disk stays a consistent resume point.
 """
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
@@ -112,6 +116,65 @@ def start_or_resume(target: Path, *, source: str, url: str, kind: str, request: 
     return fresh_manifest(target, source=source, url=url, kind=kind, request=request), False
 
 
+def run_streams(source: str, target: Path, manifest: Manifest, streams: dict[str, Pager], http: Http,
+                workers: int) -> None:
+    """Every stream to its end, `workers` at a time; the first failure stops the others after their page in flight."""
+    lock, stop = threading.Lock(), threading.Event()
+    states = manifest.data["streams"]
+    with tqdm(total=expected_total(states), initial=sum(received(states[n]) for n in streams), desc=source,
+              unit=" features", disable=None, leave=False) as bar:
+        # a per_terrein source can have hundreds of boxes: their lines go to the log file only
+        level = logging.INFO if len(streams) <= 3 else logging.DEBUG
+
+        def one(name: str) -> None:
+            label = source if len(streams) == 1 else f"{source}/{name}"
+            fetch_stream(label, target, name, streams[name], manifest, http, lock=lock, stop=stop, bar=bar,
+                         level=level)
+        if workers <= 1 or len(streams) <= 1:
+            for name in streams:
+                one(name)
+            return
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"fetch-{source}")
+        try:
+            for future in as_completed([pool.submit(one, name) for name in streams]):
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def fetch_stream(label: str, target: Path, name: str, pager: Pager, manifest: Manifest, http: Http, *,
+                 lock: threading.Lock, stop: threading.Event, bar: tqdm, level: int = logging.INFO) -> None:
+    """The pages of one stream, each written to its part file before the manifest records it."""
+    state = manifest.data["streams"][name]
+    while not state["done"] and not stop.is_set():
+        page = pager.fetch(http, state["next"])
+        path = files.part_path(target, name, len(state["pages"]) + 1)
+        files.write_part(path, page.features, page.meta)
+        with lock:  # the manifest is one file for every stream: change and save it one thread at a time
+            state["pages"].append({"file": path.name, "features": len(page.features)})
+            state["next"] = page.next
+            state["done"] = page.next is None
+            if page.number_matched is not None:
+                state["number_matched"] = page.number_matched
+                bar.total = expected_total(manifest.data["streams"])
+            for key in ("peildatum", "server_time", "last_modified"):
+                if page.meta.get(key) and not manifest.data.get(key):
+                    manifest.data[key] = page.meta[key]
+            manifest.save()
+        bar.update(len(page.features))
+    if state["done"]:
+        log.log(level, "%s: %d feature(s) in %d page(s)", label, received(state), len(state["pages"]))
+
+
+def expected_total(states: dict) -> int | None:
+    """Features the server announced for all streams together; None while any stream's count is unknown."""
+    counts = [s.get("number_matched") for s in states.values()]
+    return None if not counts or None in counts else sum(counts)
+
+
 def _parts_present(target: Path, manifest: Manifest) -> bool:
     folder = files.parts_dir(target)
     return all((folder / page["file"]).is_file()
@@ -120,8 +183,13 @@ def _parts_present(target: Path, manifest: Manifest) -> bool:
 
 def download_paged(*, source: str, target: Path, url: str, kind: str, request: dict,
                    streams: dict[str, Pager], http: Http, merge: Merge = concatenate,
-                   force: bool = False) -> Outcome:
-    """Fetch every page of every stream (resuming where a previous run stopped) and merge them."""
+                   force: bool = False, workers: int = 1,
+                   prepare: Callable[[Manifest], None] | None = None) -> Outcome:
+    """Fetch every page of every stream (resuming where a previous run stopped) and merge them.
+
+    Up to `workers` streams run at once (their pages one after the other); `prepare` sees the manifest with every
+    stream's progress before the first request (to size and announce the download).
+    """
     if force:
         manifest, resumed = fresh_manifest(target, source=source, url=url, kind=kind, request=request), False
     else:
@@ -129,30 +197,11 @@ def download_paged(*, source: str, target: Path, url: str, kind: str, request: d
             return done
         manifest, resumed = start_or_resume(target, source=source, url=url, kind=kind, request=request)
     requests_before = http.requests_made
-
     for name, pager in streams.items():
-        state = manifest.stream(name, pager.start())
-        have = received(state)
-        label = source if len(streams) == 1 else f"{source}/{name}"
-        with tqdm(total=state.get("number_matched"), initial=have, desc=label, unit=" features",
-                  disable=None, leave=False) as bar:
-            while not state["done"]:
-                page = pager.fetch(http, state["next"])
-                number = len(state["pages"]) + 1
-                path = files.part_path(target, name, number)
-                files.write_part(path, page.features, page.meta)
-                state["pages"].append({"file": path.name, "features": len(page.features)})
-                state["next"] = page.next
-                state["done"] = page.next is None
-                if page.number_matched is not None:
-                    state["number_matched"] = page.number_matched
-                    bar.total = page.number_matched
-                for key in ("peildatum", "server_time", "last_modified"):
-                    if page.meta.get(key) and not manifest.data.get(key):
-                        manifest.data[key] = page.meta[key]
-                manifest.save()
-                bar.update(len(page.features))
-        log.info("%s: %d feature(s) in %d page(s)", label, received(state), len(state["pages"]))
+        manifest.stream(name, pager.start())
+    if prepare is not None:
+        prepare(manifest)
+    run_streams(source, target, manifest, streams, http, workers)
 
     folder = files.parts_dir(target)
     per_stream = {name: files.iter_parts(folder / p["file"] for p in manifest.data["streams"][name]["pages"])
@@ -165,6 +214,8 @@ def download_paged(*, source: str, target: Path, url: str, kind: str, request: d
         matched, got = stream.get("number_matched"), received(stream)
         if matched is not None and matched != got:
             log.warning("%s/%s: server reported %d matching features, received %d", source, name, matched, got)
+    if (twice := sum(received(s) for s in manifest.data["streams"].values()) - count) > 0:
+        log.info("%s: %d feature(s) came in more than one box; kept once", source, twice)
     size = target.stat().st_size
     digest = sha256_file(target)
     manifest.complete(features=count, bytes=size, sha256=digest)
