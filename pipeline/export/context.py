@@ -58,18 +58,55 @@ def basis(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | Non
           decimals: int) -> dict | None:
     """The offline base layer of a map for the rectangle `view` (EPSG:28992): gemeente and provincie borders as
     lines clipped to it, and their names at a point inside each (part in view). None without borders."""
-    from pipeline.export.kaartdata import features
-    lines, names = [], []
-    for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten, "gemeente_naam")):
-        shown = in_view(frame, view, 0.0)
-        if shown is None:
+    return bases(gemeenten, provincies, [view], tolerance=tolerance, decimals=decimals)[0]
+
+
+def bases(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | None, views, *, tolerance: float,
+          decimals: int) -> list[dict | None]:
+    """`basis` for many views (one per detail page): the clipping per view, the GeoJSON of all views in one go
+    (kaartdata.features works per feature, so each view gets the features it would get alone)."""
+    layers = [(soort, frame, key, shapely.STRtree(frame.geometry.to_numpy()))
+              for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten,
+                                                                                    "gemeente_naam"))
+              if frame is not None and len(frame)]
+    lines, names = {"view": [], "soort": [], "geometry": []}, {"view": [], "soort": [], "naam": [], "geometry": []}
+    borders: dict[tuple, object] = {}  # the union of the borders of the same features (neighbouring views) once
+    for v, view in enumerate(views):
+        if view is None or view.is_empty:
             continue
-        areas = shapely.intersection(shown.geometry.to_numpy(), view)
-        border = shapely.intersection(shapely.union_all(shapely.boundary(shown.geometry.to_numpy())), view)
-        lines.append(gpd.GeoDataFrame({"soort": [soort]}, geometry=[border], crs=shown.crs))
-        names.append(gpd.GeoDataFrame({"soort": soort, "naam": shown[key].to_numpy()},
-                                      geometry=shapely.point_on_surface(areas), crs=shown.crs))
-    if not lines:
-        return None
-    return {"grenzen": features(pd.concat(lines, ignore_index=True), None, tolerance, decimals),
-            "namen": features(pd.concat(names, ignore_index=True), None, 0.0, decimals)}
+        for soort, frame, key, tree in layers:
+            hits = np.unique(tree.query(view, predicate="dwithin", distance=0.0))
+            if not len(hits):
+                continue
+            shown = frame.iloc[hits].geometry.to_numpy()
+            areas = shapely.intersection(shown, view)
+            lines["view"].append(v), lines["soort"].append(soort)
+            key_ = (soort, tuple(hits.tolist()))
+            if key_ not in borders:
+                borders[key_] = shapely.union_all(shapely.boundary(shown))
+            lines["geometry"].append(shapely.intersection(borders[key_], view))
+            names["view"] += [v] * len(hits)
+            names["soort"] += [soort] * len(hits)
+            names["naam"] += frame[key].iloc[hits].tolist()
+            names["geometry"] += list(shapely.point_on_surface(areas))
+    out: list[dict | None] = [None] * len(views)
+    if not lines["view"]:
+        return out
+    crs = layers[0][1].crs
+    drawn = [_per_view(pd.DataFrame(d), crs, cols, tol, decimals, len(views))
+             for d, cols, tol in ((lines, ["soort"], tolerance), (names, ["soort", "naam"], 0.0))]
+    for v in sorted(set(lines["view"])):
+        out[v] = {"grenzen": {"type": "FeatureCollection", "features": drawn[0][v]},
+                  "namen": {"type": "FeatureCollection", "features": drawn[1][v]}}
+    return out
+
+
+def _per_view(table: pd.DataFrame, crs, columns: list[str], tolerance: float, decimals: int, n: int) -> list[list]:
+    """The features of `table` (column view, columns, geometry) as GeoJSON, grouped by view."""
+    from pipeline.export.kaartdata import features
+    frame = gpd.GeoDataFrame(table[columns].astype("string"), geometry=table["geometry"].to_numpy(), crs=crs)
+    grouped: list[list] = [[] for _ in range(n)]
+    for v, f in zip(table["view"].tolist(), features(frame, columns, tolerance, decimals, keep_empty=True)["features"]):
+        if f is not None:
+            grouped[v].append(f)
+    return grouped

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -26,7 +27,7 @@ from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.config import CRITERIA
 from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
                                     VLAG_KLEUREN, Inputs)
-from pipeline.export.context import basis
+from pipeline.export.context import bases
 from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
 
 PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
@@ -170,18 +171,21 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
                                                            "vestigingen_register")},
               "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
               "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
-    for geom, rec, terrein in zip(t.geometry, t[terrein_cols].to_dict("records"), terrein_feats):
+    pages = [(geom, rec, terrein) for geom, rec, terrein in zip(t.geometry, t[terrein_cols].to_dict("records"),
+                                                                  terrein_feats)
+             if layers["kavels"][0].get(str(rec["rin_nummer"]))]
+    # the borders of every page's view at once: the GeoJSON of all views in one pass (context.bases)
+    views = shapely.envelope(shapely.buffer(np.asarray([g for g, _, _ in pages], dtype=object), BASIS_M))
+    basissen = bases(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), list(views),
+                     tolerance=max(tolerance, 5.0), decimals=dec)
+    for (geom, rec, terrein), base in zip(pages, basissen):
         rin = str(rec["rin_nummer"])
         kavels = layers["kavels"][0].get(rin)
-        if not kavels:
-            continue
         naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
-        view = shapely.envelope(shapely.buffer(geom, BASIS_M))
         data = {key: {"type": "FeatureCollection", "features": grouped[rin]}
                 for key, (grouped, _, _) in layers.items() if grouped.get(rin)}
         data.update(terrein={"type": "FeatureCollection", "features": [terrein] if terrein is not None else []},
-                    basis=basis(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), view,
-                                tolerance=max(tolerance, 5.0), decimals=dec), **shared)
+                    basis=base, **shared)
         waarom = rec.get("waarom")
         yield {"slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
                "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
