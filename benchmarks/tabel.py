@@ -63,9 +63,11 @@ def c1_c4_table(cc: dict) -> list[str]:
 
 def markdown(report: dict) -> str:
     m = report.get("machine", {})
+    after = m.get("load_na") or []
     head = (f"Measured {m.get('datum', '?')} UTC on {m.get('cpus', '?')} cores / "
-            f"{round((m.get('geheugen_mb') or 0) / 1024)} GB, shared with other jobs (load average at the start "
-            f"{', '.join(str(v) for v in m.get('load_1_5_15', []))}; after {m.get('load_na', '?')}). "
+            f"{(m.get('geheugen_mb') or 0) / 1024:.1f} GB, shared with other jobs (load average 1/5/15 min at the "
+            f"start {', '.join(str(v) for v in m.get('load_1_5_15', []))}; at the end "
+            f"{', '.join(str(v) for v in after)}). "
             "Cells: wall time / CPU time (user + system) / peak memory (RSS) of the stage's process.")
     parts = [head, "", *stages_table(report.get("stages", {})), "", "Scaling exponents (1 = linear, 0 = flat):", "",
              *exponents_table(report.get("schaalexponenten", {}))]
