@@ -136,7 +136,8 @@ def run(config: Config) -> dict:
 
     repaired, dropped = report.totals()
     rows = {**{name: len(frame) for name, frame in layers.items()}, **streamed}
-    summary: dict = {f"rijen {name}": rows[name] for name in STEPS if name in rows}
+    order = [*STEPS, *(name for name in rows if name not in STEPS)]  # + what a step adds (terreinen_historie)
+    summary: dict = {f"rijen {name}": rows[name] for name in order if name in rows}
     summary["kavels uit"] = "kavellaag" if config.sources.kavels is not None else "terreinen (1 kavel per terrein)"
     summary["gerepareerd"] = repaired
     summary["verwijderd"] = dropped
