@@ -18,6 +18,7 @@ from pipeline.fetch.boxes import download_boxes, halo_m, merge_boxes
 from pipeline.fetch.http import FetchError
 from pipeline.fetch.manifest import manifest_path
 from pipeline.fetch.ogcapi import CRS_URI
+from conftest import MINIMAL_SOURCES
 from ogcapi_replay import Replay, serving
 from test_fetch_support import make_config, no_proxy_env  # noqa: F401
 
@@ -172,17 +173,6 @@ def test_no_more_requests_at_once_than_the_setting(tmp_path, gelijktijdig):
 
 
 # ---------------------------------------------------------------------------------------------
-SOURCES = """
-sources:
-  terreinen: {path: a.gpkg}
-  panden: {path: b.gpkg}
-  verblijfsobjecten: {path: b.gpkg}
-  kades: {path: c.geojson}
-  vaarwegen: {path: d.shp}
-  milieuzones: {path: e.gpkg}
-  netcapaciteit: {path: f.geojson}
-"""
-
 
 @pytest.mark.parametrize("change, message", [
     ("  panden: {url: 'https://x/collections/pand', kind: wfs, per_terrein: true, path: b.gpkg}",
@@ -196,11 +186,11 @@ sources:
     ("fetch: {tegel_m: 10}", "fetch.tegel_m: Input should be greater than or equal to 1000"),
 ])
 def test_bad_settings_name_their_key(tmp_path, change, message):
-    lines = SOURCES.splitlines()
+    lines = MINIMAL_SOURCES.splitlines()
     key = change.split(":")[0]
     text = "\n".join(line for line in lines if not line.startswith(key + ":")) + "\n" + change + "\n"
     if change.startswith("fetch"):
-        text = SOURCES + change + "\n"
+        text = MINIMAL_SOURCES + change + "\n"
     path = tmp_path / "c.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
