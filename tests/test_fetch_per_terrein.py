@@ -112,6 +112,7 @@ def test_features_come_once_and_only_from_the_boxes(tmp_path, capsys):
         "(a feature on the edge of two boxes counts twice) in 5 request(s) of up to 2")
     probes = [r for r in replay.requests if r.get("limit") == "1"]
     assert sorted(r["bbox"] for r in probes) == [BOX_WEST, BOX_EAST]
+    # west box: panden 1-5 and the shed 8 = 6 features, 3 pages of 2; east: 6, 7 and 8 = 3 features, 2 pages
     pages = pages_of(replay)
     assert sorted((r["bbox"], r.get("cursor", "")) for r in pages) == [
         (BOX_WEST, ""), (BOX_WEST, "2"), (BOX_WEST, "4"), (BOX_EAST, ""), (BOX_EAST, "2")]  # west < east as text
@@ -168,7 +169,7 @@ def test_no_more_requests_at_once_than_the_setting(tmp_path, gelijktijdig):
     with serving(replay) as base:
         config = per_terrein_config(tmp_path, base, far, gelijktijdig=gelijktijdig)
         fetch.run(config)
-    assert len(pages_of(replay)) == 10 and len(downloaded_ids(config)) == 20
+    assert len(pages_of(replay)) == 10 and len(downloaded_ids(config)) == 20  # 5 boxes x 4 panden, 2 per page
     assert replay.max_concurrent == gelijktijdig  # reached, never passed
 
 
