@@ -9,6 +9,19 @@ CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium; the browser tests ski
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
         "--no-first-run", "--disable-component-update", "--disable-sync"]
 
+# the seven required sources, each a local path: the smallest configuration that validates (test_config.py,
+# test_fetch_per_terrein.py)
+MINIMAL_SOURCES = """
+sources:
+  terreinen: {path: a.gpkg}
+  panden: {path: b.gpkg}
+  verblijfsobjecten: {path: b.gpkg}
+  kades: {path: c.geojson}
+  vaarwegen: {path: d.shp}
+  milieuzones: {path: e.gpkg}
+  netcapaciteit: {path: f.geojson}
+"""
+
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:

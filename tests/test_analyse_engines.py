@@ -123,6 +123,8 @@ def test_one_partition_or_many_gives_the_same_tables(world, reference):
     assert_same(reference, run_in(world, "een", partitie_terreinen=1000))
     kv = reference["kavels_indicatoren"].set_index("kavel_id")
     assert kv.loc["K044", "gevoelig_vbo_id"] == "VFAR"  # found by the wider search, at its exact distance
+    # K044 = box(125000, 400000, 125200, 400200), VFAR at (125400 + 2600, 400400): hypot(2800, 200) = 2807.1 m
+    assert kv.loc["K044", "afstand_gevoelig_m"] == pytest.approx(2807.1, abs=0.1)
     assert kv["afstand_gevoelig_m"].notna().all()
     assert kv.loc["K012", "gevoelig_vbo_id"] == "VTIE1"  # exactly as near as VTIE2: the lowest vbo_id
     assert kv.loc["K012", "afstand_gevoelig_m"] == pytest.approx(50.0)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import REPO_ROOT, ConfigError, load_config
+from conftest import MINIMAL_SOURCES
 
 DEMO = REPO_ROOT / "config" / "demo.yaml"
 
@@ -12,18 +13,6 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "c.yaml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-MINIMAL_SOURCES = """
-sources:
-  terreinen: {path: a.gpkg}
-  panden: {path: b.gpkg}
-  verblijfsobjecten: {path: b.gpkg}
-  kades: {path: c.geojson}
-  vaarwegen: {path: d.shp}
-  milieuzones: {path: e.gpkg}
-  netcapaciteit: {path: f.geojson}
-"""
 
 
 @pytest.mark.parametrize("name", ["demo.yaml", "noord-brabant.yaml"])

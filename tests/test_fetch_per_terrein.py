@@ -18,6 +18,7 @@ from pipeline.fetch.boxes import download_boxes, halo_m, merge_boxes
 from pipeline.fetch.http import FetchError
 from pipeline.fetch.manifest import manifest_path
 from pipeline.fetch.ogcapi import CRS_URI
+from conftest import MINIMAL_SOURCES
 from ogcapi_replay import Replay, serving
 from test_fetch_support import make_config, no_proxy_env  # noqa: F401
 
@@ -111,6 +112,7 @@ def test_features_come_once_and_only_from_the_boxes(tmp_path, capsys):
         "(a feature on the edge of two boxes counts twice) in 5 request(s) of up to 2")
     probes = [r for r in replay.requests if r.get("limit") == "1"]
     assert sorted(r["bbox"] for r in probes) == [BOX_WEST, BOX_EAST]
+    # west box: panden 1-5 and the shed 8 = 6 features, 3 pages of 2; east: 6, 7 and 8 = 3 features, 2 pages
     pages = pages_of(replay)
     assert sorted((r["bbox"], r.get("cursor", "")) for r in pages) == [
         (BOX_WEST, ""), (BOX_WEST, "2"), (BOX_WEST, "4"), (BOX_EAST, ""), (BOX_EAST, "2")]  # west < east as text
@@ -167,22 +169,11 @@ def test_no_more_requests_at_once_than_the_setting(tmp_path, gelijktijdig):
     with serving(replay) as base:
         config = per_terrein_config(tmp_path, base, far, gelijktijdig=gelijktijdig)
         fetch.run(config)
-    assert len(pages_of(replay)) == 10 and len(downloaded_ids(config)) == 20
+    assert len(pages_of(replay)) == 10 and len(downloaded_ids(config)) == 20  # 5 boxes x 4 panden, 2 per page
     assert replay.max_concurrent == gelijktijdig  # reached, never passed
 
 
 # ---------------------------------------------------------------------------------------------
-SOURCES = """
-sources:
-  terreinen: {path: a.gpkg}
-  panden: {path: b.gpkg}
-  verblijfsobjecten: {path: b.gpkg}
-  kades: {path: c.geojson}
-  vaarwegen: {path: d.shp}
-  milieuzones: {path: e.gpkg}
-  netcapaciteit: {path: f.geojson}
-"""
-
 
 @pytest.mark.parametrize("change, message", [
     ("  panden: {url: 'https://x/collections/pand', kind: wfs, per_terrein: true, path: b.gpkg}",
@@ -196,11 +187,11 @@ sources:
     ("fetch: {tegel_m: 10}", "fetch.tegel_m: Input should be greater than or equal to 1000"),
 ])
 def test_bad_settings_name_their_key(tmp_path, change, message):
-    lines = SOURCES.splitlines()
+    lines = MINIMAL_SOURCES.splitlines()
     key = change.split(":")[0]
     text = "\n".join(line for line in lines if not line.startswith(key + ":")) + "\n" + change + "\n"
     if change.startswith("fetch"):
-        text = SOURCES + change + "\n"
+        text = MINIMAL_SOURCES + change + "\n"
     path = tmp_path / "c.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:

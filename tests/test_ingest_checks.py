@@ -34,6 +34,7 @@ def test_report_and_summary_per_source_and_kind(tmp_path):
     assert lines["bron kades / kademuur"] == "gelezen 2, behouden 2"
     assert lines["bron kades / walbescherming"] == \
         "gelezen 1, behouden 0, verwijderd 1 (1 verwijderd: bgt-type walbescherming is geen kade)"
+    # make_world's IBIS: 1001 in 2023 (older year, dropped) and 2024; 1002 as two polygons plus an exact copy (dropped)
     assert lines["bron terreinen"].startswith("gelezen 5, behouden 2, verwijderd 2")
 
 

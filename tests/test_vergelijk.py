@@ -79,6 +79,8 @@ def test_per_terrein_differences_and_biggest_loss_first(runs):
     _, _, v = runs
     t = v.terreinen.set_index("rin_nummer")
     assert v.terreinen["rin_nummer"].tolist() == ["NB-001", "NB-002", "NB-003", "NB-004", "NB-005", "NB-006", "NB-007"]
+    # verlies = (ha_hmc_41 − niet_hmc) in A minus the same in B: NB-001 25 − 15, NB-002 18 − 10, NB-003 5 − 0 (gone),
+    # NB-007 0 − 4 (new)
     assert t["verlies_hmc_ha"].to_dict() == {"NB-001": 10.0, "NB-002": 8.0, "NB-003": 5.0, "NB-004": 0.0,
                                              "NB-005": 0.0, "NB-006": 0.0, "NB-007": -4.0}
     assert t.loc["NB-001", "verlies_kade_m"] == 150.0
@@ -87,7 +89,7 @@ def test_per_terrein_differences_and_biggest_loss_first(runs):
     assert t["omvang"].to_dict() == {"NB-001": "ongewijzigd", "NB-002": "gekrompen", "NB-003": "verdwenen",
                                      "NB-004": "ongewijzigd", "NB-005": "ongewijzigd", "NB-006": "ongewijzigd",
                                      "NB-007": "verschenen"}
-    assert t.loc["NB-002", "contour_verloren_ha"] == pytest.approx(10.0)
+    assert t.loc["NB-002", "contour_verloren_ha"] == pytest.approx(10.0)  # 700 x 500 m − 500 x 500 m = 35 − 25 ha
     assert t.loc["NB-002", ["ha_bruto_a", "ha_bruto_b"]].tolist() == [35.0, 25.0]
     assert t.loc["NB-002", ["vlag_klasse_a", "vlag_klasse_b", "vlag_wijziging"]].tolist() == \
         ["strategisch", "niet strategisch", "verloren"]
@@ -99,13 +101,16 @@ def test_per_terrein_differences_and_biggest_loss_first(runs):
                                         "Kade onbenut +150 m; Kade vrij −100 m; Kade benut −50 m; "
                                         "Uitgeefbaar (IBIS) −2,0 ha")
     assert t.loc["NB-005", "reden"] == "geen verschil"
-    assert t.loc["NB-003", "reden"].startswith("verdwenen: 56,0 ha bruto")
+    assert t.loc["NB-003", "reden"].startswith("verdwenen: 56,0 ha bruto")  # 800 x 700 m (export_fixtures)
 
 
 def test_per_regio_totals(runs):
     _, _, v = runs
     r = v.regios.set_index("regio")
     assert r.index.tolist() == ["Zuidoost-Brabant", "Midden-Brabant", "onbekend", "Totaal"]
+    # Zuidoost-Brabant (GM0772): NB-001 + NB-002 = 10 + 8 ha; Midden-Brabant (GM0855): A NB-003/4/5, B NB-004/5/7,
+    # verlies 5 − 4 ha; Totaal: HMC A 30 + 20 + 6, B 30 + 12 + 4; niet-HMC A 5 + 2 + 1, B 15 + 2 + 0;
+    # verlies 10 + 8 + 5 − 4
     assert r.loc["Zuidoost-Brabant", ["verlies_hmc_ha", "verlies_kade_m", "gekrompen", "vlag_verloren"]].tolist() == \
         [18.0, 150.0, 1, 1]
     assert r.loc["Midden-Brabant", ["terreinen_a", "terreinen_b", "verschenen", "verdwenen", "verlies_hmc_ha"]].tolist() \
@@ -142,6 +147,7 @@ def test_command_writes_page_and_csvs(runs, capsys):
     assert ">79,0<" in row and ">63,2<" in row and ">3,0<" in row
     png = html[html.index('src="data:image/png;base64,') + 27:]
     image = Image.open(io.BytesIO(base64.b64decode(png[:png.index('"')])))
+    # the trend chart: 4.2 x 2.4 inch at 80 dpi (pipeline/export/trend.py) = 336 x 192 px
     assert image.size == (336, 192) and len(image.convert("RGB").getcolors(maxcolors=1 << 16)) > 10
     assert main(["vergelijk", "--config", str(cfg), str(root / "a"), str(root / "a")]) == 1
     assert "same folder" in capsys.readouterr().err

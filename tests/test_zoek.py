@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.zoek import Profiel, tabel, zoek
-from zoek_fixtures import config_for, kavel, quay, terrein, write_run
+from zoek_fixtures import config_for, kavel, quay, terrein, water_world, write_run
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +70,8 @@ def test_a_category_the_kavels_do_not_allow_forms_no_group(rij):
 @pytest.fixture(scope="module")
 def water(tmp_path_factory):
     folder = tmp_path_factory.mktemp("zoek_water")
-    q1 = kavel("W-Q1", "W", 0, 0, 300, 200, cat="4.2", kade_m=250.0)
-    q2 = kavel("W-Q2", "W", 1000, 0, 300, 200, cat="4.2", kade_m=250.0, uitgifte="uitgegeven")
-    q3 = kavel("W-Q3", "W", 2000, 0, 300, 200, cat="4.2", kade_m=30.0)
-    kades = [quay("K1", "W-Q1", "W", 0, -5, 250, klasse="Va", bereikbaar="II"),
-             quay("K2", "W-Q2", "W", 1000, -5, 250, klasse="IV", bereikbaar="IV"),
-             quay("K3", "W-Q3", "W", 2000, -5, 30, klasse="Vb", bereikbaar="Vb")]
-    write_run(folder / "processed", [q1, q2, q3], [terrein("W", "Haven", [q1[2], q2[2], q3[2]])], kades)
+    kavels, kades = water_world()
+    write_run(folder / "processed", kavels, [terrein("W", "Haven", [k[2] for k in kavels])], kades)
     config = config_for(folder)
     return config, tabel.build(config)
 

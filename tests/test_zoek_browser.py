@@ -10,7 +10,7 @@ from pipeline.zoek import Profiel, tabel, zoek
 from pipeline.zoek.pagina import write_page
 from conftest import CHROMIUM
 from test_maps_browser import Page
-from zoek_fixtures import config_for, kavel, quay, terrein, write_run
+from zoek_fixtures import config_for, kavel, terrein, water_world, write_run
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
                                                                 "chromium); the browser tests need it")
@@ -38,13 +38,8 @@ def rij(tmp_path_factory):
 @pytest.fixture(scope="module")
 def water(tmp_path_factory):
     folder = tmp_path_factory.mktemp("zoekpagina_water")
-    q1 = kavel("W-Q1", "W", 0, 0, 300, 200, cat="4.2", kade_m=250.0)
-    q2 = kavel("W-Q2", "W", 1000, 0, 300, 200, cat="4.2", kade_m=250.0, uitgifte="uitgegeven")
-    q3 = kavel("W-Q3", "W", 2000, 0, 300, 200, cat="4.2", kade_m=30.0)
-    kades = [quay("K1", "W-Q1", "W", 0, -5, 250, klasse="Va", bereikbaar="II"),
-             quay("K2", "W-Q2", "W", 1000, -5, 250, klasse="IV", bereikbaar="IV"),
-             quay("K3", "W-Q3", "W", 2000, -5, 30, klasse="Vb", bereikbaar="Vb")]
-    return _page(folder, [q1, q2, q3], [terrein("W", "Haven", [q1[2], q2[2], q3[2]], afname_mw=2.0)], kades)
+    kavels, kades = water_world()
+    return _page(folder, kavels, [terrein("W", "Haven", [k[2] for k in kavels], afname_mw=2.0)], kades)
 
 
 def _search(page, **fields):

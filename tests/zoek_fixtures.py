@@ -66,6 +66,17 @@ def quay(kade_id, kid, rin, x, y, length, *, klasse, bereikbaar, status="vrij"):
             LineString([(X0 + x, Y0 + y), (X0 + x + length, Y0 + y)]))
 
 
+def water_world() -> tuple[list, list]:
+    """World 'water' (test_zoek.py, test_zoek_browser.py): kavels Q1, Q2, Q3 and their quays, on terrein W."""
+    q1 = kavel("W-Q1", "W", 0, 0, 300, 200, cat="4.2", kade_m=250.0)
+    q2 = kavel("W-Q2", "W", 1000, 0, 300, 200, cat="4.2", kade_m=250.0, uitgifte="uitgegeven")
+    q3 = kavel("W-Q3", "W", 2000, 0, 300, 200, cat="4.2", kade_m=30.0)
+    kades = [quay("K1", "W-Q1", "W", 0, -5, 250, klasse="Va", bereikbaar="II"),
+             quay("K2", "W-Q2", "W", 1000, -5, 250, klasse="IV", bereikbaar="IV"),
+             quay("K3", "W-Q3", "W", 2000, -5, 30, klasse="Vb", bereikbaar="Vb")]
+    return [q1, q2, q3], kades
+
+
 def write_run(folder: Path, kavels: list, terreinen: list, kades: list = (), spoor: list = ()) -> Path:
     """Write the processed files `pipeline zoek` reads into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
