@@ -114,9 +114,9 @@ def _kavel_columns(k: gpd.GeoDataFrame, settings) -> gpd.GeoDataFrame:
     return out
 
 
-def build(config, processed: str | Path | None = None) -> Tabel:
-    """The table of a run (default: config.paths.processed) for the run's settings."""
-    processed = Path(processed or config.paths.processed)
+def build(config) -> Tabel:
+    """The table of the run in config.paths.processed, for the run's settings."""
+    processed = Path(config.paths.processed)
     settings = config.analyse
     k = catalogue.read("kavels_indicatoren", processed, settings)
     canonical = catalogue.read("kavels", processed, settings, optional=True)
