@@ -2,8 +2,8 @@
 
 Inputs (all in `config.paths.processed`, EPSG:28992, checked against the catalogue): terreinen_strategisch
 (required), kavels_indicatoren, kades_status, milieuruimte_contouren, clusters, vestigingen_register and
-verblijfsobjecten_gebruik (optional: older runs lack them), the canonical layers, analyse_instellingen.json and
-ingest_bronnen.json. Labels, units and decimals come from the catalogue (pipeline/catalogue).
+verblijfsobjecten_gebruik (optional: older runs lack them), the canonical layers, terreinen_historie (optional),
+analyse_instellingen.json and ingest_bronnen.json. Labels, units and decimals come from the catalogue (pipeline/catalogue).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from pipeline import catalogue, io
+from pipeline.export import trend
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class Inputs:
     bronnen: list[dict] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     bereik: dict[str, str] = field(default_factory=dict)   # invoer layer -> what part of it is written (invoer_bereik)
+    historie: pd.DataFrame | None = None               # terreinen_historie (trend.py; None for a run without it)
 
 
 def bool_column(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -138,6 +140,7 @@ def read_inputs(config) -> Inputs:
         vbo = inputs.canonical.get("verblijfsobjecten")
         inputs.canonical["panden"] = panden.assign(gebruik=pand_gebruik(panden, vbo))
     inputs.bronnen = read_bronnen(processed)
+    inputs.historie = trend.read_history(processed)
     return inputs
 
 

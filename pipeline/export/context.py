@@ -1,11 +1,12 @@
-"""What the exports add to the canonical layers only to show them: the use of each pand, and what lies in view.
+"""What the exports add to the canonical layers only to show them: the use of each pand, and the borders in view.
 
 - `pand_gebruik`: BAG panden carry no use of their own; the verblijfsobjecten inside a pand do (gebruiksdoel).
   A pand's `gebruik` is the first that applies: 'wonen en werken' (a woonfunctie and another function),
   'wonen', 'industrie', 'kantoor', 'winkel', 'maatschappelijk en overig' (any other gebruiksdoel), and
   'geen verblijfsobject' (no address inside: a shed, storage, a garage). GeoPackage layer invoer_panden
   (style panden_gebruik.qml) and the detail pages colour panden by it.
-- `in_view`: the rows of a layer within a distance of an area (the context of a map: borders, fairways).
+- `basis` / `bases`: the gemeente and provincie borders with their names, clipped to a map's view (the offline
+  base layer of the overview and of each detail page).
 """
 from __future__ import annotations
 
@@ -43,15 +44,6 @@ def pand_gebruik(panden: gpd.GeoDataFrame, verblijfsobjecten: gpd.GeoDataFrame |
     choices = [wonen & (bits > 1), wonen, (bits & 2) > 0, (bits & 4) > 0, (bits & 8) > 0, (bits & _OTHER) > 0]
     out = np.select(choices, GEBRUIK[:-1], GEBRUIK[-1])
     return pd.Series(out, index=panden.index, dtype="string", name="gebruik")
-
-
-def in_view(frame: gpd.GeoDataFrame | None, area, distance: float) -> gpd.GeoDataFrame | None:
-    """The rows of `frame` within `distance` (m) of `area` (a shapely geometry in the frame's CRS)."""
-    if frame is None or not len(frame) or area is None or area.is_empty:
-        return None
-    tree = shapely.STRtree(frame.geometry.to_numpy())
-    hits = np.unique(tree.query(area, predicate="dwithin", distance=distance))
-    return frame.iloc[hits] if len(hits) else None
 
 
 def basis(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | None, view, *, tolerance: float,

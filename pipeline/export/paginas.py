@@ -101,9 +101,8 @@ def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: d
 def write_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> dict[str, str]:
     """Write one page per terrein with kavels into `folder`; return rin -> relative link from index.html."""
     links = {}
-    history = trend.read_history(config.paths.processed)
-    charts = trend.terrein_charts(history) if config.export.trend_grafieken else {}
-    rows = trend.detail_rows(history)
+    charts = trend.terrein_charts(inputs.historie) if config.export.trend_grafieken else {}
+    rows = trend.detail_rows(inputs.historie)
     with_kavels = inputs.kavels["rin_nummer"].nunique() if inputs.kavels is not None and "rin_nummer" in inputs.kavels \
         else 0
     pages = progress.bar(desc="detailpagina's", unit=" pagina", total=int(with_kavels))

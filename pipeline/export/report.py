@@ -187,7 +187,7 @@ def render_rapport(config, inputs: Inputs, *, links: dict[str, str] | None = Non
         typologie=typologie_context(t),
         instellingen=_settings(config), bronnen=inputs.bronnen, links=links or {},
         config_json=json.dumps(config_as_dict(config), ensure_ascii=False, indent=2), **register.context(inputs),
-        **trend.context(trend.read_history(config.paths.processed), inputs.terreinen))
+        **trend.context(inputs.historie, inputs.terreinen))
 
 
 def render_ranglijst(config, inputs: Inputs, *, links: dict[str, str] | None = None) -> str:

@@ -63,21 +63,21 @@ def terrein_table(history: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def chart(series: pd.DataFrame, title: str | None = None) -> str:
-    """A small line chart (years x ha) of bruto, netto and uitgeefbaar as a PNG data: URI. A fixed layout and
-    legend place (no tight_layout, no 'best' legend search): text is what costs time in matplotlib."""
+def chart(series: pd.DataFrame, title: str) -> str:
+    """A small line chart (years x ha) of bruto, netto and uitgeefbaar, titled, as a PNG data: URI (a regio's; a
+    terrein's is svgchart.py). A fixed layout and legend place (no tight_layout, no 'best' legend search): text is
+    what costs time in matplotlib."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     fig = Figure(figsize=(4.2, 2.4), dpi=80)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.13, 0.27, 0.84, 0.62 if title else 0.68))
+    ax = fig.add_axes((0.13, 0.27, 0.84, 0.62))
     years = series["jaar"].to_numpy(int)
     for column, label, colour in SERIES:
         ax.plot(years, series[column].to_numpy(float), marker="o", markersize=3, linewidth=1.5, color=colour,
                 label=label)
     ax.set_xticks(np.unique(years))
-    if title:
-        ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=9)
     ax.set_ylabel("ha", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.set_ylim(bottom=0)
@@ -88,14 +88,13 @@ def chart(series: pd.DataFrame, title: str | None = None) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def terrein_charts(history: pd.DataFrame | None, rins=None) -> dict[str, str]:
-    """rin_nummer -> chart of that terrein (all terreinen of the history, or those in `rins`)."""
+def terrein_charts(history: pd.DataFrame | None) -> dict[str, str]:
+    """rin_nummer -> chart of that terrein, for every terrein of the history."""
     if history is None or history.empty:
         return {}
     from pipeline.export.svgchart import svg_chart
-    h = history if rins is None else history[history["rin_nummer"].isin({str(r) for r in rins})]
     # one per terrein, thousands nationally: written as SVG text (svgchart.py), not drawn by matplotlib
-    return {str(rin): svg_chart(part, SERIES) for rin, part in h.sort_values("jaar").groupby("rin_nummer")}
+    return {str(rin): svg_chart(part, SERIES) for rin, part in history.sort_values("jaar").groupby("rin_nummer")}
 
 
 def regio_charts(series: pd.DataFrame) -> dict[str, str]:

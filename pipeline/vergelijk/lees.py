@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from pipeline import catalogue
@@ -45,13 +44,6 @@ class Run:
     heeft_typologie: bool
 
 
-def _vlag_klasse(t: pd.DataFrame) -> np.ndarray:
-    vlag = t["vlag"].astype("boolean").fillna(False).to_numpy(bool)
-    grens = t["grensgeval"].astype("boolean").fillna(False).to_numpy(bool) if "grensgeval" in t else \
-        np.zeros(len(t), bool)
-    return np.where(grens, "grensgeval", np.where(vlag, "strategisch", "niet strategisch"))
-
-
 def _hmc_vanaf(folder: Path) -> str | None:
     meta = folder / "analyse_instellingen.json"
     if not meta.is_file():
@@ -62,7 +54,7 @@ def _hmc_vanaf(folder: Path) -> str | None:
 
 def read_run(folder: str | Path, hmc_vanaf: str) -> Run:
     """The run in `folder`; ValueError naming the folder and what is missing when it cannot be compared."""
-    from pipeline.export.common import add_gemeente_regio  # regio where the run has none (older runs)
+    from pipeline.export.common import add_gemeente_regio, vlag_klasse  # regio where the run has none (older runs)
     folder = Path(folder)
     path = folder / "terreinen_strategisch.parquet"
     if not folder.is_dir():
@@ -80,7 +72,7 @@ def read_run(folder: str | Path, hmc_vanaf: str) -> Run:
     out = gpd.GeoDataFrame({"rin_nummer": t["rin_nummer"].astype(str)}, geometry=t.geometry.values, crs=t.crs)
     for c in TEXT:
         out[c] = t[c].astype("string") if c in t.columns else pd.Series(pd.NA, index=t.index, dtype="string")
-    out["vlag_klasse"] = _vlag_klasse(t)
+    out["vlag_klasse"] = vlag_klasse(t).to_numpy(object)
     out["vlag"] = t["vlag"].astype("boolean").fillna(False).to_numpy(bool)
     for m, col in columns.items():
         out[m] = t[col].astype(float).to_numpy()

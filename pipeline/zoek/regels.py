@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from pipeline.categories import NET_STATUSSEN, cemt_rank, milieucategorie_rank
 from pipeline.zoek.groepen import candidates
@@ -189,8 +188,3 @@ def evaluate(tabel: Tabel, profiel: Profiel, lim: Limieten) -> Evaluatie:
     schaars = {"hmc": v["hmc"] & (not hmc_nodig), "kade": (v["kade_alle"] > 0) & (not profiel.water),
                "strategisch": v["strategisch"] & (not schaars_nodig)}
     return Evaluatie(ptr=ptr, members=members, values=v, uitkomst=_outcomes(v, profiel, lim), schaars=schaars)
-
-
-def frame_of_outcomes(ev: Evaluatie) -> pd.DataFrame:
-    """Outcome per rule as text, one row per candidate (for tests and the CSV)."""
-    return pd.DataFrame({rule: np.asarray(UITKOMST, dtype=object)[codes] for rule, codes in ev.uitkomst.items()})

@@ -61,12 +61,10 @@ def _availability(k: pd.DataFrame, uitgifte: pd.Series) -> np.ndarray:
 
 
 def _terreinen(t: pd.DataFrame) -> pd.DataFrame:
-    from pipeline.export.common import add_gemeente_regio  # not at import: export imports zoek for its page
+    from pipeline.export.common import add_gemeente_regio, vlag_klasse  # not at import: export imports zoek
     out = add_gemeente_regio(pd.DataFrame(t.drop(columns=t.geometry.name)))
-    vlag = out["vlag"].astype(bool)
-    grens = out["grensgeval"].astype(bool) if "grensgeval" in out else pd.Series(False, index=out.index)
-    out["vlag_klasse"] = np.where(grens, "grensgeval", np.where(vlag, "strategisch", "niet strategisch"))
-    out["strategisch"] = vlag
+    out["vlag_klasse"] = vlag_klasse(out).to_numpy(object)
+    out["strategisch"] = out["vlag"].astype(bool)
     cols = ["rin_nummer", "naam", "strategisch", "vlag_klasse", "gemeente_naam", "regio",
             *(f"{r}_beschikbaar_mw" for r in RICHTINGEN)]
     out = out[cols].rename(columns={f"{r}_beschikbaar_mw": f"{r}_mw" for r in RICHTINGEN})
@@ -116,9 +114,9 @@ def _kavel_columns(k: gpd.GeoDataFrame, settings) -> gpd.GeoDataFrame:
     return out
 
 
-def build(config, processed: str | Path | None = None) -> Tabel:
-    """The table of a run (default: config.paths.processed) for the run's settings."""
-    processed = Path(processed or config.paths.processed)
+def build(config) -> Tabel:
+    """The table of the run in config.paths.processed, for the run's settings."""
+    processed = Path(config.paths.processed)
     settings = config.analyse
     k = catalogue.read("kavels_indicatoren", processed, settings)
     canonical = catalogue.read("kavels", processed, settings, optional=True)
