@@ -73,16 +73,14 @@ def read_batches(source, name: str, *, default_layer: str | None, kind: str | No
 
 def _batches(meta, stream, source, name, path, layer, fmt, tolerance) -> Iterator[readers.Layer]:
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
-    geom_col = meta["geometry_name"] or "wkb_geometry"
     first = True
     for batch in stream:
         table = pa.Table.from_batches([batch])
         if first and table.num_rows == 0:
             continue
-        column = table.column(geom_col) if geom_col in table.column_names else [None] * table.num_rows
-        drop = [c for c in table.column_names if c == geom_col or readers._is_wkb(table.schema.field(c))]
-        frame = table.drop_columns(drop).to_pandas()
-        geoms, types, closed, curved = readers.geometries(column, tolerance)
+        frame, column = readers.arrow_columns(table, meta)
+        geoms, types, closed, curved = readers.geometries([None] * len(frame) if column is None else column,
+                                                          tolerance)
         frame[readers.SOURCE_TYPE] = types
         frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index))
         frame = readers._to_working_crs(frame, crs, source, name, path, layer)
