@@ -56,6 +56,8 @@ def read_batches(source, name: str, *, default_layer: str | None, kind: str | No
     if fmt not in OGR_FORMATS or source.geometrie is not None:
         yield readers.read_source(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance)
         return
+    if fmt == "shp":  # as read_source does: GDAL would read the shorter of .shx and .dbf without a word
+        readers.check_shapefile_parts(path)
     layers = readers.list_layers(path, fmt)
     if not layers:
         raise IngestError("the file holds no layers", path=path)
