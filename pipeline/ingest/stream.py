@@ -18,7 +18,6 @@ GeoPackage is several GB, 11M panden and 10M verblijfsobjecten) never exist in m
 """
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import shutil
@@ -30,10 +29,8 @@ from typing import Iterator
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import pyogrio
 from pyproj import CRS
 
@@ -237,8 +234,3 @@ def _repeated(chunks: list[pa.Array]) -> pa.Array:
         return pa.array([], pa.large_string())
     counts = pc.value_counts(pa.chunked_array(chunks).combine_chunks())
     return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-
-
-def geo_bbox(path: Path) -> list[float]:
-    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
-    return geo["columns"][geo["primary_column"]].get("bbox") or []
