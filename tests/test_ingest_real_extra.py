@@ -7,14 +7,15 @@ Hand counts from ../shared/data/real/*/SOURCE.md and the files:
   1992; every identificatie is written NL.IMBAG.Pand.<16 digits> (the domein attribute).
 - 0221VBO15092020-000001.xml: 5 verblijfsobject voorkomens; 0221010000330226 voorkomens 1-3 carry eindGeldigheid
   (3), voorkomen 4 is current (woonfunctie); 0221010000330999 has one current voorkomen (overige gebruiksfunctie).
-- cbs-gemeenten-2022/gemeenten_2022_noord_brabant_wgs84.geojson: 56 features (one per statcode), WGS84.
+- cbs-gemeenten-2022/gemeenten_2022_noord_brabant_wgs84.geojson: 56 features (one per statcode, GM0743 Asten
+  first), WGS84, every one with provincie "Noord-Brabant"; read as the gemeenten source by grenzen.py too.
 """
 import pandas as pd
 
 from fixtures.ingest.builders import make_config, make_world
 from pipeline import catalogue
 from pipeline.config import Source
-from pipeline.ingest import large, readers, stream
+from pipeline.ingest import grenzen, large, readers, stream
 from pipeline.ingest.quality import Report
 
 BAG = "data/real/bag2-doesburg-nlextract"
@@ -68,3 +69,15 @@ def test_geojson_read_in_batches_equals_whole_read(shared_dir):
     assert together["statcode"].nunique() == 56
     assert together.geometry.geom_equals_exact(whole.geometry, tolerance=0).all()
     assert {b.frame.crs.to_epsg() for b in batches} == {28992}
+
+
+def test_cbs_gemeenten_as_the_gemeenten_source(shared_dir, tmp_path):
+    sources = make_world(tmp_path / "raw")
+    sources["gemeenten"] = {"path": str(shared_dir / CBS)}
+    report = Report()
+    out = grenzen.ingest_gemeenten(make_config(tmp_path, sources), report)
+    assert len(out) == 56 and out["gemeente_code"].is_unique
+    assert out.set_index("gemeente_code").loc["GM0743", "gemeente_naam"] == "Asten"
+    assert set(out["provincie_naam"]) == {"Noord-Brabant"}
+    tally = report.tallies[0]
+    assert (tally.read, tally.kept, tally.dropped) == (56, 56, {})
