@@ -69,14 +69,13 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
     target = Path(source.path)
     page_size = source.pagina_grootte or config.fetch.pagina_grootte
     params = dict(source.params)
-    # ArcGIS layers span the country: query by extent when the region has one (IBIS by bbox + GEM_CODES)
+    # region.bbox when set: the extent of an ArcGIS query (IBIS by bbox + GEM_CODES) and of per_terrein boxes
     layer_bbox = region_bbox(config) if config.region.bbox is not None else None
     if source.per_terrein:
         if kind != "ogcapi":
             raise FetchError(f"sources.{name}.per_terrein: works for OGC API Features collections only, "
                              f"not kind {kind!r}")
-        extent = region_bbox(config) if config.region.bbox is not None else None
-        return perterrein.fetch(name, source, config, http, target=target, page_size=page_size, extent=extent,
+        return perterrein.fetch(name, source, config, http, target=target, page_size=page_size, extent=layer_bbox,
                                 force=force)
     if kind in ("arcgis", "ogcapi", "wfs"):
         if kind == "arcgis":

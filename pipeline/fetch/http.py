@@ -96,7 +96,6 @@ class Response:
     """What a caller needs from one successful request."""
     url: str
     data: Any = None              # parsed JSON (get_json)
-    content: bytes = b""          # raw body (get_bytes)
     headers: dict = field(default_factory=dict)
 
 
@@ -207,18 +206,6 @@ class Http:
                 raise FetchError(f"request refused by {resp.url}: {server_message(resp.content)}")
             return Response(url=resp.url, data=data, headers=dict(resp.headers))
         return self._request(url, params, parse, accept=accept)
-
-    def get_bytes(self, url: str, params: dict | None = None, *,
-                  validate: Callable[[bytes], None] | None = None) -> Response:
-        """GET a file as-is; `validate` may raise ValueError to mark a damaged body (retried)."""
-        def parse(resp: requests.Response) -> Response:
-            if validate is not None:
-                try:
-                    validate(resp.content)
-                except ValueError as exc:
-                    raise _Transient(f"damaged body ({exc}; {len(resp.content):,} bytes)") from None
-            return Response(url=resp.url, content=resp.content, headers=dict(resp.headers))
-        return self._request(url, params, parse, accept="*/*")
 
     # -----------------------------------------------------------------------------------------
     def _request(self, url: str, params: dict | None, parse, *, accept: str) -> Response:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
 from pipeline import catalogue
 from pipeline.ingest.fields import unique_ids
+from pipeline.ingest.geometry import repeats
 from pipeline.ingest.quality import Report
 
 
@@ -29,9 +29,7 @@ def id_column(name: str) -> str | None:
 
 def exact_copies(sub: gpd.GeoDataFrame) -> np.ndarray:
     """Keep mask of rows sharing an id: False for a row that repeats an earlier one in id, attributes and geometry."""
-    key = sub.drop(columns=sub.geometry.name).astype("str")
-    key["_wkb"] = shapely.to_wkb(shapely.normalize(sub.geometry.to_numpy()))
-    return ~key.duplicated().to_numpy()
+    return ~repeats(sub)
 
 
 def count_streamed(tally, col: str | None, stats: dict) -> None:

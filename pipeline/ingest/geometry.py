@@ -162,10 +162,15 @@ def to_multipolygon(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def drop_exact_duplicates(frame: gpd.GeoDataFrame, tally: Tally) -> gpd.GeoDataFrame:
-    """Drop rows whose attributes and geometry (as normalised WKB) repeat an earlier row."""
+def repeats(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """True for a row whose attributes and geometry (as normalised WKB) repeat an earlier row (`_rij` aside)."""
     key = frame.drop(columns=[frame.geometry.name, *[c for c in ("_rij",) if c in frame]]).astype("str")
     key["_wkb"] = shapely.to_wkb(shapely.normalize(frame.geometry.to_numpy()))
-    dup = key.duplicated().to_numpy()
+    return key.duplicated().to_numpy()
+
+
+def drop_exact_duplicates(frame: gpd.GeoDataFrame, tally: Tally) -> gpd.GeoDataFrame:
+    """Drop rows whose attributes and geometry (as normalised WKB) repeat an earlier row."""
+    dup = repeats(frame)
     tally.drop(int(dup.sum()), "exact dubbel record", rows=frame["_rij"].to_numpy()[dup] if "_rij" in frame else None)
     return frame.loc[~dup]

@@ -45,14 +45,14 @@ def read_gio(path: Path, tolerance: float) -> tuple[gpd.GeoDataFrame, CRS | None
     for loc in root.iterfind(".//geo:Locatie", NS):  # loops over features: XML has no vector reader here
         geom_el = loc.find(".//basisgeo:geometrie", NS)
         element = None if geom_el is None else next(iter(geom_el), None)
-        if element is None:
-            continue
-        if element.get("srsName"):
+        if element is not None and element.get("srsName"):
             crs_names.add(element.get("srsName"))
         arcs_before = parser.arcs
-        geoms.append(parser.geometry(element))
+        # a Locatie without geometry stays a row without one: geometry.clean counts it ("geen geometrie")
+        geoms.append(None if element is None else parser.geometry(element))
         groep = (loc.findtext("geo:groepID", "", NS) or "").strip()
-        kind = element.tag.replace(GML, "") + (" met bogen" if parser.arcs > arcs_before else "")
+        kind = None if element is None else element.tag.replace(GML, "") + (" met bogen" if parser.arcs > arcs_before
+                                                                            else "")
         rows.append({
             "identificatie": (loc.findtext(".//basisgeo:id", "", NS) or "").strip() or None,
             "groep": groep or work.rstrip("/").rsplit("/", 1)[-1] or None,

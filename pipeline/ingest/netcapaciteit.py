@@ -11,6 +11,7 @@ same status are dissolved; parts with conflicting statuses stay separate (area-w
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -155,6 +156,9 @@ def _im_table(data, path) -> pd.DataFrame:
                           path=path, field="energy_areas[].postcode_areas",
                           expected="energy areas with postcode_areas (DSO form)",
                           found=f"{len(areas)} energy area(s) without postcode areas")
+    if unplaced := sum(1 for a in areas if not a.get("postcode_areas")):  # the others are placed: say so, once
+        log.warning("netcapaciteit: %d of %d energy area(s) in %s have no postcode_areas and are left out (they "
+                    "cannot be placed on the map)", unplaced, len(areas), Path(path).name)
     for col in ("postcode", "demand_constraint", "generation_constraint", "area.short_code"):
         if col not in table:
             table[col] = None

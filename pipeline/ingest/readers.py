@@ -223,10 +223,7 @@ def _read_ogr(path: Path, layer: str, tolerance: float) -> tuple[gpd.GeoDataFram
         warnings.filterwarnings("ignore", message="Non closed ring detected")
         try:
             meta, table = pyogrio.read_arrow(path, layer=layer)
-            geom_col = meta["geometry_name"] or "wkb_geometry"
-            column = table.column(geom_col) if geom_col in table.column_names else None
-            others = [c for c in table.column_names if c == geom_col or _is_wkb(table.schema.field(c))]
-            frame = table.drop_columns(others).to_pandas()
+            frame, column = arrow_columns(table, meta)
         except Exception as exc:
             log.debug("arrow read of %s failed (%s); reading without arrow", path, exc)
             try:
@@ -241,6 +238,15 @@ def _read_ogr(path: Path, layer: str, tolerance: float) -> tuple[gpd.GeoDataFram
     frame[SOURCE_TYPE] = types
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index)), crs, closed, curved
+
+
+def arrow_columns(table, meta: dict) -> tuple[pd.DataFrame, object]:
+    """A GDAL Arrow table -> (its attribute columns as pandas, its geometry column as WKB or None); further
+    geometry fields (GML with several geometry properties) are left out."""
+    geom_col = meta["geometry_name"] or "wkb_geometry"
+    column = table.column(geom_col) if geom_col in table.column_names else None
+    others = [c for c in table.column_names if c == geom_col or _is_wkb(table.schema.field(c))]
+    return table.drop_columns(others).to_pandas(), column
 
 
 def _is_wkb(field) -> bool:

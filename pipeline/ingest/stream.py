@@ -18,7 +18,6 @@ GeoPackage is several GB, 11M panden and 10M verblijfsobjecten) never exist in m
 """
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import shutil
@@ -30,10 +29,8 @@ from typing import Iterator
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import pyogrio
 from pyproj import CRS
 
@@ -56,6 +53,8 @@ def read_batches(source, name: str, *, default_layer: str | None, kind: str | No
     if fmt not in OGR_FORMATS or source.geometrie is not None:
         yield readers.read_source(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance)
         return
+    if fmt == "shp":  # as read_source does: GDAL would read the shorter of .shx and .dbf without a word
+        readers.check_shapefile_parts(path)
     layers = readers.list_layers(path, fmt)
     if not layers:
         raise IngestError("the file holds no layers", path=path)
@@ -73,16 +72,14 @@ def read_batches(source, name: str, *, default_layer: str | None, kind: str | No
 
 def _batches(meta, stream, source, name, path, layer, fmt, tolerance) -> Iterator[readers.Layer]:
     crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else None
-    geom_col = meta["geometry_name"] or "wkb_geometry"
     first = True
     for batch in stream:
         table = pa.Table.from_batches([batch])
         if first and table.num_rows == 0:
             continue
-        column = table.column(geom_col) if geom_col in table.column_names else [None] * table.num_rows
-        drop = [c for c in table.column_names if c == geom_col or readers._is_wkb(table.schema.field(c))]
-        frame = table.drop_columns(drop).to_pandas()
-        geoms, types, closed, curved = readers.geometries(column, tolerance)
+        frame, column = readers.arrow_columns(table, meta)
+        geoms, types, closed, curved = readers.geometries([None] * len(frame) if column is None else column,
+                                                          tolerance)
         frame[readers.SOURCE_TYPE] = types
         frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index))
         frame = readers._to_working_crs(frame, crs, source, name, path, layer)
@@ -237,8 +234,3 @@ def _repeated(chunks: list[pa.Array]) -> pa.Array:
         return pa.array([], pa.large_string())
     counts = pc.value_counts(pa.chunked_array(chunks).combine_chunks())
     return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-
-
-def geo_bbox(path: Path) -> list[float]:
-    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
-    return geo["columns"][geo["primary_column"]].get("bbox") or []

@@ -159,7 +159,7 @@ def _areas(out: gpd.GeoDataFrame, src: Loaded) -> None:
         in_m2 = (out[name] / polygon_ha.where(polygon_ha > 0)).between(low, high)
         if in_m2.any():
             out[name] = out[name].where(~in_m2, out[name] / 10_000)
-            field = src.found.get(name) or name
+            field = src.field(name)
             tally.repair(int(in_m2.sum()), f"{field}: oppervlakte in m² i.p.v. ha (t.o.v. de polygoon), omgerekend")
             log.warning("terreinen: %d record(s) had %s in m² instead of ha; converted", int(in_m2.sum()), field)
 
