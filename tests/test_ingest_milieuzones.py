@@ -69,3 +69,21 @@ def test_real_gio_closed_surface(shared_dir, tmp_path):
     first = out[out["soort"] == "scheepswerfksg"]
     assert first.geometry.area.iloc[0] == pytest.approx(111_896, rel=1e-3)
     assert report.tallies[0].repaired == {}
+
+
+def test_real_gio_locatie_without_geometry_is_counted_not_lost(shared_dir, tmp_path):
+    """The real geluidaandachtsgebied file has 2 geo:Locatie; with the first one's basisgeo:geometrie cut out, that
+    Locatie is read and dropped as 'geen geometrie' (read 2, kept 1), not skipped before the count."""
+    import re
+    text = (shared_dir / GIO / "geluidsaandachtsgebiedindustrie.gml").read_text(encoding="utf-8")
+    cut, n = re.subn(r"<basisgeo:geometrie>.*?</basisgeo:geometrie>", "", text, count=1, flags=re.S)
+    assert n == 1
+    (tmp_path / "zones.gml").write_text(cut, encoding="utf-8")
+    sources = make_world(tmp_path / "raw")
+    sources["geluidzones"] = {"path": str(tmp_path / "zones.gml")}
+    report = Report()
+    out = milieuzones.ingest(make_config(tmp_path, sources), report)
+    tally = next(t for t in report.tallies if t.path is not None and t.path.name == "zones.gml")
+    assert (tally.read, tally.kept) == (2, 1)
+    assert sum(tally.dropped.values()) == 1 and any("geen geometrie" in why for why in tally.dropped)
+    assert (out["soort"] == "geluidsaandachtsgebiedindustrie").sum() == 1

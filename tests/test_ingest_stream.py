@@ -100,3 +100,20 @@ def test_prefetched_keeps_order_raises_the_threads_error_and_stops_early():
     stream.close()  # the caller stops: the thread stops too, a few items ahead at most
     assert len(made) <= 3 + 3
     assert not any(t.name == "ingest-prefetch" for t in threading.enumerate())
+
+
+def test_a_shapefile_whose_dbf_lost_records_is_refused_in_batches(tmp_path):
+    """The batch reader checks the Shapefile's parts as the whole-file reader does: GDAL alone would read the
+    shorter of .shx (2 shapes) and .dbf (cut to 1 record) without a word."""
+    from pipeline.config import Source
+    from pipeline.ingest import stream
+    from pipeline.ingest.errors import IngestError
+    make_world(tmp_path / "raw")
+    dbf = tmp_path / "raw" / "vaarwegen.dbf"
+    data = bytearray(dbf.read_bytes())
+    data[4:8] = (1).to_bytes(4, "little")
+    dbf.write_bytes(bytes(data))
+    batches = stream.read_batches(Source(path=tmp_path / "raw" / "vaarwegen.shp"), "vaarwegen", default_layer=None,
+                                  kind=None, tolerance=0.1, batch_rows=1)
+    with pytest.raises(IngestError, match=r"vaarwegen.shx indexes 2 shapes, vaarwegen.dbf holds 1"):
+        list(batches)
