@@ -269,24 +269,41 @@ def _to_frame(table: pa.Table, gcol: str, crs) -> gpd.GeoDataFrame:
     position = table.column_names.index(gcol)
     frame = table.drop_columns([gcol]).to_pandas()
     wkb = table.column(gcol).to_numpy(zero_copy_only=False) if table.num_rows else np.zeros(0, dtype=object)
-    geoms = _from_wkb(np.asarray(wkb, dtype=object))
+    geoms = in_threads(shapely.from_wkb, np.asarray(wkb, dtype=object))
     frame.insert(position, gcol, gpd.GeoSeries(geoms, index=frame.index, crs=WORKING_CRS if epsg == WORKING_EPSG
                                                 else (None if crs is None else CRS.from_json_dict(crs))))
     return gpd.GeoDataFrame(frame, geometry=gcol)
 
 
-def _from_wkb(wkb: np.ndarray) -> np.ndarray:
-    return in_threads(shapely.from_wkb, wkb)
+# below this many elements a vectorised call runs in the calling thread (thread start-up not worth it)
+MIN_CHUNK = 2_000
 
 
-def in_threads(func, values: np.ndarray, chunk: int = 50_000) -> np.ndarray:
-    """func(values) for an elementwise shapely function, on chunks in a thread per core (shapely releases the
-    GIL); small arrays in the calling thread."""
-    if len(values) <= chunk:
-        return func(values)
-    parts = [values[i:i + chunk] for i in range(0, len(values), chunk)]
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        return np.concatenate(list(pool.map(func, parts)))
+def workers() -> int:
+    """Threads for the big vectorised shapely calls: one per core (shapely 2's ufuncs release the GIL)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def in_threads(func, *arrays, chunks_per_worker: int = 4):
+    """func(*arrays) computed on aligned chunks in a thread pool; the per-chunk results concatenated.
+
+    func must be elementwise along the first axis of the arrays and return one array (or a tuple of
+    arrays) aligned with its input. Shapely's vectorised functions release the GIL, so chunks run
+    truly in parallel; small inputs run in the calling thread. Not for predicates on prepared
+    geometries that recur in several chunks: GEOS builds a prepared geometry's indexes lazily,
+    without a lock.
+    """
+    n = len(arrays[0])
+    k = min(workers() * chunks_per_worker, n // MIN_CHUNK)
+    if k <= 1:
+        return func(*arrays)
+    bounds = np.linspace(0, n, k + 1).astype(np.int64)
+    parts = [tuple(a[s:e] for a in arrays) for s, e in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        results = list(pool.map(lambda p: func(*p), parts))
+    if isinstance(results[0], tuple):
+        return tuple(np.concatenate(r) for r in zip(*results))
+    return np.concatenate(results)
 
 
 def is_in(values, allowed) -> np.ndarray:
