@@ -127,7 +127,7 @@ class GeoParquetWriter:
         assert_working_crs(frame, str(self.target))
         self.write_table(to_arrow(frame))
 
-    def write_table(self, table: pa.Table, geometry_types=None) -> None:
+    def write_table(self, table: pa.Table) -> None:
         """An Arrow table made by `to_arrow` (same columns every time); its bbox column extends the file's bbox."""
         geo = json.loads(table.schema.metadata[b"geo"]) if table.schema.metadata and b"geo" in table.schema.metadata \
             else self._geo
@@ -137,7 +137,7 @@ class GeoParquetWriter:
             lo = [pc.min(pc.struct_field(b, [k])).as_py() for k in (0, 1)]
             hi = [pc.max(pc.struct_field(b, [k])).as_py() for k in (2, 3)]
             self._bounds = np.r_[np.minimum(self._bounds[:2], lo), np.maximum(self._bounds[2:], hi)]
-            self._types.update(geometry_types if geometry_types is not None else column.get("geometry_types", []))
+            self._types.update(column.get("geometry_types", []))
         if self._writer is None:  # the geo metadata is added on closing, with the bbox of all batches
             self._geo = geo
             meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"geo"}
