@@ -201,6 +201,12 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
     return frame
 
 
+def geo_bbox(path: str | Path) -> list[float]:
+    """The bbox a GeoParquet file's geo metadata records for all its rows ([] when it records none)."""
+    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
+    return geo["columns"][geo["primary_column"]].get("bbox") or []
+
+
 def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: float) -> pa.Table:
     """The rows whose bbox meets one of `boxes` (and some within NEAR_CELL of one), from the row groups whose
     statistics allow it."""

@@ -63,12 +63,7 @@ class Bron:
     def extent(self, name: str) -> np.ndarray:
         """xmin, ymin, xmax, ymax of the whole layer."""
         if self.folder is not None:
-            import json
-
-            import pyarrow.parquet as pq
-            geo = json.loads(pq.read_schema(catalogue.path(name, self.folder)).metadata[b"geo"])
-            b = geo["columns"][geo["primary_column"]].get("bbox") or [0, 0, 0, 0]
-            return np.asarray(b, dtype=float)
+            return np.asarray(io.geo_bbox(catalogue.path(name, self.folder)) or [0, 0, 0, 0], dtype=float)
         return np.asarray(self.layers[name].total_bounds, dtype=float)
 
 
