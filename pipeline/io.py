@@ -89,8 +89,7 @@ def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
     return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
 
 
-def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False,
-                  row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False) -> Path:
     """Write a (Geo)DataFrame as (Geo)Parquet atomically; GeoDataFrames must be in EPSG:28992.
 
     GeoParquet gets the bbox covering column and row groups; with sort the rows go in Hilbert order first."""
@@ -100,7 +99,7 @@ def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *,
             assert_working_crs(frame, str(target))
             if sort and len(frame):
                 frame = frame.take(spatial_order(frame.geometry.to_numpy()))
-            pq.write_table(to_arrow(frame), tmp, row_group_size=row_group_rows, compression="snappy")
+            pq.write_table(to_arrow(frame), tmp, row_group_size=ROW_GROUP_ROWS, compression="snappy")
         else:
             frame.to_parquet(tmp, index=False)
     return target
@@ -110,8 +109,8 @@ class GeoParquetWriter:
     """Append GeoDataFrames to one GeoParquet file batch by batch (each batch one or more row groups); the geo
     metadata (bbox, geometry types) covers all batches. Use as a context manager; the file appears atomically."""
 
-    def __init__(self, target: str | Path, *, row_group_rows: int = ROW_GROUP_ROWS):
-        self.target, self.row_group_rows = Path(target), row_group_rows
+    def __init__(self, target: str | Path):
+        self.target = Path(target)
         self._atomic = atomic_path(self.target)
         self._writer: pq.ParquetWriter | None = None
         self._geo: dict | None = None
@@ -143,7 +142,7 @@ class GeoParquetWriter:
             meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"geo"}
             self._schema = table.schema.with_metadata(meta)
             self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="snappy", store_schema=False)
-        self._writer.write_table(table.cast(self._schema), row_group_size=self.row_group_rows)
+        self._writer.write_table(table.cast(self._schema), row_group_size=ROW_GROUP_ROWS)
         self.rows += table.num_rows
 
     @property
@@ -170,13 +169,13 @@ class GeoParquetWriter:
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
-def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str] | None = None,
-                 boxes: np.ndarray | None = None, cell: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
+                 cell: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a file written by write_parquet; clear error when a previous stage has not run.
 
-    columns: only these (the geometry always comes along); boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose
-    bbox meets one of them, and possibly some within NEAR_CELL m of one (row groups that cannot hold any are not
-    read at all; needs the covering column); cell: that grid cell (m), default NEAR_CELL.
+    boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose bbox meets one of them, and possibly some within NEAR_CELL m
+    of one (row groups that cannot hold any are not read at all; needs the covering column); cell: that grid cell
+    (m), default NEAR_CELL.
     """
     path = Path(path)
     if not path.is_file():
@@ -184,12 +183,11 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
     pf = pq.ParquetFile(path)
     raw = (pf.schema_arrow.metadata or {}).get(b"geo")
     if raw is None:  # no geometry metadata: a plain table
-        return pd.read_parquet(path, columns=columns)
+        return pd.read_parquet(path)
     geo = json.loads(raw)
     gcol = geo["primary_column"]
     cover = geo["columns"][gcol].get("covering", {}).get("bbox")
-    names = [n for n in pf.schema_arrow.names if n != BBOX or cover is None]
-    wanted = names if columns is None else [n for n in names if n in columns or n == gcol]
+    wanted = [n for n in pf.schema_arrow.names if n != BBOX or cover is None]
     if boxes is None:
         table = pf.read(columns=wanted)
     else:
