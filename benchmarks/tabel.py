@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-STAGES = ["demo", "ingest", "analyse", "score", "export"]
+from schalen import STAGES  # benchmarks/schalen.py: the stages run per scale
+
 COMPUTATIONS = ["C1", "C2", "C3", "C4"]
 
 

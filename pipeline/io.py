@@ -89,8 +89,7 @@ def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
     return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
 
 
-def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False,
-                  row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False) -> Path:
     """Write a (Geo)DataFrame as (Geo)Parquet atomically; GeoDataFrames must be in EPSG:28992.
 
     GeoParquet gets the bbox covering column and row groups; with sort the rows go in Hilbert order first."""
@@ -100,7 +99,7 @@ def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *,
             assert_working_crs(frame, str(target))
             if sort and len(frame):
                 frame = frame.take(spatial_order(frame.geometry.to_numpy()))
-            pq.write_table(to_arrow(frame), tmp, row_group_size=row_group_rows, compression="snappy")
+            pq.write_table(to_arrow(frame), tmp, row_group_size=ROW_GROUP_ROWS, compression="snappy")
         else:
             frame.to_parquet(tmp, index=False)
     return target
@@ -110,8 +109,8 @@ class GeoParquetWriter:
     """Append GeoDataFrames to one GeoParquet file batch by batch (each batch one or more row groups); the geo
     metadata (bbox, geometry types) covers all batches. Use as a context manager; the file appears atomically."""
 
-    def __init__(self, target: str | Path, *, row_group_rows: int = ROW_GROUP_ROWS):
-        self.target, self.row_group_rows = Path(target), row_group_rows
+    def __init__(self, target: str | Path):
+        self.target = Path(target)
         self._atomic = atomic_path(self.target)
         self._writer: pq.ParquetWriter | None = None
         self._geo: dict | None = None
@@ -127,7 +126,7 @@ class GeoParquetWriter:
         assert_working_crs(frame, str(self.target))
         self.write_table(to_arrow(frame))
 
-    def write_table(self, table: pa.Table, geometry_types=None) -> None:
+    def write_table(self, table: pa.Table) -> None:
         """An Arrow table made by `to_arrow` (same columns every time); its bbox column extends the file's bbox."""
         geo = json.loads(table.schema.metadata[b"geo"]) if table.schema.metadata and b"geo" in table.schema.metadata \
             else self._geo
@@ -137,13 +136,13 @@ class GeoParquetWriter:
             lo = [pc.min(pc.struct_field(b, [k])).as_py() for k in (0, 1)]
             hi = [pc.max(pc.struct_field(b, [k])).as_py() for k in (2, 3)]
             self._bounds = np.r_[np.minimum(self._bounds[:2], lo), np.maximum(self._bounds[2:], hi)]
-            self._types.update(geometry_types if geometry_types is not None else column.get("geometry_types", []))
+            self._types.update(column.get("geometry_types", []))
         if self._writer is None:  # the geo metadata is added on closing, with the bbox of all batches
             self._geo = geo
             meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"geo"}
             self._schema = table.schema.with_metadata(meta)
             self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="snappy", store_schema=False)
-        self._writer.write_table(table.cast(self._schema), row_group_size=self.row_group_rows)
+        self._writer.write_table(table.cast(self._schema), row_group_size=ROW_GROUP_ROWS)
         self.rows += table.num_rows
 
     @property
@@ -170,13 +169,13 @@ class GeoParquetWriter:
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
-def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str] | None = None,
-                 boxes: np.ndarray | None = None, cell: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
+                 cell: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a file written by write_parquet; clear error when a previous stage has not run.
 
-    columns: only these (the geometry always comes along); boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose
-    bbox meets one of them, and possibly some within NEAR_CELL m of one (row groups that cannot hold any are not
-    read at all; needs the covering column); cell: that grid cell (m), default NEAR_CELL.
+    boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose bbox meets one of them, and possibly some within NEAR_CELL m
+    of one (row groups that cannot hold any are not read at all; needs the covering column); cell: that grid cell
+    (m), default NEAR_CELL.
     """
     path = Path(path)
     if not path.is_file():
@@ -184,12 +183,11 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
     pf = pq.ParquetFile(path)
     raw = (pf.schema_arrow.metadata or {}).get(b"geo")
     if raw is None:  # no geometry metadata: a plain table
-        return pd.read_parquet(path, columns=columns)
+        return pd.read_parquet(path)
     geo = json.loads(raw)
     gcol = geo["primary_column"]
     cover = geo["columns"][gcol].get("covering", {}).get("bbox")
-    names = [n for n in pf.schema_arrow.names if n != BBOX or cover is None]
-    wanted = names if columns is None else [n for n in names if n in columns or n == gcol]
+    wanted = [n for n in pf.schema_arrow.names if n != BBOX or cover is None]
     if boxes is None:
         table = pf.read(columns=wanted)
     else:
@@ -199,6 +197,12 @@ def read_parquet(path: str | Path, *, what: str | None = None, columns: list[str
     frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
     assert_working_crs(frame, str(path))
     return frame
+
+
+def geo_bbox(path: str | Path) -> list[float]:
+    """The bbox a GeoParquet file's geo metadata records for all its rows ([] when it records none)."""
+    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
+    return geo["columns"][geo["primary_column"]].get("bbox") or []
 
 
 def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: float) -> pa.Table:
@@ -269,24 +273,41 @@ def _to_frame(table: pa.Table, gcol: str, crs) -> gpd.GeoDataFrame:
     position = table.column_names.index(gcol)
     frame = table.drop_columns([gcol]).to_pandas()
     wkb = table.column(gcol).to_numpy(zero_copy_only=False) if table.num_rows else np.zeros(0, dtype=object)
-    geoms = _from_wkb(np.asarray(wkb, dtype=object))
+    geoms = in_threads(shapely.from_wkb, np.asarray(wkb, dtype=object))
     frame.insert(position, gcol, gpd.GeoSeries(geoms, index=frame.index, crs=WORKING_CRS if epsg == WORKING_EPSG
                                                 else (None if crs is None else CRS.from_json_dict(crs))))
     return gpd.GeoDataFrame(frame, geometry=gcol)
 
 
-def _from_wkb(wkb: np.ndarray) -> np.ndarray:
-    return in_threads(shapely.from_wkb, wkb)
+# below this many elements a vectorised call runs in the calling thread (thread start-up not worth it)
+MIN_CHUNK = 2_000
 
 
-def in_threads(func, values: np.ndarray, chunk: int = 50_000) -> np.ndarray:
-    """func(values) for an elementwise shapely function, on chunks in a thread per core (shapely releases the
-    GIL); small arrays in the calling thread."""
-    if len(values) <= chunk:
-        return func(values)
-    parts = [values[i:i + chunk] for i in range(0, len(values), chunk)]
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        return np.concatenate(list(pool.map(func, parts)))
+def workers() -> int:
+    """Threads for the big vectorised shapely calls: one per core (shapely 2's ufuncs release the GIL)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def in_threads(func, *arrays, chunks_per_worker: int = 4):
+    """func(*arrays) computed on aligned chunks in a thread pool; the per-chunk results concatenated.
+
+    func must be elementwise along the first axis of the arrays and return one array (or a tuple of
+    arrays) aligned with its input. Shapely's vectorised functions release the GIL, so chunks run
+    truly in parallel; small inputs run in the calling thread. Not for predicates on prepared
+    geometries that recur in several chunks: GEOS builds a prepared geometry's indexes lazily,
+    without a lock.
+    """
+    n = len(arrays[0])
+    k = min(workers() * chunks_per_worker, n // MIN_CHUNK)
+    if k <= 1:
+        return func(*arrays)
+    bounds = np.linspace(0, n, k + 1).astype(np.int64)
+    parts = [tuple(a[s:e] for a in arrays) for s, e in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        results = list(pool.map(lambda p: func(*p), parts))
+    if isinstance(results[0], tuple):
+        return tuple(np.concatenate(r) for r in zip(*results))
+    return np.concatenate(results)
 
 
 def is_in(values, allowed) -> np.ndarray:

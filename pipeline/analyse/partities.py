@@ -63,12 +63,7 @@ class Bron:
     def extent(self, name: str) -> np.ndarray:
         """xmin, ymin, xmax, ymax of the whole layer."""
         if self.folder is not None:
-            import json
-
-            import pyarrow.parquet as pq
-            geo = json.loads(pq.read_schema(catalogue.path(name, self.folder)).metadata[b"geo"])
-            b = geo["columns"][geo["primary_column"]].get("bbox") or [0, 0, 0, 0]
-            return np.asarray(b, dtype=float)
+            return np.asarray(io.geo_bbox(catalogue.path(name, self.folder)) or [0, 0, 0, 0], dtype=float)
         return np.asarray(self.layers[name].total_bounds, dtype=float)
 
 
@@ -96,16 +91,10 @@ def _grown(g: np.ndarray, d: float) -> np.ndarray:
 
 def run_task(taak: Taak) -> dict:
     """The heavy joins of one partition: dichtstbij and footprint per kavel, contours, verblijfsobjecten used."""
-    s, tol = taak.settings, taak.settings.meettolerantie_m
-    m, halo = s.milieuruimte, halo_m(taak.settings)
+    m, halo = taak.settings.milieuruimte, halo_m(taak.settings)
     reach = np.concatenate([geoms(taak.terreinen), geoms(taak.kavels)])
-    vbo = taak.bron.near("verblijfsobjecten", _grown(reach, halo))
-    gebruik = gevoelig.gevoelig_gebruik(vbo, _near(taak.alle_terreinen, vbo, tol), tol=tol,
-                                        bedrijfswoningen_meetellen=m.bedrijfswoningen_meetellen)
-    used = gebruik["gevoelig"].to_numpy(bool)
-    pts = geoms(vbo)[used]
+    vbo, gebruik, pts, info = _gevoelig_near(taak, _grown(reach, halo))
     tree = shapely.STRtree(pts)
-    info = vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
     near = gevoelig.dichtstbij(taak.kavels, pts, info, tree=tree)
     near, wider = _verder(taak, near, halo)
     if wider:  # the objects found beyond the halo that are some kavel's nearest are listed too
@@ -133,6 +122,18 @@ def same_object(vbo: pd.DataFrame) -> pd.Series:
     return pd.Series(keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy(), index=vbo.index)
 
 
+def _gevoelig_near(taak: Taak, boxes: np.ndarray) -> tuple:
+    """The verblijfsobjecten meeting `boxes`, their gevoelig_gebruik, and of the gevoelige ones (as used) the points
+    and vbo_id / gebruiksdoel."""
+    s = taak.settings
+    vbo = taak.bron.near("verblijfsobjecten", boxes)
+    gebruik = gevoelig.gevoelig_gebruik(vbo, _near(taak.alle_terreinen, vbo, s.meettolerantie_m),
+                                        tol=s.meettolerantie_m,
+                                        bedrijfswoningen_meetellen=s.milieuruimte.bedrijfswoningen_meetellen)
+    used = gebruik["gevoelig"].to_numpy(bool)
+    return vbo, gebruik, geoms(vbo)[used], vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
+
+
 def _near(terreinen: gpd.GeoDataFrame, vbo: gpd.GeoDataFrame, tol: float) -> gpd.GeoDataFrame:
     """The terreinen that can hold one of these objects (bedrijfswoningen), in layer order."""
     if not len(vbo):
@@ -145,7 +146,6 @@ def _near(terreinen: gpd.GeoDataFrame, vbo: gpd.GeoDataFrame, tol: float) -> gpd
 def _verder(taak: Taak, near: pd.DataFrame, halo: float) -> tuple[pd.DataFrame, list]:
     """Kavels whose nearest object is not certain within the halo are searched again, wider each time; returns the
     updated table and the (objects, gevoelig_gebruik) pairs read on the way."""
-    s = taak.settings
     extent = taak.bron.extent("verblijfsobjecten")
     reach, wider = halo, []
     while True:
@@ -157,14 +157,9 @@ def _verder(taak: Taak, near: pd.DataFrame, halo: float) -> tuple[pd.DataFrame, 
         covers = (kb[:, 0] - reach * GROEI <= extent[0]) & (kb[:, 1] - reach * GROEI <= extent[1]) \
             & (kb[:, 2] + reach * GROEI >= extent[2]) & (kb[:, 3] + reach * GROEI >= extent[3])
         reach *= GROEI
-        vbo = taak.bron.near("verblijfsobjecten", _grown(kg, reach))
-        gebruik = gevoelig.gevoelig_gebruik(vbo, _near(taak.alle_terreinen, vbo, s.meettolerantie_m),
-                                            tol=s.meettolerantie_m,
-                                            bedrijfswoningen_meetellen=s.milieuruimte.bedrijfswoningen_meetellen)
+        vbo, gebruik, pts, info = _gevoelig_near(taak, _grown(kg, reach))
         wider.append((vbo, gebruik))
-        used = gebruik["gevoelig"].to_numpy(bool)
-        info = vbo.loc[used, ["vbo_id", "gebruiksdoel"]].reset_index(drop=True)
-        again = gevoelig.dichtstbij(taak.kavels.iloc[np.flatnonzero(todo)], geoms(vbo)[used], info)
+        again = gevoelig.dichtstbij(taak.kavels.iloc[np.flatnonzero(todo)], pts, info)
         near = near.copy()
         for col in near.columns:
             near.loc[near.index[todo], col] = again[col].to_numpy()

@@ -42,9 +42,6 @@ class LazyLayer:
         for start in range(0, len(self), size):
             yield self.frame(np.arange(start, min(start + size, len(self))))
 
-    def to_frame(self) -> gpd.GeoDataFrame:
-        return self.frame(np.arange(len(self)))
-
 
 class Rects:
     """Rotated rectangles (geometry.rectangles) made on demand: centre, length, width, angle per rectangle."""

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from pipeline.crs import WORKING_CRS
 from pipeline.demo.geometry import grid_cells
 from pipeline.demo.scenario import OX, OY
 
@@ -40,7 +41,7 @@ def _kavels(spec: dict, first: int = 1) -> gpd.GeoDataFrame:
     boxes, _, _ = grid_cells(OX + b[0], OY + b[1], OX + b[2], OY + b[3], *spec["grid"])
     return gpd.GeoDataFrame({"kavel_id": [f"K{spec['rin']}-{first + i:03d}" for i in range(len(boxes))],
                              "uitgifte_status": ["uitgeefbaar" if r == "vrij" else "uitgegeven" for r in spec["roles"]],
-                             "role": spec["roles"]}, geometry=list(boxes), crs="EPSG:28992")
+                             "role": spec["roles"]}, geometry=list(boxes), crs=WORKING_CRS)
 
 
 def shrunk_history(ibis: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
