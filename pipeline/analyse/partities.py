@@ -80,8 +80,7 @@ class Taak:
 def halo_m(settings) -> float:
     """Reach of the milieuruimte joins: the largest richtafstand plus four blocks of the contour search."""
     m = settings.milieuruimte
-    largest = max([*m.richtafstanden_rustig.values(), *m.richtafstanden_gemengd.values()])
-    return float(largest) + 4 * max(contouren.BLOKKEN) * m.contour_resolutie_m
+    return m.grootste_richtafstand + 4 * max(contouren.BLOKKEN) * m.contour_resolutie_m
 
 
 def _grown(g: np.ndarray, d: float) -> np.ndarray:

@@ -92,6 +92,12 @@ class Milieuruimte(Strict):
                              "(its figures are what the score reads)")
         return self
 
+    @property
+    def grootste_richtafstand(self) -> float:
+        """The largest richtafstand of either table: how far any gevoelig object can matter (halo of reads)."""
+        return float(max(*self.richtafstanden_rustig.values(), *self.richtafstanden_gemengd.values()))
+
+
 class Kades(Strict):
     tolerantie_m: float = Field(25.0, gt=0, description="Max distance quay segment - kavel")
     bgt_types: dict[str, Literal["hoog", "middel", "laag"]] = Field(

@@ -34,8 +34,7 @@ def halo_m(source, analyse) -> float:
     if not isinstance(source.halo, str):
         return float(source.halo)
     if source.halo == "richtafstand":
-        m = analyse.milieuruimte
-        base = max(*m.richtafstanden_rustig.values(), *m.richtafstanden_gemengd.values())
+        base = analyse.milieuruimte.grootste_richtafstand
     else:
         base = analyse.kades.tolerantie_m
     return float(base) + analyse.meettolerantie_m + analyse.kavel_clip_tolerantie_m
