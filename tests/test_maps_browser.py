@@ -75,10 +75,11 @@ def open_terrein_popup(page, naam: str):
 def row_value(popup, label: str) -> str:
     """The value cell of the visible popup row whose header is exactly `label` (non-breaking spaces as spaces)."""
     row = popup.locator("tr").filter(visible=True).filter(has=popup.page.locator("th", has_text=re.compile(f"^{re.escape(label)}$")))
+    from playwright.sync_api import TimeoutError as Timeout
     try:  # a section just opened (a click on its summary) may take a frame to show its rows
         row.first.wait_for(state="visible", timeout=5000)
-    except Exception:  # noqa: BLE001 - the count below says what is wrong
-        pass
+    except Timeout:
+        pass  # the count below says what is wrong
     assert row.count() == 1, f"{label}: {row.count()} rows"
     return row.locator("td").inner_text().replace("\xa0", " ")
 
