@@ -215,7 +215,7 @@ def download_paged(*, source: str, target: Path, url: str, kind: str, request: d
         if matched is not None and matched != got:
             log.warning("%s/%s: server reported %d matching features, received %d", source, name, matched, got)
     if (twice := sum(received(s) for s in manifest.data["streams"].values()) - count) > 0:
-        log.info("%s: %d feature(s) came in more than one box; kept once", source, twice)
+        log.info("%s: %d feature(s) came more than once (across box edges, or repeated ids); kept once", source, twice)
     size = target.stat().st_size
     digest = sha256_file(target)
     manifest.complete(features=count, bytes=size, sha256=digest)
