@@ -259,3 +259,22 @@ def test_up_to_date_demo_is_not_rewritten(tmp_path):
     assert summary["records kavels"] > 0
     demo.run(config, force=True)
     assert ibis.stat().st_mtime_ns != before
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_national_demo_lines_stay_in_the_netherlands(seed):
+    """At scale 8.5 the rail and motorway random walks cross ~290 km: without a stop they drifted up to 78 km out of
+    the region (seeds 1 to 4 here: down to y = 224,344, up to 527,358), out of the extent ingest accepts. Now each
+    ends within MARGE_M of the region, which lies inside NL_EXTENT_RD."""
+    from pipeline.crs import NL_EXTENT_RD
+    from pipeline.demo import infra
+    from pipeline.demo.sizes import extent_for
+    ext = extent_for(8.5)
+    rng = np.random.default_rng(seed)
+    _, roads = infra.build_opritten(rng, 8.5, ext)
+    coords = np.vstack([*infra.main_lines(rng, 8.5, ext), *(shapely.get_coordinates(g) for _, g in roads)])
+    m = infra.MARGE_M
+    assert coords[:, 0].min() >= ext[0] - m and coords[:, 0].max() <= ext[2] + m
+    assert coords[:, 1].min() >= ext[1] - m and coords[:, 1].max() <= ext[3] + m
+    assert NL_EXTENT_RD[0] <= ext[0] - m and ext[2] + m <= NL_EXTENT_RD[2]
+    assert NL_EXTENT_RD[1] <= ext[1] - m and ext[3] + m <= NL_EXTENT_RD[3]

@@ -18,21 +18,33 @@ from pipeline.demo.sizes import count_for, in_box, scenario_box
 ROADS = ["A2", "A58", "A50", "A65", "A67", "A73", "A270", "A17", "A29", "A4"]
 
 
+# a line ends where it first strays this far outside the region: long random walks (a national demo) drift
+# tens of kilometres sideways, out of the Netherlands' extent that ingest checks
+MARGE_M = 2000.0
+
+
+def _within(coords: np.ndarray, ext) -> np.ndarray:
+    """The walk up to (not including) its first point more than MARGE_M outside the extent `ext`."""
+    outside = ~in_box(coords[:, 0], coords[:, 1], (ext[0] - MARGE_M, ext[1] - MARGE_M, ext[2] + MARGE_M,
+                                                   ext[3] + MARGE_M))
+    return coords[:np.argmax(outside)] if outside.any() else coords
+
+
 def _across(rng, ext, y_or_x, horizontal, wiggle=0.01, step=250.0):
     x0, y0, x1, y1 = ext
     if horizontal:
         n = int((x1 - x0) / step) + 2
-        return random_walk(rng, (x0 - step, y_or_x), 0.0, step, n, wiggle)
+        return _within(random_walk(rng, (x0 - step, y_or_x), 0.0, step, n, wiggle), ext)
     n = int((y1 - y0) / step) + 2
-    return random_walk(rng, (y_or_x, y0 - step), np.pi / 2, step, n, wiggle)
+    return _within(random_walk(rng, (y_or_x, y0 - step), np.pi / 2, step, n, wiggle), ext)
 
 
 def main_lines(rng, scale, ext):
     """Rail main lines (coordinate arrays): the scenario line plus random lines outside the scenario box."""
     box = scenario_box()
     inner = straight((box[0], sc.OY + sc.RAIL_Y), (box[2], sc.OY + sc.RAIL_Y), 250.0)
-    west = random_walk(rng, inner[0], np.pi, 250.0, int((inner[0, 0] - ext[0]) / 250) + 2, 0.01)[::-1]
-    east = random_walk(rng, inner[-1], 0.0, 250.0, int((ext[2] - inner[-1, 0]) / 250) + 2, 0.01)
+    west = _within(random_walk(rng, inner[0], np.pi, 250.0, int((inner[0, 0] - ext[0]) / 250) + 2, 0.01), ext)[::-1]
+    east = _within(random_walk(rng, inner[-1], 0.0, 250.0, int((ext[2] - inner[-1, 0]) / 250) + 2, 0.01), ext)
     lines = [np.vstack([west[:-1], inner, east[1:]])]
     far = scenario_box(2000.0)
     for i in range(count_for("spoorlijnen", scale) - 1):

@@ -55,9 +55,9 @@ def basis(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | Non
 
 def bases(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | None, views, *, tolerance: float,
           decimals: int) -> list[dict | None]:
-    """`basis` for many views (one per detail page): the clipping per view, the GeoJSON of all views in one go
+    """`basis` for many views (rectangles, one per detail page): the clipping per view, the GeoJSON of all views in one go
     (kaartdata.features works per feature, so each view gets the features it would get alone)."""
-    layers = [(soort, frame, key, shapely.STRtree(frame.geometry.to_numpy()))
+    layers = [(soort, frame.geometry.to_numpy(), frame[key].to_numpy(object), shapely.STRtree(frame.geometry.values))
               for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten,
                                                                                     "gemeente_naam"))
               if frame is not None and len(frame)]
@@ -66,25 +66,26 @@ def bases(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | Non
     for v, view in enumerate(views):
         if view is None or view.is_empty:
             continue
-        for soort, frame, key, tree in layers:
+        for soort, geometries, naam, tree in layers:
             hits = np.unique(tree.query(view, predicate="dwithin", distance=0.0))
             if not len(hits):
                 continue
-            shown = frame.iloc[hits].geometry.to_numpy()
-            areas = shapely.intersection(shown, view)
+            shown = geometries[hits]
+            box = view.bounds  # views are rectangles: clipping by one is far cheaper than a general intersection
+            areas = shapely.clip_by_rect(shown, *box)
             lines["view"].append(v), lines["soort"].append(soort)
             key_ = (soort, tuple(hits.tolist()))
             if key_ not in borders:
                 borders[key_] = shapely.union_all(shapely.boundary(shown))
-            lines["geometry"].append(shapely.intersection(borders[key_], view))
+            lines["geometry"].append(shapely.clip_by_rect(borders[key_], *box))
             names["view"] += [v] * len(hits)
             names["soort"] += [soort] * len(hits)
-            names["naam"] += frame[key].iloc[hits].tolist()
+            names["naam"] += naam[hits].tolist()
             names["geometry"] += list(shapely.point_on_surface(areas))
     out: list[dict | None] = [None] * len(views)
     if not lines["view"]:
         return out
-    crs = layers[0][1].crs
+    crs = (provincies if provincies is not None and len(provincies) else gemeenten).crs
     drawn = [_per_view(pd.DataFrame(d), crs, cols, tol, decimals, len(views))
              for d, cols, tol in ((lines, ["soort"], tolerance), (names, ["soort", "naam"], 0.0))]
     for v in sorted(set(lines["view"])):

@@ -13,7 +13,6 @@ catalogue's `groep`. Building the pages from this data is paginas.py; the detail
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Callable
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 
@@ -83,15 +83,16 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
              extra: dict[str, list] | None = None, keep_empty: bool = False) -> dict:
     """GeoJSON FeatureCollection in EPSG:4326: simplified in the metric CRS first, coordinates rounded.
 
-    Vectorised: the geometries are written by GEOS (shapely.to_geojson) and parsed in one json.loads, the values
-    are prepared per column (`_plain`); only the final dict per feature is built in Python."""
+    Vectorised: the geometries are written by GEOS (shapely.to_geojson) and kept as that text (an orjson.Fragment,
+    which the pages' |tojson writes as it is: never parsed into Python numbers), the values are prepared per column
+    (`_plain`); only the final dict per feature is built in Python."""
     geoms = frame.geometry
     if tolerance > 0:
         geoms = geoms.simplify(tolerance, preserve_topology=True)
     geoms = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(MAP_CRS).values
     geoms = shapely.transform(geoms, lambda c: np.round(c, decimals))
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    parsed = json.loads("[" + ",".join(shapely.to_geojson(geoms[present]).tolist()) + "]")
+    parsed = map(orjson.Fragment, shapely.to_geojson(geoms[present]).tolist())
     columns = [c for c in (columns if columns is not None else frame.columns) if c != frame.geometry.name]
     values = {c: _plain(frame[c]) for c in columns}
     values.update({k: np.asarray(v, dtype=object) for k, v in (extra or {}).items()})

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import jinja2
+import orjson
 
 from pipeline import progress
 from pipeline.export import trend
@@ -44,8 +45,10 @@ def environment() -> jinja2.Environment:
     """The one environment: loader on pipeline/templates, autoescape on, undefined names are errors."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    # |tojson: compact, in insertion order (popups list columns in data order), '<' '>' '&' "'" escaped
-    env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "ensure_ascii": False, "allow_nan": False}
+    # |tojson: compact, in insertion order (popups list columns in data order), '<' '>' '&' "'" escaped by jinja2;
+    # written by orjson (the pages' data is a few MB per page). The data holds no NaN: kaartdata._plain makes it None.
+    env.policies["json.dumps_function"] = dumps
+    env.policies["json.dumps_kwargs"] = {}
 
     def asset(name: str) -> str:
         """A script or stylesheet of pipeline/templates, raw (use with |safe inside <script>/<style>)."""
@@ -53,6 +56,11 @@ def environment() -> jinja2.Environment:
 
     env.globals["asset"] = asset
     return env
+
+
+def dumps(value) -> str:
+    """Compact JSON text of plain Python values (dict keys that are not text are written as text, as json does)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def render(template: str, **context) -> str:

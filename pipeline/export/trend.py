@@ -119,7 +119,9 @@ def detail_rows(history: pd.DataFrame | None) -> dict[str, list[dict]]:
     from pipeline.export.report import nl
     if history is None or history.empty:
         return {}
-    h = history.sort_values("jaar")
-    text = pd.DataFrame({"rin_nummer": h["rin_nummer"].astype(str), "jaar": h["jaar"].astype(int),
-                         **{c: [nl(v, 1) for v in h[c]] for c, _, _ in SERIES}})
-    return {rin: part.drop(columns="rin_nummer").to_dict("records") for rin, part in text.groupby("rin_nummer")}
+    h = history.sort_values(["rin_nummer", "jaar"], kind="stable")
+    columns = {"jaar": h["jaar"].astype(int).tolist(), **{c: [nl(v, 1) for v in h[c].tolist()] for c, _, _ in SERIES}}
+    rows: dict[str, list[dict]] = {}
+    for rin, *values in zip(h["rin_nummer"].astype(str).tolist(), *columns.values()):
+        rows.setdefault(rin, []).append(dict(zip(columns, values)))
+    return rows
