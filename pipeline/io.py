@@ -216,50 +216,66 @@ def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: 
         for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
             s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
             stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
+    grid = BoxGrid(boxes, cell)
     known = ~np.isnan(stats).any(axis=1)
     hit = ~known
-    hit[known] = near_boxes(stats[known], boxes, cell)
+    hit[known] = grid(stats[known])
     groups = np.flatnonzero(hit)
-    table = pf.read_row_groups(groups, columns=[*columns, BBOX]) if len(groups) else \
-        pf.schema_arrow.empty_table().select([*columns, BBOX])
-    if table.num_rows:
+    pieces = [pf.schema_arrow.empty_table().select([*columns, BBOX])]
+    # a few row groups at a time, each filtered before the next is read: boxes spread over a region can meet every
+    # row group, and reading them all before filtering would hold the whole file (a national BAG: gigabytes)
+    for start in range(0, len(groups), READ_GROUPS):
+        table = pf.read_row_groups(groups[start:start + READ_GROUPS], columns=[*columns, BBOX])
         b = table.column(BBOX).combine_chunks()
         rows = np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
-        table = table.filter(pa.array(near_boxes(rows, boxes, cell)))
-    return table.drop_columns([BBOX])
+        pieces.append(table.filter(pa.array(grid(rows))))
+    return pa.concat_tables(pieces).drop_columns([BBOX])
 
 
-NEAR_CELL = 250.0  # metres: the grid `near_boxes` marks the query boxes on
+READ_GROUPS = 4  # row groups read at a time by _read_near (of ROW_GROUP_ROWS rows each)
 
 
-def near_boxes(rows: np.ndarray, boxes: np.ndarray, cell: float = NEAR_CELL) -> np.ndarray:
-    """Mask of the rows ((n, 4) bboxes) that meet a grid cell of `cell` m touched by one of `boxes`: every row
-    meeting a box, and possibly rows up to `cell` m from one (a superset; callers that need it exact filter again).
-    Works with numpy on a grid (a summed-area table), so thousands of overlapping boxes cost what one does."""
-    rows = np.asarray(rows, dtype=float).reshape(-1, 4)
-    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
-    if len(rows) == 0 or len(boxes) == 0:
-        return np.zeros(len(rows), dtype=bool)
-    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
-    span = max(boxes[:, 2].max() - x0, boxes[:, 3].max() - y0, 1.0)
-    cell = max(cell, span / 2048)  # at most ~4M cells: a coarser grid is still a superset
-    nx = int(np.floor((boxes[:, 2].max() - x0) / cell)) + 1
-    ny = int(np.floor((boxes[:, 3].max() - y0) / cell)) + 1
-    c0, c1 = ((boxes[:, [0, 2]] - x0) // cell).astype(np.int64).T
-    r0, r1 = ((boxes[:, [1, 3]] - y0) // cell).astype(np.int64).T
-    diff = np.zeros((ny + 1, nx + 1), dtype=np.int32)
-    for r, c, v in ((r0, c0, 1), (r0, c1 + 1, -1), (r1 + 1, c0, -1), (r1 + 1, c1 + 1, 1)):
-        np.add.at(diff, (r, c), v)
-    marked = (diff.cumsum(axis=0).cumsum(axis=1)[:ny, :nx] > 0).astype(np.int32)
-    area = np.zeros((ny + 1, nx + 1), dtype=np.int64)
-    area[1:, 1:] = marked.cumsum(axis=0).cumsum(axis=1)
-    inside = (rows[:, 2] >= x0) & (rows[:, 0] < x0 + nx * cell) & (rows[:, 3] >= y0) & (rows[:, 1] < y0 + ny * cell)
-    a0 = np.clip((rows[:, 0] - x0) // cell, 0, nx - 1).astype(np.int64)
-    a1 = np.clip((rows[:, 2] - x0) // cell, 0, nx - 1).astype(np.int64)
-    b0 = np.clip((rows[:, 1] - y0) // cell, 0, ny - 1).astype(np.int64)
-    b1 = np.clip((rows[:, 3] - y0) // cell, 0, ny - 1).astype(np.int64)
-    count = area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]
-    return inside & (count > 0)
+NEAR_CELL = 250.0  # metres: the grid BoxGrid marks the query boxes on
+
+
+class BoxGrid:
+    """Which rows ((n, 4) bboxes) meet a grid cell of `cell` m touched by one of `boxes`: every row meeting a box, and
+    possibly rows up to `cell` m from one (a superset; callers that need it exact filter again). Works with numpy on
+    a grid (a summed-area table), so thousands of overlapping boxes cost what one does; built once, then called on
+    each batch of rows."""
+
+    def __init__(self, boxes: np.ndarray, cell: float = NEAR_CELL):
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        self.empty = len(boxes) == 0
+        if self.empty:
+            return
+        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+        span = max(boxes[:, 2].max() - x0, boxes[:, 3].max() - y0, 1.0)
+        cell = max(cell, span / 2048)  # at most ~4M cells: a coarser grid is still a superset
+        nx = int(np.floor((boxes[:, 2].max() - x0) / cell)) + 1
+        ny = int(np.floor((boxes[:, 3].max() - y0) / cell)) + 1
+        c0, c1 = ((boxes[:, [0, 2]] - x0) // cell).astype(np.int64).T
+        r0, r1 = ((boxes[:, [1, 3]] - y0) // cell).astype(np.int64).T
+        diff = np.zeros((ny + 1, nx + 1), dtype=np.int32)
+        for r, c, v in ((r0, c0, 1), (r0, c1 + 1, -1), (r1 + 1, c0, -1), (r1 + 1, c1 + 1, 1)):
+            np.add.at(diff, (r, c), v)
+        marked = (diff.cumsum(axis=0).cumsum(axis=1)[:ny, :nx] > 0).astype(np.int32)
+        self.area = np.zeros((ny + 1, nx + 1), dtype=np.int64)
+        self.area[1:, 1:] = marked.cumsum(axis=0).cumsum(axis=1)
+        self.x0, self.y0, self.cell, self.nx, self.ny = x0, y0, cell, nx, ny
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=float).reshape(-1, 4)
+        if len(rows) == 0 or self.empty:
+            return np.zeros(len(rows), dtype=bool)
+        x0, y0, cell, nx, ny, area = self.x0, self.y0, self.cell, self.nx, self.ny, self.area
+        inside = (rows[:, 2] >= x0) & (rows[:, 0] < x0 + nx * cell) & (rows[:, 3] >= y0) & (rows[:, 1] < y0 + ny * cell)
+        a0 = np.clip((rows[:, 0] - x0) // cell, 0, nx - 1).astype(np.int64)
+        a1 = np.clip((rows[:, 2] - x0) // cell, 0, nx - 1).astype(np.int64)
+        b0 = np.clip((rows[:, 1] - y0) // cell, 0, ny - 1).astype(np.int64)
+        b1 = np.clip((rows[:, 3] - y0) // cell, 0, ny - 1).astype(np.int64)
+        count = area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]
+        return inside & (count > 0)
 
 
 @lru_cache(maxsize=16)

@@ -139,3 +139,20 @@ def test_one_environment_escapes_and_refuses_closing_tags():
     assert "<script>x</script>" not in html and "</script>\"" not in html
     with pytest.raises(ValueError, match="closing"):
         paginas.inline("var a = '</script>';", "plugin.js")
+
+
+def test_detail_pages_built_in_blocks_are_the_pages_built_at_once(built, monkeypatch):
+    """Pages are built PAGINA_BLOK terreinen at a time (memory bounded by the block): blocks of one terrein give
+    every page exactly the data of one block holding all of them, gevoelige objecten and borders included."""
+    from pipeline.export import detaildata
+    from pipeline.export.common import read_inputs
+    config, _ = built
+    inputs = read_inputs(config)
+
+    def pages(block: int) -> list[str]:
+        monkeypatch.setattr(detaildata, "PAGINA_BLOK", block)
+        return [paginas.dumps(p) for p in detaildata.detail_pages(config, inputs, tolerance=1.0)]
+
+    at_once, one_by_one = pages(1000), pages(1)
+    assert len(at_once) == 6
+    assert one_by_one == at_once

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from pipeline import io
 from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.config import CRITERIA
 from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
@@ -34,6 +35,7 @@ PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
 OMGEVING_M = 250.0         # zoning and grid areas: clipped to the terrein's envelope plus this
 CONTEXT_M = 2000.0         # fairways: within this of the terrein
 BASIS_M = 10_000.0         # borders and names: the terrein's envelope grown by this
+PAGINA_BLOK = 100          # pages built at a time
 # colours of the classes only the detail pages draw (the QML styles use the same)
 REGISTER_KLEUREN = {"HMC-kavel, geen HMC nodig": "#d7191c", "kadekavel, niet watergebonden": "#2b83ba",
                     "lage categorie op bedrijventerrein": "#fdae61", "onbekend (SBI niet in tabel)": "#8c8c8c",
@@ -105,14 +107,13 @@ def gevoelig_en_afstanden(inputs: Inputs) -> tuple[gpd.GeoDataFrame | None, gpd.
     return gpd.GeoDataFrame(objects, geometry="geometry", crs=vbo.crs), lines
 
 
-def page_layers(config, inputs: Inputs, tolerance: float) -> dict[str, tuple[dict[str, list], str, list[str]]]:
-    """Per layer key: (features grouped by rin_nummer, catalogue dataset of its columns, the columns)."""
-    dec, fine = config.export.kaart_decimalen, min(tolerance, 1.0)
+def page_sources(inputs: Inputs) -> dict[str, tuple[gpd.GeoDataFrame | None, str]]:
+    """Per layer key: (its features for every page, each with the rin_nummer of its page; catalogue dataset)."""
     t, canon = inputs.terreinen, inputs.canonical
     gevoelig, afstanden = gevoelig_en_afstanden(inputs)
-    panden = near(canon.get("panden"), t, PANDEN_MARGE_M)
-    sources = {
-        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (panden, "panden_uitvoer"),
+    return {
+        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (near(canon.get("panden"), t, PANDEN_MARGE_M),
+                                                                    "panden_uitvoer"),
         "vestigingen": (inputs.register, "vestigingen_register"), "gevoelig": (gevoelig, "verblijfsobjecten_gebruik"),
         "afstanden": (afstanden, "kavels_indicatoren"), "contouren": (inputs.contouren, "milieuruimte_contouren"),
         "zonering": (near(canon.get("milieuzones"), t, 0.0, OMGEVING_M), "milieuzones"),
@@ -120,16 +121,29 @@ def page_layers(config, inputs: Inputs, tolerance: float) -> dict[str, tuple[dic
         "netcapaciteit": (near(inputs.netcapaciteit, t, 0.0, OMGEVING_M), "netcapaciteit"),
         "vaarwegen": (near(canon.get("vaarwegen"), t, CONTEXT_M, CONTEXT_M), "vaarwegen"),
     }
-    return {key: (by_rin(frame, None, fine, dec), dataset,
-                  [c for c in frame.columns if c != frame.geometry.name] if _present(frame) else [])
-            for key, (frame, dataset) in sources.items()}
 
 
-def _kolommen(layers: dict[str, tuple[dict[str, list], str, list[str]]], inputs: Inputs) -> dict[str, dict]:
+def _columns(frame) -> list[str]:
+    return [c for c in frame.columns if c != frame.geometry.name] if _present(frame) else []
+
+
+def page_layers(config, sources: dict, rins: list[str], tolerance: float) -> dict[str, dict[str, list]]:
+    """Per layer key: the GeoJSON features of the pages of `rins`, grouped by rin_nummer (one block of pages at a
+    time: the features of every page at once grow with the region)."""
+    dec, fine = config.export.kaart_decimalen, min(tolerance, 1.0)
+    out = {}
+    for key, (frame, _) in sources.items():
+        if _present(frame) and "rin_nummer" in frame:
+            frame = frame[io.is_in(frame["rin_nummer"].astype(str), pd.Series(rins))]
+        out[key] = by_rin(frame, None, fine, dec)
+    return out
+
+
+def _kolommen(sources: dict, inputs: Inputs) -> dict[str, dict]:
     """Column descriptions (catalogue label, unit, decimals) per layer."""
     t = inputs.terreinen
-    out = {"terrein": column_meta([c for c in t.columns if c != t.geometry.name], TERREINEN)}
-    out.update({key: column_meta(columns, dataset) for key, (_, dataset, columns) in layers.items()})
+    out = {"terrein": column_meta(_columns(t), TERREINEN)}
+    out.update({key: column_meta(_columns(frame), dataset) for key, (frame, dataset) in sources.items()})
     return out
 
 
@@ -154,16 +168,16 @@ def legends() -> dict:
 
 
 def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
-    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`."""
+    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`; built
+    PAGINA_BLOK pages at a time, so memory is bounded by the block, not by the region."""
     if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
         return
     from pipeline.categories import CEMT_KLASSEN
     dec = config.export.kaart_decimalen
     t = inputs.terreinen
-    layers = page_layers(config, inputs, tolerance)
-    terrein_cols = [c for c in t.columns if c != t.geometry.name]
-    terrein_feats = features(t, terrein_cols, tolerance, dec, keep_empty=True)["features"]
-    kolommen = _kolommen(layers, inputs)
+    sources = page_sources(inputs)
+    terrein_cols = _columns(t)
+    kolommen = _kolommen(sources, inputs)
     shared = {"kolommen": kolommen, "legenda": legends(), "cemtKlassen": CEMT_KLASSEN,
               "secties": {"terrein": popup_sections(terrein_cols),
                           "kavels": sections_in_order(list(kolommen["kavels"]), "kavels_indicatoren"),
@@ -171,22 +185,27 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
                                                            "vestigingen_register")},
               "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
               "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
-    pages = [(geom, rec, terrein) for geom, rec, terrein in zip(t.geometry, t[terrein_cols].to_dict("records"),
-                                                                  terrein_feats)
-             if layers["kavels"][0].get(str(rec["rin_nummer"]))]
-    # the borders of every page's view at once: the GeoJSON of all views in one pass (context.bases)
-    views = shapely.envelope(shapely.buffer(np.asarray([g for g, _, _ in pages], dtype=object), BASIS_M))
-    basissen = bases(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), list(views),
-                     tolerance=max(tolerance, 5.0), decimals=dec)
-    for (geom, rec, terrein), base in zip(pages, basissen):
-        rin = str(rec["rin_nummer"])
-        kavels = layers["kavels"][0].get(rin)
-        naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
-        data = {key: {"type": "FeatureCollection", "features": grouped[rin]}
-                for key, (grouped, _, _) in layers.items() if grouped.get(rin)}
-        data.update(terrein={"type": "FeatureCollection", "features": [terrein] if terrein is not None else []},
-                    basis=base, **shared)
-        waarom = rec.get("waarom")
-        yield {"slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
-               "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
-               "aantal": len(kavels), "data": data}
+    with_kavels = io.is_in(t["rin_nummer"].astype(str), inputs.kavels["rin_nummer"].astype(str))
+    candidates = np.flatnonzero(with_kavels)
+    for start in range(0, len(candidates), PAGINA_BLOK):
+        block = t.iloc[candidates[start:start + PAGINA_BLOK]]
+        rins = block["rin_nummer"].astype(str).tolist()
+        layers = page_layers(config, sources, rins, tolerance)
+        terrein_feats = features(block, terrein_cols, tolerance, dec, keep_empty=True)["features"]
+        # the borders of the block's views at once: the GeoJSON of all views in one pass (context.bases)
+        views = shapely.envelope(shapely.buffer(block.geometry.to_numpy(), BASIS_M))
+        basissen = bases(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), list(views),
+                         tolerance=max(tolerance, 5.0), decimals=dec)
+        for rin, rec, terrein, base in zip(rins, block[terrein_cols].to_dict("records"), terrein_feats, basissen):
+            kavels = layers["kavels"].get(rin)
+            if not kavels:
+                continue
+            naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
+            data = {key: {"type": "FeatureCollection", "features": grouped[rin]}
+                    for key, grouped in layers.items() if grouped.get(rin)}
+            data.update(terrein={"type": "FeatureCollection", "features": [terrein] if terrein is not None else []},
+                        basis=base, **shared)
+            waarom = rec.get("waarom")
+            yield {"slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
+                   "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
+                   "aantal": len(kavels), "data": data}

@@ -1,0 +1,47 @@
+"""Reading only what is near (pipeline.io.read_parquet with boxes): row groups skipped by their bbox statistics, the
+rest read a few row groups at a time and filtered, rows kept in file order."""
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from pipeline import io
+from pipeline.crs import WORKING_CRS
+
+
+def _points(tmp_path, monkeypatch):
+    """100 points on a line x = 0, 100, ..., 9,900 (y = 0), sorted, in row groups of 10 rows."""
+    monkeypatch.setattr(io, "ROW_GROUP_ROWS", 10)
+    frame = gpd.GeoDataFrame({"nr": np.arange(100)}, geometry=shapely.points(np.arange(100) * 100.0, 0.0),
+                             crs=WORKING_CRS)
+    return io.write_parquet(frame, tmp_path / "punten.parquet")
+
+
+def test_rows_near_boxes_from_few_row_groups(tmp_path, monkeypatch):
+    path = _points(tmp_path, monkeypatch)
+    monkeypatch.setattr(io, "READ_GROUPS", 2)  # several reads, each filtered before the next
+    read = []
+    original = io.pq.ParquetFile.read_row_groups
+    monkeypatch.setattr(io.pq.ParquetFile, "read_row_groups",
+                        lambda self, groups, **kw: read.append(list(groups)) or original(self, groups, **kw))
+    # boxes around x 1,000-1,150 and x 7,000; cell 1 m: only rows meeting a box (and their 1 m cells)
+    boxes = np.array([[1000.0, -5.0, 1150.0, 5.0], [6999.5, -1.0, 7000.5, 1.0]])
+    out = io.read_parquet(path, boxes=boxes, cell=1.0)
+    assert out["nr"].tolist() == [10, 11, 70]
+    assert out.crs.to_epsg() == 28992
+    # row groups 1 (rows 10-19) and 7 (rows 70-79) only; boxes meeting nothing: no rows, same columns
+    assert read == [[1, 7]]
+    none = io.read_parquet(path, boxes=np.array([[50_000.0, 0.0, 50_001.0, 1.0]]), cell=1.0)
+    assert len(none) == 0 and list(none.columns) == ["nr", "geometry"]
+
+
+def test_boxes_over_every_row_group_are_read_in_batches(tmp_path, monkeypatch):
+    path = _points(tmp_path, monkeypatch)
+    monkeypatch.setattr(io, "READ_GROUPS", 3)
+    read = []
+    original = io.pq.ParquetFile.read_row_groups
+    monkeypatch.setattr(io.pq.ParquetFile, "read_row_groups",
+                        lambda self, groups, **kw: read.append(list(groups)) or original(self, groups, **kw))
+    boxes = np.array([[x - 1.0, -1.0, x + 1.0, 1.0] for x in np.arange(0, 10_000, 500.0)])  # every 5th point
+    out = io.read_parquet(path, boxes=boxes, cell=1.0)
+    assert out["nr"].tolist() == list(range(0, 100, 5))
+    assert read == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
