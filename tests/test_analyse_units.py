@@ -342,3 +342,16 @@ def test_vestiging_on_shared_boundary_belongs_to_one_kavel_in_every_analysis():
     assert benut["vacant"].tolist() == [False, True]
     assert gebruik["bezet"].tolist() == [True, False]
     assert gebruik["watergebonden"].tolist() == [True, False]
+
+
+def test_overlaps_and_footprints_leave_no_prepared_geometries_behind():
+    """A prepared geometry keeps its GEOS index on the shapely object: the kavels and zones of a province kept
+    theirs for the rest of the stage (analyse at scale 4: 4.7 GB instead of 1.6 GB). The building blocks release
+    what they prepared, and leave what the caller had prepared as it was."""
+    kavels = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10)])
+    zones = np.array([box(5, -5, 15, 15), box(12, 2, 14, 4)])
+    shapely.prepare(zones[1:])
+    assert largest_overlap(kavels, zones).tolist() == [0, 0]
+    assert bebouwing.footprint_per_zone(kavels, np.array([box(1, 1, 3, 3), box(9, 1, 11, 2)])).tolist() == [5.0, 1.0]
+    assert shapely.is_prepared(kavels).tolist() == [False, False]
+    assert shapely.is_prepared(zones).tolist() == [False, True]

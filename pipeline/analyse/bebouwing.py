@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, largest_overlap,
+from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, largest_overlap, prepared,
                                   per_kavel_van_terrein, query_pairs, ranks)
 
 
@@ -64,10 +64,10 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None,
         iz, ib = query_pairs(tree, z)
     else:
         ib, iz = query_pairs(shapely.STRtree(z), b)
-    shapely.prepare(z)  # prepared zones: the predicates run serially (GEOS builds their indexes lazily)
-    hit = shapely.intersects(z[iz], b[ib])
-    iz, ib = iz[hit], ib[hit]
-    inside = shapely.contains_properly(z[iz], b[ib])
+    with prepared(z):  # prepared zones: the predicates run serially (GEOS builds their indexes lazily)
+        hit = shapely.intersects(z[iz], b[ib])
+        iz, ib = iz[hit], ib[hit]
+        inside = shapely.contains_properly(z[iz], b[ib])
     area = shapely.area(b[ib])
     cross = ~inside
     if cross.any():
