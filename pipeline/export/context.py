@@ -55,8 +55,8 @@ def basis(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | Non
 
 def bases(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | None, views, *, tolerance: float,
           decimals: int) -> list[dict | None]:
-    """`basis` for many views (rectangles, one per detail page): the clipping per view, the GeoJSON of all views in one go
-    (kaartdata.features works per feature, so each view gets the features it would get alone)."""
+    """`basis` for many views (rectangles, one per detail page): the clipping per view, the GeoJSON of all views in
+    one go (kaartdata.features works per feature, so each view gets the features it would get alone)."""
     layers = [(soort, frame.geometry.to_numpy(), frame[key].to_numpy(object), shapely.STRtree(frame.geometry.values))
               for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten,
                                                                                     "gemeente_naam"))
