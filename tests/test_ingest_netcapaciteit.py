@@ -66,6 +66,22 @@ def test_json_postcode_without_polygon_dropped(shared_dir, tmp_path):
     assert report.tallies[0].dropped["postcode zonder PC6-polygoon"] == 1
 
 
+def test_json_energy_areas_without_postcode_areas_said_out_loud(shared_dir, tmp_path, caplog):
+    """The real DSO document's one energy area (3 postcode areas) next to the real TSO document's 3 energy areas
+    (no postcode_areas: they cannot be placed): the 3 postcodes are kept and the 3 unplaceable areas are named."""
+    dso = json.loads((shared_dir / IM / "im_capaciteitskaart_dso-20250110.example.json").read_text(encoding="utf-8"))
+    tso = json.loads((shared_dir / IM / "im_capaciteitskaart_tso-20250120.example.json").read_text(encoding="utf-8"))
+    mixed = tmp_path / "gemengd.json"
+    mixed.write_text(json.dumps({**dso, "energy_areas": dso["energy_areas"] + tso["energy_areas"]}), encoding="utf-8")
+    sources = make_world(tmp_path / "raw")
+    sources["netcapaciteit"] = {"path": str(mixed)}
+    sources["netcapaciteit_postcodes"] = {"path": pc6(tmp_path)}
+    with caplog.at_level("WARNING", logger="pipeline.ingest.netcapaciteit"):
+        out = netcapaciteit.ingest(make_config(tmp_path, sources), Report())
+    assert sorted(out["gebied_id"]) == ["1234AC", "1234AD", "1234AE"]
+    assert "3 of 4 energy area(s) in gemengd.json have no postcode_areas" in caplog.text
+
+
 def test_json_needs_postcode_polygons_and_postcode_areas(shared_dir, tmp_path):
     sources = make_world(tmp_path / "raw")
     sources["netcapaciteit"] = {"path": str(shared_dir / IM / "im_capaciteitskaart_dso-20250110.example.json")}

@@ -57,10 +57,11 @@ def bases(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | Non
           decimals: int) -> list[dict | None]:
     """`basis` for many views (rectangles, one per detail page): the clipping per view, the GeoJSON of all views in
     one go (kaartdata.features works per feature, so each view gets the features it would get alone)."""
-    layers = [(soort, frame.geometry.to_numpy(), frame[key].to_numpy(object), shapely.STRtree(frame.geometry.values))
-              for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten,
-                                                                                    "gemeente_naam"))
-              if frame is not None and len(frame)]
+    layers = []
+    for soort, frame, key in (("provincie", provincies, "provincie_naam"), ("gemeente", gemeenten, "gemeente_naam")):
+        if frame is not None and len(frame):
+            g = frame.geometry.to_numpy()
+            layers.append((soort, g, frame[key].to_numpy(object), shapely.STRtree(g)))
     lines, names = {"view": [], "soort": [], "geometry": []}, {"view": [], "soort": [], "naam": [], "geometry": []}
     borders: dict[tuple, object] = {}  # the union of the borders of the same features (neighbouring views) once
     for v, view in enumerate(views):

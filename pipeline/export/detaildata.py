@@ -127,15 +127,22 @@ def _columns(frame) -> list[str]:
     return [c for c in frame.columns if c != frame.geometry.name] if _present(frame) else []
 
 
-def page_layers(config, sources: dict, rins: list[str], tolerance: float) -> dict[str, dict[str, list]]:
+def rows_per_rin(frame) -> dict[str, np.ndarray]:
+    """Positions of a source's rows per rin_nummer (in layer order), made once for all blocks of pages."""
+    if not _present(frame) or "rin_nummer" not in frame:
+        return {}
+    return frame.groupby(frame["rin_nummer"].astype(str).to_numpy(), sort=False).indices
+
+
+def page_layers(config, sources: dict, rows: dict[str, dict], rins: list[str],
+                tolerance: float) -> dict[str, dict[str, list]]:
     """Per layer key: the GeoJSON features of the pages of `rins`, grouped by rin_nummer (one block of pages at a
-    time: the features of every page at once grow with the region)."""
+    time: the features of every page at once grow with the region); rows: rows_per_rin of each source."""
     dec, fine = config.export.kaart_decimalen, min(tolerance, 1.0)
     out = {}
     for key, (frame, _) in sources.items():
-        if _present(frame) and "rin_nummer" in frame:
-            frame = frame[io.is_in(frame["rin_nummer"].astype(str), pd.Series(rins))]
-        out[key] = by_rin(frame, None, fine, dec)
+        picked = [rows[key][r] for r in rins if r in rows[key]]
+        out[key] = by_rin(frame.iloc[np.sort(np.concatenate(picked))], None, fine, dec) if picked else {}
     return out
 
 
@@ -176,6 +183,7 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
     dec = config.export.kaart_decimalen
     t = inputs.terreinen
     sources = page_sources(inputs)
+    rows = {key: rows_per_rin(frame) for key, (frame, _) in sources.items()}
     terrein_cols = _columns(t)
     kolommen = _kolommen(sources, inputs)
     shared = {"kolommen": kolommen, "legenda": legends(), "cemtKlassen": CEMT_KLASSEN,
@@ -190,7 +198,7 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
     for start in range(0, len(candidates), PAGINA_BLOK):
         block = t.iloc[candidates[start:start + PAGINA_BLOK]]
         rins = block["rin_nummer"].astype(str).tolist()
-        layers = page_layers(config, sources, rins, tolerance)
+        layers = page_layers(config, sources, rows, rins, tolerance)
         terrein_feats = features(block, terrein_cols, tolerance, dec, keep_empty=True)["features"]
         # the borders of the block's views at once: the GeoJSON of all views in one pass (context.bases)
         views = shapely.envelope(shapely.buffer(block.geometry.to_numpy(), BASIS_M))
