@@ -14,7 +14,7 @@ from pipeline import catalogue, ingest, io
 
 def bag_file(path, history: bool):
     """60 panden; pand 11 is gesloopt. With history: pand 5 has an older current voorkomen at the end of the file
-    (another batch). Without (a PDOK GeoPackage): pand 7 has an exact copy there, pand 9 a second row with the same
+    (another batch), and panden 20-27 an ended voorkomen after it (a batch of 7 without one current row). Without (a PDOK GeoPackage): pand 7 has an exact copy there, pand 9 a second row with the same
     id and another bouwjaar."""
     n = 60
     x = X0 + (np.arange(n) % 10) * 40.0
@@ -29,9 +29,14 @@ def bag_file(path, history: bool):
     geoms = list(shapely.box(x, y, x + 20, y + 15)) + [shapely.box(x[5], y[5], x[5] + 22, y[5] + 15),
                                                        shapely.box(x[7], y[7], x[7] + 20, y[7] + 15),
                                                        shapely.box(x[9], y[9], x[9] + 20, y[9] + 15)]
-    out = gpd.GeoDataFrame(pd.concat([frame, extra], ignore_index=True), geometry=geoms, crs=RD)
+    ended = pd.DataFrame({"identificatie": ids[20:28], "bouwjaar": 1970 + np.arange(8), "status": "Pand in gebruik",
+                          "voorkomenidentificatie": 0, "beginGeldigheid": "2005-01-01",
+                          "eindGeldigheid": "2010-01-01"})
+    geoms += list(shapely.box(x[20:28], y[20:28], x[20:28] + 20, y[20:28] + 15))
+    out = gpd.GeoDataFrame(pd.concat([frame, extra, ended], ignore_index=True), geometry=geoms, crs=RD)
     if not history:
-        out = out.drop(columns=["voorkomenidentificatie", "beginGeldigheid"]).drop(index=60)
+        out = out.drop(columns=["voorkomenidentificatie", "beginGeldigheid", "eindGeldigheid"]).drop(index=60)
+        out = out.iloc[:62]
     out.to_file(path, layer="pand", engine="pyogrio")
 
 
@@ -46,8 +51,8 @@ def test_batches_equal_the_layer_in_memory(tmp_path, history):
     expected = layers["panden"]
     assert "0855100000000011" not in set(expected["pand_id"])
     counts = expected["pand_id"].value_counts()
-    if history:  # the latest voorkomen of pand 5 (the wider one) is kept
-        assert counts["0855100000000005"] == 1
+    if history:  # the latest voorkomen of pand 5 (the wider one) is kept; the ended ones of 20-27 go
+        assert counts["0855100000000005"] == 1 and counts["0855100000000020"] == 1
         five = expected[expected["pand_id"] == "0855100000000005"].geometry.iloc[0]
         assert five.bounds[2] - five.bounds[0] == pytest.approx(22.0)
     else:  # the exact copy of pand 7 goes, both rows of pand 9 stay
@@ -117,3 +122,47 @@ def test_a_shapefile_whose_dbf_lost_records_is_refused_in_batches(tmp_path):
                                   kind=None, tolerance=0.1, batch_rows=1)
     with pytest.raises(IngestError, match=r"vaarwegen.shx indexes 2 shapes, vaarwegen.dbf holds 1"):
         list(batches)
+
+
+def test_ids_sharing_a_key_are_told_apart_by_the_copy_rule(tmp_path):
+    """The writer finds repeated ids by a 64-bit key per id, spilled to files by key: '01' and '1' share a key (digits
+    as a number), so both reach the copy rule, which keeps both (other ids). Of '01' twice, identical, one goes; 'b'
+    twice with another bouwjaar stays twice and is counted as such."""
+    from pipeline.ingest import duplicates
+    from pipeline.ingest.stream import LayerWriter, id_keys
+    ids = ["01", "1", "a", "01", "b", "b"]
+    keys = id_keys(pd.Series(ids))
+    assert keys[0] == keys[1] == keys[3] == 1 and keys[2] < 0 and len(set(keys)) == 3
+    x = X0 + np.array([0, 0, 100, 0, 200, 200])
+    frame = gpd.GeoDataFrame({"pand_id": ids, "bouwjaar": [1990, 1990, 1990, 1990, 1980, 2001]},
+                             geometry=shapely.box(x, Y0, x + 20, Y0 + 15), crs=RD)
+    writer = LayerWriter(tmp_path / "panden.parquet")
+    writer.add(frame.iloc[:3], np.arange(3), "pand_id")  # the copy of '01' and the second 'b' in another batch
+    writer.add(frame.iloc[3:], np.arange(3, 6), "pand_id")
+    assert sorted(writer.repeated_ids().to_pylist()) == sorted({1, int(keys[4])})
+    stats = writer.finish(id_column="pand_id", on_repeated=duplicates.exact_copies)
+    got = pd.read_parquet(tmp_path / "panden.parquet")
+    assert sorted(got["pand_id"]) == ["01", "1", "a", "b", "b"]
+    assert (stats["rows"], stats["copies"], stats["still"]) == (5, 1, 2)
+    assert not list(tmp_path.glob(".panden.*"))  # the scratch folder (buckets and id files) is gone
+
+
+def test_keyed_spill_puts_every_row_of_a_key_in_one_file(tmp_path):
+    """A rule per key is decided one spill file at a time, so all rows of one key must meet in one file, in the
+    order they were appended, whatever batch they came in; negative keys (hashed ids) and empty batches included."""
+    from pipeline.ingest.stream import SPILL_PARTS, KeyedSpill
+    spill = KeyedSpill(tmp_path / "spill")
+    rng = np.random.default_rng(3)
+    keys = np.r_[rng.integers(-2**62, 2**62, 500), rng.integers(0, 50, 500)]
+    for batch in np.array_split(np.arange(len(keys)), 7):
+        spill.append(pd.DataFrame({"id": keys[batch], "rij": batch}), keys[batch])
+        spill.append(pd.DataFrame({"id": keys[:0], "rij": batch[:0]}), keys[:0])  # a batch without candidates
+    parts = list(spill.parts())
+    assert 1 < len(parts) <= SPILL_PARTS
+    assert sum(len(p) for p in parts) == len(keys)
+    seen = {}
+    for i, part in enumerate(parts):
+        assert (np.diff(part["rij"].to_numpy()) > 0).all()  # appended order kept
+        for k in part["id"].unique():
+            assert seen.setdefault(k, i) == i
+    assert set(seen) == set(keys.tolist())

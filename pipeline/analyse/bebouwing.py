@@ -65,9 +65,11 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None,
     else:
         ib, iz = query_pairs(shapely.STRtree(z), b)
     with prepared(z):  # prepared zones: the predicates run serially (GEOS builds their indexes lazily)
-        hit = shapely.intersects(z[iz], b[ib])
-        iz, ib = iz[hit], ib[hit]
-        inside = shapely.contains_properly(z[iz], b[ib])
+        inside = shapely.contains_properly(z[iz], b[ib])  # most buildings: one test, no "intersects" before it
+        cross = np.flatnonzero(~inside)
+        hit = np.ones(len(iz), dtype=bool)
+        hit[cross] = shapely.intersects(z[iz[cross]], b[ib[cross]])
+    iz, ib, inside = iz[hit], ib[hit], inside[hit]
     area = shapely.area(b[ib])
     cross = ~inside
     if cross.any():

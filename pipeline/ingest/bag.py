@@ -23,6 +23,7 @@ from pipeline.ingest.checks import filled
 from pipeline.ingest.fields import Spec, as_int, as_text
 from pipeline.ingest.geometry import part_ids
 from pipeline.ingest.quality import Report
+from pipeline.ingest.stream import KeyedSpill, id_keys
 
 HISTORY = [
     Spec("eind_geldigheid", ("eindGeldigheid", "eind_geldigheid", "einddatumTijdvakGeldigheid")),
@@ -73,7 +74,7 @@ def _present(values: pd.Series) -> np.ndarray:
     return _per_value(values, lambda u: as_text(u).notna())
 
 
-def _current(config: Config, id_spec: str, versions: list | None = None):
+def _current(config: Config, id_spec: str, versions: KeyedSpill | None = None):
     """Select the current voorkomens of existing objects (counted): see the module docstring.
 
     With `versions` (a source read in batches) the candidates of every batch are collected there and the older of
@@ -100,9 +101,10 @@ def _current(config: Config, id_spec: str, versions: list | None = None):
         found = pd.DataFrame({"id": ids.to_numpy(),
                               "v": _numbers(src.col("voorkomen"))[cand],
                               "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
-        if versions is not None:  # compact: a number per id, the dates as Arrow text
-            versions.append(pd.DataFrame({"id": id_keys(found["id"]), "v": found["v"].to_numpy(),
-                                          "b": found["b"].astype("str").to_numpy(), "rij": src.rows[cand]}))
+        if versions is not None:  # to scratch files by id: a number per id, the dates as text
+            keys = id_keys(found["id"])
+            versions.append(pd.DataFrame({"id": keys, "v": found["v"].to_numpy(),
+                                          "b": found["b"].astype("str").array, "rij": src.rows[cand]}), keys)
             return keep
         older = _older(found)
         twice = np.zeros(len(keep), dtype=bool)
@@ -127,28 +129,15 @@ def _older(versions: pd.DataFrame) -> pd.Series:
     return versions.sort_values(["v", "b"], na_position="first").duplicated("id", keep="last")
 
 
-def id_keys(ids: pd.Series) -> np.ndarray:
-    """A number per id, the same in every batch: the id itself when it is digits only (BAG's 16-digit
-    identificatie fits an int64), else a 64-bit hash of it made negative (never equal to a digits id)."""
-    text = ids.astype("str").fillna("")
-    digits = (text.str.isdigit() & (text.str.len() <= 18)).fillna(False).to_numpy(bool)
-    out = np.empty(len(text), dtype=np.int64)
-    out[digits] = text[digits].astype("int64").to_numpy()
-    if (~digits).any():
-        out[~digits] = pd.util.hash_array(text[~digits].to_numpy(dtype=object)).view(np.int64) | np.int64(-2**63)
-    return out
-
-
-def older_rows(versions: list, tally) -> np.ndarray:
-    """After the last batch: the rows (numbers as read) that are the older of two current voorkomens (counted).
-    Only ids that occur more than once are sorted."""
-    if not versions:
-        return np.zeros(0, dtype=np.int64)
-    keys = np.concatenate([v["id"].to_numpy() for v in versions])
-    uniq, counts = np.unique(keys, return_counts=True)
-    repeated = uniq[counts > 1]
-    found = pd.concat([v[np.isin(v["id"].to_numpy(), repeated)] for v in versions], ignore_index=True)
-    rows = found.loc[_older(found).sort_index().to_numpy(bool), "rij"].to_numpy(np.int64)
+def older_rows(versions: KeyedSpill, tally) -> np.ndarray:
+    """After the last batch: the rows (numbers as read) that are the older of two current voorkomens (counted),
+    one spill file at a time (all voorkomens of an id are in one file); only ids that occur more than once are
+    sorted."""
+    older = []
+    for part in versions.parts():
+        found = part[part["id"].duplicated(keep=False).to_numpy()].reset_index(drop=True)
+        older.append(found.loc[_older(found).sort_index().to_numpy(bool), "rij"].to_numpy(np.int64))
+    rows = np.sort(np.concatenate(older)) if older else np.zeros(0, dtype=np.int64)
     tally.drop(len(rows), OLDER, rows=rows)
     tally.kept -= len(rows)
     return rows

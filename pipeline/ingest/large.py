@@ -18,7 +18,7 @@ from pipeline.ingest import bag, duplicates
 from pipeline.ingest.base import load_batches
 from pipeline.ingest.quality import Report
 from pipeline.ingest.schema import conform
-from pipeline.ingest.stream import LayerWriter
+from pipeline.ingest.stream import KeyedSpill, LayerWriter
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,8 @@ def write_streamed(name: str, config: Config, report: Report, folder: Path) -> d
     """Ingest layer `name` into `folder` batch by batch; returns {rows, bounds} of the canonical file."""
     specs, kind, default_layer, id_spec, build = LAYERS[name]
     source = getattr(config.sources, name)
-    versions: list = []
     writer = LayerWriter(catalogue.path(name, folder))
+    versions = KeyedSpill(writer.scratch / "voorkomens")
     id_col = duplicates.id_column(name)
     src = None
     filled_any = False

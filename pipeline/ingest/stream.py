@@ -13,9 +13,11 @@ GeoPackage is several GB, 11M panden and 10M verblijfsobjecten) never exist in m
   256 bucket files by its Hilbert key (a fixed grid over the Netherlands); `finish` reads the buckets in key
   order, drops the rows decided on only after the last batch (older voorkomens, exact copies of a repeated id:
   the same rules as for a layer in memory), sorts each bucket by (key, row) and appends it to the canonical
-  file in row groups. Peak memory is one batch or one bucket, whichever is larger, plus what the whole-source rules
-  keep per row until the last batch (the id, ~30 bytes, and for BAG history its voorkomen, ~40 bytes); the file
-  equals what pipeline.io.write_parquet(sort=True) writes for the layer in memory.
+  file in row groups; the file equals what pipeline.io.write_parquet(sort=True) writes for the layer in memory.
+- `KeyedSpill`: what those whole-source rules need of every row (its id as a 64-bit number, for BAG history its
+  voorkomen) goes to 64 scratch files by that number, and the rule is decided one file at a time after the last
+  batch: an id's rows are all in one file. Peak memory is one batch, one bucket or one such file, whichever is
+  largest, and does not grow with the source.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from typing import Iterator
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
@@ -42,7 +45,8 @@ from pipeline.ingest.errors import IngestError
 log = logging.getLogger(__name__)
 
 BUCKET_BITS = 8          # 256 buckets by the top bits of the 32-bit Hilbert key
-KEY, SEQ, ROW = "_sleutel", "_volgorde", "_rij"
+SPILL_PARTS = 64         # KeyedSpill files (a national BAG: ~170,000 ids per file)
+KEY, SEQ, ROW, ID_KEY = "_sleutel", "_volgorde", "_rij", "_id_sleutel"
 OGR_FORMATS = {"gpkg", "geojson", "shp"}
 
 
@@ -140,7 +144,7 @@ class LayerWriter:
         self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         self.schema: pa.Schema | None = None
         self.rows = 0
-        self.ids: list[pa.Array] = []        # the id of every row (Arrow strings: compact, hashed in C++)
+        self.ids = KeyedSpill(self.scratch / "ids")  # the id key of every row, for repeated_ids
         self.survivors: list[pa.Array] = []  # ids of kept rows whose id is repeated
 
     def add(self, frame: gpd.GeoDataFrame, rows: np.ndarray, id_column: str | None) -> None:
@@ -156,7 +160,9 @@ class LayerWriter:
             SEQ, pa.array(np.arange(self.rows, self.rows + len(frame), dtype=np.int64))).append_column(
             ROW, pa.array(np.asarray(rows, dtype=np.int64)))
         if id_column is not None:
-            self.ids.append(table.column(id_column).combine_chunks().cast(pa.large_string()))
+            ids = id_keys(frame[id_column])
+            table = table.append_column(ID_KEY, pa.array(ids))
+            self.ids.append(pd.DataFrame({"id": ids}), ids)
         bucket = (keys >> (32 - BUCKET_BITS)).astype(np.int64)
         order = np.argsort(bucket, kind="stable")
         bounds = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1], True])
@@ -168,15 +174,17 @@ class LayerWriter:
         self.rows += len(frame)
 
     def repeated_ids(self) -> pa.Array:
-        """The ids that occur more than once in the whole layer."""
-        return _repeated(self.ids)
+        """The id keys (id_keys) that occur more than once in the whole layer, one spill file at a time."""
+        repeated = [np.unique(k[np.r_[k[1:] == k[:-1], False]]) for k in
+                    (np.sort(part["id"].to_numpy()) for part in self.ids.parts())]
+        return pa.array(np.concatenate(repeated) if repeated else np.zeros(0, np.int64), pa.int64())
 
     def finish(self, *, drop_rows=None, id_column: str | None = None, on_repeated=None) -> dict:
         """Write the canonical file: buckets in key order, `drop_rows` (row numbers as read) left out, rows with a
         repeated id given to on_repeated(frame) -> keep mask (exact copies), each bucket sorted by (key, seq)."""
         for w in self.writers.values():
             w.close()
-        repeated = self.repeated_ids() if id_column is not None and on_repeated is not None else pa.array([], pa.large_string())
+        repeated = self.repeated_ids() if id_column is not None and on_repeated is not None else pa.array([], pa.int64())
         drop = pa.array(np.unique(np.asarray(drop_rows if drop_rows is not None else [], dtype=np.int64)))
         stats = {"rows": 0, "dropped": 0, "copies": 0, "still": 0, "bounds": None}
         try:
@@ -189,7 +197,7 @@ class LayerWriter:
                     table = table.filter(keep) if len(drop) else table
                     table = self._copies(table, repeated, id_column, on_repeated, stats, self.survivors)
                     table = table.sort_by([(KEY, "ascending"), (SEQ, "ascending")])
-                    out.write_table(table.drop_columns([KEY, SEQ, ROW]))
+                    out.write_table(table.drop_columns([c for c in (KEY, SEQ, ROW, ID_KEY) if c in table.column_names]))
                     stats["rows"] += table.num_rows
                 if out.rows == 0 and self.schema is not None:
                     out.write_table(self.schema.empty_table())
@@ -206,12 +214,11 @@ class LayerWriter:
     def _copies(table: pa.Table, repeated: pa.Array, id_column, on_repeated, stats, survivors) -> pa.Table:
         if not len(repeated) or table.num_rows == 0:
             return table
-        ids = table.column(id_column).combine_chunks().cast(pa.large_string())
-        hit = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
-        if not len(hit):
+        hit = np.flatnonzero(pc.is_in(table.column(ID_KEY), value_set=repeated).to_numpy(zero_copy_only=False))
+        if not len(hit):  # (a key shared by two different ids only hands on_repeated a few rows more)
             return table
         sub = table.take(pa.array(hit)).sort_by([(SEQ, "ascending")])
-        frame = io._to_frame(sub.drop_columns([io.BBOX, KEY, SEQ, ROW]), "geometry", None)
+        frame = io._to_frame(sub.drop_columns([io.BBOX, KEY, SEQ, ROW, ID_KEY]), "geometry", None)
         keep = np.asarray(on_repeated(frame), dtype=bool)
         survivors.append(sub.column(id_column).combine_chunks().cast(pa.large_string()).filter(pa.array(keep)))
         gone = set(sub.column(SEQ).to_numpy()[~keep].tolist())
@@ -221,6 +228,7 @@ class LayerWriter:
         return table.filter(pc.invert(pc.is_in(table.column(SEQ), value_set=pa.array(sorted(gone), pa.int64()))))
 
     def discard(self) -> None:
+        self.ids.close()
         for w in self.writers.values():
             try:
                 w.close()
@@ -229,9 +237,52 @@ class LayerWriter:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _repeated(chunks: list[pa.Array]) -> pa.Array:
-    """The values that occur more than once in these arrays."""
-    if not chunks:
-        return pa.array([], pa.large_string())
-    counts = pc.value_counts(pa.chunked_array(chunks).combine_chunks())
-    return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+class KeyedSpill:
+    """Rows spilled to SPILL_PARTS Arrow files by a 64-bit key (key modulo the number of files), so that a rule per
+    key can be decided after the last batch one file at a time: all rows of one key are in one file."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        self.schema: pa.Schema | None = None
+
+    def append(self, frame: pd.DataFrame, keys: np.ndarray) -> None:
+        if not len(frame):
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        self.schema = self.schema or table.schema
+        table = table.cast(self.schema)
+        part = np.asarray(keys, dtype=np.int64) % SPILL_PARTS
+        order = np.argsort(part, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, part[order][1:] != part[order][:-1], True])
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for s, e in zip(bounds[:-1], bounds[1:]):
+            p = int(part[order][s])
+            if p not in self.writers:
+                self.writers[p] = pa.ipc.new_file(str(self.folder / f"{p:02d}.arrow"), self.schema)
+            self.writers[p].write_table(table.take(pa.array(order[s:e])))
+
+    def parts(self) -> Iterator[pd.DataFrame]:
+        """Each file's rows (in the order appended), one file at a time."""
+        self.close()
+        for path in sorted(self.folder.glob("*.arrow")):
+            with pa.memory_map(str(path)) as source:
+                yield pa.ipc.open_file(source).read_all().to_pandas()
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()
+        self.writers = {}
+
+
+def id_keys(ids: pd.Series) -> np.ndarray:
+    """A number per id, the same in every batch: the id itself when it is digits only (BAG's 16-digit
+    identificatie fits an int64), else a 64-bit hash of it made negative (never equal to a digits id). Two ids can
+    share a key ("01" and "1", or a hash collision): rules per key must then look at the ids themselves."""
+    text = ids.astype("str").fillna("")
+    digits = (text.str.isdigit() & (text.str.len() <= 18)).fillna(False).to_numpy(bool)
+    out = np.empty(len(text), dtype=np.int64)
+    out[digits] = text[digits].astype("int64").to_numpy()
+    if (~digits).any():
+        out[~digits] = pd.util.hash_array(text[~digits].to_numpy(dtype=object)).view(np.int64) | np.int64(-2**63)
+    return out
