@@ -55,6 +55,14 @@ def atomic_path(target: str | Path):
         tmp.unlink(missing_ok=True)
 
 
+def scratch_folder(target: str | Path) -> Path:
+    """A new hidden folder beside `target` for work in progress (".<stem>.<random>.tmp"): the caller removes it;
+    after a killed run workspace.remove_temporaries does."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent))
+
+
 def hilbert_keys(geoms: np.ndarray) -> np.ndarray:
     """Hilbert distance of each geometry's bbox centre on a fixed 2^16 grid over the Netherlands (uint32): the
     same key for the same place whatever else is in the file, so batches of a huge source sort alike."""

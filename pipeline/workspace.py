@@ -6,8 +6,9 @@
   the end a journal lists the moves and the files are renamed into place. A failure or kill before the journal
   leaves the previous outputs untouched; a kill after it is completed by `recover` at the next start, so the
   folder always holds one complete set, old or new.
-- `recover(folders)`: finishes journalled swaps and removes staging folders and the temporary files of
-  `pipeline.io.atomic_path` that a killed run left behind.
+- `recover(folders)`: finishes journalled swaps and removes staging folders and the temporary files and folders
+  (`pipeline.io.atomic_path`, `pipeline.io.scratch_folder`) that a killed run left behind; `remove_temporaries`
+  does the latter for a folder other stages write into (the demo's source folder).
 """
 from __future__ import annotations
 
@@ -137,10 +138,22 @@ def recover(folders: list[Path]) -> list[str]:
         for item in list(folder.glob(f"{STAGING}*")) + list(folder.glob(".*.old")):
             shutil.rmtree(item, ignore_errors=True)
             done.append(f"opgeruimd: {item}")
-        for item in folder.rglob(".*.tmp*"):
-            if item.is_file():
-                item.unlink(missing_ok=True)
-                done.append(f"opgeruimd: {item}")
+        done += remove_temporaries(folder)
     for line in done:
         log.info("%s", line)
+    return done
+
+
+def remove_temporaries(folder: Path) -> list[str]:
+    """Remove the hidden temporary files and folders (".<name>.<random>.tmp...") that a killed run left in `folder`
+    or below it; one line per item removed."""
+    done = []
+    for item in sorted(Path(folder).rglob(".*.tmp*"), key=lambda p: len(p.parts)):
+        if item.is_dir():
+            shutil.rmtree(item, ignore_errors=True)
+        elif item.exists():
+            item.unlink(missing_ok=True)
+        else:
+            continue  # inside a folder removed just before
+        done.append(f"opgeruimd: {item}")
     return done

@@ -278,3 +278,35 @@ def test_national_demo_lines_stay_in_the_netherlands(seed):
     assert coords[:, 1].min() >= ext[1] - m and coords[:, 1].max() <= ext[3] + m
     assert NL_EXTENT_RD[0] <= ext[0] - m and ext[2] + m <= NL_EXTENT_RD[2]
     assert NL_EXTENT_RD[1] <= ext[1] - m and ext[3] + m <= NL_EXTENT_RD[3]
+
+
+def test_an_interrupted_generation_leaves_no_manifest_and_its_leftovers_go(tmp_path, monkeypatch):
+    """A generation killed half-way must not leave the old manifest vouching for a mix of old and new files (the
+    next run would call it up to date), and its hidden temporary file and folder go at the next run."""
+    import pipeline.demo as demo_mod
+    config = make_config(tmp_path, scale=0.02)
+    demo.run(config)
+    manifest = tmp_path / "manifest.json"
+    assert manifest.is_file()
+    written = []
+
+    def dies_after_one(path, *args, **kwargs):
+        if written:
+            raise KeyboardInterrupt("killed")
+        written.append(path)
+        return real_write(path, *args, **kwargs)
+
+    real_write = demo_mod.write_any
+    monkeypatch.setattr(demo_mod, "write_any", dies_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        demo.run(config, force=True)
+    assert len(written) == 1 and not manifest.exists()
+    monkeypatch.setattr(demo_mod, "write_any", real_write)
+    left_file = tmp_path / "bag" / ".bag-light.gpkg.abc123.tmp.gpkg"  # what atomic_path leaves after kill -9
+    left_file.write_bytes(b"half")
+    left_dir = tmp_path / "bgt" / ".bgt_scheiding.xyz.tmp"                # what scratch_folder leaves
+    (left_dir / "inner").mkdir(parents=True)
+    (left_dir / "inner" / "part.gml").write_text("<half")
+    summary = demo.run(config)  # no manifest: generated again, not "up to date"
+    assert manifest.is_file() and summary["records kavels"] > 0
+    assert not left_file.exists() and not left_dir.exists()

@@ -72,7 +72,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from pipeline import progress
+from pipeline import progress, workspace
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import bag, grid, infra, terreinen, towns, vestigingen, water, zoning
 from pipeline.demo import peildatum as peildatum_mod
@@ -164,7 +164,11 @@ def _summary(manifest: dict, folder: Path) -> dict:
 
 
 def run(config, *, force: bool = False) -> dict:
-    """Generate the demo sources (unless the manifest says they are up to date); return a summary."""
+    """Generate the demo sources (unless the manifest says they are up to date); return a summary.
+
+    The manifest is removed before the first file is replaced and written after the last: a generation that is
+    interrupted never leaves a manifest vouching for a mix of old and new files, and its temporary files are
+    removed at the next run."""
     if config.demo is None:
         raise ValueError("demo: this configuration has no 'demo' section (seed, scale)")
     seed, scale, peildatum = int(config.demo.seed), float(config.demo.scale), config.demo.peildatum
@@ -172,6 +176,8 @@ def run(config, *, force: bool = False) -> dict:
     folder = _demo_folder(files)
     manifest_path = folder / "manifest.json"
     rel = sorted(os.path.relpath(p, folder) for p in files)
+    for line in workspace.remove_temporaries(folder) if folder.is_dir() else []:
+        log.info("demo: %s", line)
     if manifest_path.is_file() and not force:
         try:
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -187,6 +193,7 @@ def run(config, *, force: bool = False) -> dict:
     log.info("demo: generating seed %s scale %s into %s", seed, scale, folder)
     layers = generate(seed, scale, peildatum)
     generated = time.perf_counter() - started
+    manifest_path.unlink(missing_ok=True)
     for path, members in progress.bar(files.items(), desc="demo: bronbestanden", unit=" bestand"):
         write_any(path, {layer: layers[name] for layer, name in members.items()},
                   rfc7946=all(SOURCES[name][1] for name in members.values()))

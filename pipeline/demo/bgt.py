@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +25,7 @@ import pyogrio
 import shapely
 
 from pipeline.crs import WORKING_CRS
+from pipeline.io import scratch_folder
 
 STRIP_WIDTH = 1.2
 FORM = "_vorm"
@@ -100,7 +100,7 @@ def write_gml(gdf: gpd.GeoDataFrame, target: Path) -> None:
     form = gdf[FORM].to_numpy(dtype=str) if FORM in gdf else np.full(len(gdf), "lijn")
     gdf = gdf.rename(columns=lambda c: c.replace("-", "_"))
     fields = [c for c in gdf.columns if c not in (gdf.geometry.name, FORM)]
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
+    scratch = scratch_folder(target)
     try:
         path = scratch / target.name
         pyogrio.raw.write(path, to_wkb(gdf.geometry.to_numpy(), form),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,7 +21,7 @@ import shapely
 from pipeline.crs import GEOJSON_DEFAULT_CRS
 from pipeline.demo.bgt import FORM, write_gml
 from pipeline.demo.lazy import LazyLayer
-from pipeline.io import atomic_path, write_parquet
+from pipeline.io import atomic_path, scratch_folder, write_parquet
 
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".shp")  # .shp last: it is what readers look for
 # the date the demo's files carry (GeoPackage last_change, .dbf header): the same seed gives the same bytes
@@ -63,7 +62,7 @@ def write_geojson(gdf: gpd.GeoDataFrame, target: Path, *, rfc7946: bool) -> None
 def write_shapefile(gdf: gpd.GeoDataFrame, target: Path) -> None:
     """Shapefile (+ .dbf/.shx/.prj/.cpg) written in a temporary folder, then each part renamed into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.stem}.", dir=target.parent))
+    tmpdir = scratch_folder(target)
     try:
         pyogrio.write_dataframe(gdf, tmpdir / target.name, driver="ESRI Shapefile", encoding="UTF-8")
         dbf = (tmpdir / target.name).with_suffix(".dbf")

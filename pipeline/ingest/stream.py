@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import queue
 import shutil
-import tempfile
 import threading
 import warnings
 from pathlib import Path
@@ -140,7 +139,7 @@ class LayerWriter:
 
     def __init__(self, target: Path):
         self.target = Path(target)
-        self.scratch = Path(tempfile.mkdtemp(prefix=f".{self.target.stem}.", dir=self.target.parent))
+        self.scratch = io.scratch_folder(self.target)
         self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         self.schema: pa.Schema | None = None
         self.rows = 0
