@@ -355,3 +355,20 @@ def test_overlaps_and_footprints_leave_no_prepared_geometries_behind():
     assert bebouwing.footprint_per_zone(kavels, np.array([box(1, 1, 3, 3), box(9, 1, 11, 2)])).tolist() == [5.0, 1.0]
     assert shapely.is_prepared(kavels).tolist() == [False, False]
     assert shapely.is_prepared(zones).tolist() == [False, True]
+
+
+def test_prepared_predicates_in_threads_give_the_serial_answer_in_input_order():
+    """by_owner_in_threads cuts the pairs where the prepared geometry changes (GEOS prepares lazily, without a lock:
+    one geometry must stay in one thread) and puts the answers back in the input order."""
+    from pipeline.analyse._geo import MIN_CHUNK, by_owner_in_threads, prepared
+    rng = np.random.default_rng(5)
+    zones = np.array([box(x, 0, x + 50, 50) for x in range(0, 1000, 100)])
+    n = 6 * MIN_CHUNK  # enough pairs for several chunks
+    owner = rng.integers(0, len(zones), n)
+    x, y = rng.uniform(-10, 1050, n), rng.uniform(-10, 60, n)
+    buildings = shapely.box(x, y, x + 3, y + 3)
+    with prepared(zones):
+        got = by_owner_in_threads(shapely.contains_properly, zones[owner], buildings, owner)
+    want = shapely.contains_properly(zones[owner], buildings)
+    assert got.dtype == bool and 0 < want.sum() < n
+    assert np.array_equal(got, want)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.io import in_threads, workers
+from pipeline.io import MIN_CHUNK, in_threads, workers
 
 
 def geoms(values) -> np.ndarray:
@@ -40,6 +40,26 @@ def prepared(*arrays: np.ndarray):
     finally:
         for g in fresh:
             shapely.destroy_prepared(g)
+
+
+def by_owner_in_threads(predicate, prepared_side: np.ndarray, other: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """predicate(prepared_side, other) elementwise, in threads, with each prepared geometry (identified by `owner`,
+    e.g. the zone index of each pair) in one thread only: GEOS builds a prepared geometry's indexes lazily, without
+    a lock, so pairs are sorted by owner and cut into chunks where the owner changes. Results in the input order."""
+    n = len(owner)
+    k = min(workers() * 4, n // MIN_CHUNK)
+    if k <= 1:
+        return predicate(prepared_side, other)
+    seq = np.argsort(owner, kind="stable")
+    o = np.asarray(owner)[seq]
+    cuts = np.searchsorted(o, o[np.linspace(0, n, k + 1).astype(np.int64)[1:-1]], side="left")
+    bounds = np.unique(np.r_[0, cuts, n])
+    a, b = prepared_side[seq], other[seq]
+    with ThreadPoolExecutor(max_workers=workers()) as pool:
+        parts = list(pool.map(lambda se: predicate(a[se[0]:se[1]], b[se[0]:se[1]]), zip(bounds[:-1], bounds[1:])))
+    out = np.empty(n, dtype=bool)
+    out[seq] = np.concatenate(parts)
+    return out
 
 
 def pair_areas(a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import (geoms, group_sum, intersection_area, keyed, largest_overlap, prepared,
-                                  per_kavel_van_terrein, query_pairs, ranks)
+from pipeline.analyse._geo import (by_owner_in_threads, geoms, group_sum, intersection_area, keyed, largest_overlap,
+                                  per_kavel_van_terrein, prepared, query_pairs, ranks)
 
 
 def per_kavel(kavels, panden, milieuzones, terreinen, settings, *, min_aandeel: float,
@@ -51,9 +51,9 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None,
 
     Candidate pairs come from one bounding-box query of the buildings against an STRtree on the zones
     (in threads; much cheaper than a tree on a million buildings), or against `tree` on the buildings
-    when given. The prepared zones then test "intersects" and "contains_properly": buildings wholly
-    inside count their own area, buildings crossing the boundary are intersected in threads (the GEOS
-    intersection is most of the time; shapely releases the GIL). With `order` (a key per building, e.g. pand_id) each
+    when given. The prepared zones then test "contains_properly" and, for the rest, "intersects" (in threads, each
+    zone in one thread): buildings wholly inside count their own area, buildings crossing the boundary are
+    intersected in threads (the GEOS intersection is most of the time; shapely releases the GIL). With `order` (a key per building, e.g. pand_id) each
     zone's areas are added in that key's order, so the sum does not depend on the order of the layer or a partition.
     """
     z = geoms(zones)
@@ -64,11 +64,11 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None,
         iz, ib = query_pairs(tree, z)
     else:
         ib, iz = query_pairs(shapely.STRtree(z), b)
-    with prepared(z):  # prepared zones: the predicates run serially (GEOS builds their indexes lazily)
-        inside = shapely.contains_properly(z[iz], b[ib])  # most buildings: one test, no "intersects" before it
+    with prepared(z):  # prepared zones, each zone's pairs in one thread (GEOS builds their indexes lazily)
+        inside = by_owner_in_threads(shapely.contains_properly, z[iz], b[ib], iz)  # most pairs: one test
         cross = np.flatnonzero(~inside)
         hit = np.ones(len(iz), dtype=bool)
-        hit[cross] = shapely.intersects(z[iz[cross]], b[ib[cross]])
+        hit[cross] = by_owner_in_threads(shapely.intersects, z[iz[cross]], b[ib[cross]], iz[cross])
     iz, ib, inside = iz[hit], ib[hit], inside[hit]
     area = shapely.area(b[ib])
     cross = ~inside
