@@ -79,6 +79,8 @@ def near(frame: gpd.GeoDataFrame | None, terreinen: gpd.GeoDataFrame, distance: 
         return None
     areas = terreinen.geometry.to_numpy()
     t_idx, f_idx = shapely.STRtree(frame.geometry.to_numpy()).query(areas, predicate="dwithin", distance=distance)
+    order = np.lexsort((f_idx, t_idx))  # per terrein in layer order (not the tree's): the same for any part of it
+    t_idx, f_idx = t_idx[order], f_idx[order]
     geoms = frame.geometry.to_numpy()[f_idx]
     if clip is not None:
         geoms = shapely.intersection(geoms, shapely.envelope(shapely.buffer(areas[t_idx], clip)))
