@@ -156,3 +156,21 @@ def test_detail_pages_built_in_blocks_are_the_pages_built_at_once(built, monkeyp
     at_once, one_by_one = pages(1000), pages(1)
     assert len(at_once) == 6
     assert one_by_one == at_once
+
+
+def test_pand_gebruik_from_the_verblijfsobjecten_inside():
+    """By hand: a pand's gebruik comes from the gebruiksdoelen of the verblijfsobjecten inside it (worked out once per
+    distinct text): dwelling + industry is 'wonen en werken', industry before office, an unknown doel is 'overig'."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point, box
+
+    from pipeline.crs import WORKING_CRS
+    from pipeline.export.context import pand_gebruik
+    panden = gpd.GeoDataFrame(geometry=[box(x, 0, x + 10, 10) for x in range(0, 60, 10)], crs=WORKING_CRS)
+    doelen = [(1, "woonfunctie"), (2, "industriefunctie"), (11, "Woonfunctie"), (21, "industriefunctie,kantoorfunctie"),
+              (31, "sportfunctie"), (51, "winkelfunctie"), (52, None)]
+    vbo = gpd.GeoDataFrame({"gebruiksdoel": pd.array([d for _, d in doelen], dtype="string")},
+                           geometry=[Point(x + 0.5, 5) for x, _ in doelen], crs=WORKING_CRS)
+    assert pand_gebruik(panden, vbo).tolist() == ["wonen en werken", "wonen", "industrie",
+                                                  "maatschappelijk en overig", "geen verblijfsobject", "winkel"]
