@@ -53,8 +53,9 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None,
     (in threads; much cheaper than a tree on a million buildings), or against `tree` on the buildings
     when given. The prepared zones then test "contains_properly" and, for the rest, "intersects" (in threads, each
     zone in one thread): buildings wholly inside count their own area, buildings crossing the boundary are
-    intersected in threads (the GEOS intersection is most of the time; shapely releases the GIL). With `order` (a key per building, e.g. pand_id) each
-    zone's areas are added in that key's order, so the sum does not depend on the order of the layer or a partition.
+    intersected in threads (the GEOS intersection is most of the time; shapely releases the GIL). With `order` (a
+    key per building, e.g. pand_id) each zone's areas are added in that key's order, so the sum does not depend on
+    the order of the layer or a partition.
     """
     z = geoms(zones)
     b = geoms(buildings)

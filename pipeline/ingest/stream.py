@@ -174,16 +174,19 @@ class LayerWriter:
 
     def repeated_ids(self) -> pa.Array:
         """The id keys (id_keys) that occur more than once in the whole layer, one spill file at a time."""
-        repeated = [np.unique(k[np.r_[k[1:] == k[:-1], False]]) for k in
-                    (np.sort(part["id"].to_numpy()) for part in self.ids.parts())]
-        return pa.array(np.concatenate(repeated) if repeated else np.zeros(0, np.int64), pa.int64())
+        repeated = [np.zeros(0, np.int64)]
+        for part in self.ids.parts():
+            keys = np.sort(part["id"].to_numpy())
+            repeated.append(np.unique(keys[1:][keys[1:] == keys[:-1]]))
+        return pa.array(np.concatenate(repeated), pa.int64())
 
     def finish(self, *, drop_rows=None, id_column: str | None = None, on_repeated=None) -> dict:
         """Write the canonical file: buckets in key order, `drop_rows` (row numbers as read) left out, rows with a
         repeated id given to on_repeated(frame) -> keep mask (exact copies), each bucket sorted by (key, seq)."""
         for w in self.writers.values():
             w.close()
-        repeated = self.repeated_ids() if id_column is not None and on_repeated is not None else pa.array([], pa.int64())
+        checked = id_column is not None and on_repeated is not None
+        repeated = self.repeated_ids() if checked else pa.array([], pa.int64())
         drop = pa.array(np.unique(np.asarray(drop_rows if drop_rows is not None else [], dtype=np.int64)))
         stats = {"rows": 0, "dropped": 0, "copies": 0, "still": 0, "bounds": None}
         try:
