@@ -81,3 +81,31 @@ def test_cbs_gemeenten_as_the_gemeenten_source(shared_dir, tmp_path):
     assert set(out["provincie_naam"]) == {"Noord-Brabant"}
     tally = report.tallies[0]
     assert (tally.read, tally.kept, tally.dropped) == (56, 56, {})
+
+
+def test_bag_two_current_voorkomens_decided_after_the_last_batch(shared_dir, tmp_path):
+    """The real Doesburg pand extract with its six <sl:stand> voorkomens written twice (a delivery read twice):
+    12 rows, 8 ended (2 x 4), and each pand's current voorkomen twice with the same voorkomen and beginGeldigheid.
+    The streamed ingest decides the older of the two per id from its spill files after the last batch: 2 dropped
+    as "ouder van twee actuele voorkomens", 2 panden kept, as the in-memory ingest decides."""
+    from pipeline.ingest import bag
+    text = (shared_dir / BAG / "0221PND15092020-000001.xml").read_text(encoding="utf-8")
+    first, last = text.index("<sl:stand>"), text.rindex("</sl:stand>") + len("</sl:stand>")
+    doubled = tmp_path / "0221PND-twee-keer.xml"
+    doubled.write_text(text[:last] + text[first:last] + text[last:], encoding="utf-8")
+    assert doubled.read_text(encoding="utf-8").count("<sl:stand>") == 12
+    sources = make_world(tmp_path / "raw")
+    sources["panden"] = {"path": str(doubled)}
+    config = make_config(tmp_path, sources)
+    report, folder = Report(), tmp_path / "out"
+    folder.mkdir()
+    stats = large.write_streamed("panden", config, report, folder)
+    out = pd.read_parquet(catalogue.path("panden", folder))
+    tally = report.tallies[0]
+    assert stats["rows"] == 2 and (tally.read, tally.kept) == (12, 2)
+    assert tally.dropped == {"niet-actueel voorkomen (eindGeldigheid gevuld)": 8, bag.OLDER: 2}
+    assert out.set_index("pand_id")["bouwjaar"].to_dict() == {"0221100000312938": 1585, "0221100000311191": 1992}
+    memory = Report()
+    whole = bag.ingest_panden(config, memory)
+    assert memory.tallies[0].dropped == tally.dropped
+    assert sorted(whole["pand_id"]) == sorted(out["pand_id"])

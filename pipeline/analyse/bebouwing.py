@@ -67,9 +67,9 @@ def footprint_per_zone(zones, buildings, *, tree: shapely.STRtree | None = None,
         ib, iz = query_pairs(shapely.STRtree(z), b)
     with prepared(z):  # prepared zones, each zone's pairs in one thread (GEOS builds their indexes lazily)
         inside = by_owner_in_threads(shapely.contains_properly, z[iz], b[ib], iz)  # most pairs: one test
-        cross = np.flatnonzero(~inside)
-        hit = np.ones(len(iz), dtype=bool)
-        hit[cross] = by_owner_in_threads(shapely.intersects, z[iz[cross]], b[ib[cross]], iz[cross])
+        rest = ~inside
+        hit = inside.copy()
+        hit[rest] = by_owner_in_threads(shapely.intersects, z[iz[rest]], b[ib[rest]], iz[rest])
     iz, ib, inside = iz[hit], ib[hit], inside[hit]
     area = shapely.area(b[ib])
     cross = ~inside

@@ -94,8 +94,7 @@ class Ingest(Strict):
     batch_rijen: int = Field(
         100_000, ge=1000, description="BAG panden and verblijfsobjecten are read, cleaned and written this many rows "
                                       "at a time and sorted on disk (pipeline/ingest/stream.py): memory is bounded "
-                                      "by the batch (plus ~70 bytes per row for the rules decided after the last "
-                                      "batch), not by the source (a national BAG)")
+                                      "by the batch, not by the source (a national BAG)")
     bag_bouwjaar_onbekend: list[int] = Field(
         default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
     grenzen_uit_pakket: bool = Field(

@@ -10,7 +10,7 @@ GeoPackage is several GB, 11M panden and 10M verblijfsobjecten) never exist in m
 - `load_batches`: base.load per batch: the fields are resolved once, every batch's counts go to one tally of the
   quality report, and row numbers are those of the whole file.
 - `LayerWriter`: each canonical batch goes as Arrow (WKB and the bbox covering column, pipeline.io) into one of
-  256 bucket files by its Hilbert key (a fixed grid over the Netherlands); `finish` reads the buckets in key
+  256 bucket files (a `Spill`) by its Hilbert key (a fixed grid over the Netherlands); `finish` reads them in key
   order, drops the rows decided on only after the last batch (older voorkomens, exact copies of a repeated id:
   the same rules as for a layer in memory), sorts each bucket by (key, row) and appends it to the canonical
   file in row groups; the file equals what pipeline.io.write_parquet(sort=True) writes for the layer in memory.
@@ -140,7 +140,7 @@ class LayerWriter:
     def __init__(self, target: Path):
         self.target = Path(target)
         self.scratch = io.scratch_folder(self.target)
-        self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        self.buckets = Spill(self.scratch / "buckets")  # the rows by the top bits of their Hilbert key
         self.schema: pa.Schema | None = None
         self.rows = 0
         self.ids = KeyedSpill(self.scratch / "ids")  # the id key of every row, for repeated_ids
@@ -162,14 +162,7 @@ class LayerWriter:
             ids = id_keys(frame[id_column])
             table = table.append_column(ID_KEY, pa.array(ids))
             self.ids.append(pd.DataFrame({"id": ids}), ids)
-        bucket = (keys >> (32 - BUCKET_BITS)).astype(np.int64)
-        order = np.argsort(bucket, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, bucket[order][1:] != bucket[order][:-1], True])
-        for s, e in zip(bounds[:-1], bounds[1:]):
-            b = int(bucket[order][s])
-            if b not in self.writers:  # scratch files in Arrow IPC: no encoding, written once, read once (mapped)
-                self.writers[b] = pa.ipc.new_file(str(self.scratch / f"{b:03d}.arrow"), table.schema)
-            self.writers[b].write_table(table.take(pa.array(order[s:e])))
+        self.buckets.append(table, keys >> (32 - BUCKET_BITS))
         self.rows += len(frame)
 
     def repeated_ids(self) -> pa.Array:
@@ -183,23 +176,19 @@ class LayerWriter:
     def finish(self, *, drop_rows=None, id_column: str | None = None, on_repeated=None) -> dict:
         """Write the canonical file: buckets in key order, `drop_rows` (row numbers as read) left out, rows with a
         repeated id given to on_repeated(frame) -> keep mask (exact copies), each bucket sorted by (key, seq)."""
-        for w in self.writers.values():
-            w.close()
         checked = id_column is not None and on_repeated is not None
         repeated = self.repeated_ids() if checked else pa.array([], pa.int64())
         drop = pa.array(np.unique(np.asarray(drop_rows if drop_rows is not None else [], dtype=np.int64)))
         stats = {"rows": 0, "dropped": 0, "copies": 0, "still": 0, "bounds": None}
         try:
             with io.GeoParquetWriter(self.target) as out:
-                for path in sorted(self.scratch.glob("*.arrow")):
-                    with pa.memory_map(str(path)) as source:
-                        table = pa.ipc.open_file(source).read_all()
+                for table in self.buckets.tables():
                     keep = pc.invert(pc.is_in(table.column(ROW), value_set=drop))
                     stats["dropped"] += table.num_rows - pc.sum(keep).as_py() if len(drop) else 0
                     table = table.filter(keep) if len(drop) else table
                     table = self._copies(table, repeated, id_column, on_repeated, stats, self.survivors)
                     table = table.sort_by([(KEY, "ascending"), (SEQ, "ascending")])
-                    out.write_table(table.drop_columns([c for c in (KEY, SEQ, ROW, ID_KEY) if c in table.column_names]))
+                    out.write_table(table.drop_columns([c for c in (KEY, SEQ, ROW, ID_KEY) if c in table.schema.names]))
                     stats["rows"] += table.num_rows
                 if out.rows == 0 and self.schema is not None:
                     out.write_table(self.schema.empty_table())
@@ -230,51 +219,63 @@ class LayerWriter:
         return table.filter(pc.invert(pc.is_in(table.column(SEQ), value_set=pa.array(sorted(gone), pa.int64()))))
 
     def discard(self) -> None:
-        self.ids.close()
-        for w in self.writers.values():
+        for spill in (self.buckets, self.ids):
             try:
-                w.close()
+                spill.close()
             except Exception:  # noqa: BLE001 - cleaning up after a failure
                 pass
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-class KeyedSpill:
-    """Rows spilled to SPILL_PARTS Arrow files by a 64-bit key (key modulo the number of files), so that a rule per
-    key can be decided after the last batch one file at a time: all rows of one key are in one file."""
+class Spill:
+    """Arrow tables split by a part number per row into scratch files (Arrow IPC: no encoding, written once, read once
+    memory-mapped), read back one file at a time in part order."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         self.schema: pa.Schema | None = None
 
-    def append(self, frame: pd.DataFrame, keys: np.ndarray) -> None:
-        if not len(frame):
+    def append(self, table: pa.Table, part: np.ndarray) -> None:
+        if not table.num_rows:
             return
-        table = pa.Table.from_pandas(frame, preserve_index=False)
         self.schema = self.schema or table.schema
         table = table.cast(self.schema)
-        part = np.asarray(keys, dtype=np.int64) % SPILL_PARTS
+        part = np.asarray(part, dtype=np.int64)
         order = np.argsort(part, kind="stable")
         bounds = np.flatnonzero(np.r_[True, part[order][1:] != part[order][:-1], True])
         self.folder.mkdir(parents=True, exist_ok=True)
         for s, e in zip(bounds[:-1], bounds[1:]):
             p = int(part[order][s])
             if p not in self.writers:
-                self.writers[p] = pa.ipc.new_file(str(self.folder / f"{p:02d}.arrow"), self.schema)
+                self.writers[p] = pa.ipc.new_file(str(self.folder / f"{p:03d}.arrow"), self.schema)
             self.writers[p].write_table(table.take(pa.array(order[s:e])))
 
-    def parts(self) -> Iterator[pd.DataFrame]:
-        """Each file's rows (in the order appended), one file at a time."""
+    def tables(self) -> Iterator[pa.Table]:
+        """Each file's rows (in the order appended), one file at a time, in part order."""
         self.close()
         for path in sorted(self.folder.glob("*.arrow")):
             with pa.memory_map(str(path)) as source:
-                yield pa.ipc.open_file(source).read_all().to_pandas()
+                yield pa.ipc.open_file(source).read_all()
 
     def close(self) -> None:
         for w in self.writers.values():
             w.close()
         self.writers = {}
+
+
+class KeyedSpill(Spill):
+    """Rows spilled by a 64-bit key (key modulo SPILL_PARTS), so that a rule per key can be decided after the last
+    batch one file at a time: all rows of one key are in one file."""
+
+    def append(self, frame: pd.DataFrame, keys: np.ndarray) -> None:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        super().append(table, np.asarray(keys, dtype=np.int64) % SPILL_PARTS)
+
+    def parts(self) -> Iterator[pd.DataFrame]:
+        """Each file's rows as a frame (in the order appended), one file at a time."""
+        for table in self.tables():
+            yield table.to_pandas()
 
 
 def id_keys(ids: pd.Series) -> np.ndarray:
