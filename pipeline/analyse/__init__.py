@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, io, progress, workspace
+from pipeline import catalogue, io, memory, progress, workspace
 from pipeline.analyse import (bebouwing, clusters, kades, milieuruimte, netcapaciteit, ontsluiting, partities,
                               potentie, rasters, register, registry, sbi)
 from pipeline.analyse._geo import geoms, keyed, points_in_polygons
@@ -115,6 +115,7 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     with clock("partities"):
         t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype, tol=tol)
         heavy = _heavy(terreinen, kav, t_omg, settings, bron or partities.Bron(layers=layers), rekenen or Rekenen())
+        memory.release()  # what the partitions read is freed: the rest of the stage starts from what is in use
     with clock("milieuruimte"):
         mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
                                     omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,

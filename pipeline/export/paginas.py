@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 import orjson
 
-from pipeline import progress
+from pipeline import memory, progress
 from pipeline.export import trend
 from pipeline.export.common import Inputs
 from pipeline.export.detaildata import detail_pages
@@ -171,6 +171,7 @@ def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path | No
         links.update(write_details(config, inputs, folder, tolerance=exp.kaart_vereenvoudiging_m))
 
     _fresh_dir(maps, "terreinen", fill_details)
+    memory.release()  # the pages' blocks are freed: the overview starts from what is in use
     if links:
         _fresh_dir(maps, "assets", _fill_assets)
     html, tolerance = fit_budget(

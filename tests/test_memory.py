@@ -1,0 +1,68 @@
+"""pipeline.memory: allocator settings made on import, and memory given back after a big block (Linux/glibc).
+
+Each case runs in a fresh interpreter: the settings only take effect before pyarrow is imported and before threads
+allocate."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator settings: Linux only")
+
+THREADS_ALLOCATING = textwrap.dedent("""
+    import ctypes, threading
+    {imports}
+    import numpy as np
+    barrier = threading.Barrier(8)
+    def work():
+        barrier.wait()  # all eight threads allocate at the same time
+        for _ in range(200):
+            np.ones(1000).sum()
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    ctypes.CDLL("libc.so.6").malloc_stats()  # one "Arena n:" block per arena, on stderr
+""")
+
+
+def _arenas(imports: str, env: dict | None = None) -> int:
+    import os
+    proc = subprocess.run([sys.executable, "-c", THREADS_ALLOCATING.format(imports=imports)], capture_output=True,
+                          text=True, check=True, env={**os.environ, **(env or {})})
+    return proc.stderr.count("Arena ")
+
+
+def test_importing_the_pipeline_limits_glibc_to_two_arenas():
+    assert _arenas("") > 2  # without the setting, eight allocating threads get arenas of their own
+    assert _arenas("import pipeline") <= 2
+
+
+def test_a_users_own_settings_are_kept():
+    code = "import pipeline, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    run = lambda env: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,  # noqa: E731
+                                     env=env).stdout.strip()
+    import os
+    base = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "MALLOC_ARENA_MAX")}
+    assert run(base) == "system"
+    assert run({**base, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}) == "mimalloc"
+    assert _arenas("import pipeline", {"MALLOC_ARENA_MAX": "8"}) > 2
+
+
+def test_release_gives_freed_heap_memory_back():
+    code = textwrap.dedent("""
+        import numpy as np
+        from pipeline import memory
+        def rss():
+            return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        blocks = [np.ones(12_000) for _ in range(6_000)]  # 96 KB each: from the heap, not mmap'ed one by one
+        held = blocks[-1]  # the last one keeps the top of the heap: free() alone cannot shrink it
+        del blocks
+        before = rss()
+        memory.release()
+        print(before, rss())
+    """)
+    before, after = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                            check=True).stdout.split())
+    assert before > 450  # ~580 MB were touched and freed
+    assert after < before - 400
