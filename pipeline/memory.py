@@ -45,9 +45,10 @@ def configure() -> None:
 
 def release() -> None:
     """Return freed memory to the system after a big block (the next block starts from what is really in use)."""
+    import pyarrow  # here, not at the top: configure() must run before pyarrow is imported
+
     gc.collect()
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    pyarrow.default_memory_pool().release_unused()
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)

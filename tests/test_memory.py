@@ -2,6 +2,7 @@
 
 Each case runs in a fresh interpreter: the settings only take effect before pyarrow is imported and before threads
 allocate."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -26,11 +27,17 @@ THREADS_ALLOCATING = textwrap.dedent("""
 """)
 
 
+# the environment without the two settings a user may have made in their shell
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "MALLOC_ARENA_MAX")}
+
+
+def _run(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**CLEAN_ENV, **(env or {})})
+
+
 def _arenas(imports: str, env: dict | None = None) -> int:
-    import os
-    proc = subprocess.run([sys.executable, "-c", THREADS_ALLOCATING.format(imports=imports)], capture_output=True,
-                          text=True, check=True, env={**os.environ, **(env or {})})
-    return proc.stderr.count("Arena ")
+    return _run(THREADS_ALLOCATING.format(imports=imports), env).stderr.count("Arena ")
 
 
 def test_importing_the_pipeline_limits_glibc_to_two_arenas():
@@ -39,13 +46,9 @@ def test_importing_the_pipeline_limits_glibc_to_two_arenas():
 
 
 def test_a_users_own_settings_are_kept():
-    code = "import pipeline, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
-    run = lambda env: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,  # noqa: E731
-                                     env=env).stdout.strip()
-    import os
-    base = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "MALLOC_ARENA_MAX")}
-    assert run(base) == "system"
-    assert run({**base, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}) == "mimalloc"
+    backend = "import pipeline, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    assert _run(backend).stdout.strip() == "system"
+    assert _run(backend, {"ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}).stdout.strip() == "mimalloc"
     assert _arenas("import pipeline", {"MALLOC_ARENA_MAX": "8"}) > 2
 
 
@@ -62,7 +65,6 @@ def test_release_gives_freed_heap_memory_back():
         memory.release()
         print(before, rss())
     """)
-    before, after = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                            check=True).stdout.split())
+    before, after = map(int, _run(code).stdout.split())
     assert before > 450  # ~580 MB were touched and freed
     assert after < before - 400
