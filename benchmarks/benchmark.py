@@ -7,7 +7,7 @@
   --schalen (default 1,4) the demo region of the config at that scale (schalen.py: its own folder
   data/bench/schaal-<scale>/, generated once; the demo stage reuses a region whose manifest matches), then the
   stages ingest, analyse, score and export, each in a child process (`python -m pipeline <stage>`), with wall
-  time and peak memory (the child's ru_maxrss from os.wait4), ingest -> export in total and the scaling
+  time and peak memory (schalen.run_child: helper processes included), ingest -> export in total and the scaling
   exponents of time and memory; then C1-C4 with the pipeline functions (in a spawned child) against the
   bench's DuckDB and PostGIS engines on the bench data (--data, default /tmp/bench-data/s1.0, made with the
   bench's gen.py when absent), in the same run, best of --repeat runs each, with the ratio of compute times

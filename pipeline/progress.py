@@ -14,8 +14,17 @@ import sys
 from tqdm import tqdm
 
 
+_silenced = False
+
+
 def enabled() -> bool:
-    return sys.stderr.isatty()
+    return sys.stderr.isatty() and not _silenced
+
+
+def silence() -> None:
+    """No bars from this process: a helper process beside the main one (its bars would be drawn over the main's)."""
+    global _silenced
+    _silenced = True
 
 
 def bar(iterable=None, *, desc: str, unit: str = "", total: int | None = None) -> tqdm:

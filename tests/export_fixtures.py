@@ -247,7 +247,7 @@ def make_processed(folder: str | Path) -> dict[str, int]:
     return counts
 
 
-def build_outputs(folder: str | Path, *, achtergrondkaart: bool = True):
+def build_outputs(folder: str | Path, *, achtergrondkaart: bool = True, processen: int | None = None):
     """Fabricate the processed files in `folder`/processed and run the export stage on them.
 
     Returns (config, summary); maps go to `folder`/maps. Used by the tests and the notebook test.
@@ -261,6 +261,7 @@ def build_outputs(folder: str | Path, *, achtergrondkaart: bool = True):
     config.paths.processed = folder / "processed"
     config.paths.maps = folder / "maps"
     config.export.achtergrondkaart = achtergrondkaart
+    config.export.processen = processen
     summary = export.run(config)
     return config, summary
 

@@ -158,6 +158,47 @@ def test_detail_pages_built_in_blocks_are_the_pages_built_at_once(built, monkeyp
     assert one_by_one == at_once
 
 
+def test_export_in_three_processes_writes_what_one_process_writes(tmp_path):
+    """export.processen: the GeoPackage in a forked helper and the detail pages split over three processes (2, 2
+    and 2 of the 6 pages) give the files of a run in one process, byte for byte (the GeoPackage table by table)."""
+    import pyogrio
+    one, _ = build_outputs(tmp_path / "een", processen=1)
+    three, summary = build_outputs(tmp_path / "drie", processen=3)
+    assert summary["detailpagina's"] == 6
+
+    def files(config) -> dict:
+        out = {p.relative_to(config.paths.maps).as_posix(): p.read_bytes()
+               for p in sorted(config.paths.maps.rglob("*")) if p.is_file() and p.name != "rapport.html"}
+        out.update({p.name: p.read_bytes() for p in sorted(config.paths.processed.glob("*.csv"))})
+        return out
+
+    assert len([k for k in files(three) if k.startswith("terreinen/")]) == 6
+    assert files(three) == files(one)
+    gpkg = [c.paths.processed / c.export.gpkg_naam for c in (one, three)]
+    layers = [name for name, _ in pyogrio.list_layers(gpkg[0])]
+    assert len(layers) > 10 and layers == [name for name, _ in pyogrio.list_layers(gpkg[1])]
+    for layer in layers:  # layer_styles: all but the time each style was written
+        a, b = (pyogrio.read_arrow(g, layer=layer)[1] for g in gpkg)
+        assert a.drop_columns([c for c in a.column_names if c == "update_time"]).equals(
+            b.drop_columns([c for c in b.column_names if c == "update_time"])), layer
+
+
+def test_a_helper_process_that_fails_fails_the_export_and_keeps_the_outputs(tmp_path, monkeypatch):
+    """An error in the forked helper (here: the GeoPackage) reaches the main process with its message, and the
+    previous outputs stay as they were: nothing of the failed run is swapped in, no staging folder is left."""
+    from pipeline import export
+    config, _ = build_outputs(tmp_path, processen=2)
+    before = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("GeoPackage kapot in de helper")
+
+    monkeypatch.setattr(export, "write_gpkg", broken)
+    with pytest.raises(RuntimeError, match="GeoPackage kapot in de helper"):
+        export.run(config)
+    assert {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()} == before
+
+
 def test_pand_gebruik_from_the_verblijfsobjecten_inside():
     """By hand: a pand's gebruik comes from the gebruiksdoelen of the verblijfsobjecten inside it (worked out once per
     distinct text): dwelling + industry is 'wonen en werken', industry before office, an unknown doel is 'overig'."""

@@ -58,6 +58,11 @@ class Export(Strict):
         "strategische_vestigingsplaatsen", pattern=r"^[A-Za-z0-9_-]*$",
         description="Name of the QGIS project stored in the GeoPackage (QGIS: Project > Open From > GeoPackage); "
                     "empty = no project")
+    processen: int | None = Field(
+        None, ge=1, description="Processes that write the export side by side: forked after the inputs are read (they "
+                                "share them, nothing is copied), one writes the GeoPackage, the detail pages are "
+                                "split over all. 1 = one process (the GeoPackage in a thread). Default: 2 where "
+                                "the machine has two cores or more and can fork (Linux), else 1")
 
 class Fetch(Strict):
     pagina_grootte: int = Field(1000, ge=1, description="Features per request page")

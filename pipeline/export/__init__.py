@@ -1,7 +1,7 @@
 """Export stage: the deliverables users open.
 
 Settings: `export` (gpkg_naam, gpkg_versie, gpkg_invoer, qgis_project, kaart_vereenvoudiging_m,
-kaart_vereenvoudiging_net_m, kaart_decimalen, kaart_max_mb, kaart_context_m, achtergrondkaart), `paths.processed`,
+kaart_vereenvoudiging_net_m, kaart_decimalen, kaart_max_mb, kaart_context_m, achtergrondkaart, processen), `paths.processed`,
 `paths.maps`, `region.name`, and `score`
 (cluster distance, for the cluster outlines; the settings table of the report).
 Inputs (`paths.processed`): terreinen_strategisch.parquet (required), kavels_indicatoren, kades_status,
@@ -18,23 +18,67 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
   not need, and the totals per terrein and regio (register.py; also a section of rapport.html)
 - `<maps>/zoek.html`: "Zoek een plek", the offline form of `pipeline zoek` over the run's kavels
   (pipeline/zoek/pagina.py; settings `zoek`)
+Processes (export.processen, `processes`): the inputs are read once, then helper processes are forked beside this
+one; the first writes the GeoPackage, and the detail pages are split over all of them (detaildata.detail_pages).
 """
 from __future__ import annotations
 
+import ctypes
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+import os
+import signal
+import sys
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import workspace
+from pipeline import io, progress, workspace
 from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
-from pipeline.export.paginas import write_maps
+from pipeline.export.paginas import write_details, write_maps
 from pipeline.export.register import write_register
 from pipeline.export.report import render_ranglijst, write_report
 
 log = logging.getLogger(__name__)
+
+# what the jobs beside the main process work on: a forked process sees it as it is (the inputs are never pickled)
+_SHARED: dict = {}
+
+
+def processes(config) -> int:
+    """How many processes write the export (setting export.processen; see its description)."""
+    linux = sys.platform.startswith("linux")  # fork, and helpers that die with the main process (_die_with_parent)
+    wanted = config.export.processen or (2 if io.workers() >= 2 else 1)
+    if wanted > 1 and not linux:
+        log.warning("export.processen = %d: helper processes need Linux, the export runs in one process", wanted)
+    return wanted if linux else 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Start of a helper process: it is killed when the main process dies (PR_SET_PDEATHSIG), so a killed export
+    leaves no writer behind in its staging folder; it draws no progress bars."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the main process died before the line above
+        os._exit(1)
+    progress.silence()
+
+
+def _beside(n: int) -> Executor:
+    """Where the side jobs run: n - 1 processes forked from this one, or (n = 1) one thread."""
+    if n == 1:
+        return ThreadPoolExecutor(1)  # the GeoPackage is partly GDAL work, which releases the GIL
+    return ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
+
+
+def _side_job(k: int, n: int, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
+    """Share k of n of the detail pages (none when n = 1) and, given a folder, the GeoPackage."""
+    config, inputs = _SHARED["config"], _SHARED["inputs"]
+    links = write_details(config, inputs, _SHARED["pages"], part=(k, n)) if k < n else {}
+    gpkg = write_gpkg(config, inputs, started=started, folder=gpkg_folder) if gpkg_folder else None
+    return links, gpkg
 
 
 def run(config, **_options) -> dict:
@@ -42,22 +86,36 @@ def run(config, **_options) -> dict:
     started = datetime.now(timezone.utc)
     processed, maps_folder = Path(config.paths.processed), Path(config.paths.maps)
     inputs = read_inputs(config)
-    # detail links are known only after the maps are written; the ranked table links to them as well
+    # detail links are known before the pages are written: the overview and the ranked table link to them
     links = {}
     if inputs.kavels is not None and len(inputs.kavels) and "rin_nummer" in inputs.kavels:
         with_kavels = set(inputs.kavels["rin_nummer"].astype(str))
         links = {str(r): f"terreinen/{detail_slug(r)}.html" for r in inputs.terreinen["rin_nummer"]
                  if str(r) in with_kavels}
-    with workspace.output_set("export", [processed, maps_folder]) as out, ThreadPoolExecutor(1) as pool:
-        # the GeoPackage is mostly GDAL work, which releases the GIL: it is written beside the pages
-        gpkg_job = pool.submit(write_gpkg, config, inputs, started=started, folder=out.folder(processed))
-        maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links),
-                          folder=out.folder(maps_folder))
-        write_report(config, inputs, links=links, processed=out.folder(processed), maps=out.folder(maps_folder))
-        register = write_register(config, inputs, folder=out.folder(processed))
-        from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers
-        write_zoekpagina(config, inputs.terreinen, out.folder(maps_folder))
-        gpkg = gpkg_job.result()
+    n = processes(config)
+    with workspace.output_set("export", [processed, maps_folder]) as out:
+        maps_dir, processed_dir = out.folder(maps_folder), out.folder(processed)
+        _SHARED.update(config=config, inputs=inputs, pages=maps_dir / "terreinen")
+        try:
+            with _beside(n) as pool:
+                # beside this process: the GeoPackage and shares 1..n-1 of the detail pages; here: share 0 and the rest
+                jobs = [pool.submit(_side_job, k, n, processed_dir if k == 1 else None, started)
+                        for k in range(1, max(n, 2))]
+                written = write_details(config, inputs, _SHARED["pages"], part=(0, n))
+                maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links), folder=maps_dir,
+                                  links=links)
+                write_report(config, inputs, links=links, processed=processed_dir, maps=maps_dir)
+                register = write_register(config, inputs, folder=processed_dir)
+                from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers
+                write_zoekpagina(config, inputs.terreinen, maps_dir)
+                results = [job.result() for job in jobs]
+        finally:
+            _SHARED.clear()
+        for side_links, _ in results:
+            written.update(side_links)
+        if written != links:
+            raise RuntimeError(f"export: {len(written)} detail pages written, but the maps link to {len(links)}")
+        gpkg = results[0][1]
     summary = {"geopackage": str(processed / config.export.gpkg_naam)}
     if gpkg.get("project"):
         summary["qgis-project in de geopackage"] = gpkg["project"]

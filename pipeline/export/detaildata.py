@@ -176,9 +176,10 @@ def legends() -> dict:
             "pandKleuren": PAND_KLEUREN, "vlagKleuren": VLAG_KLEUREN}
 
 
-def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
+def detail_pages(config, inputs: Inputs, *, tolerance: float, part: tuple[int, int] = (0, 1)) -> Iterator[dict]:
     """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`; built
-    PAGINA_BLOK pages at a time, so memory is bounded by the block, not by the region."""
+    PAGINA_BLOK pages at a time, so memory is bounded by the block, not by the region. part (k, n): only every
+    n-th page from the k-th (the share of one of n processes; a page's data does not depend on its block)."""
     if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
         return
     from pipeline.categories import CEMT_KLASSEN
@@ -196,7 +197,7 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float) -> Iterator[dict]:
               "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
               "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
     with_kavels = io.is_in(t["rin_nummer"].astype(str), inputs.kavels["rin_nummer"].astype(str))
-    candidates = np.flatnonzero(with_kavels)
+    candidates = np.flatnonzero(with_kavels)[part[0]::part[1]]
     for start in range(0, len(candidates), PAGINA_BLOK):
         block = t.iloc[candidates[start:start + PAGINA_BLOK]]
         rins = block["rin_nummer"].astype(str).tolist()

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import jinja2
@@ -106,52 +104,32 @@ def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: d
                   leaflet_js=leaflet_js(), leaflet_css=leaflet_css(), data=data)
 
 
-def write_details(config, inputs: Inputs, folder: Path, *, tolerance: float) -> dict[str, str]:
-    """Write one page per terrein with kavels into `folder`; return rin -> relative link from index.html."""
+def write_details(config, inputs: Inputs, folder: Path, *, part: tuple[int, int] = (0, 1)) -> dict[str, str]:
+    """Write the detail pages (one per terrein with kavels; of `part`, see detaildata.detail_pages) into `folder`;
+    return rin -> relative link from index.html."""
+    folder.mkdir(parents=True, exist_ok=True)
     links = {}
     charts = trend.terrein_charts(inputs.historie) if config.export.trend_grafieken else {}
     rows = trend.detail_rows(inputs.historie)
     with_kavels = inputs.kavels["rin_nummer"].nunique() if inputs.kavels is not None and "rin_nummer" in inputs.kavels \
         else 0
-    pages = progress.bar(desc="detailpagina's", unit=" pagina", total=int(with_kavels))
-    for page in detail_pages(config, inputs, tolerance=tolerance):
+    pages = progress.bar(desc="detailpagina's", unit=" pagina", total=-(-int(with_kavels) // part[1]))
+    for page in detail_pages(config, inputs, tolerance=config.export.kaart_vereenvoudiging_m, part=part):
         pages.update(1)
         html = render("detail.html", **page, trend=charts.get(page["rin"]), trend_rijen=rows.get(page["rin"], []))
         (folder / f"{page['slug']}.html").write_text(html, encoding="utf-8")
         links[page["rin"]] = f"terreinen/{page['slug']}.html"
     pages.close()
+    memory.release()  # the pages' blocks are freed: what comes next starts from what is in use
     return links
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _fresh_dir(maps: Path, name: str, fill) -> None:
-    """Build maps/<name> in a temporary folder beside it, then swap it in (no half-written folder)."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=maps))
-    os.chmod(tmp, 0o755)
-    try:
-        fill(tmp)
-        _replace_dir(tmp, maps / name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
 
 
 DETAIL_ASSETS = ("opmaak.js", "achtergrond.js", "detail.js", "detail.css")
 
 
-def _fill_assets(folder: Path) -> None:
+def write_assets(folder: Path) -> None:
     """Leaflet JS/CSS/images and the pages' own scripts for the detail pages (relative links, works offline)."""
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
     (folder / "leaflet.css").write_text(leaflet_css(inline_images=False), encoding="utf-8")
     shutil.copytree(leaflet_dir() / "images", folder / "images")
@@ -160,20 +138,14 @@ def _fill_assets(folder: Path) -> None:
         (folder / name).write_text(env.loader.get_source(env, name)[0], encoding="utf-8")
 
 
-def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path | None = None) -> dict:
-    """Write index.html, ranglijst.html, terreinen/*.html and assets/ into `folder` (default paths.maps)."""
-    maps = Path(folder or config.paths.maps)
+def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path, links: dict[str, str]) -> dict:
+    """Write index.html, ranglijst.html and, when there are detail pages (`links`, rin -> page), assets/ into
+    `folder` (a staging folder of the export's output set: it is swapped in whole)."""
+    maps = Path(folder)
     maps.mkdir(parents=True, exist_ok=True)
     exp = config.export
-    links: dict[str, str] = {}
-
-    def fill_details(folder: Path) -> None:
-        links.update(write_details(config, inputs, folder, tolerance=exp.kaart_vereenvoudiging_m))
-
-    _fresh_dir(maps, "terreinen", fill_details)
-    memory.release()  # the pages' blocks are freed: the overview starts from what is in use
     if links:
-        _fresh_dir(maps, "assets", _fill_assets)
+        write_assets(maps / "assets")
     html, tolerance = fit_budget(
         lambda tol: render_overview(config, inputs, tolerance=tol, detail_links=links),
         tolerance=exp.kaart_vereenvoudiging_m, budget_mb=exp.kaart_max_mb)
