@@ -176,3 +176,29 @@ def test_gpkg_check(built, tmp_path):
     assert "renderer: categorizedSymbol on field 'vlag_klasse'" in out
     assert "graduatedSymbol on field 'gsi'" in out
     assert png.stat().st_size > 1000
+
+
+def test_a_layer_goes_to_gdal_in_batches_with_its_polygons_made_multi(tmp_path, monkeypatch):
+    """gpkg.arrow_batches, by hand: 3 rows in batches of 2 keep their order and values; in a MultiPolygon layer a
+    Polygon becomes a MultiPolygon of one part; a missing geometry stays missing; an all-empty column becomes text."""
+    import pandas as pd
+    from shapely.geometry import MultiPolygon, box
+
+    from pipeline.export import gpkg
+    monkeypatch.setattr(gpkg, "GPKG_BLOK", 2)
+    two_parts = MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5)])
+    frame = gpd.GeoDataFrame({"naam": pd.array(["a", None, "c"], dtype="string"), "leeg": [None, None, None],
+                              "n": pd.array([1, None, 3], dtype="Int64")},
+                             geometry=gpd.GeoSeries([box(0, 0, 1, 1), two_parts, None]), crs=28992)
+    frame = frame.rename_geometry(gpkg.GEOMETRY_COLUMN)
+    assert [b.num_rows for b in gpkg.arrow_batches(frame, "MultiPolygon")] == [2, 1]
+    target = tmp_path / "batches.gpkg"
+    pyogrio.write_arrow(gpkg.arrow_batches(frame, "MultiPolygon"), target, layer="laag", driver="GPKG",
+                        geometry_name=gpkg.GEOMETRY_COLUMN, geometry_type="MultiPolygon", crs="EPSG:28992")
+    back = pyogrio.read_dataframe(target, layer="laag")
+    assert back.geometry.geom_type.tolist()[:2] == ["MultiPolygon", "MultiPolygon"] and back.geometry[2] is None
+    assert back.geometry[0].equals(MultiPolygon([box(0, 0, 1, 1)])) and back.geometry[1].equals(two_parts)
+    assert back["naam"].tolist()[::2] == ["a", "c"] and back["n"].tolist()[::2] == [1, 3]
+    assert pd.isna(back["naam"][1]) and pd.isna(back["n"][1]) and back["leeg"].isna().all()
+    assert pyogrio.read_info(target, layer="laag")["fields"].tolist() == ["naam", "leeg", "n"]
+    assert pyogrio.read_info(target, layer="laag")["dtypes"].tolist()[1] == "object"  # text, not a null type

@@ -24,6 +24,7 @@ one; the first writes the GeoPackage, and the detail pages are split over all of
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import io, progress, workspace
+from pipeline import io, memory, progress, workspace
 from pipeline.export.common import read_inputs
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
@@ -96,6 +97,9 @@ def run(config, **_options) -> dict:
     with workspace.output_set("export", [processed, maps_folder]) as out:
         maps_dir, processed_dir = out.folder(maps_folder), out.folder(processed)
         _SHARED.update(config=config, inputs=inputs, pages=maps_dir / "terreinen")
+        if n > 1:
+            memory.release()
+            gc.freeze()
         try:
             with _beside(n) as pool:
                 # beside this process: the GeoPackage and shares 1..n-1 of the detail pages; here: share 0 and the rest
@@ -111,6 +115,7 @@ def run(config, **_options) -> dict:
                 results = [job.result() for job in jobs]
         finally:
             _SHARED.clear()
+            gc.unfreeze()
         for side_links, _ in results:
             written.update(side_links)
         if written != links:

@@ -26,8 +26,11 @@ from string import Template
 from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
+import shapely
 
 from pipeline import __version__, catalogue, progress
 from pipeline.config import config_as_dict
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 
 GEOMETRY_COLUMN = "geom"
 MAX_FIELD_NAME = 63
+GPKG_BLOK = 50_000  # rows per Arrow batch written to a layer
 
 LAYER_STYLES_DDL = """CREATE TABLE IF NOT EXISTS layer_styles (
   id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -63,7 +67,7 @@ class GpkgLayer:
     frame: gpd.GeoDataFrame
     title: str
     description: str
-    geometry_type: str  # declared type for an empty layer
+    geometry_type: str  # the layer's declared type (MultiPolygon: Polygons are written as MultiPolygons)
     styles: list[Style]
     dataset: str        # catalogue entry of the columns (labels, units, descriptions)
 
@@ -225,7 +229,7 @@ def usable_styles(layer: GpkgLayer) -> list[Style]:
 
 def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     assert_working_crs(frame, name)
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never changed in place
     if out.geometry.name != GEOMETRY_COLUMN:
         out = out.rename_geometry(GEOMETRY_COLUMN)
     for col in out.columns:
@@ -238,6 +242,30 @@ def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
             if len(sample) and not all(isinstance(v, (str, bool, int, float)) for v in sample):
                 out[col] = out[col].map(lambda v: None if v is None else json.dumps(jsonable(v)))
     return out
+
+
+def arrow_batches(frame: gpd.GeoDataFrame, geometry_type: str) -> pa.RecordBatchReader:
+    """A prepared layer as Arrow batches of GPKG_BLOK rows, attributes and WKB geometry (Polygons made
+    MultiPolygons in a MultiPolygon layer), made one batch at a time: the WKB of a national BAG layer never exists
+    all at once, and a forked helper (export.processen) makes few new objects, which would otherwise land in memory
+    it shares with the main process (the kernel copies each page written)."""
+    attrs = pd.DataFrame(frame.drop(columns=GEOMETRY_COLUMN))
+    schema = pa.Schema.from_pandas(attrs, preserve_index=False)
+    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in schema],
+                       metadata=schema.metadata)  # an all-empty column: GDAL has no null type
+    geoms = frame.geometry.to_numpy()
+
+    def batches():
+        for start in range(0, len(frame), GPKG_BLOK):
+            part = geoms[start:start + GPKG_BLOK]
+            if geometry_type == "MultiPolygon":
+                single = shapely.get_type_id(part) == shapely.GeometryType.POLYGON
+                part = part.copy()
+                part[single] = shapely.multipolygons(np.atleast_2d(part[single]), axis=0)
+            table = pa.Table.from_pandas(attrs.iloc[start:start + GPKG_BLOK], schema=schema, preserve_index=False)
+            yield from table.append_column(GEOMETRY_COLUMN, pa.array(shapely.to_wkb(part), pa.binary())).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema.append(pa.field(GEOMETRY_COLUMN, pa.binary())), batches())
 
 
 def provenance(config, inputs: Inputs, started: datetime) -> dict:
@@ -376,13 +404,10 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                     "SBI_TABEL": json.dumps(meta["sbi_tabel"], ensure_ascii=False),
                     "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
                     "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
-            if len(frame) == 0:
-                kwargs["geometry_type"] = layer.geometry_type
-            elif layer.geometry_type == "MultiPolygon":
-                kwargs["promote_to_multi"] = True
             with _fast_sqlite():
-                pyogrio.write_dataframe(frame, tmp, layer=layer.name, driver="GPKG", layer_options=options,
-                                        use_arrow=True, **kwargs)
+                pyogrio.write_arrow(arrow_batches(frame, layer.geometry_type), tmp, layer=layer.name, driver="GPKG",
+                                    geometry_name=GEOMETRY_COLUMN, geometry_type=layer.geometry_type,
+                                    crs=f"EPSG:{WORKING_EPSG}", layer_options=options, **kwargs)
             counts[layer.name] = len(frame)
             log.debug("gpkg: layer %s, %d features", layer.name, len(frame))
         _write_styles_and_metadata(tmp, layers, meta)
