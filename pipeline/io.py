@@ -97,6 +97,31 @@ def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
     return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
 
 
+def arrow_batches(frame: gpd.GeoDataFrame, *, rows: int, multi: bool = False) -> pa.RecordBatchReader:
+    """A frame as a stream of Arrow batches of `rows` rows for GDAL (pyogrio.write_arrow): attributes and WKB geometry
+    under the geometry column's name, Polygons made MultiPolygons when `multi`, an all-empty column as text (GDAL has
+    no null type). Made one batch at a time, so the whole layer's WKB never exists at once, and a forked helper
+    process (export.processen) makes few new objects in the heap it shares with the main process."""
+    gcol = frame.geometry.name
+    attrs = pd.DataFrame(frame.drop(columns=gcol))
+    schema = pa.Schema.from_pandas(attrs, preserve_index=False)
+    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in schema],
+                       metadata=schema.metadata)
+    geoms = frame.geometry.to_numpy()
+
+    def batches():
+        for start in range(0, len(frame), rows):
+            part = geoms[start:start + rows]
+            if multi:
+                single = shapely.get_type_id(part) == shapely.GeometryType.POLYGON
+                part = part.copy()
+                part[single] = shapely.multipolygons(np.atleast_2d(part[single]), axis=0)
+            table = pa.Table.from_pandas(attrs.iloc[start:start + rows], schema=schema, preserve_index=False)
+            yield from table.append_column(gcol, pa.array(shapely.to_wkb(part), pa.binary())).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema.append(pa.field(gcol, pa.binary())), batches())
+
+
 def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False) -> Path:
     """Write a (Geo)DataFrame as (Geo)Parquet atomically; GeoDataFrames must be in EPSG:28992.
 

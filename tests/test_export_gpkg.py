@@ -178,23 +178,23 @@ def test_gpkg_check(built, tmp_path):
     assert png.stat().st_size > 1000
 
 
-def test_a_layer_goes_to_gdal_in_batches_with_its_polygons_made_multi(tmp_path, monkeypatch):
-    """gpkg.arrow_batches, by hand: 3 rows in batches of 2 keep their order and values; in a MultiPolygon layer a
-    Polygon becomes a MultiPolygon of one part; a missing geometry stays missing; an all-empty column becomes text."""
+def test_a_layer_goes_to_gdal_in_batches_with_its_polygons_made_multi(tmp_path):
+    """io.arrow_batches (how gpkg.py writes each layer), by hand: 3 rows in batches of 2 keep their order and values;
+    in a MultiPolygon layer a Polygon becomes a MultiPolygon of one part; a missing geometry stays missing; an
+    all-empty column becomes text."""
     import pandas as pd
     from shapely.geometry import MultiPolygon, box
 
-    from pipeline.export import gpkg
-    monkeypatch.setattr(gpkg, "GPKG_BLOK", 2)
+    from pipeline import io
     two_parts = MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5)])
     frame = gpd.GeoDataFrame({"naam": pd.array(["a", None, "c"], dtype="string"), "leeg": [None, None, None],
                               "n": pd.array([1, None, 3], dtype="Int64")},
                              geometry=gpd.GeoSeries([box(0, 0, 1, 1), two_parts, None]), crs=28992)
-    frame = frame.rename_geometry(gpkg.GEOMETRY_COLUMN)
-    assert [b.num_rows for b in gpkg.arrow_batches(frame, "MultiPolygon")] == [2, 1]
+    frame = frame.rename_geometry("geom")
+    assert [b.num_rows for b in io.arrow_batches(frame, rows=2, multi=True)] == [2, 1]
     target = tmp_path / "batches.gpkg"
-    pyogrio.write_arrow(gpkg.arrow_batches(frame, "MultiPolygon"), target, layer="laag", driver="GPKG",
-                        geometry_name=gpkg.GEOMETRY_COLUMN, geometry_type="MultiPolygon", crs="EPSG:28992")
+    pyogrio.write_arrow(io.arrow_batches(frame, rows=2, multi=True), target, layer="laag", driver="GPKG",
+                        geometry_name="geom", geometry_type="MultiPolygon", crs="EPSG:28992")
     back = pyogrio.read_dataframe(target, layer="laag")
     assert back.geometry.geom_type.tolist()[:2] == ["MultiPolygon", "MultiPolygon"] and back.geometry[2] is None
     assert back.geometry[0].equals(MultiPolygon([box(0, 0, 1, 1)])) and back.geometry[1].equals(two_parts)

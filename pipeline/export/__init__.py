@@ -1,9 +1,9 @@
 """Export stage: the deliverables users open.
 
 Settings: `export` (gpkg_naam, gpkg_versie, gpkg_invoer, qgis_project, kaart_vereenvoudiging_m,
-kaart_vereenvoudiging_net_m, kaart_decimalen, kaart_max_mb, kaart_context_m, achtergrondkaart, processen), `paths.processed`,
-`paths.maps`, `region.name`, and `score`
-(cluster distance, for the cluster outlines; the settings table of the report).
+kaart_vereenvoudiging_net_m, kaart_decimalen, kaart_max_mb, kaart_context_m, achtergrondkaart, processen),
+`paths.processed`, `paths.maps`, `region.name`, and `score` (cluster distance, for the cluster outlines; the settings
+table of the report).
 Inputs (`paths.processed`): terreinen_strategisch.parquet (required), kavels_indicatoren, kades_status,
 milieuruimte_contouren, the canonical layers and ingest_bronnen.json (optional; see docs/contract.md).
 Outputs (swapped in together as one set, pipeline.workspace.output_set):
@@ -51,10 +51,12 @@ _SHARED: dict = {}
 def processes(config) -> int:
     """How many processes write the export (setting export.processen; see its description)."""
     linux = sys.platform.startswith("linux")  # fork, and helpers that die with the main process (_die_with_parent)
-    wanted = config.export.processen or (2 if io.workers() >= 2 else 1)
-    if wanted > 1 and not linux:
-        log.warning("export.processen = %d: helper processes need Linux, the export runs in one process", wanted)
-    return wanted if linux else 1
+    if (config.export.processen or 1) > 1 and not linux:
+        log.warning("export.processen = %d: helper processes need Linux, the export runs in one process",
+                    config.export.processen)
+    if not linux:
+        return 1
+    return config.export.processen or (2 if io.workers() >= 2 else 1)
 
 
 def _die_with_parent(parent: int) -> None:

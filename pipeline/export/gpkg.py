@@ -26,18 +26,14 @@ from string import Template
 from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyogrio
-import shapely
 
-from pipeline import __version__, catalogue, progress
+from pipeline import __version__, catalogue, io, progress
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
 from pipeline.export import qgisproject
 from pipeline.export.common import Inputs, jsonable
-from pipeline.io import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -244,30 +240,6 @@ def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     return out
 
 
-def arrow_batches(frame: gpd.GeoDataFrame, geometry_type: str) -> pa.RecordBatchReader:
-    """A prepared layer as Arrow batches of GPKG_BLOK rows, attributes and WKB geometry (Polygons made
-    MultiPolygons in a MultiPolygon layer), made one batch at a time: the WKB of a national BAG layer never exists
-    all at once, and a forked helper (export.processen) makes few new objects, which would otherwise land in memory
-    it shares with the main process (the kernel copies each page written)."""
-    attrs = pd.DataFrame(frame.drop(columns=GEOMETRY_COLUMN))
-    schema = pa.Schema.from_pandas(attrs, preserve_index=False)
-    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in schema],
-                       metadata=schema.metadata)  # an all-empty column: GDAL has no null type
-    geoms = frame.geometry.to_numpy()
-
-    def batches():
-        for start in range(0, len(frame), GPKG_BLOK):
-            part = geoms[start:start + GPKG_BLOK]
-            if geometry_type == "MultiPolygon":
-                single = shapely.get_type_id(part) == shapely.GeometryType.POLYGON
-                part = part.copy()
-                part[single] = shapely.multipolygons(np.atleast_2d(part[single]), axis=0)
-            table = pa.Table.from_pandas(attrs.iloc[start:start + GPKG_BLOK], schema=schema, preserve_index=False)
-            yield from table.append_column(GEOMETRY_COLUMN, pa.array(shapely.to_wkb(part), pa.binary())).to_batches()
-
-    return pa.RecordBatchReader.from_batches(schema.append(pa.field(GEOMETRY_COLUMN, pa.binary())), batches())
-
-
 def provenance(config, inputs: Inputs, started: datetime) -> dict:
     """Sources, settings, software version and run time of this export."""
     bronnen = []
@@ -390,7 +362,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
     layers = build_layers(inputs, invoer=config.export.gpkg_invoer)
     meta = provenance(config, inputs, started)
     counts: dict[str, int] = {}
-    with atomic_path(target) as tmp:
+    with io.atomic_path(target) as tmp:
         for i, layer in enumerate(progress.bar(layers, desc="GeoPackage", unit=" laag")):
             _check_field_names(layer)
             frame = _prepare_frame(layer.frame, layer.name)
@@ -405,9 +377,11 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                     "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
                     "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
             with _fast_sqlite():
-                pyogrio.write_arrow(arrow_batches(frame, layer.geometry_type), tmp, layer=layer.name, driver="GPKG",
-                                    geometry_name=GEOMETRY_COLUMN, geometry_type=layer.geometry_type,
-                                    crs=f"EPSG:{WORKING_EPSG}", layer_options=options, **kwargs)
+                # a stream of batches: the WKB of a national BAG layer never exists all at once
+                batches = io.arrow_batches(frame, rows=GPKG_BLOK, multi=layer.geometry_type == "MultiPolygon")
+                pyogrio.write_arrow(batches, tmp, layer=layer.name, driver="GPKG", geometry_name=GEOMETRY_COLUMN,
+                                    geometry_type=layer.geometry_type, crs=f"EPSG:{WORKING_EPSG}",
+                                    layer_options=options, **kwargs)
             counts[layer.name] = len(frame)
             log.debug("gpkg: layer %s, %d features", layer.name, len(frame))
         _write_styles_and_metadata(tmp, layers, meta)
