@@ -36,6 +36,7 @@ from pathlib import Path
 
 from pipeline import io, memory, progress, workspace
 from pipeline.export.common import read_inputs
+from pipeline.export.detaildata import page_sources
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
 from pipeline.export.paginas import write_details, write_maps
@@ -79,7 +80,7 @@ def _beside(n: int) -> Executor:
 def _side_job(k: int, n: int, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
     """Share k of n of the detail pages (none when n = 1) and, given a folder, the GeoPackage."""
     config, inputs = _SHARED["config"], _SHARED["inputs"]
-    links = write_details(config, inputs, _SHARED["pages"], part=(k, n)) if k < n else {}
+    links = write_details(config, inputs, _SHARED["pages"], part=(k, n), sources=_SHARED["sources"]) if k < n else {}
     gpkg = write_gpkg(config, inputs, started=started, folder=gpkg_folder) if gpkg_folder else None
     return links, gpkg
 
@@ -98,7 +99,9 @@ def run(config, **_options) -> dict:
     n = processes(config)
     with workspace.output_set("export", [processed, maps_folder]) as out:
         maps_dir, processed_dir = out.folder(maps_folder), out.folder(processed)
-        _SHARED.update(config=config, inputs=inputs, pages=maps_dir / "terreinen")
+        # the features the pages draw, made once: a forked helper shares them instead of making its own
+        _SHARED.update(config=config, inputs=inputs, pages=maps_dir / "terreinen",
+                       sources=page_sources(inputs) if links and n > 1 else None)
         if n > 1:
             memory.release()
             gc.freeze()
@@ -107,7 +110,7 @@ def run(config, **_options) -> dict:
                 # beside this process: the GeoPackage and shares 1..n-1 of the detail pages; here: share 0 and the rest
                 jobs = [pool.submit(_side_job, k, n, processed_dir if k == 1 else None, started)
                         for k in range(1, max(n, 2))]
-                written = write_details(config, inputs, _SHARED["pages"], part=(0, n))
+                written = write_details(config, inputs, _SHARED["pages"], part=(0, n), sources=_SHARED["sources"])
                 maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links), folder=maps_dir,
                                   links=links)
                 write_report(config, inputs, links=links, processed=processed_dir, maps=maps_dir)

@@ -96,7 +96,7 @@ def gevoelig_en_afstanden(inputs: Inputs) -> tuple[gpd.GeoDataFrame | None, gpd.
     if not _present(kavels) or not _present(vbo) or "gevoelig_vbo_id" not in kavels:
         return None, None
     points = vbo.drop_duplicates("vbo_id").set_index("vbo_id")
-    used = kavels[kavels["gevoelig_vbo_id"].isin(points.index)]
+    used = kavels[io.is_in(kavels["gevoelig_vbo_id"], points.index.to_series())]
     target = points.geometry.reindex(used["gevoelig_vbo_id"]).to_numpy()
     lines = gpd.GeoDataFrame(used[LINE_COLUMNS + ["rin_nummer"]].reset_index(drop=True),
                              geometry=shapely.shortest_line(used.geometry.to_numpy(), target), crs=kavels.crs)
@@ -176,16 +176,18 @@ def legends() -> dict:
             "pandKleuren": PAND_KLEUREN, "vlagKleuren": VLAG_KLEUREN}
 
 
-def detail_pages(config, inputs: Inputs, *, tolerance: float, part: tuple[int, int] = (0, 1)) -> Iterator[dict]:
+def detail_pages(config, inputs: Inputs, *, tolerance: float, part: tuple[int, int] = (0, 1),
+                 sources: dict | None = None) -> Iterator[dict]:
     """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`; built
     PAGINA_BLOK pages at a time, so memory is bounded by the block, not by the region. part (k, n): only every
-    n-th page from the k-th (the share of one of n processes; a page's data does not depend on its block)."""
+    n-th page from the k-th (the share of one of n processes; a page's data does not depend on its block);
+    sources: page_sources(inputs), when made once for all processes."""
     if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
         return
     from pipeline.categories import CEMT_KLASSEN
     dec = config.export.kaart_decimalen
     t = inputs.terreinen
-    sources = page_sources(inputs)
+    sources = sources if sources is not None else page_sources(inputs)
     rows = {key: rows_per_rin(frame) for key, (frame, _) in sources.items()}
     terrein_cols = _columns(t)
     kolommen = _kolommen(sources, inputs)
