@@ -25,22 +25,23 @@ M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 
 @functools.lru_cache(maxsize=1)
-def _libc():
+def libc():
+    """glibc (mallopt, malloc_trim; prctl for export's helpers), or None off Linux."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        c = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
         return None
-    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    return c if hasattr(c, "mallopt") and hasattr(c, "malloc_trim") else None
 
 
 def configure() -> None:
     """Set the allocators up before pyarrow is imported (the pipeline package does this on import)."""
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    libc = _libc()
-    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
-        libc.mallopt(M_ARENA_MAX, ARENAS)
+    c = libc()
+    if c is not None and "MALLOC_ARENA_MAX" not in os.environ:
+        c.mallopt(M_ARENA_MAX, ARENAS)
 
 
 def release() -> None:
@@ -49,6 +50,6 @@ def release() -> None:
 
     gc.collect()
     pyarrow.default_memory_pool().release_unused()
-    libc = _libc()
-    if libc is not None:
-        libc.malloc_trim(0)
+    c = libc()
+    if c is not None:
+        c.malloc_trim(0)

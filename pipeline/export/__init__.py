@@ -23,13 +23,11 @@ one; the first writes the GeoPackage, and the detail pages are split over all of
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 import multiprocessing
 import os
 import signal
-import sys
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,19 +49,18 @@ _SHARED: dict = {}
 
 def processes(config) -> int:
     """How many processes write the export (setting export.processen; see its description)."""
-    linux = sys.platform.startswith("linux")  # fork, and helpers that die with the main process (_die_with_parent)
-    if (config.export.processen or 1) > 1 and not linux:
-        log.warning("export.processen = %d: helper processes need Linux, the export runs in one process",
-                    config.export.processen)
-    if not linux:
+    wanted = config.export.processen
+    if memory.libc() is None:  # helpers need fork and glibc's prctl (_die_with_parent): Linux
+        if wanted and wanted > 1:
+            log.warning("export.processen = %d: helper processes need Linux, the export runs in one process", wanted)
         return 1
-    return config.export.processen or (2 if io.workers() >= 2 else 1)
+    return wanted or min(2, io.workers())
 
 
 def _die_with_parent(parent: int) -> None:
     """Start of a helper process: it is killed when the main process dies (PR_SET_PDEATHSIG), so a killed export
     leaves no writer behind in its staging folder; it draws no progress bars."""
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    memory.libc().prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the main process died before the line above
         os._exit(1)
     progress.silence()
@@ -72,15 +69,15 @@ def _die_with_parent(parent: int) -> None:
 def _beside(n: int) -> Executor:
     """Where the side jobs run: n - 1 processes forked from this one, or (n = 1) one thread."""
     if n == 1:
-        return ThreadPoolExecutor(1)  # the GeoPackage is partly GDAL work, which releases the GIL
+        return ThreadPoolExecutor(1)  # one process: the GeoPackage in a thread beside the pages, as before
     return ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
                                initargs=(os.getpid(),))
 
 
-def _side_job(k: int, n: int, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
+def _side_job(k: int, n: int, pages: Path, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
     """Share k of n of the detail pages (none when n = 1) and, given a folder, the GeoPackage."""
     config, inputs = _SHARED["config"], _SHARED["inputs"]
-    links = write_details(config, inputs, _SHARED["pages"], part=(k, n), sources=_SHARED["sources"]) if k < n else {}
+    links = write_details(config, inputs, pages, part=(k, n), sources=_SHARED["sources"]) if k < n else {}
     gpkg = write_gpkg(config, inputs, started=started, folder=gpkg_folder) if gpkg_folder else None
     return links, gpkg
 
@@ -99,18 +96,18 @@ def run(config, **_options) -> dict:
     n = processes(config)
     with workspace.output_set("export", [processed, maps_folder]) as out:
         maps_dir, processed_dir = out.folder(maps_folder), out.folder(processed)
+        pages = maps_dir / "terreinen"
         # the features the pages draw, made once: a forked helper shares them instead of making its own
-        _SHARED.update(config=config, inputs=inputs, pages=maps_dir / "terreinen",
-                       sources=page_sources(inputs) if links and n > 1 else None)
+        _SHARED.update(config=config, inputs=inputs, sources=page_sources(inputs) if links and n > 1 else None)
         if n > 1:
             memory.release()
             gc.freeze()
         try:
             with _beside(n) as pool:
                 # beside this process: the GeoPackage and shares 1..n-1 of the detail pages; here: share 0 and the rest
-                jobs = [pool.submit(_side_job, k, n, processed_dir if k == 1 else None, started)
+                jobs = [pool.submit(_side_job, k, n, pages, processed_dir if k == 1 else None, started)
                         for k in range(1, max(n, 2))]
-                written = write_details(config, inputs, _SHARED["pages"], part=(0, n), sources=_SHARED["sources"])
+                written = write_details(config, inputs, pages, part=(0, n), sources=_SHARED["sources"])
                 maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links), folder=maps_dir,
                                   links=links)
                 write_report(config, inputs, links=links, processed=processed_dir, maps=maps_dir)
