@@ -72,6 +72,18 @@ def test_batches_equal_the_layer_in_memory(tmp_path, history):
     for col in ("gelezen", "behouden", "gerepareerd", "verwijderd"):
         assert row[col] == mine[col], col
     assert set(str(row["reden"]).split("; ")) == set(mine["reden"].split("; "))
+    # the other layers, written as soon as each is built and let go, are the ones built in memory
+    others = [name for name in layers if name not in ("panden", "verblijfsobjecten")]
+    assert {"terreinen", "kavels", "kades", "milieuzones"} <= set(others)
+    for name in others:
+        path = catalogue.path(name, streamed.paths.processed)
+        assert path.is_file(), name
+        if path.suffix == ".parquet":
+            written = catalogue.read(name, streamed.paths.processed)
+            assert len(written) == len(layers[name]) > 0, name
+            assert written.geometry.geom_equals_exact(layers[name].geometry.reset_index(drop=True), 0).all(), name
+    held, rows, _ = ingest._build(streamed, stream_to=tmp_path / "c")
+    assert held == {} and rows == {name: len(frame) for name, frame in layers.items()}
 
 
 def test_prefetched_keeps_order_raises_the_threads_error_and_stops_early():

@@ -28,7 +28,7 @@ from typing import Callable
 
 import geopandas as gpd
 
-from pipeline import catalogue, progress, workspace
+from pipeline import catalogue, memory, progress, workspace
 from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
 from pipeline.ingest import (bag, checks, duplicates, grenzen, infra, kades, kavels, large, milieuzones, netcapaciteit,
@@ -78,11 +78,12 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
 
 
 def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[str, int], Report]:
-    """The canonical layers in memory, except with `stream_to` the BAG layers, which are written there batch by
-    batch (large.py) and given as row counts; plus the quality report."""
+    """The canonical layers in memory with their row counts, plus the quality report. With `stream_to` every layer
+    is written there as soon as it is built (the BAG layers batch by batch, large.py) and let go, so that the
+    layers already built do not sit in memory beside the BAG batches (terreinen stays until kavels is built)."""
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
-    streamed: dict[str, int] = {}
+    rows: dict[str, int] = {}
     todo = [name for name, (_, key) in STEPS.items() if _configured(config, name, key)]
     for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
         steps.set_postfix_str(name)
@@ -91,7 +92,7 @@ def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[st
         try:
             if stream_to is not None and name in large.LAYERS:
                 stats = large.write_streamed(name, config, report, stream_to)
-                streamed[name] = stats["rows"]
+                rows[name] = stats["rows"]
                 check_region_bounds(stats["bounds"], name, config.region.bbox)
                 log.info("ingest: %s: %d rows (in batches)", name, stats["rows"])
                 continue
@@ -101,8 +102,15 @@ def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[st
             raise IngestError(f"{exc}", path=files[0] if files else None) from None
         check_region(done[name], name, config.region.bbox)
         log.info("ingest: %s: %d rows", name, len(done[name]))
+        for layer in [n for n in done if n not in rows]:  # + what a step adds (terreinen_historie)
+            rows[layer] = len(done[layer])
+            if stream_to is not None:
+                catalogue.write(done[layer], layer, stream_to)
+        if stream_to is not None:
+            done = {"terreinen": done["terreinen"]} if "kavels" in todo and "kavels" not in rows else {}
+            memory.release()
     checks.verify(report, config)
-    return done, streamed, report
+    return done, rows, report
 
 
 def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:
@@ -125,18 +133,15 @@ def run(config: Config) -> dict:
     """Ingest every configured source; write the canonical layers and the two report files."""
     processed = Path(config.paths.processed)
     with workspace.output_set("ingest", [processed]) as out:
-        layers, streamed, report = _build(config, stream_to=out.folder(processed))
-        for name, frame in layers.items():
-            catalogue.write(frame, name, out.folder(processed))
+        _, rows, report = _build(config, stream_to=out.folder(processed))
         report.write_csv(out.folder(processed) / QUALITY_CSV)
         report.write_json(out.folder(processed) / SOURCES_JSON)
         for name in STEPS:  # an optional layer whose source is no longer configured goes, with the new set
-            if name not in layers and name not in streamed and not catalogue.dataset(name).required:
+            if name not in rows and not catalogue.dataset(name).required:
                 out.remove(catalogue.path(name, processed))
 
     repaired, dropped = report.totals()
-    rows = {**{name: len(frame) for name, frame in layers.items()}, **streamed}
-    order = [*STEPS, *(name for name in rows if name not in STEPS)]  # + what a step adds (terreinen_historie)
+    order = [*STEPS, *(name for name in rows if name not in STEPS)]
     summary: dict = {f"rijen {name}": rows[name] for name in order if name in rows}
     summary["kavels uit"] = "kavellaag" if config.sources.kavels is not None else "terreinen (1 kavel per terrein)"
     summary["gerepareerd"] = repaired
