@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -97,27 +98,29 @@ def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
     return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
 
 
-def arrow_batches(frame: gpd.GeoDataFrame, *, rows: int, multi: bool = False) -> pa.RecordBatchReader:
+def arrow_batches(frame: gpd.GeoDataFrame, *, rows: int, multi: bool = False,
+                  parts: Iterable[gpd.GeoDataFrame] | None = None) -> pa.RecordBatchReader:
     """A frame as a stream of Arrow batches of `rows` rows for GDAL (pyogrio.write_arrow): attributes and WKB geometry
     under the geometry column's name, Polygons made MultiPolygons when `multi`, an all-empty column as text (GDAL has
     no null type). Made one batch at a time, so the whole layer's WKB never exists at once, and a forked helper
-    process (export.processen) makes few new objects in the heap it shares with the main process."""
+    process (export.processen) makes few new objects in the heap it shares with the main process. With `parts` (the
+    layer as frames made one after the other, e.g. read_parquet_batches) `frame` gives only the columns and types."""
     gcol = frame.geometry.name
-    attrs = pd.DataFrame(frame.drop(columns=gcol))
-    schema = pa.Schema.from_pandas(attrs, preserve_index=False)
+    schema = pa.Schema.from_pandas(pd.DataFrame(frame.drop(columns=gcol)), preserve_index=False)
     schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in schema],
                        metadata=schema.metadata)
-    geoms = frame.geometry.to_numpy()
 
     def batches():
-        for start in range(0, len(frame), rows):
-            part = geoms[start:start + rows]
-            if multi:
-                single = shapely.get_type_id(part) == shapely.GeometryType.POLYGON
-                part = part.copy()
-                part[single] = shapely.multipolygons(np.atleast_2d(part[single]), axis=0)
-            table = pa.Table.from_pandas(attrs.iloc[start:start + rows], schema=schema, preserve_index=False)
-            yield from table.append_column(gcol, pa.array(shapely.to_wkb(part), pa.binary())).to_batches()
+        for piece in (parts if parts is not None else [frame]):
+            attrs, geoms = pd.DataFrame(piece.drop(columns=gcol)), piece.geometry.to_numpy()
+            for start in range(0, len(piece), rows):
+                part = geoms[start:start + rows]
+                if multi:
+                    single = shapely.get_type_id(part) == shapely.GeometryType.POLYGON
+                    part = part.copy()
+                    part[single] = shapely.multipolygons(np.atleast_2d(part[single]), axis=0)
+                table = pa.Table.from_pandas(attrs.iloc[start:start + rows], schema=schema, preserve_index=False)
+                yield from table.append_column(gcol, pa.array(shapely.to_wkb(part), pa.binary())).to_batches()
 
     return pa.RecordBatchReader.from_batches(schema.append(pa.field(gcol, pa.binary())), batches())
 
@@ -241,28 +244,70 @@ def geo_bbox(path: str | Path) -> list[float]:
 def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: float) -> pa.Table:
     """The rows whose bbox meets one of `boxes` (and some within NEAR_CELL of one), from the row groups whose
     statistics allow it."""
+    pieces = [pf.schema_arrow.empty_table().select(columns)]
+    return pa.concat_tables([*pieces, *_near_tables(pf, columns, boxes, cell)])
+
+
+def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | None, cell: float) -> Iterator[pa.Table]:
+    """_read_near a few row groups at a time, in file order (every row when `boxes` is None)."""
     meta = pf.metadata
-    leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
-    stats = np.full((meta.num_row_groups, 4), np.nan)
-    for g in range(meta.num_row_groups):
-        rg = meta.row_group(g)
-        for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
-            s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
-            stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
-    grid = BoxGrid(boxes, cell)
-    known = ~np.isnan(stats).any(axis=1)
-    hit = ~known
-    hit[known] = grid(stats[known])
-    groups = np.flatnonzero(hit)
-    pieces = [pf.schema_arrow.empty_table().select([*columns, BBOX])]
+    if boxes is None:
+        groups = np.arange(meta.num_row_groups)
+    else:
+        leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+        stats = np.full((meta.num_row_groups, 4), np.nan)
+        for g in range(meta.num_row_groups):
+            rg = meta.row_group(g)
+            for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
+                s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
+                stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
+        grid = BoxGrid(boxes, cell)
+        known = ~np.isnan(stats).any(axis=1)
+        hit = ~known
+        hit[known] = grid(stats[known])
+        groups = np.flatnonzero(hit)
     # a few row groups at a time, each filtered before the next is read: boxes spread over a region can meet every
     # row group, and reading them all before filtering would hold the whole file (a national BAG: gigabytes)
     for start in range(0, len(groups), READ_GROUPS):
         table = pf.read_row_groups(groups[start:start + READ_GROUPS], columns=[*columns, BBOX])
-        b = table.column(BBOX).combine_chunks()
-        rows = np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
-        pieces.append(table.filter(pa.array(grid(rows))))
-    return pa.concat_tables(pieces).drop_columns([BBOX])
+        if boxes is not None:
+            table = table.filter(pa.array(grid(_bbox_rows(table))))
+        yield table.drop_columns([BBOX]) if BBOX not in columns else table
+
+
+def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
+                         cell: float | None = None) -> Iterator[gpd.GeoDataFrame]:
+    """read_parquet a few row groups at a time, in file order (the same rows as one read_parquet with the same
+    boxes and cell): a layer written without ever being held whole. Needs the bbox covering column."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what or path.name}: {path} does not exist; run the earlier stage first")
+    pf = pq.ParquetFile(path)
+    geo = json.loads(pf.schema_arrow.metadata[b"geo"])
+    gcol = geo["primary_column"]
+    if geo["columns"][gcol].get("covering", {}).get("bbox") is None:
+        raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
+    wanted = [n for n in pf.schema_arrow.names if n != BBOX]
+    boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)
+    for table in _near_tables(pf, wanted, boxes, cell or NEAR_CELL):
+        frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
+        assert_working_crs(frame, str(path))
+        yield frame
+
+
+def read_bounds(path: str | Path, boxes: np.ndarray, cell: float | None = None) -> np.ndarray:
+    """(n, 4) bboxes of the rows read_parquet(path, boxes=boxes, cell=cell) gives, from the covering column only."""
+    pf = pq.ParquetFile(path)
+    parts = [np.zeros((0, 4))]
+    for table in _near_tables(pf, [BBOX], np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL):
+        parts.append(_bbox_rows(table))
+    return np.concatenate(parts)
+
+
+def _bbox_rows(table: pa.Table) -> np.ndarray:
+    """(n, 4) xmin, ymin, xmax, ymax of each row, from the covering column."""
+    b = table.column(BBOX).combine_chunks()
+    return np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
 
 
 READ_GROUPS = 4  # row groups read at a time by _read_near (of ROW_GROUP_ROWS rows each)

@@ -202,3 +202,61 @@ def test_a_layer_goes_to_gdal_in_batches_with_its_polygons_made_multi(tmp_path):
     assert pd.isna(back["naam"][1]) and pd.isna(back["n"][1]) and back["leeg"].isna().all()
     assert pyogrio.read_info(target, layer="laag")["fields"].tolist() == ["naam", "leeg", "n"]
     assert pyogrio.read_info(target, layer="laag")["dtypes"].tolist()[1] == "object"  # text, not a null type
+
+
+def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, monkeypatch):
+    """invoer_panden / invoer_verblijfsobjecten (export.gpkg_invoer_afstand_m 100 m) are read a row group at a time
+    and never held whole; by hand on NB-001 (155000-155900 x 385000-385600): a long pand from 90 to 200 m east of
+    it is near (its bbox), and so is the dwelling inside it at 180 m (through the pand); a pand and an object 400 m
+    away are not; the gevoelige objecten 250 m north of every terrein come last, as verblijfsobjecten_gebruik lists
+    them."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point, box
+
+    from export_fixtures import make_processed
+    from pipeline import catalogue, io
+    from pipeline.config import load_config
+    from pipeline.crs import WORKING_CRS
+    from pipeline.export.common import Streamed, read_inputs
+
+    folder = tmp_path / "processed"
+    make_processed(folder)
+    panden = catalogue.read("panden", folder)
+    vbo = catalogue.read("verblijfsobjecten", folder)
+    extra_panden = gpd.GeoDataFrame({"pand_id": ["P-lang", "P-ver"], "bouwjaar": pd.array([2001, 2002], "Int64"),
+                                     "status": "Pand in gebruik"},
+                                    geometry=[box(155990, 385000, 156100, 385020), box(156300, 385000, 156320, 385020)],
+                                    crs=WORKING_CRS)
+    extra_vbo = gpd.GeoDataFrame({"vbo_id": ["VBO-lang", "VBO-ver"], "gebruiksdoel": "woonfunctie", "gevoelig": False},
+                                 geometry=[Point(156080, 385010), Point(156310, 385010)], crs=WORKING_CRS)
+    monkeypatch.setattr(io, "ROW_GROUP_ROWS", 2)
+    monkeypatch.setattr(io, "READ_GROUPS", 1)
+    catalogue.write(pd.concat([panden, extra_panden], ignore_index=True), "panden", folder)
+    catalogue.write(pd.concat([vbo, extra_vbo], ignore_index=True), "verblijfsobjecten", folder)
+    config = load_config()
+    config.paths.processed = folder
+    inputs = read_inputs(config)
+
+    streamed = inputs.canonical["panden"]
+    assert isinstance(streamed, Streamed) and len(streamed.columns) == 0
+    parts = list(streamed.batches())
+    assert len(parts) > 3  # one row group of 2 rows at a time
+    got = pd.concat(parts, ignore_index=True)
+    pand_order = list(catalogue.read("panden", folder)["pand_id"])
+    far = {"P-ver"} | {f"P-{rin}-woning" for rin in inputs.terreinen["rin_nummer"]}
+    assert list(got["pand_id"]) == [p for p in pand_order if p not in far]
+    gebruik = dict(zip(got["pand_id"], got["gebruik"]))
+    assert gebruik["P-lang"] == "wonen" and gebruik["P-NB-001-hal"] == "industrie"
+    assert gebruik["P-NB-001-schuur"] == "geen verblijfsobject"
+
+    got = pd.concat(list(inputs.canonical["verblijfsobjecten"].batches()), ignore_index=True)
+    houses = [f"VBO-{rin}" for rin in inputs.terreinen["rin_nummer"]]
+    file_order = list(catalogue.read("verblijfsobjecten", folder)["vbo_id"])
+    near = [v for v in file_order if v not in set(houses) | {"VBO-ver"}]
+    assert list(got["vbo_id"]) == near + [v for v in file_order if v in houses]
+    assert "VBO-lang" in near and "VBO-NB-001-bw" in near
+    # the detail pages' panden: those within 25 m of a terrein (and perhaps a few more), with their gebruik
+    on_terreinen = {p for p in pand_order if p.endswith(("-hal", "-schuur"))}
+    assert on_terreinen <= set(inputs.panden["pand_id"]) and not far & set(inputs.panden["pand_id"])
+    assert inputs.panden.set_index("pand_id").loc["P-NB-001-hal", "gebruik"] == "industrie"

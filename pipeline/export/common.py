@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,15 @@ CLUSTER_KLEUR = "#6a3d9a"
 # Reading the inputs
 # ---------------------------------------------------------------------------------------------
 @dataclass
+class Streamed:
+    """A canonical layer that scales with the buildings (panden, verblijfsobjecten) as the GeoPackage writes it: read
+    near the terreinen a few row groups at a time when `batches()` is iterated, never held whole (a national BAG).
+    `columns`: an empty frame with its columns and types."""
+    columns: gpd.GeoDataFrame
+    batches: Callable[[], Iterator[gpd.GeoDataFrame]]
+
+
+@dataclass
 class Inputs:
     terreinen: gpd.GeoDataFrame
     kavels: gpd.GeoDataFrame | None = None
@@ -58,7 +68,8 @@ class Inputs:
     register: gpd.GeoDataFrame | None = None           # vestigingen_register
     gevoelig: gpd.GeoDataFrame | None = None           # verblijfsobjecten_gebruik
     analyse: dict = field(default_factory=dict)        # analyse_instellingen.json (settings, notes, SBI tables)
-    canonical: dict[str, gpd.GeoDataFrame | pd.DataFrame] = field(default_factory=dict)
+    canonical: dict[str, gpd.GeoDataFrame | pd.DataFrame | Streamed] = field(default_factory=dict)
+    panden: gpd.GeoDataFrame | None = None             # the panden near the terreinen (detail pages), with gebruik
     bronnen: list[dict] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     bereik: dict[str, str] = field(default_factory=dict)   # invoer layer -> what part of it is written (invoer_bereik)
@@ -109,8 +120,8 @@ MAP_INPUTS = ("vaarwegen", "panden", "verblijfsobjecten", "milieuzones", "gemeen
 
 def read_inputs(config) -> Inputs:
     """Every export input; the canonical layers are read when they go into the GeoPackage (`export.gpkg_invoer`)
-    or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way.
-    The panden get their `gebruik` (context.pand_gebruik)."""
+    or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way. The layers
+    that scale with the buildings are `Streamed`; the detail pages get the panden near the terreinen (`panden`)."""
     processed = Path(config.paths.processed)
     settings = config.analyse
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
@@ -131,42 +142,75 @@ def read_inputs(config) -> Inputs:
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
         if config.export.gpkg_invoer or name in MAP_INPUTS:
-            inputs.canonical[name] = read_canonical(name, processed, config, inputs)
+            inputs.canonical[name] = streamed(name, processed, config, inputs) if entry.spatial_sort \
+                else catalogue.read(name, processed, config.analyse)
             inputs.bereik[name] = invoer_bereik(name, config)
         inputs.files[f"invoer_{name}"] = path
     if "panden" in inputs.canonical:
-        from pipeline.export.context import pand_gebruik
-        panden = inputs.canonical["panden"]
-        vbo = inputs.canonical.get("verblijfsobjecten")
-        inputs.canonical["panden"] = panden.assign(gebruik=pand_gebruik(panden, vbo))
+        from pipeline.export.detaildata import PANDEN_MARGE_M
+
+        boxes = _grown(inputs.terreinen, PANDEN_MARGE_M)
+        inputs.panden = _with_gebruik(catalogue.read("panden", processed, config.analyse, boxes=boxes, cell=50.0),
+                                      processed, config)
     inputs.bronnen = read_bronnen(processed)
     inputs.historie = trend.read_history(processed)
     return inputs
 
 
-def read_canonical(name: str, processed: Path, config, inputs: Inputs):
-    """A canonical layer for the GeoPackage and the maps; the layers that scale with the buildings (catalogue
-    spatial_sort) only near the terreinen: the objects whose bbox lies within export.gpkg_invoer_afstand_m (at least
-    the detail pages' margin) of a terrein's bbox, the verblijfsobjecten also inside those panden (their gebruik)
-    and those of verblijfsobjecten_gebruik. Only their row groups are read (pipeline.io); see `invoer_bereik`."""
+def _grown(terreinen: gpd.GeoDataFrame, reach: float) -> np.ndarray:
+    return np.asarray(shapely.bounds(terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
+
+
+def _with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDataFrame:
+    """The panden with their gebruik (context.pand_gebruik), from the verblijfsobjecten within their bboxes."""
+    from pipeline.export.context import pand_gebruik
+
+    vbo = catalogue.path("verblijfsobjecten", processed).is_file() and len(panden)
+    inside = catalogue.read("verblijfsobjecten", processed, config.analyse, cell=50.0,
+                            boxes=shapely.bounds(panden.geometry.to_numpy())) if vbo else None
+    return panden.assign(gebruik=pand_gebruik(panden, inside))
+
+
+def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
+    """panden or verblijfsobjecten for the GeoPackage, batch by batch; with export.gpkg_invoer_afstand_m only near
+    the terreinen: the objects whose bbox lies within that distance (at least the detail pages' margin) of a
+    terrein's bbox, the verblijfsobjecten also inside those panden (their gebruik) and those of
+    verblijfsobjecten_gebruik (at the end). Only their row groups are read (pipeline.io); see `invoer_bereik`."""
     from pipeline.export.detaildata import PANDEN_MARGE_M
 
+    path, analyse = catalogue.path(name, processed), config.analyse
     reach = config.export.gpkg_invoer_afstand_m
-    if not catalogue.dataset(name).spatial_sort or reach is None:
-        return catalogue.read(name, processed, config.analyse)
-    reach = max(reach, PANDEN_MARGE_M)
-    boxes = np.asarray(shapely.bounds(inputs.terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
-    panden = inputs.canonical.get("panden")
-    if name == "verblijfsobjecten" and panden is not None and len(panden):
-        boxes = np.concatenate([boxes, shapely.bounds(panden.geometry.to_numpy())])
-    frame = catalogue.read(name, processed, config.analyse, boxes=boxes, cell=max(reach, 50.0))
-    if name == "verblijfsobjecten" and inputs.gevoelig is not None:
-        used = inputs.gevoelig[~io.is_in(inputs.gevoelig["vbo_id"], frame["vbo_id"])]
-        extra = catalogue.read(name, processed, config.analyse, boxes=np.asarray(shapely.bounds(
-            used.geometry.to_numpy())), cell=1.0) if len(used) else frame.iloc[:0]
-        extra = extra[io.is_in(extra["vbo_id"], used["vbo_id"])]
-        frame = pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
-    return frame.reset_index(drop=True)
+    boxes = cell = None
+    if reach is not None:
+        reach = max(reach, PANDEN_MARGE_M)
+        boxes, cell = _grown(inputs.terreinen, reach), max(reach, 50.0)
+    def checked(frame):
+        return catalogue.check(frame, name, analyse, where=f"{name} ({path})")
+
+    columns = checked(io.read_parquet(path, what=name, boxes=np.zeros((0, 4))))  # no row group is read
+
+    def panden():
+        for part in io.read_parquet_batches(path, what=name, boxes=boxes, cell=cell):
+            yield _with_gebruik(checked(part), processed, config)
+
+    def verblijfsobjecten():
+        near = boxes
+        if near is not None and catalogue.path("panden", processed).is_file():
+            near = np.concatenate([near, io.read_bounds(catalogue.path("panden", processed), boxes, cell)])
+        listed = inputs.gevoelig["vbo_id"] if inputs.gevoelig is not None else pd.Series([], dtype="str")
+        seen = [listed.iloc[:0]]
+        for part in io.read_parquet_batches(path, what=name, boxes=near, cell=cell):
+            seen.append(part["vbo_id"][io.is_in(part["vbo_id"], listed)])
+            yield checked(part)
+        if near is not None and inputs.gevoelig is not None:  # the gevoelige objecten used, wherever they are
+            used = inputs.gevoelig[~io.is_in(listed, pd.concat(seen, ignore_index=True))]
+            if len(used):
+                extra = catalogue.read(name, processed, analyse, cell=1.0, boxes=shapely.bounds(used.geometry.to_numpy()))
+                yield extra[io.is_in(extra["vbo_id"], used["vbo_id"])].reset_index(drop=True)
+
+    if name == "panden":
+        return Streamed(columns.assign(gebruik=pd.Series([], dtype="string")), panden)
+    return Streamed(columns, verblijfsobjecten)
 
 
 def invoer_bereik(name: str, config) -> str:

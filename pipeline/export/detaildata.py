@@ -114,7 +114,7 @@ def page_sources(inputs: Inputs) -> dict[str, tuple[gpd.GeoDataFrame | None, str
     t, canon = inputs.terreinen, inputs.canonical
     gevoelig, afstanden = gevoelig_en_afstanden(inputs)
     return {
-        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (near(canon.get("panden"), t, PANDEN_MARGE_M),
+        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (near(inputs.panden, t, PANDEN_MARGE_M),
                                                                     "panden_uitvoer"),
         "vestigingen": (inputs.register, "vestigingen_register"), "gevoelig": (gevoelig, "verblijfsobjecten_gebruik"),
         "afstanden": (afstanden, "kavels_indicatoren"), "contouren": (inputs.contouren, "milieuruimte_contouren"),

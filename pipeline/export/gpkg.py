@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -33,7 +34,7 @@ from pipeline import __version__, catalogue, io, progress
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
 from pipeline.export import qgisproject
-from pipeline.export.common import Inputs, jsonable
+from pipeline.export.common import Inputs, Streamed, jsonable
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class GpkgLayer:
     geometry_type: str  # the layer's declared type (MultiPolygon: Polygons are written as MultiPolygons)
     styles: list[Style]
     dataset: str        # catalogue entry of the columns (labels, units, descriptions)
+    parts: Callable[[], Iterator[gpd.GeoDataFrame]] | None = None  # the rows batch by batch (frame: only columns)
 
 
 def _generic_style(geometry_type: str) -> Style:
@@ -92,16 +94,17 @@ INVOER_STYLES = {
 CONTEXT = ("gemeenten", "provincies")  # in the GeoPackage even without export.gpkg_invoer (the project's background)
 
 
-def invoer_layer(name: str, frame: gpd.GeoDataFrame, bereik: str = "") -> GpkgLayer:
+def invoer_layer(name: str, frame: gpd.GeoDataFrame | Streamed, bereik: str = "") -> GpkgLayer:
     """invoer_<name>: a canonical layer with its own style (INVOER_STYLES), titled from the catalogue; `bereik` ends
     the description of a layer written only near the terreinen (common.invoer_bereik)."""
     spec = catalogue.dataset(name)
     gtype = "MultiPolygon" if spec.geometry == "Polygon" else spec.geometry
     qml, field, description = INVOER_STYLES.get(name, (None, None, None))
     styles = [Style(qml, f"{qml}.qml", field, True, description)] if qml else [_generic_style(gtype)]
+    parts, frame = (frame.batches, frame.columns) if isinstance(frame, Streamed) else (None, frame)
     dataset = "panden_uitvoer" if name == "panden" and "gebruik" in frame.columns else name
     return GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
-                     f"Canonieke invoerlaag {name}: {spec.description}{bereik}", gtype, styles, dataset)
+                     f"Canonieke invoerlaag {name}: {spec.description}{bereik}", gtype, styles, dataset, parts)
 
 
 def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
@@ -153,7 +156,7 @@ def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
              Style("netcapaciteit_invoeding", "netcapaciteit_status.qml", "invoeding_status", False,
                    "Status invoeding")], "netcapaciteit"))
     for name, frame in inputs.canonical.items():
-        if isinstance(frame, gpd.GeoDataFrame) and (invoer or name in CONTEXT):
+        if isinstance(frame, (gpd.GeoDataFrame, Streamed)) and (invoer or name in CONTEXT):
             layers.append(invoer_layer(name, frame, inputs.bereik.get(name, "")))
     return layers
 
@@ -376,14 +379,16 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                     "SBI_TABEL": json.dumps(meta["sbi_tabel"], ensure_ascii=False),
                     "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
                     "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
+            parts = None if layer.parts is None else (_prepare_frame(p, layer.name) for p in layer.parts())
             with _fast_sqlite():
                 # a stream of batches: the WKB of a national BAG layer never exists all at once
-                batches = io.arrow_batches(frame, rows=GPKG_BLOK, multi=layer.geometry_type == "MultiPolygon")
+                batches = io.arrow_batches(frame, rows=GPKG_BLOK, multi=layer.geometry_type == "MultiPolygon",
+                                           parts=parts)
                 pyogrio.write_arrow(batches, tmp, layer=layer.name, driver="GPKG", geometry_name=GEOMETRY_COLUMN,
                                     geometry_type=layer.geometry_type, crs=f"EPSG:{WORKING_EPSG}",
                                     layer_options=options, **kwargs)
-            counts[layer.name] = len(frame)
-            log.debug("gpkg: layer %s, %d features", layer.name, len(frame))
+            counts[layer.name] = pyogrio.read_info(tmp, layer=layer.name)["features"]
+            log.debug("gpkg: layer %s, %d features", layer.name, counts[layer.name])
         _write_styles_and_metadata(tmp, layers, meta)
         project = config.export.qgis_project
         if project:
