@@ -121,7 +121,8 @@ MAP_INPUTS = ("vaarwegen", "panden", "verblijfsobjecten", "milieuzones", "gemeen
 def read_inputs(config) -> Inputs:
     """Every export input; the canonical layers are read when they go into the GeoPackage (`export.gpkg_invoer`)
     or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way. The layers
-    that scale with the buildings are `Streamed`; the detail pages get the panden near the terreinen (`panden`)."""
+    no map shows and those that scale with the buildings are `Streamed` (read while the GeoPackage is written); the
+    detail pages get the panden near the terreinen (`panden`)."""
     processed = Path(config.paths.processed)
     settings = config.analyse
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
@@ -142,8 +143,8 @@ def read_inputs(config) -> Inputs:
         if entry.stage != "ingest" or entry.format != "parquet" or name == "netcapaciteit" or not path.is_file():
             continue
         if config.export.gpkg_invoer or name in MAP_INPUTS:
-            inputs.canonical[name] = streamed(name, processed, config, inputs) if entry.spatial_sort \
-                else catalogue.read(name, processed, config.analyse)
+            inputs.canonical[name] = catalogue.read(name, processed, config.analyse) \
+                if name in MAP_INPUTS and not entry.spatial_sort else streamed(name, processed, config, inputs)
             inputs.bereik[name] = invoer_bereik(name, config)
         inputs.files[f"invoer_{name}"] = path
     if "panden" in inputs.canonical:
@@ -172,16 +173,17 @@ def _with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoD
 
 
 def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
-    """panden or verblijfsobjecten for the GeoPackage, batch by batch; with export.gpkg_invoer_afstand_m only near
-    the terreinen: the objects whose bbox lies within that distance (at least the detail pages' margin) of a
-    terrein's bbox, the verblijfsobjecten also inside those panden (their gebruik) and those of
-    verblijfsobjecten_gebruik (at the end). Only their row groups are read (pipeline.io); see `invoer_bereik`."""
+    """A canonical layer only the GeoPackage writes (no map shows it), batch by batch in file order. The panden and
+    verblijfsobjecten with export.gpkg_invoer_afstand_m only near the terreinen: the objects whose bbox lies within
+    that distance (at least the detail pages' margin) of a terrein's bbox, the verblijfsobjecten also inside those
+    panden (their gebruik) and those of verblijfsobjecten_gebruik (at the end). Only their row groups are read
+    (pipeline.io); see `invoer_bereik`."""
     from pipeline.export.detaildata import PANDEN_MARGE_M
 
     path, analyse = catalogue.path(name, processed), config.analyse
     reach = config.export.gpkg_invoer_afstand_m
     boxes = cell = None
-    if reach is not None:
+    if reach is not None and catalogue.dataset(name).spatial_sort:
         reach = max(reach, PANDEN_MARGE_M)
         boxes, cell = _grown(inputs.terreinen, reach), max(reach, 50.0)
     def checked(frame):
@@ -208,9 +210,13 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
                 extra = catalogue.read(name, processed, analyse, cell=1.0, boxes=shapely.bounds(used.geometry.to_numpy()))
                 yield extra[io.is_in(extra["vbo_id"], used["vbo_id"])].reset_index(drop=True)
 
+    def layer():
+        for part in io.read_parquet_batches(path, what=name):
+            yield checked(part)
+
     if name == "panden":
         return Streamed(columns.assign(gebruik=pd.Series([], dtype="string")), panden)
-    return Streamed(columns, verblijfsobjecten)
+    return Streamed(columns, verblijfsobjecten if name == "verblijfsobjecten" else layer)
 
 
 def invoer_bereik(name: str, config) -> str:
