@@ -141,7 +141,7 @@ def test_one_environment_escapes_and_refuses_closing_tags():
         paginas.inline("var a = '</script>';", "plugin.js")
 
 
-def test_detail_pages_built_in_blocks_are_the_pages_built_at_once(built, monkeypatch):
+def test_detail_pages_built_in_blocks_are_the_pages_built_at_once(built):
     """Pages are built PAGINA_BLOK terreinen at a time (memory bounded by the block): blocks of one terrein give
     every page exactly the data of one block holding all of them, gevoelige objecten and borders included."""
     from pipeline.export import detaildata
@@ -150,12 +150,30 @@ def test_detail_pages_built_in_blocks_are_the_pages_built_at_once(built, monkeyp
     inputs = read_inputs(config)
 
     def pages(block: int) -> list[str]:
-        monkeypatch.setattr(detaildata, "PAGINA_BLOK", block)
-        return [paginas.dumps(p) for p in detaildata.detail_pages(config, inputs, tolerance=1.0)]
+        return [paginas.dumps(p) for p in detaildata.detail_pages(config, inputs, tolerance=1.0,
+                                                                  blocks=detaildata.Blocks(block))]
 
     at_once, one_by_one = pages(1000), pages(1)
     assert len(at_once) == 6
     assert one_by_one == at_once
+
+
+def test_blocks_of_pages_go_to_whichever_process_asks_once_each():
+    """detaildata.Blocks: a counter in shared memory; a forked process and this one take blocks of 3 of 20 pages
+    until none is left: every page once, in blocks of 3 (the last one 2)."""
+    import multiprocessing
+
+    from pipeline.export.detaildata import Blocks
+    blocks = Blocks(3)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    other = ctx.Process(target=lambda: queue.put([(s.start, s.stop) for s in blocks(20)]))
+    other.start()
+    mine = [(s.start, s.stop) for s in blocks(20)]
+    theirs = queue.get(timeout=30)
+    other.join(timeout=30)
+    assert sorted(mine + theirs) == [(i, min(i + 3, 20)) for i in range(0, 20, 3)]
+    assert list(blocks(20)) == []  # all taken
 
 
 def test_export_in_three_processes_writes_what_one_process_writes(tmp_path):

@@ -19,7 +19,8 @@ Outputs (swapped in together as one set, pipeline.workspace.output_set):
 - `<maps>/zoek.html`: "Zoek een plek", the offline form of `pipeline zoek` over the run's kavels
   (pipeline/zoek/pagina.py; settings `zoek`)
 Processes (export.processen, `processes`): the inputs are read once, then helper processes are forked beside this
-one; the first writes the GeoPackage, and the detail pages are split over all of them (detaildata.detail_pages).
+one; the first writes the GeoPackage, and the detail pages are handed out a block at a time to whichever process is
+free (detaildata.Blocks).
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from pipeline import io, memory, progress, workspace
 from pipeline.export.common import read_inputs
-from pipeline.export.detaildata import page_sources
+from pipeline.export.detaildata import Blocks, page_sources
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
 from pipeline.export.paginas import write_details, write_maps
@@ -74,11 +75,13 @@ def _beside(n: int) -> Executor:
                                initargs=(os.getpid(),))
 
 
-def _side_job(k: int, n: int, pages: Path, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
-    """Share k of n of the detail pages (none when n = 1) and, given a folder, the GeoPackage."""
+def _side_job(pages: Path, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
+    """Beside the main process: the GeoPackage when given a folder, then (in a helper process) detail pages until
+    none is left."""
     config, inputs = _SHARED["config"], _SHARED["inputs"]
-    links = write_details(config, inputs, pages, part=(k, n), sources=_SHARED["sources"]) if k < n else {}
     gpkg = write_gpkg(config, inputs, started=started, folder=gpkg_folder) if gpkg_folder else None
+    links = write_details(config, inputs, pages, blocks=_SHARED["blocks"], sources=_SHARED["sources"]) \
+        if _SHARED["blocks"] is not None else {}
     return links, gpkg
 
 
@@ -97,23 +100,28 @@ def run(config, **_options) -> dict:
     with workspace.output_set("export", [processed, maps_folder]) as out:
         maps_dir, processed_dir = out.folder(maps_folder), out.folder(processed)
         pages = maps_dir / "terreinen"
-        # the features the pages draw, made once: a forked helper shares them instead of making its own
-        _SHARED.update(config=config, inputs=inputs, sources=page_sources(inputs) if links and n > 1 else None)
+        # the features the pages draw, made once: a forked helper shares them instead of making its own; the pages
+        # are handed out a block at a time to whichever process is free (detaildata.Blocks)
+        blocks = Blocks() if links else None
+        _SHARED.update(config=config, inputs=inputs, sources=page_sources(inputs) if links and n > 1 else None,
+                       blocks=blocks if n > 1 else None)
         if n > 1:
             memory.release()
             gc.freeze()
         try:
             with _beside(n) as pool:
-                # beside this process: the GeoPackage and shares 1..n-1 of the detail pages; here: share 0 and the rest
-                jobs = [pool.submit(_side_job, k, n, pages, processed_dir if k == 1 else None, started)
+                # beside this process: the GeoPackage, then pages; here: the overview, report, register and search
+                # page, then pages
+                jobs = [pool.submit(_side_job, pages, processed_dir if k == 1 else None, started)
                         for k in range(1, max(n, 2))]
-                written = write_details(config, inputs, pages, part=(0, n), sources=_SHARED["sources"])
                 maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links), folder=maps_dir,
                                   links=links)
                 write_report(config, inputs, links=links, processed=processed_dir, maps=maps_dir)
                 register = write_register(config, inputs, folder=processed_dir)
                 from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers
                 write_zoekpagina(config, inputs.terreinen, maps_dir)
+                written = write_details(config, inputs, pages, blocks=blocks, sources=_SHARED["sources"]) \
+                    if blocks is not None else {}
                 results = [job.result() for job in jobs]
         finally:
             _SHARED.clear()

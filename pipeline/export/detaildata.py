@@ -176,11 +176,33 @@ def legends() -> dict:
             "pandKleuren": PAND_KLEUREN, "vlagKleuren": VLAG_KLEUREN}
 
 
-def detail_pages(config, inputs: Inputs, *, tolerance: float, part: tuple[int, int] = (0, 1),
+class Blocks:
+    """The detail pages handed out PAGINA_BLOK at a time to the processes that write them: a counter in shared memory
+    (made before the helpers are forked), so whichever process is free takes the next block and all finish together,
+    whatever else each of them does (the GeoPackage, the overview)."""
+
+    def __init__(self, size: int | None = None):
+        import multiprocessing
+
+        self.size = size or PAGINA_BLOK
+        self.taken = multiprocessing.Value("q", 0)
+
+    def __call__(self, n: int) -> Iterator[slice]:
+        """The blocks of n pages this process gets, until none is left."""
+        while True:
+            with self.taken.get_lock():
+                k = self.taken.value
+                self.taken.value += 1
+            if k * self.size >= n:
+                return
+            yield slice(k * self.size, min((k + 1) * self.size, n))
+
+
+def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | None = None,
                  sources: dict | None = None) -> Iterator[dict]:
-    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`; built
-    PAGINA_BLOK pages at a time, so memory is bounded by the block, not by the region. part (k, n): only every
-    n-th page from the k-th (the share of one of n processes; a page's data does not depend on its block);
+    """The context of each detail page (one per terrein with kavels): slug, rin, header texts and `data`; built a
+    block of pages at a time, so memory is bounded by the block, not by the region. blocks: the Blocks shared by
+    the processes that write pages (default: every page, here; a page's data does not depend on its block);
     sources: page_sources(inputs), when made once for all processes."""
     if not _present(inputs.kavels) or "rin_nummer" not in inputs.kavels:
         return
@@ -199,9 +221,9 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, part: tuple[int, i
               "criteria": CRITERIA, "criteriumLabels": CRITERION_LABELS,
               "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
     with_kavels = io.is_in(t["rin_nummer"].astype(str), inputs.kavels["rin_nummer"].astype(str))
-    candidates = np.flatnonzero(with_kavels)[part[0]::part[1]]
-    for start in range(0, len(candidates), PAGINA_BLOK):
-        block = t.iloc[candidates[start:start + PAGINA_BLOK]]
+    candidates = np.flatnonzero(with_kavels)
+    for part in (blocks or Blocks())(len(candidates)):
+        block = t.iloc[candidates[part]]
         rins = block["rin_nummer"].astype(str).tolist()
         layers = page_layers(config, sources, rows, rins, tolerance)
         terrein_feats = features(block, terrein_cols, tolerance, dec, keep_empty=True)["features"]

@@ -104,18 +104,15 @@ def render_overview(config, inputs: Inputs, *, tolerance: float, detail_links: d
                   leaflet_js=leaflet_js(), leaflet_css=leaflet_css(), data=data)
 
 
-def write_details(config, inputs: Inputs, folder: Path, *, part: tuple[int, int] = (0, 1),
-                  sources: dict | None = None) -> dict[str, str]:
-    """Write the detail pages (one per terrein with kavels; `part` and `sources`: see detaildata.detail_pages) into
+def write_details(config, inputs: Inputs, folder: Path, *, blocks=None, sources: dict | None = None) -> dict[str, str]:
+    """Write the detail pages (one per terrein with kavels; `blocks` and `sources`: see detaildata.detail_pages) into
     `folder`; return rin -> relative link from index.html."""
     folder.mkdir(parents=True, exist_ok=True)
     links = {}
     charts = trend.terrein_charts(inputs.historie) if config.export.trend_grafieken else {}
     rows = trend.detail_rows(inputs.historie)
-    with_kavels = inputs.kavels["rin_nummer"].nunique() if inputs.kavels is not None and "rin_nummer" in inputs.kavels \
-        else 0
-    pages = progress.bar(desc="detailpagina's", unit=" pagina", total=-(-int(with_kavels) // part[1]))
-    for page in detail_pages(config, inputs, tolerance=config.export.kaart_vereenvoudiging_m, part=part,
+    pages = progress.bar(desc="detailpagina's", unit=" pagina")
+    for page in detail_pages(config, inputs, tolerance=config.export.kaart_vereenvoudiging_m, blocks=blocks,
                              sources=sources):
         pages.update(1)
         html = render("detail.html", **page, trend=charts.get(page["rin"]), trend_rijen=rows.get(page["rin"], []))
