@@ -103,8 +103,9 @@ def run(config, **_options) -> dict:
         # the features the pages draw, made once: a forked helper shares them instead of making its own; the pages
         # are handed out a block at a time to whichever process is free (detaildata.Blocks)
         blocks = Blocks() if links else None
-        _SHARED.update(config=config, inputs=inputs, sources=page_sources(inputs) if links and n > 1 else None,
+        _SHARED.update(config=config, inputs=inputs, sources=page_sources(inputs) if links else None,
                        blocks=blocks if n > 1 else None)
+        inputs.panden = None  # the pages' panden are in the sources now
         if n > 1:
             memory.release()
             gc.freeze()

@@ -150,9 +150,11 @@ def read_inputs(config) -> Inputs:
     if "panden" in inputs.canonical:
         from pipeline.export.detaildata import PANDEN_MARGE_M
 
-        boxes = _grown(inputs.terreinen, PANDEN_MARGE_M)
-        inputs.panden = _with_gebruik(catalogue.read("panden", processed, config.analyse, boxes=boxes, cell=50.0),
-                                      processed, config)
+        panden = catalogue.read("panden", processed, config.analyse, boxes=_grown(inputs.terreinen, PANDEN_MARGE_M),
+                                cell=50.0)  # and some more (the read's grid): only those within the margin stay
+        _, near = shapely.STRtree(panden.geometry.to_numpy()).query(
+            inputs.terreinen.geometry.to_numpy(), predicate="dwithin", distance=PANDEN_MARGE_M)
+        inputs.panden = _with_gebruik(panden.iloc[np.unique(near)].reset_index(drop=True), processed, config)
     inputs.bronnen = read_bronnen(processed)
     inputs.historie = trend.read_history(processed)
     return inputs
