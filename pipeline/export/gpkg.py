@@ -107,6 +107,13 @@ def invoer_layer(name: str, frame: gpd.GeoDataFrame | Streamed, bereik: str = ""
                      f"Canonieke invoerlaag {name}: {spec.description}{bereik}", gtype, styles, dataset, parts)
 
 
+def reread(inputs: Inputs, name: str) -> Callable[[], Iterator[gpd.GeoDataFrame]]:
+    """The rows of a large result layer read again from its file (checked whole by read_inputs) batch by batch: a
+    forked writer then does not touch the frame it shares with the main process (the kernel copies every page
+    holding a Python object a process touches, so both would end up with a copy)."""
+    return lambda: io.read_parquet_batches(inputs.files[name], what=name)
+
+
 def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
     """The layers of the GeoPackage, in order, with titles, descriptions and styles; the canonical inputs
     (invoer_*) when `invoer`, the context layers (gemeenten, provincies) always."""
@@ -127,7 +134,8 @@ def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
             "kavels", inputs.kavels, "Kavels met indicatoren",
             "Kavels: milieucategorie (afstand, plan, potentie, benut), HMC, vacant, bebouwing (GSI, onbenutte "
             "bouwruimte, onderbenut) en kade.", "MultiPolygon",
-            [Style("kavels_gsi", "kavels_gsi.qml", "gsi", True, "Bebouwingsgraad (GSI)")], "kavels_indicatoren"))
+            [Style("kavels_gsi", "kavels_gsi.qml", "gsi", True, "Bebouwingsgraad (GSI)")], "kavels_indicatoren",
+            reread(inputs, "kavels_indicatoren")))
     if inputs.kades is not None:
         layers.append(GpkgLayer(
             "kades", inputs.kades, "Kades met status",
@@ -191,7 +199,7 @@ def register_layers(inputs: Inputs) -> list[GpkgLayer]:
             "rijen en de bron, HMC nodig, watergebonden, en of ze HMC-ruimte, kade of terreinruimte bezet die ze niet "
             "nodig heeft (klasse, bezette ha en m, waarom). Gesorteerd op de bezette schaarse capaciteit.", "Point",
             [Style("vestigingen_register", "vestigingen_register.qml", "klasse", True, "Klasse in het register")],
-            "vestigingen_register"))
+            "vestigingen_register", reread(inputs, "vestigingen_register")))
     if inputs.gevoelig is not None:
         layers.append(GpkgLayer(
             "gevoelige_objecten", inputs.gevoelig, "Gevoelige objecten die de afstandscategorie bepalen",
