@@ -244,8 +244,7 @@ def geo_bbox(path: str | Path) -> list[float]:
 def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: float) -> pa.Table:
     """The rows whose bbox meets one of `boxes` (and some within NEAR_CELL of one), from the row groups whose
     statistics allow it."""
-    pieces = [pf.schema_arrow.empty_table().select(columns)]
-    return pa.concat_tables([*pieces, *_near_tables(pf, columns, boxes, cell)])
+    return pa.concat_tables([pf.schema_arrow.empty_table().select(columns), *_near_tables(pf, columns, boxes, cell)])
 
 
 def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | None, cell: float) -> Iterator[pa.Table]:

@@ -61,8 +61,8 @@ class Export(Strict):
     processen: int | None = Field(
         None, ge=1, description="Processes that write the export side by side: forked after the inputs are read (they "
                                 "share them, nothing is copied), one writes the GeoPackage, and all take blocks "
-                                "of detail pages as they are free. 1 = one process (the GeoPackage in a thread). Default: 2 where "
-                                "the machine has two cores or more and can fork (Linux), else 1")
+                                "of detail pages as they are free. 1 = one process (the GeoPackage in a thread). "
+                                "Default: 2 where the machine has two cores or more and can fork (Linux), else 1")
 
 class Fetch(Strict):
     pagina_grootte: int = Field(1000, ge=1, description="Features per request page")

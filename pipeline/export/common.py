@@ -50,9 +50,8 @@ CLUSTER_KLEUR = "#6a3d9a"
 # ---------------------------------------------------------------------------------------------
 @dataclass
 class Streamed:
-    """A canonical layer that scales with the buildings (panden, verblijfsobjecten) as the GeoPackage writes it: read
-    near the terreinen a few row groups at a time when `batches()` is iterated, never held whole (a national BAG).
-    `columns`: an empty frame with its columns and types."""
+    """A canonical layer as only the GeoPackage writes it (see `streamed`): read a few row groups at a time when
+    `batches()` is iterated, never held whole (a national BAG). `columns`: an empty frame with its columns and types."""
     columns: gpd.GeoDataFrame
     batches: Callable[[], Iterator[gpd.GeoDataFrame]]
 
@@ -188,6 +187,7 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
     if reach is not None and catalogue.dataset(name).spatial_sort:
         reach = max(reach, PANDEN_MARGE_M)
         boxes, cell = _grown(inputs.terreinen, reach), max(reach, 50.0)
+
     def checked(frame):
         return catalogue.check(frame, name, analyse, where=f"{name} ({path})")
 
@@ -209,7 +209,8 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
         if near is not None and inputs.gevoelig is not None:  # the gevoelige objecten used, wherever they are
             used = inputs.gevoelig[~io.is_in(listed, pd.concat(seen, ignore_index=True))]
             if len(used):
-                extra = catalogue.read(name, processed, analyse, cell=1.0, boxes=shapely.bounds(used.geometry.to_numpy()))
+                extra = catalogue.read(name, processed, analyse, cell=1.0,
+                                       boxes=shapely.bounds(used.geometry.to_numpy()))
                 yield extra[io.is_in(extra["vbo_id"], used["vbo_id"])].reset_index(drop=True)
 
     def layer():
