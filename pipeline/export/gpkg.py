@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,9 +33,7 @@ from pipeline import __version__, catalogue, io, progress
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
 from pipeline.export import qgisproject
-from pipeline.export.common import Inputs, Streamed, jsonable
-
-log = logging.getLogger(__name__)
+from pipeline.export.common import Inputs, Streamed, jsonable, reread
 
 GEOMETRY_COLUMN = "geom"
 MAX_FIELD_NAME = 63
@@ -105,13 +102,6 @@ def invoer_layer(name: str, frame: gpd.GeoDataFrame | Streamed, bereik: str = ""
     dataset = "panden_uitvoer" if name == "panden" and "gebruik" in frame.columns else name
     return GpkgLayer(f"invoer_{name}", frame, f"Invoer: {name}",
                      f"Canonieke invoerlaag {name}: {spec.description}{bereik}", gtype, styles, dataset, parts)
-
-
-def reread(inputs: Inputs, name: str) -> Callable[[], Iterator[gpd.GeoDataFrame]]:
-    """The rows of a large result layer read again from its file (checked whole by read_inputs) batch by batch: a
-    forked writer then does not touch the frame it shares with the main process (the kernel copies every page
-    holding a Python object a process touches, so both would end up with a copy)."""
-    return lambda: io.read_parquet_batches(inputs.files[name], what=name)
 
 
 def build_layers(inputs: Inputs, *, invoer: bool = True) -> list[GpkgLayer]:
@@ -396,7 +386,6 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                                     geometry_type=layer.geometry_type, crs=f"EPSG:{WORKING_EPSG}",
                                     layer_options=options, **kwargs)
             counts[layer.name] = pyogrio.read_info(tmp, layer=layer.name)["features"]
-            log.debug("gpkg: layer %s, %d features", layer.name, counts[layer.name])
         _write_styles_and_metadata(tmp, layers, meta)
         project = config.export.qgis_project
         if project:

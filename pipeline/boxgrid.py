@@ -1,0 +1,46 @@
+"""Which bboxes lie near a set of query boxes, on a grid: the row filter of pipeline.io's reads near the terreinen."""
+from __future__ import annotations
+
+import numpy as np
+
+NEAR_CELL = 250.0  # metres: the grid BoxGrid marks the query boxes on
+
+
+class BoxGrid:
+    """Which rows ((n, 4) bboxes) meet a grid cell of `cell` m touched by one of `boxes`: every row meeting a box, and
+    possibly rows up to `cell` m from one (a superset; callers that need it exact filter again). Works with numpy on
+    a grid (a summed-area table), so thousands of overlapping boxes cost what one does; built once, then called on
+    each batch of rows."""
+
+    def __init__(self, boxes: np.ndarray, cell: float = NEAR_CELL):
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        self.empty = len(boxes) == 0
+        if self.empty:
+            return
+        x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
+        span = max(boxes[:, 2].max() - x0, boxes[:, 3].max() - y0, 1.0)
+        cell = max(cell, span / 2048)  # at most ~4M cells: a coarser grid is still a superset
+        nx = int(np.floor((boxes[:, 2].max() - x0) / cell)) + 1
+        ny = int(np.floor((boxes[:, 3].max() - y0) / cell)) + 1
+        c0, c1 = ((boxes[:, [0, 2]] - x0) // cell).astype(np.int64).T
+        r0, r1 = ((boxes[:, [1, 3]] - y0) // cell).astype(np.int64).T
+        diff = np.zeros((ny + 1, nx + 1), dtype=np.int32)
+        for r, c, v in ((r0, c0, 1), (r0, c1 + 1, -1), (r1 + 1, c0, -1), (r1 + 1, c1 + 1, 1)):
+            np.add.at(diff, (r, c), v)
+        marked = (diff.cumsum(axis=0).cumsum(axis=1)[:ny, :nx] > 0).astype(np.int32)
+        self.area = np.zeros((ny + 1, nx + 1), dtype=np.int64)
+        self.area[1:, 1:] = marked.cumsum(axis=0).cumsum(axis=1)
+        self.x0, self.y0, self.cell, self.nx, self.ny = x0, y0, cell, nx, ny
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=float).reshape(-1, 4)
+        if len(rows) == 0 or self.empty:
+            return np.zeros(len(rows), dtype=bool)
+        x0, y0, cell, nx, ny, area = self.x0, self.y0, self.cell, self.nx, self.ny, self.area
+        inside = (rows[:, 2] >= x0) & (rows[:, 0] < x0 + nx * cell) & (rows[:, 3] >= y0) & (rows[:, 1] < y0 + ny * cell)
+        a0 = np.clip((rows[:, 0] - x0) // cell, 0, nx - 1).astype(np.int64)
+        a1 = np.clip((rows[:, 2] - x0) // cell, 0, nx - 1).astype(np.int64)
+        b0 = np.clip((rows[:, 1] - y0) // cell, 0, ny - 1).astype(np.int64)
+        b1 = np.clip((rows[:, 3] - y0) // cell, 0, ny - 1).astype(np.int64)
+        count = area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]
+        return inside & (count > 0)
