@@ -214,23 +214,41 @@ def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray
     of one (row groups that cannot hold any are not read at all; needs the covering column); cell: that grid cell
     (m), default NEAR_CELL.
     """
+    pf, geo = _open(path, what)
+    if geo is None:  # no geometry metadata: a plain table
+        return pd.read_parquet(path)
+    covered = _covering(geo) is not None
+    wanted = [n for n in pf.schema_arrow.names if n != BBOX or not covered]
+    if boxes is None:
+        table = pf.read(columns=wanted)
+    else:
+        _need_covering(geo, path)
+        table = _read_near(pf, wanted, np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL)
+    return _geo_frame(table, geo, path)
+
+
+def _open(path: str | Path, what: str | None) -> tuple[pq.ParquetFile, dict | None]:
+    """The file (a clear error when a previous stage has not run) and its GeoParquet metadata (None: a plain
+    table)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{what or path.name}: {path} does not exist; run the earlier stage first")
     pf = pq.ParquetFile(path)
     raw = (pf.schema_arrow.metadata or {}).get(b"geo")
-    if raw is None:  # no geometry metadata: a plain table
-        return pd.read_parquet(path)
-    geo = json.loads(raw)
+    return pf, (json.loads(raw) if raw is not None else None)
+
+
+def _covering(geo: dict) -> dict | None:
+    return geo["columns"][geo["primary_column"]].get("covering", {}).get("bbox")
+
+
+def _need_covering(geo: dict | None, path) -> None:
+    if geo is None or _covering(geo) is None:
+        raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
+
+
+def _geo_frame(table: pa.Table, geo: dict, path) -> gpd.GeoDataFrame:
     gcol = geo["primary_column"]
-    cover = geo["columns"][gcol].get("covering", {}).get("bbox")
-    wanted = [n for n in pf.schema_arrow.names if n != BBOX or cover is None]
-    if boxes is None:
-        table = pf.read(columns=wanted)
-    else:
-        if cover is None:
-            raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
-        table = _read_near(pf, wanted, np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL)
     frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
     assert_working_crs(frame, str(path))
     return frame
@@ -279,20 +297,12 @@ def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np
                          cell: float | None = None) -> Iterator[gpd.GeoDataFrame]:
     """read_parquet a few row groups at a time, in file order (the same rows as one read_parquet with the same
     boxes and cell): a layer written without ever being held whole. Needs the bbox covering column."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{what or path.name}: {path} does not exist; run the earlier stage first")
-    pf = pq.ParquetFile(path)
-    geo = json.loads(pf.schema_arrow.metadata[b"geo"])
-    gcol = geo["primary_column"]
-    if geo["columns"][gcol].get("covering", {}).get("bbox") is None:
-        raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
+    pf, geo = _open(path, what)
+    _need_covering(geo, path)
     wanted = [n for n in pf.schema_arrow.names if n != BBOX]
     boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)
     for table in _near_tables(pf, wanted, boxes, cell or NEAR_CELL):
-        frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
-        assert_working_crs(frame, str(path))
-        yield frame
+        yield _geo_frame(table, geo, path)
 
 
 def read_bounds(path: str | Path, boxes: np.ndarray, cell: float | None = None) -> np.ndarray:

@@ -109,3 +109,28 @@ def test_brk_label_points_named_as_the_cause(shared_dir, tmp_path):
     sources["kavels"]["geometrie"] = "bestaatniet"
     with pytest.raises(IngestError, match=r"begrenzingPerceel.*plaatscoordinaten"):
         kavels.ingest(make_config(tmp_path, sources), Report(), terrein)
+
+
+def test_the_stage_writes_the_real_bag_as_read(shared_dir, tmp_path):
+    """`ingest.run` on the real extract, two rows per batch (the four voorkomens of pand 0221100000312938 span
+    batches): the canonical files and the quality report hold the hand counts above, and every layer the stage
+    counts in its summary is in its file with that many rows (each layer is written as soon as it is built)."""
+    from pipeline import catalogue, ingest
+
+    config = bag_config(tmp_path, shared_dir)
+    config.ingest.batch_rijen = 2  # below the setting's minimum on purpose: many batch boundaries
+    summary = ingest.run(config)
+    processed = config.paths.processed
+    panden = catalogue.read("panden", processed).set_index("pand_id")
+    assert panden["bouwjaar"].to_dict() == {"0221100000312938": 1585, "0221100000311191": 1992}
+    vbo = catalogue.read("verblijfsobjecten", processed).set_index("vbo_id")
+    assert vbo["gebruiksdoel"].to_dict() == {"0221010000330226": "woonfunctie",
+                                             "0221010000330999": "overige gebruiksfunctie"}
+    quality = pd.read_csv(processed / ingest.QUALITY_CSV)
+    totals = quality[quality["soort"].isna()].set_index("laag")
+    assert totals.loc["panden", ["gelezen", "behouden", "verwijderd"]].tolist() == [6, 2, 4]
+    assert totals.loc["verblijfsobjecten", ["gelezen", "behouden", "verwijderd"]].tolist() == [5, 2, 3]
+    counted = {k.removeprefix("rijen "): v for k, v in summary.items() if k.startswith("rijen ")}
+    assert counted["panden"] == 2 and counted["verblijfsobjecten"] == 2 and len(counted) >= 10
+    for name, rows in counted.items():
+        assert len(catalogue.read(name, processed)) == rows, name

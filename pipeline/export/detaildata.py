@@ -16,6 +16,7 @@ Layers without features on a terrein are left out (the page offers only what exi
 """
 from __future__ import annotations
 
+import multiprocessing
 from typing import Iterator
 
 import geopandas as gpd
@@ -182,8 +183,6 @@ class Blocks:
     whatever else each of them does (the GeoPackage, the overview)."""
 
     def __init__(self, size: int | None = None):
-        import multiprocessing
-
         self.size = size or PAGINA_BLOK
         self.taken = multiprocessing.Value("q", 0)
 
