@@ -15,7 +15,7 @@ import rasterio.features
 import shapely
 from rasterio.transform import Affine
 
-from pipeline.analyse._geo import geoms, in_threads, nearest_distance
+from pipeline.analyse._geo import geoms, in_threads, nearest_distance, nearest_tree
 from pipeline.crs import WORKING_CRS
 
 RUSTIG, GEMENGD = "rustige woonwijk", "gemengd gebied"
@@ -64,7 +64,7 @@ def contouren(terreinen, gevoelig: np.ndarray, categorieen: list[str], omgevings
     lab = labels[rows, cols] - 1
     x, y = (cols + 0.5) * r - shift[lab, 0], -(rows + 0.5) * r - shift[lab, 1]
     if len(pts):
-        tree = tree if tree is not None else shapely.STRtree(pts)
+        tree = tree if tree is not None else nearest_tree(pts)
         d = afstand_cellen(x, y, rows, cols, lab, thr, tree, r)
     else:
         d = np.full(len(x), np.inf)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.analyse._geo import geoms, nearest_first
+from pipeline.analyse._geo import geoms, nearest_first, nearest_tree
 from pipeline.crs import WORKING_CRS
 
 
@@ -60,8 +60,7 @@ def dichtstbij(kavels, gevoelig: np.ndarray, info: pd.DataFrame | None = None, *
     """Per kavel (same index): afstand_gevoelig_m (0 when one lies on it, inf when none), and the vbo_id and
     gebruiksdoel of that nearest object (`info`, aligned with `gevoelig`; null without info). Among objects exactly
     as near the lowest vbo_id counts (without info: the first)."""
-    pts = np.asarray(gevoelig, dtype=object)
-    tree = tree if tree is not None else shapely.STRtree(pts)
+    tree = tree if tree is not None else nearest_tree(gevoelig)
     key = info["vbo_id"].astype("str").to_numpy() if info is not None and "vbo_id" in info else None
     dist, idx = nearest_first(geoms(kavels), tree, key)
     out = pd.DataFrame({"afstand_gevoelig_m": dist}, index=kavels.index)

@@ -36,7 +36,7 @@ import shapely
 
 from pipeline import catalogue, io
 from pipeline.analyse import bebouwing, contouren, gevoelig
-from pipeline.analyse._geo import geoms
+from pipeline.analyse._geo import geoms, nearest_tree
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def run_task(taak: Taak) -> dict:
     m, halo = taak.settings.milieuruimte, halo_m(taak.settings)
     reach = np.concatenate([geoms(taak.terreinen), geoms(taak.kavels)])
     vbo, gebruik, pts, info = _gevoelig_near(taak, _grown(reach, halo))
-    tree = shapely.STRtree(pts)
+    tree = nearest_tree(pts)
     near = gevoelig.dichtstbij(taak.kavels, pts, info, tree=tree)
     near, wider = _verder(taak, near, halo)
     if wider:  # the objects found beyond the halo that are some kavel's nearest are listed too
