@@ -100,6 +100,10 @@ class Ingest(Strict):
         100_000, ge=1000, description="BAG panden and verblijfsobjecten are read, cleaned and written this many rows "
                                       "at a time and sorted on disk (pipeline/ingest/stream.py): memory is bounded "
                                       "by the batch, not by the source (a national BAG)")
+    processen: int | None = Field(
+        None, ge=1, description="Processes that ingest side by side: a helper forked at the start ingests the BAG "
+                                "panden while this one ingests the other layers. 1 = one process. Default: 2 where "
+                                "the machine has two cores or more and can fork (Linux), else 1")
     bag_bouwjaar_onbekend: list[int] = Field(
         default_factory=lambda: [9999], description="BAG bouwjaar values that mean 'unknown' (become empty)")
     grenzen_uit_pakket: bool = Field(

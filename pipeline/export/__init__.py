@@ -25,15 +25,10 @@ free (detaildata.Blocks).
 from __future__ import annotations
 
 import gc
-import logging
-import multiprocessing
-import os
-import signal
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline import io, memory, progress, workspace
+from pipeline import forked, memory, workspace
 from pipeline.export.common import read_inputs
 from pipeline.export.detaildata import Blocks, page_sources
 from pipeline.export.gpkg import write_gpkg
@@ -42,37 +37,13 @@ from pipeline.export.paginas import write_details, write_maps
 from pipeline.export.register import write_register
 from pipeline.export.report import render_ranglijst, write_report
 
-log = logging.getLogger(__name__)
-
 # what the jobs beside the main process work on: a forked process sees it as it is (the inputs are never pickled)
 _SHARED: dict = {}
 
 
 def processes(config) -> int:
     """How many processes write the export (setting export.processen; see its description)."""
-    wanted = config.export.processen
-    if memory.libc() is None:  # helpers need fork and glibc's prctl (_die_with_parent): Linux
-        if wanted and wanted > 1:
-            log.warning("export.processen = %d: helper processes need Linux, the export runs in one process", wanted)
-        return 1
-    return wanted or min(2, io.workers())
-
-
-def _die_with_parent(parent: int) -> None:
-    """Start of a helper process: it is killed when the main process dies (PR_SET_PDEATHSIG), so a killed export
-    leaves no writer behind in its staging folder; it draws no progress bars."""
-    memory.libc().prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the main process died before the line above
-        os._exit(1)
-    progress.silence()
-
-
-def _beside(n: int) -> Executor:
-    """Where the side jobs run: n - 1 processes forked from this one, or (n = 1) one thread."""
-    if n == 1:
-        return ThreadPoolExecutor(1)  # one process: the GeoPackage in a thread beside the pages, as before
-    return ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
-                               initargs=(os.getpid(),))
+    return forked.count(config.export.processen, "export.processen")
 
 
 def _side_job(pages: Path, gpkg_folder: Path | None, started: datetime) -> tuple[dict, dict | None]:
@@ -110,7 +81,7 @@ def run(config, **_options) -> dict:
             memory.release()
             gc.freeze()
         try:
-            with _beside(n) as pool:
+            with forked.pool(n) as pool:
                 # beside this process: the GeoPackage, then pages; here: the overview, report, register and search
                 # page, then pages
                 jobs = [pool.submit(_side_job, pages, processed_dir if k == 1 else None, started)

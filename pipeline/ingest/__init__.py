@@ -28,7 +28,7 @@ from typing import Callable
 
 import geopandas as gpd
 
-from pipeline import catalogue, memory, progress, workspace
+from pipeline import catalogue, forked, memory, progress, workspace
 from pipeline.catalogue import CatalogueError
 from pipeline.config import Config
 from pipeline.ingest import (bag, checks, duplicates, grenzen, infra, kades, kavels, large, milieuzones, netcapaciteit,
@@ -80,37 +80,72 @@ def build(config: Config) -> tuple[dict[str, gpd.GeoDataFrame], Report]:
 def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[str, int], Report]:
     """The canonical layers in memory with their row counts, plus the quality report. With `stream_to` every layer
     is written there as soon as it is built (the BAG layers batch by batch, large.py) and let go, so that the
-    layers already built do not sit in memory beside the BAG batches (terreinen stays until kavels is built)."""
+    layers already built do not sit in memory beside the BAG batches (terreinen stays until kavels is built); and
+    with ingest.processen > 1, a helper forked before anything is read ingests the panden meanwhile (APART)."""
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
     rows: dict[str, int] = {}
     todo = [name for name, (_, key) in STEPS.items() if _configured(config, name, key)]
-    for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
-        steps.set_postfix_str(name)
-        builder, _ = STEPS[name]
-        log.debug("ingest: building %s", name)
-        try:
-            if stream_to is not None and name in large.LAYERS:
-                stats = large.write_streamed(name, config, report, stream_to)
-                rows[name] = stats["rows"]
-                check_region_bounds(stats["bounds"], name, config.region.bbox)
-                log.info("ingest: %s: %d rows (in batches)", name, stats["rows"])
+    apart = forked.Beside(_streamed_apart, APART, config, stream_to) if stream_to is not None and APART in todo \
+        and forked.count(config.ingest.processen, "ingest.processen") > 1 else None
+    try:
+        for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
+            steps.set_postfix_str(name)
+            builder, _ = STEPS[name]
+            log.debug("ingest: building %s", name)
+            if apart is not None and name == APART:
+                marks = len(report.tallies), len(report.sources)  # where its report goes
                 continue
-            done[name] = conform(duplicates.handle(builder(config, report, done), name, report), name)
-        except CatalogueError as exc:  # e.g. an id field that is empty in every row of the file
-            files = sorted({str(t.path) for t in report.tallies if t.layer == name and t.path is not None})
-            raise IngestError(f"{exc}", path=files[0] if files else None) from None
-        check_region(done[name], name, config.region.bbox)
-        log.info("ingest: %s: %d rows", name, len(done[name]))
-        for layer in [n for n in done if n not in rows]:  # + what a step adds (terreinen_historie)
-            rows[layer] = len(done[layer])
+            if stream_to is not None and name in large.LAYERS:
+                rows[name] = _streamed(name, config, report, stream_to)
+                continue
+            try:
+                done[name] = conform(duplicates.handle(builder(config, report, done), name, report), name)
+            except CatalogueError as exc:  # e.g. an id field that is empty in every row of the file
+                raise _in_file(exc, name, report) from None
+            check_region(done[name], name, config.region.bbox)
+            log.info("ingest: %s: %d rows", name, len(done[name]))
+            for layer in [n for n in done if n not in rows]:  # + what a step adds (terreinen_historie)
+                rows[layer] = len(done[layer])
+                if stream_to is not None:
+                    catalogue.write(done[layer], layer, stream_to)
             if stream_to is not None:
-                catalogue.write(done[layer], layer, stream_to)
-        if stream_to is not None:
-            done = {"terreinen": done["terreinen"]} if "kavels" in todo and "kavels" not in rows else {}
-            memory.release()
+                done = {"terreinen": done["terreinen"]} if "kavels" in todo and "kavels" not in rows else {}
+                memory.release()
+        if apart is not None:
+            rows[APART], part = apart.result()
+            report.tallies[marks[0]:marks[0]] = part.tallies
+            report.sources[marks[1]:marks[1]] = part.sources
+    finally:
+        if apart is not None:
+            apart.stop()
     checks.verify(report, config)
     return done, rows, report
+
+
+APART = "panden"  # the largest source: ingested beside the others when there are two processes
+
+
+def _streamed(name: str, config: Config, report: Report, folder: Path) -> int:
+    """A BAG layer read, cleaned and written batch by batch into `folder` (large.py); its row count."""
+    try:
+        stats = large.write_streamed(name, config, report, folder)
+    except CatalogueError as exc:
+        raise _in_file(exc, name, report) from None
+    check_region_bounds(stats["bounds"], name, config.region.bbox)
+    log.info("ingest: %s: %d rows (in batches)", name, stats["rows"])
+    return stats["rows"]
+
+
+def _streamed_apart(name: str, config: Config, folder: Path) -> tuple[int, Report]:
+    """_streamed in a helper process, with a report of its own (_build puts it in its place in the main one)."""
+    report = Report()
+    return _streamed(name, config, report, folder), report
+
+
+def _in_file(exc: CatalogueError, name: str, report: Report) -> IngestError:
+    files = sorted({str(t.path) for t in report.tallies if t.layer == name and t.path is not None})
+    return IngestError(f"{exc}", path=files[0] if files else None)
 
 
 def check_region(frame: gpd.GeoDataFrame, name: str, bbox) -> None:

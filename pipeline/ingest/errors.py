@@ -21,6 +21,9 @@ class IngestError(ValueError):
         self.found = found
         super().__init__(self._compose())
 
+    def __reduce__(self):  # whole through a pipe: an error in a helper process keeps its file, layer and field
+        return _rebuild, (self.problem, self.path, self.layer, self.field, self.expected, self.found)
+
     def _compose(self) -> str:
         where = []
         if self.path is not None:
@@ -35,6 +38,10 @@ class IngestError(ValueError):
         if self.found is not None:
             text += f"; found {_show(self.found)}"
         return text
+
+
+def _rebuild(problem, path, layer, field, expected, found) -> IngestError:
+    return IngestError(problem, path=path, layer=layer, field=field, expected=expected, found=found)
 
 
 def _show(value: object) -> str:

@@ -1,0 +1,87 @@
+"""Helper processes forked beside a stage's main process (ingest, export), so both cores work on a 2-core machine.
+
+A forked helper sees what the main process had read as it is (nothing is pickled on the way in); only its result
+travels back. It dies with the main process (PR_SET_PDEATHSIG), so a killed stage leaves no writer behind in its
+staging folder, and it draws no progress bars. Fork and prctl need Linux; elsewhere a stage runs in one process.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+from pipeline import io, memory, progress
+
+log = logging.getLogger(__name__)
+
+
+def count(wanted: int | None, setting: str) -> int:
+    """How many processes a stage uses: the setting (`setting`, e.g. export.processen), by default 2 where the
+    machine has two cores or more and can fork, else 1."""
+    if memory.libc() is None:  # helpers need fork and glibc's prctl (die_with_parent): Linux
+        if wanted and wanted > 1:
+            log.warning("%s = %d: helper processes need Linux, the stage runs in one process", setting, wanted)
+        return 1
+    return wanted or min(2, io.workers())
+
+
+def die_with_parent(parent: int) -> None:
+    """Start of a helper process: killed when the main process dies; no progress bars."""
+    memory.libc().prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the main process died before the line above
+        os._exit(1)
+    progress.silence()
+
+
+def pool(n: int) -> Executor:
+    """Where side jobs run: n - 1 processes forked from this one, or (n = 1) one thread."""
+    if n == 1:
+        return ThreadPoolExecutor(1)
+    return ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+                               initargs=(os.getpid(),))
+
+
+class Beside:
+    """func(*args) in one forked process, started now. `result()` returns its value or raises its error here;
+    `stop()` kills it if it is still running (this process failed, so its work is not wanted)."""
+
+    def __init__(self, func, *args):
+        ctx = multiprocessing.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_run, args=(send, os.getpid(), func, args), daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self):
+        try:
+            ok, value = self._recv.recv()
+        except EOFError:  # it died without a word (killed, out of memory)
+            self._process.join()
+            raise RuntimeError(f"helper process ended with exit code {self._process.exitcode} before it "
+                               f"finished") from None
+        self._process.join()
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._recv.close()
+
+
+def _run(send, parent: int, func, args) -> None:
+    die_with_parent(parent)
+    try:
+        out = (True, func(*args))
+    except BaseException as exc:  # noqa: BLE001 - raised again in the main process
+        out = (False, exc)
+    try:
+        send.send(out)
+    except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled: its text at least
+        send.send((False, RuntimeError(f"{type(out[1]).__name__}: {out[1]}" if not out[0] else
+                                       f"helper result cannot be sent: {exc}")))
+    send.close()
