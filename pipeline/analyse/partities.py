@@ -173,6 +173,7 @@ def taken(terreinen, kavels, omgevingstype, settings, bron: Bron, per_partitie: 
     """The dask-geopandas partitioning of the terreinen (Hilbert order) and the arguments of one task per partition.
 
     A kavel goes with its terrein's partition (a kavel whose rin_nummer names no terrein with the last one)."""
+    import dask.local
     import dask_geopandas
 
     rins = terreinen["rin_nummer"].astype("str").to_numpy()
@@ -180,7 +181,7 @@ def taken(terreinen, kavels, omgevingstype, settings, bron: Bron, per_partitie: 
                          geometry=geoms(terreinen), crs=terreinen.crs)
     t = t.iloc[io.spatial_order(geoms(t))].reset_index(drop=True)
     parts = dask_geopandas.from_geopandas(t, npartitions=max(1, math.ceil(len(t) / per_partitie)), sort=False)
-    sizes = np.asarray(parts.map_partitions(len).compute(scheduler="synchronous"), dtype=np.int64)
+    sizes = np.asarray(parts.map_partitions(len).compute(scheduler=dask.local.get_sync), dtype=np.int64)
     partition = pd.Series(np.repeat(np.arange(len(sizes)), sizes), index=t["rin_nummer"].to_numpy())
     partition = partition[~partition.index.duplicated()]
     kv = gpd.GeoDataFrame({"kavel_id": kavels["kavel_id"].astype("str").to_numpy(),
@@ -199,7 +200,8 @@ def _taak(part, kavels, alle, settings, bron) -> dict:
 
 def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> list[dict]:
     """Every partition's results, computed by the configured engine (see the module docstring)."""
-    import dask
+    import dask.local
+    import dask.threaded
 
     parts, args = taken(terreinen, kavels, omgevingstype, settings, bron, rekenen.partitie_terreinen)
     log.info("analyse: %d terreinen in %d partitie(s), engine %s", len(terreinen), parts.npartitions, rekenen.engine)
@@ -211,9 +213,11 @@ def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> 
             raise ValueError("rekenen.engine is 'cluster' but rekenen.scheduler (the scheduler address) is not set")
         with Client(rekenen.scheduler, set_as_default=False) as client:
             return list(client.gather(client.compute(work)))
+    # dask's schedulers as functions, not names: a name is looked up only after importing distributed (0.6 s)
     if rekenen.engine == "processen":
-        return list(dask.compute(*work, scheduler="processes", num_workers=rekenen.werkers))
+        import dask.multiprocessing
+        return list(dask.compute(*work, scheduler=dask.multiprocessing.get, num_workers=rekenen.werkers))
     threads = rekenen.werkers or os.cpu_count() or 1
     if threads > 1:  # the tasks are mostly Arrow, GEOS and numpy work, which release the GIL: partitions side by side
-        return list(dask.compute(*work, scheduler="threads", num_workers=threads))
-    return list(dask.compute(*work, scheduler="synchronous"))
+        return list(dask.compute(*work, scheduler=dask.threaded.get, num_workers=threads))
+    return list(dask.compute(*work, scheduler=dask.local.get_sync))

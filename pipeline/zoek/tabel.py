@@ -24,8 +24,6 @@ import pandas as pd
 import shapely
 
 from pipeline import catalogue
-from pipeline.analyse._geo import nearest_distance
-from pipeline.analyse.ontsluiting import rail_kinds
 from pipeline.categories import NET_STATUSSEN, cemt_rank, milieucategorie_rank
 
 BESCHIKBAAR = ["uitgeefbaar", "vacant (uitgegeven, geen vestiging)", "in gebruik, onderbenut"]
@@ -73,6 +71,7 @@ def _terreinen(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _distances(geoms: np.ndarray, layer) -> np.ndarray:
+    from pipeline.analyse._geo import nearest_distance  # here: the command line imports zoek, not the analyses
     if layer is None or not len(layer):
         return np.full(len(geoms), np.nan)
     dist, _ = nearest_distance(geoms, np.asarray(layer.geometry.values, dtype=object))
@@ -116,6 +115,7 @@ def _kavel_columns(k: gpd.GeoDataFrame, settings) -> gpd.GeoDataFrame:
 
 def build(config) -> Tabel:
     """The table of the run in config.paths.processed, for the run's settings."""
+    from pipeline.analyse.ontsluiting import rail_kinds
     processed = Path(config.paths.processed)
     settings = config.analyse
     k = catalogue.read("kavels_indicatoren", processed, settings)
