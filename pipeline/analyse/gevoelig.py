@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from pipeline import io
 from pipeline.analyse._geo import geoms, nearest_first, nearest_tree
 from pipeline.crs import WORKING_CRS
 
@@ -85,14 +86,16 @@ def verblijfsobjecten_gebruik(verblijfsobjecten, gebruik: pd.DataFrame, nearest_
     gebruik: gevoelig_gebruik(...) (same index as verblijfsobjecten); nearest_ids: gevoelig_vbo_id per kavel;
     bedrijfswoning: which bedrijfswoningen to list (default all; a partition lists those on its own terreinen).
     """
-    vbo_id = verblijfsobjecten["vbo_id"].astype("str")
-    counts = pd.Series(nearest_ids).dropna().astype("str").value_counts()
-    n = vbo_id.map(counts).fillna(0).astype("int64").to_numpy()
+    vbo_id = verblijfsobjecten["vbo_id"]
+    nearest = pd.Series(nearest_ids).dropna().astype("str")
+    n = np.zeros(len(vbo_id), dtype=np.int64)
+    named = np.flatnonzero(io.is_in(vbo_id, nearest))  # the few objects that are some kavel's nearest
+    n[named] = vbo_id.iloc[named].astype("str").map(nearest.value_counts()).to_numpy()
     listed = gebruik["bedrijfswoning"].to_numpy(bool)
     if bedrijfswoning is not None:
         listed = listed & np.asarray(bedrijfswoning, dtype=bool)
     keep = (gebruik["gevoelig"].to_numpy(bool) & (n > 0)) | listed
-    out = pd.DataFrame({"vbo_id": vbo_id.to_numpy()[keep],
+    out = pd.DataFrame({"vbo_id": vbo_id[keep].astype("str").to_numpy(),
                         "gebruiksdoel": verblijfsobjecten["gebruiksdoel"].astype("string").to_numpy()[keep],
                         "gevoelig_doel": gebruik["gevoelig_doel"].to_numpy(bool)[keep],
                         "bedrijfswoning": gebruik["bedrijfswoning"].to_numpy(bool)[keep],

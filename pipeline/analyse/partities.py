@@ -98,9 +98,13 @@ def run_task(taak: Taak) -> dict:
     near, wider = _verder(taak, near, halo)
     if wider:  # the objects found beyond the halo that are some kavel's nearest are listed too
         found = [io.is_in(v["vbo_id"], near["gevoelig_vbo_id"]) for v, _ in wider]
-        vbo = pd.concat([vbo, *(v[f] for (v, _), f in zip(wider, found))], ignore_index=True)
+        extra = [v[f] for (v, _), f in zip(wider, found)]
+        vbo = pd.concat([vbo, *extra], ignore_index=True)
         gebruik = pd.concat([gebruik, *(g[f] for (_, g), f in zip(wider, found))], ignore_index=True)
-        again = same_object(vbo).duplicated().to_numpy()  # the wider reads hold the halo's objects again
+        # the wider reads hold the halo's objects again: only rows sharing a vbo_id with those found can be one
+        suspects = np.flatnonzero(io.is_in(vbo["vbo_id"], pd.concat([e["vbo_id"] for e in extra])))
+        again = np.zeros(len(vbo), dtype=bool)
+        again[suspects] = same_object(vbo.iloc[suspects]).duplicated().to_numpy()
         vbo, gebruik = vbo.loc[~again], gebruik.loc[~again]
     cont = contouren.per_terrein(taak.terreinen, pts, taak.terreinen["omgevingstype"], m, tree=tree)
     panden = taak.bron.near("panden", _grown(geoms(taak.kavels), 0.0))
