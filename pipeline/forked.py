@@ -12,7 +12,7 @@ import os
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from pipeline import io, memory, progress
+from pipeline import memory, progress, threads
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def count(wanted: int | None, setting: str) -> int:
         if wanted and wanted > 1:
             log.warning("%s = %d: helper processes need Linux, the stage runs in one process", setting, wanted)
         return 1
-    return wanted or min(2, io.workers())
+    return wanted or min(2, threads.workers())
 
 
 def die_with_parent(parent: int) -> None:

@@ -19,7 +19,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from pyproj import CRS
 
 from pipeline.boxgrid import NEAR_CELL, BoxGrid
 from pipeline.crs import NL_EXTENT_RD, WORKING_CRS, WORKING_EPSG, assert_working_crs
+from pipeline.threads import in_threads
 
 ROW_GROUP_ROWS = 32_768   # rows per Parquet row group: the unit a bbox read skips or reads
 BBOX = "bbox"             # the covering column
@@ -217,8 +217,7 @@ def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray
     pf, geo = _open(path, what)
     if geo is None:  # no geometry metadata: a plain table
         return pd.read_parquet(path)
-    covered = _covering(geo) is not None
-    wanted = [n for n in pf.schema_arrow.names if n != BBOX or not covered]
+    wanted = _wanted(pf, geo)
     if boxes is None:
         table = pf.read(columns=wanted)
     else:
@@ -247,9 +246,18 @@ def _need_covering(geo: dict | None, path) -> None:
         raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
 
 
+def _points_layer(geo: dict) -> bool:
+    return _covering(geo) is not None and geo["columns"][geo["primary_column"]].get("geometry_types") == ["Point"]
+
+
+def _wanted(pf: pq.ParquetFile, geo: dict) -> list[str]:
+    """The columns read: all but the covering, which a layer of points keeps (_to_frame makes the points of it)."""
+    return [n for n in pf.schema_arrow.names if n != BBOX or _covering(geo) is None or _points_layer(geo)]
+
+
 def _geo_frame(table: pa.Table, geo: dict, path) -> gpd.GeoDataFrame:
     gcol = geo["primary_column"]
-    frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"))
+    frame = _to_frame(table, gcol, geo["columns"][gcol].get("crs"), points=_points_layer(geo))
     assert_working_crs(frame, str(path))
     return frame
 
@@ -286,8 +294,9 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
         groups = np.flatnonzero(hit)
     # a few row groups at a time, each filtered before the next is read: boxes spread over a region can meet every
     # row group, and reading them all before filtering would hold the whole file (a national BAG: gigabytes)
+    read = columns if BBOX in columns else [*columns, BBOX]
     for start in range(0, len(groups), READ_GROUPS):
-        table = pf.read_row_groups(groups[start:start + READ_GROUPS], columns=[*columns, BBOX])
+        table = pf.read_row_groups(groups[start:start + READ_GROUPS], columns=read)
         if boxes is not None:
             table = table.filter(pa.array(grid(_bbox_rows(table))))
         yield table.drop_columns([BBOX]) if BBOX not in columns else table
@@ -299,9 +308,8 @@ def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np
     boxes and cell): a layer written without ever being held whole. Needs the bbox covering column."""
     pf, geo = _open(path, what)
     _need_covering(geo, path)
-    wanted = [n for n in pf.schema_arrow.names if n != BBOX]
     boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)
-    for table in _near_tables(pf, wanted, boxes, cell or NEAR_CELL):
+    for table in _near_tables(pf, _wanted(pf, geo), boxes, cell or NEAR_CELL):
         yield _geo_frame(table, geo, path)
 
 
@@ -328,47 +336,24 @@ def _epsg(crs_json: str) -> int | None:
     return CRS.from_json(crs_json).to_epsg() if crs_json != "null" else None
 
 
-def _to_frame(table: pa.Table, gcol: str, crs) -> gpd.GeoDataFrame:
-    """Arrow table -> GeoDataFrame, the WKB decoded in threads (shapely releases the GIL)."""
+def _to_frame(table: pa.Table, gcol: str, crs, *, points: bool = False) -> gpd.GeoDataFrame:
+    """Arrow table -> GeoDataFrame, the WKB decoded in threads. With `points` (a layer of points, read with its
+    covering column) the points are made of the covering's xmin and ymin: doubles, so the very same points, in half
+    the time of decoding WKB (which holds the GIL); a row without a bbox (no or an empty point) needs the WKB."""
     epsg = _epsg(json.dumps(crs, sort_keys=True)) if crs is not None else None
+    bbox = table.column(BBOX).combine_chunks() if points else None
+    if points:
+        table = table.drop_columns([BBOX])
     position = table.column_names.index(gcol)
     frame = table.drop_columns([gcol]).to_pandas()
-    wkb = table.column(gcol).to_numpy(zero_copy_only=False) if table.num_rows else np.zeros(0, dtype=object)
-    geoms = in_threads(shapely.from_wkb, np.asarray(wkb, dtype=object))
+    if bbox is not None and bbox.field("xmin").null_count == 0:
+        geoms = shapely.points(*(bbox.field(k).to_numpy(zero_copy_only=False) for k in ("xmin", "ymin")))
+    else:
+        wkb = table.column(gcol).to_numpy(zero_copy_only=False) if table.num_rows else np.zeros(0, dtype=object)
+        geoms = in_threads(shapely.from_wkb, np.asarray(wkb, dtype=object))
     frame.insert(position, gcol, gpd.GeoSeries(geoms, index=frame.index, crs=WORKING_CRS if epsg == WORKING_EPSG
                                                 else (None if crs is None else CRS.from_json_dict(crs))))
     return gpd.GeoDataFrame(frame, geometry=gcol)
-
-
-# below this many elements a vectorised call runs in the calling thread (thread start-up not worth it)
-MIN_CHUNK = 2_000
-
-
-def workers() -> int:
-    """Threads for the big vectorised shapely calls: one per core (shapely 2's ufuncs release the GIL)."""
-    return max(1, os.cpu_count() or 1)
-
-
-def in_threads(func, *arrays, chunks_per_worker: int = 4):
-    """func(*arrays) computed on aligned chunks in a thread pool; the per-chunk results concatenated.
-
-    func must be elementwise along the first axis of the arrays and return one array (or a tuple of
-    arrays) aligned with its input. Shapely's vectorised functions release the GIL, so chunks run
-    truly in parallel; small inputs run in the calling thread. Not for predicates on prepared
-    geometries that recur in several chunks: GEOS builds a prepared geometry's indexes lazily,
-    without a lock.
-    """
-    n = len(arrays[0])
-    k = min(workers() * chunks_per_worker, n // MIN_CHUNK)
-    if k <= 1:
-        return func(*arrays)
-    bounds = np.linspace(0, n, k + 1).astype(np.int64)
-    parts = [tuple(a[s:e] for a in arrays) for s, e in zip(bounds[:-1], bounds[1:])]
-    with ThreadPoolExecutor(max_workers=workers()) as pool:
-        results = list(pool.map(lambda p: func(*p), parts))
-    if isinstance(results[0], tuple):
-        return tuple(np.concatenate(r) for r in zip(*results))
-    return np.concatenate(results)
 
 
 def is_in(values, allowed) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline.io import MIN_CHUNK, in_threads, workers
+from pipeline.threads import MIN_CHUNK, in_threads, workers
 
 
 NEAREST_NODE_CAPACITY = 4  # GEOS's default is 10

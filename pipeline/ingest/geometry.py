@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from pipeline.ingest.centreline import centrelines
-from pipeline.io import in_threads
+from pipeline.threads import in_threads
 from pipeline.ingest.quality import Tally
 
 FAMILY_IDS = {

@@ -34,7 +34,7 @@ import shapely
 from pyproj import CRS
 
 from pipeline.config import Source
-from pipeline.io import in_threads
+from pipeline.threads import in_threads
 from pipeline.crs import NL_EXTENT_RD, NL_LOOKS_LIKE, WORKING_CRS, WORKING_EPSG
 from pipeline.ingest import curves, gml, tables
 from pipeline.ingest.errors import IngestError
