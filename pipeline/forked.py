@@ -81,7 +81,7 @@ def _run(send, parent: int, func, args) -> None:
         out = (False, exc)
     try:
         send.send(out)
-    except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled: its text at least
-        send.send((False, RuntimeError(f"{type(out[1]).__name__}: {out[1]}" if not out[0] else
-                                       f"helper result cannot be sent: {exc}")))
+    except Exception as exc:  # noqa: BLE001 - what cannot be pickled is sent as text
+        text = f"{type(out[1]).__name__}: {out[1]}" if not out[0] else f"the helper's result cannot be sent: {exc}"
+        send.send((False, RuntimeError(text)))
     send.close()

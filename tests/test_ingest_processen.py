@@ -93,17 +93,26 @@ def _boom():
     raise IngestError("kapot", path="/x.gpkg")
 
 
+def _unpicklable():
+    raise ValueError("kapot", lambda: None)  # a lambda cannot be pickled
+
+
 def _die():
     import os
     os._exit(3)
 
 
 def test_beside_returns_the_value_raises_the_error_and_reports_a_death():
+    """forked.Beside: the value, the error (an unpicklable one as its text), and a helper that died without a word."""
     helper = forked.Beside(sum, [1, 2, 3])
     assert helper.result() == 6
     helper.stop()
     helper = forked.Beside(_boom)
     with pytest.raises(IngestError, match=r"file /x\.gpkg: kapot"):
+        helper.result()
+    helper.stop()
+    helper = forked.Beside(_unpicklable)
+    with pytest.raises(RuntimeError, match=r"ValueError: \('kapot'"):  # its text at least
         helper.result()
     helper.stop()
     helper = forked.Beside(_die)

@@ -86,8 +86,8 @@ def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[st
     done: dict[str, gpd.GeoDataFrame] = {}
     rows: dict[str, int] = {}
     todo = [name for name, (_, key) in STEPS.items() if _configured(config, name, key)]
-    apart = forked.Beside(_streamed_apart, APART, config, stream_to) if stream_to is not None and APART in todo \
-        and forked.count(config.ingest.processen, "ingest.processen") > 1 else None
+    helper = stream_to is not None and APART in todo and forked.count(config.ingest.processen, "ingest.processen") > 1
+    apart = forked.Beside(_streamed_apart, APART, config, stream_to) if helper else None
     try:
         for name in (steps := progress.bar(todo, desc="ingest", unit=" laag")):
             steps.set_postfix_str(name)
