@@ -3,7 +3,9 @@ layers (ingest._build, pipeline/forked.py). The outputs must be the very same fi
 panden's rows of the quality report in their place; an error on either side stops the stage with the file named,
 leaves the previous outputs as they were and no helper behind."""
 import multiprocessing
+import os
 import pickle
+import time
 
 import geopandas as gpd
 import pandas as pd
@@ -70,13 +72,27 @@ def test_an_error_in_the_helper_names_the_file_and_leaves_the_old_outputs(tmp_pa
     assert not multiprocessing.active_children()
 
 
-def test_an_error_in_the_main_process_stops_the_helper(tmp_path):
+def test_an_error_in_the_main_process_stops_the_helper(tmp_path, monkeypatch):
+    """The helper here is still busy (it sleeps) when the main process fails: it must be killed, not waited for, and
+    its work thrown away."""
+    helpers = []
+
+    class Recorded(forked.Beside):
+        def __init__(self, *args):
+            super().__init__(*args)
+            helpers.append(self._process.pid)
+
+    monkeypatch.setattr(ingest, "_streamed_apart", lambda name, config, folder: time.sleep(600))
+    monkeypatch.setattr(forked, "Beside", Recorded)
     sources = world(tmp_path)
     kades = tmp_path / "raw" / "weg.gml"
     config = make_config(tmp_path / "run", {**sources, "kades": {"path": str(kades)}}, ingest={"processen": 2})
     with pytest.raises(IngestError, match=r"weg\.gml"):
         ingest.run(config)
     assert not multiprocessing.active_children()
+    assert len(helpers) == 1
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(helpers[0], 0)
     assert not list(config.paths.processed.iterdir())  # no staging folder, no file of the panden it was writing
 
 
