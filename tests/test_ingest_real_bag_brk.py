@@ -111,13 +111,16 @@ def test_brk_label_points_named_as_the_cause(shared_dir, tmp_path):
         kavels.ingest(make_config(tmp_path, sources), Report(), terrein)
 
 
-def test_the_stage_writes_the_real_bag_as_read(shared_dir, tmp_path):
+@pytest.mark.parametrize("processen", [1, 2])
+def test_the_stage_writes_the_real_bag_as_read(shared_dir, tmp_path, processen):
     """`ingest.run` on the real extract, two rows per batch (the four voorkomens of pand 0221100000312938 span
     batches): the canonical files and the quality report hold the hand counts above, and every layer the stage
-    counts in its summary is in its file with that many rows (each layer is written as soon as it is built)."""
+    counts in its summary is in its file with that many rows (each layer is written as soon as it is built). With
+    two processes the panden are ingested by the forked helper (ingest.processen), their report merged back."""
     from pipeline import catalogue, ingest
 
     config = bag_config(tmp_path, shared_dir)
+    config.ingest.processen = processen
     config.ingest.batch_rijen = 2  # below the setting's minimum on purpose: many batch boundaries
     summary = ingest.run(config)
     processed = config.paths.processed
