@@ -37,9 +37,15 @@ def die_with_parent(parent: int) -> None:
 
 def pool(n: int) -> Executor:
     """Where side jobs run: n - 1 processes forked from this one, or (n = 1) one thread."""
-    if n == 1:
-        return ThreadPoolExecutor(1)
-    return ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+    return ThreadPoolExecutor(1) if n == 1 else processes(n - 1)
+
+
+def processes(n: int) -> ProcessPoolExecutor:
+    """n worker processes forked from this one, each dying with it; without fork and prctl (not Linux), n fresh
+    interpreters."""
+    if memory.libc() is None:
+        return ProcessPoolExecutor(n)
+    return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
                                initargs=(os.getpid(),))
 
 

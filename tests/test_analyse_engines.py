@@ -2,7 +2,9 @@
 one partition or many, in this process, on dask's local multi-process scheduler, or on a dask.distributed
 cluster (a 2-worker LocalCluster here, reached through `rekenen.scheduler`). No timing is asserted here:
 performance is measured by the benchmark (benchmarks/benchmark.py)."""
+import os
 import shutil
+import time
 
 import geopandas as gpd
 import numpy as np
@@ -138,8 +140,20 @@ def test_one_partition_at_a_time_gives_the_same_tables(world, reference):
     assert_same(reference, run_in(world, "drie_draden", werkers=3, partitie_terreinen=2))
 
 
-def test_local_processes_give_the_same_tables(world, reference):
+def test_local_processes_give_the_same_tables(world, reference, monkeypatch, tmp_path):
+    """...and the partitions are spread over both processes (dask hands out six tasks at once by default, which put
+    all four partitions in one process)."""
+    run_task = partities.run_task
+
+    def noted(taak):  # in the worker process: its pid, and time for the other worker to take the next partition
+        (tmp_path / f"{os.getpid()}-{len(list(tmp_path.iterdir()))}").touch()
+        time.sleep(0.5)
+        return run_task(taak)
+
+    monkeypatch.setattr(partities, "run_task", noted)
     assert_same(reference, run_in(world, "processen", engine="processen", werkers=2, partitie_terreinen=3))
+    pids = [p.name.split("-")[0] for p in tmp_path.iterdir()]
+    assert len(pids) == 4 and len(set(pids)) == 2 and os.getpid() not in map(int, pids)
 
 
 def test_distributed_local_cluster_gives_the_same_tables(world, reference):

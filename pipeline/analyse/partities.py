@@ -19,7 +19,8 @@ gevoelige objecten) and the building footprint per kavel. They run here, one tas
 
 Engines (`rekenen.engine`): lokaal = in this process, `rekenen.werkers` partitions side by side in threads (dask's
 threaded scheduler; one per core by default, 1 = dask's synchronous scheduler); processen = dask's local
-multi-process scheduler; cluster = a dask.distributed Client at `rekenen.scheduler` (the workers must see the
+multi-process scheduler on `rekenen.werkers` processes forked from this one, one partition per process at a time;
+cluster = a dask.distributed Client at `rekenen.scheduler` (the workers must see the
 processed folder at the same path). The same task code runs in all three.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, io
+from pipeline import catalogue, forked, io
 from pipeline.analyse import bebouwing, contouren, gevoelig
 from pipeline.analyse._geo import geoms, nearest_tree
 
@@ -218,10 +219,14 @@ def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> 
         with Client(rekenen.scheduler, set_as_default=False) as client:
             return list(client.gather(client.compute(work)))
     # dask's schedulers as functions, not names: a name is looked up only after importing distributed (0.6 s)
+    threads = rekenen.werkers or os.cpu_count() or 1
     if rekenen.engine == "processen":
         import dask.multiprocessing
-        return list(dask.compute(*work, scheduler=dask.multiprocessing.get, num_workers=rekenen.werkers))
-    threads = rekenen.werkers or os.cpu_count() or 1
+
+        # one task per process at a time: dask's default hands out six at once, so a few partitions all went to one
+        # process; the processes are forked (dask's own pool spawns fresh interpreters that import everything again)
+        with forked.processes(threads) as pool:
+            return list(dask.compute(*work, scheduler=dask.multiprocessing.get, pool=pool, chunksize=1))
     if threads > 1:  # the tasks are mostly Arrow, GEOS and numpy work, which release the GIL: partitions side by side
         return list(dask.compute(*work, scheduler=dask.threaded.get, num_workers=threads))
     return list(dask.compute(*work, scheduler=dask.local.get_sync))
