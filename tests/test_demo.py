@@ -231,6 +231,35 @@ def test_real_quirks_written(region):
     assert b"Eetcaf\xe9" in raw and b"," in raw.splitlines()[1].split(b";")[-1]  # cp1252, decimal comma
 
 
+
+def test_bag_voorkomens_agree_with_each_other(region):
+    """Every earlier voorkomen ended on 2016-05-01 and its current successor began then; the columns the generator
+    keeps as small codes (lazy.Coded) come out as text, the numbers as 64-bit integers."""
+    folder, _ = region
+    for layer in ("pand", "verblijfsobject"):
+        bag = read(folder, f"bag/bag-light.gpkg:{layer}")
+        ended, later = bag["eindGeldigheid"].notna(), bag["voorkomenidentificatie"] == 2
+        assert ended.sum() == later.sum() > 50
+        assert (bag.loc[ended, "eindGeldigheid"] == "2016-05-01").all()
+        assert (bag.loc[ended, "eindRegistratie"] == "2016-05-03T10:00:00").all()
+        assert bag.loc[~ended, "eindRegistratie"].isna().all()
+        assert (bag.loc[ended, "voorkomenidentificatie"] == 1).all()
+        assert (bag.loc[later, "beginGeldigheid"] == "2016-05-01").all()
+        assert (bag.loc[~later, "beginGeldigheid"] == "2010-01-01").all()
+        assert bag["voorkomenidentificatie"].dtype == np.int64
+    assert bag.loc[ended, "gebruiksdoel"].eq("industriefunctie").all()
+    assert bag["gebruiksdoel"].str.contains("woonfunctie").sum() > 1000
+    assert read(folder, "bag/bag-light.gpkg:pand")["bouwjaar"].dtype == np.int64
+
+
+def test_coded_columns_stand_for_their_values():
+    from pipeline.demo.lazy import Coded
+    both = Coded(np.array([0, 1, 1, 0]), ["x", None]) + Coded.full(3, "y")
+    assert both.values().tolist() == ["x", None, None, "x", "y", "y", "y"]
+    assert both.codes.dtype == np.int8 and both.table.tolist() == ["x", None, "y"]
+    assert both[np.array([4, 1])].values().tolist() == ["y", None]
+
+
 def _contents(folder: Path) -> dict:
     return {name: read(folder, name) for name in FIELDS}
 

@@ -7,6 +7,8 @@ Everything is arrays: no loop over buildings.
 """
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -17,7 +19,7 @@ import shapely
 from pipeline.crs import WORKING_CRS
 from pipeline.demo import scenario as sc
 from pipeline.demo.geometry import rectangles
-from pipeline.demo.lazy import CHUNK, LazyLayer, Rects, pieces
+from pipeline.demo.lazy import CHUNK, Coded, LazyLayer, Rects, pieces
 from pipeline.demo.sizes import in_box, scenario_box
 from pipeline.demo.towns import nearest_town
 
@@ -34,10 +36,10 @@ TOWN_DOEL = (["winkelfunctie", "kantoorfunctie", "bijeenkomstfunctie", "gezondhe
              [0.38, 0.22, 0.1, 0.05, 0.01, 0.05, 0.05, 0.14])
 
 
-def _pick(rng, table, n):
-    """n values drawn with the table's probabilities (an object array: the same draws as rng.choice(values))."""
+def _pick(rng, table, n) -> Coded:
+    """n values drawn with the table's probabilities (the same draws as rng.choice(values))."""
     values, p = table
-    return np.asarray(values, dtype=object)[rng.choice(len(values), size=n, p=p)]
+    return Coded(rng.choice(len(values), size=n, p=p), values)
 
 
 def _envelope(geoms):
@@ -119,8 +121,7 @@ def town_houses(rng, towns: pd.DataFrame, per_town: np.ndarray, ext, exclude_tre
         first[np.unique(np.where(ok, key, -1), return_index=True)[1]] = True
         ok &= first
         cand = np.flatnonzero(ok)
-        hit = exclude_tree.query(shapely.points(px[cand], py[cand]), predicate="dwithin", distance=exclude_d)[0]
-        ok[cand[np.unique(hit)]] = False
+        ok[cand[_near(exclude_tree, px[cand], py[cand], exclude_d)]] = False
         sel = np.flatnonzero(ok)
         rank = pd.Series(t[sel]).groupby(t[sel]).cumcount().values
         sel = sel[rank < need[t[sel]]]
@@ -142,6 +143,16 @@ def town_houses(rng, towns: pd.DataFrame, per_town: np.ndarray, ext, exclude_tre
     L, W = rng.uniform(7.0, 14.0, n), rng.uniform(6.0, 10.0, n)
     x, y = x + rng.uniform(-0.4, 0.4, n), y + rng.uniform(-0.4, 0.4, n)
     return Rects(x, y, L, W, angle), t, x, y, L, W, angle
+
+
+def _near(tree: shapely.STRtree, x: np.ndarray, y: np.ndarray, distance: float) -> np.ndarray:
+    """Which points (x, y) lie within `distance` of a geometry in the tree; the points made CHUNK at a time (a town's
+    candidate houses number millions at national scale)."""
+    near = np.zeros(len(x), bool)
+    for s in range(0, len(x), CHUNK):
+        hit = tree.query(shapely.points(x[s:s + CHUNK], y[s:s + CHUNK]), predicate="dwithin", distance=distance)[0]
+        near[s + hit] = True
+    return near
 
 
 def _points_in_rect(rng, x, y, L, W, angle):
@@ -180,7 +191,7 @@ def _buildings(rng, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusi
     n_rural = int(round(0.02 * n_woningen))
     rx, ry = rng.uniform(ext[0], ext[2], n_rural * 3), rng.uniform(ext[1], ext[3], n_rural * 3)
     ok = ~in_box(rx, ry, scenario_box(KEEP_OFF))
-    ok[exclusion.query(shapely.points(rx, ry), predicate="dwithin", distance=60.0)[0]] = False
+    ok[_near(exclusion, rx, ry, 60.0)] = False
     rx, ry = rx[ok][:n_rural], ry[ok][:n_rural]
     n_rural = len(rx)
     ra = rng.uniform(0, np.pi, n_rural)
@@ -237,13 +248,13 @@ def _vbo_parts(rng, b: _Buildings, kavels, terreinen, n_woningen) -> list[tuple]
     kpt = shapely.get_coordinates(shapely.point_on_surface(b.k_polys)) if len(kp) else np.zeros((0, 2))
     parts = [(kp, kpt[:, 0], kpt[:, 1], _pick(rng, TERREIN_DOEL, len(kp)), shapely.area(b.k_polys))]
     bw = _bedrijfswoningen(rng, b, kavels, terreinen, n_woningen)
-    parts.append((bw, kpt[bw, 0] + 0.5, kpt[bw, 1] + 0.5, np.full(len(bw), "woonfunctie"), np.full(len(bw), 140.0)))
+    parts.append((bw, kpt[bw, 0] + 0.5, kpt[bw, 1] + 0.5, Coded.full(len(bw), "woonfunctie"), np.full(len(bw), 140.0)))
     o, nc, nr = len(b.k_polys), len(b.crafted), len(b.rural)
-    parts.append((o + np.arange(nc), b.crafted_pts[:, 0], b.crafted_pts[:, 1], np.full(nc, "woonfunctie"),
+    parts.append((o + np.arange(nc), b.crafted_pts[:, 0], b.crafted_pts[:, 1], Coded.full(nc, "woonfunctie"),
                   np.full(nc, 120.0)))
     parts.append((np.array([o + nc]), np.array([b.school_pt[0]]), np.array([b.school_pt[1]]),
-                  np.array(["onderwijsfunctie"]), np.array([2400.0])))
-    parts.append((o + nc + 1 + np.arange(nr), b.rx, b.ry, np.full(nr, "woonfunctie"), np.full(nr, 160.0)))
+                  Coded.full(1, "onderwijsfunctie"), np.array([2400.0])))
+    parts.append((o + nc + 1 + np.arange(nr), b.rx, b.ry, Coded.full(nr, "woonfunctie"), np.full(nr, 160.0)))
     n_town_w = max(0, n_woningen - nr - nc - _n_bedrijf(n_woningen))
     return parts + _town_vbos(rng, b.houses, o + nc + 1 + nr, n_town_w)
 
@@ -262,7 +273,7 @@ def _town_vbos(rng, houses, offset: int, n_town_w: int) -> list[tuple]:
         np.add.at(count, flats[rng.integers(0, len(flats), extra)], 1)
         wp = np.repeat(wp, count[wp])
     px, py = _points_in_rect(rng, hx[wp], hy[wp], hL[wp], hW[wp], ha[wp])
-    parts = [(offset + wp, px, py, np.full(len(wp), "woonfunctie"), hL[wp] * hW[wp] * 1.6)]
+    parts = [(offset + wp, px, py, Coded.full(len(wp), "woonfunctie"), hL[wp] * hW[wp] * 1.6)]
     shops = other[: len(other) // 2]
     px, py = _points_in_rect(rng, hx[shops], hy[shops], hL[shops], hW[shops], ha[shops])
     return parts + [(offset + shops, px, py, _pick(rng, TOWN_DOEL, len(shops)), hL[shops] * hW[shops])]
@@ -279,7 +290,7 @@ def build(rng, *, kavels, terreinen, towns, ext, n_panden, n_woningen, exclusion
     opp = np.maximum(np.concatenate([p[4] for p in parts]), 10).astype(np.int64)
     n_v = len(pidx)
     vids = pd.Series(p_gm[pidx]).str[2:] + "01" + pd.Series(np.arange(1, n_v + 1)).astype(str).str.zfill(10)
-    doel = np.concatenate([np.asarray(p[3], dtype=object) for p in parts])
+    doel = functools.reduce(operator.add, [p[3] for p in parts])
     vbo = LazyLayer({"identificatie": vids.array, "gebruiksdoel": doel, "oppervlakte": opp.astype(np.int32),
                      "status": _pick(rng, VBO_STATUS, n_v), "pandidentificatie": pand.columns["identificatie"][pidx]},
                     lambda rows: shapely.points(vx[rows], vy[rows]), WORKING_CRS)
@@ -301,34 +312,35 @@ def with_history(rng, pand: LazyLayer, vbo: LazyLayer, share: float = 0.05):
         cols = {k: v for k, v in layer.columns.items()}
         ids = pd.Series(cols["identificatie"])
         old = {k: v[sel] for k, v in cols.items()}
-        old["status"] = np.full(len(sel), old_status, dtype=object)
+        old["status"] = Coded.full(len(sel), old_status)
         if "bouwjaar" in cols:
-            old["bouwjaar"] = np.full(len(sel), 9999, dtype=np.int64)
+            old["bouwjaar"] = np.full(len(sel), 9999, dtype=np.int16)
             unknown = rng.random(n) < 0.01
-            cols["bouwjaar"] = np.where(unknown, 9999, cols["bouwjaar"]).astype(np.int64)
+            cols["bouwjaar"] = np.where(unknown, 9999, cols["bouwjaar"]).astype(np.int16)
         else:
-            old["gebruiksdoel"] = np.full(len(sel), "industriefunctie", dtype=object)
+            old["gebruiksdoel"] = Coded.full(len(sel), "industriefunctie")
         prefixed = rng.random(n) < 0.02
         cols["identificatie"] = ids.where(~prefixed, prefix + ids).array
         old["identificatie"] = (prefix + ids.iloc[sel]).array
         merged = {k: _concat(cols[k], old[k]) for k in cols}
-        voorkomen = np.ones(n, dtype=np.int64)
-        voorkomen[sel] = 2
-        begin = np.full(n, "2010-01-01", dtype=object)
-        begin[sel] = "2016-05-01"
-        m = len(sel)
-        merged.update({"voorkomenidentificatie": np.r_[voorkomen, np.ones(m, dtype=np.int64)],
-                       "beginGeldigheid": np.r_[begin, np.full(m, "2010-01-01", dtype=object)],
-                       "eindGeldigheid": np.r_[np.full(n, None, dtype=object), np.full(m, "2016-05-01", dtype=object)],
-                       "eindRegistratie": np.r_[np.full(n, None, dtype=object),
-                                                np.full(m, "2016-05-03T10:00:00", dtype=object)]})
+        later = np.zeros(n, dtype=np.int8)  # a current row with an earlier voorkomen
+        later[sel] = 1
+        ended = np.r_[np.zeros(n, dtype=np.int8), np.ones(len(sel), dtype=np.int8)]  # the earlier voorkomens
+        merged.update({"voorkomenidentificatie": 1 + np.r_[later, np.zeros(len(sel), dtype=np.int8)],
+                       "beginGeldigheid": Coded(np.r_[later, np.zeros(len(sel), dtype=np.int8)],
+                                                ["2010-01-01", "2016-05-01"]),
+                       "eindGeldigheid": Coded(ended, [None, "2016-05-01"]),
+                       "eindRegistratie": Coded(ended, [None, "2016-05-03T10:00:00"])})
         base = np.r_[np.arange(n), sel]
         out.append(LazyLayer(merged, lambda rows, g=layer.geometry, base=base: g(base[rows]), layer.crs,
-                             dtypes={"eindGeldigheid": "str", "eindRegistratie": "str"}))
+                             dtypes={"eindGeldigheid": "str", "eindRegistratie": "str", "bouwjaar": "int64",
+                                     "voorkomenidentificatie": "int64"}))
     return out[0], out[1]
 
 
 def _concat(a, b):
+    if isinstance(a, Coded):
+        return a + b
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return np.concatenate([a, b])
     return pd.concat([pd.Series(a), pd.Series(b)], ignore_index=True).array

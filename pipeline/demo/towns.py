@@ -53,10 +53,12 @@ def make_towns(rng, n: int, n_woningen: int, ext) -> pd.DataFrame:
     return pd.concat([towns, demodorp], ignore_index=True)
 
 
-def nearest_town(towns: pd.DataFrame, x: np.ndarray, y: np.ndarray, chunk: int = 200_000) -> np.ndarray:
-    """Index of the nearest town centre for each point (chunked to bound memory)."""
+def nearest_town(towns: pd.DataFrame, x: np.ndarray, y: np.ndarray, cells: int = 4_000_000) -> np.ndarray:
+    """Index of the nearest town centre for each point (in chunks of at most `cells` point-town distances: memory
+    stays bounded however many towns and points there are)."""
     out = np.empty(len(x), np.int64)
     tx, ty = towns.x.values, towns.y.values
+    chunk = max(1, cells // max(len(tx), 1))
     for s in range(0, len(x), chunk):
         d = (x[s:s + chunk, None] - tx[None, :]) ** 2 + (y[s:s + chunk, None] - ty[None, :]) ** 2
         out[s:s + chunk] = np.argmin(d, axis=1)
