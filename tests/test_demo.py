@@ -290,6 +290,17 @@ def test_up_to_date_demo_is_not_rewritten(tmp_path):
     assert ibis.stat().st_mtime_ns != before
 
 
+def test_counts_beyond_the_province_grow_with_the_area():
+    """Scale 8.5 is the country: 8.5 provinces side by side (11.05 M panden, 9.35 M woningen), as dense as one; up to
+    the province the log-log line between the anchors is kept (scale 1 = the province's targets)."""
+    from pipeline.demo.sizes import TARGETS, count_for, extent_for
+    assert count_for("panden", 8.5) == 11_050_000 and count_for("woningen", 8.5) == 9_350_000
+    assert count_for("terreinen", 4.0) == 2600 and count_for("panden", 1.0) == TARGETS["panden"][1]
+    assert count_for("panden", 0.05) == 40_000 and count_for("panden", 2.0) == 2 * count_for("panden", 1.0)
+    area = [(e[2] - e[0]) * (e[3] - e[1]) for e in map(extent_for, (1.0, 4.0, 8.5))]
+    assert area[1] / area[0] == pytest.approx(4.0) and area[2] / area[0] == pytest.approx(8.5)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_national_demo_lines_stay_in_the_netherlands(seed):
     """At scale 8.5 the rail and motorway random walks cross ~290 km: without a stop they drifted up to 78 km out of
