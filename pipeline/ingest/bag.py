@@ -57,7 +57,7 @@ def bag_ids(values: pd.Series) -> tuple[pd.Series, int]:
     prefixed = ((length > 16) & tail.str.isdigit() & ~text.str.slice(-17, -16).str.isdigit()).fillna(False)
     text = text.where(~prefixed.to_numpy(dtype=bool), tail)
     short = ((text.str.len() < 16) & text.str.isdigit()).fillna(False).to_numpy(dtype=bool)
-    return text.where(~short, text.str.zfill(16)), int(prefixed.sum())
+    return (text.where(~short, text.str.zfill(16)) if short.any() else text), int(prefixed.sum())
 
 
 def _per_value(values: pd.Series, test) -> np.ndarray:
