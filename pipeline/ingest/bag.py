@@ -52,10 +52,13 @@ def bag_ids(values: pd.Series) -> tuple[pd.Series, int]:
     Returns the ids and how many had a prefix. (String kernels only, no regex: BAG has over a million rows.)
     """
     text = as_text(values)
-    length = text.str.len()
-    tail = text.str.slice(-16)
-    prefixed = ((length > 16) & tail.str.isdigit() & ~text.str.slice(-17, -16).str.isdigit()).fillna(False)
-    text = text.where(~prefixed.to_numpy(dtype=bool), tail)
+    long = np.flatnonzero((text.str.len() > 16).fillna(False).to_numpy(dtype=bool))
+    some = text.iloc[long]  # only these can carry a prefix (none do in PDOK's GeoPackage)
+    tail = some.str.slice(-16)
+    prefixed = (tail.str.isdigit() & ~some.str.slice(-17, -16).str.isdigit()).fillna(False).to_numpy(dtype=bool)
+    if prefixed.any():
+        text = text.copy()
+        text.iloc[long[prefixed]] = tail[prefixed].to_numpy()
     short = ((text.str.len() < 16) & text.str.isdigit()).fillna(False).to_numpy(dtype=bool)
     return (text.where(~short, text.str.zfill(16)) if short.any() else text), int(prefixed.sum())
 
