@@ -219,14 +219,14 @@ def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> 
         with Client(rekenen.scheduler, set_as_default=False) as client:
             return list(client.gather(client.compute(work)))
     # dask's schedulers as functions, not names: a name is looked up only after importing distributed (0.6 s)
-    threads = rekenen.werkers or os.cpu_count() or 1
+    n = rekenen.werkers or os.cpu_count() or 1
     if rekenen.engine == "processen":
         import dask.multiprocessing
 
         # one task per process at a time: dask's default hands out six at once, so a few partitions all went to one
         # process; the processes are forked (dask's own pool spawns fresh interpreters that import everything again)
-        with forked.processes(threads) as pool:
+        with forked.processes(n) as pool:
             return list(dask.compute(*work, scheduler=dask.multiprocessing.get, pool=pool, chunksize=1))
-    if threads > 1:  # the tasks are mostly Arrow, GEOS and numpy work, which release the GIL: partitions side by side
-        return list(dask.compute(*work, scheduler=dask.threaded.get, num_workers=threads))
+    if n > 1:  # the tasks are mostly Arrow, GEOS and numpy work, which release the GIL: partitions side by side
+        return list(dask.compute(*work, scheduler=dask.threaded.get, num_workers=n))
     return list(dask.compute(*work, scheduler=dask.local.get_sync))
