@@ -69,7 +69,15 @@ def open_terrein_popup(page, naam: str):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 40)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
+    settled(page, "window.svpTerreinen._map")
     return popup
+
+
+def settled(page, map_js: str = "window.svpDetail.map") -> None:
+    """Wait until the map stops moving. Opening a popup pans the map until the popup fits (Leaflet's autopan, 0.25 s);
+    a click during the pan can land on whatever has moved under the pointer: the map, which closes the popup and
+    opens it anew with its sections closed."""
+    page.wait_for_function(f"() => !({map_js}._panAnim && {map_js}._panAnim._inProgress)")
 
 
 def row_value(popup, label: str) -> str:
@@ -188,6 +196,7 @@ def test_detail_page_and_ranglijst(built, browser):
         popup.wait_for(timeout=5000)
         assert "Kavel NB-001-K1" in popup.inner_text()
         assert row_value(popup, "Oppervlakte") == "270.000 m²"
+        settled(page)
         popup.locator("summary", has_text="Bebouwing").click()  # sections after the first two start closed
         assert row_value(popup, "Bebouwingsgraad (GSI)") == "0,30"
         page = p.open(built.paths.maps / "ranglijst.html")

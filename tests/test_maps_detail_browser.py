@@ -13,7 +13,7 @@ import pytest
 
 from export_fixtures import TERREINEN, build_outputs
 from conftest import CHROMIUM
-from test_maps_browser import Page, row_value
+from test_maps_browser import Page, row_value, settled
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package "
                                                                 "chromium); the browser tests need it")
@@ -108,6 +108,7 @@ def test_click_on_a_kavel_shows_its_popup(built, page, screenshots):
     assert row_value(popup, "Afstand tot gevoelig object") == "250 m"
     assert row_value(popup, "Dichtstbijzijnd gevoelig object (BAG)") == "VBO-NB-001"
     assert row_value(popup, "Mogelijke categorie") == "4.1"
+    settled(view)
     popup.locator("summary", has_text="Bebouwing").click()
     assert row_value(popup, "Bebouwingsgraad (GSI)") == "0,30"
     view.screenshot(path=str(screenshots / "detail_kavel_popup.png"))
