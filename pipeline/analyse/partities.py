@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -35,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, forked, io
+from pipeline import catalogue, forked, io, threads
 from pipeline.analyse import bebouwing, contouren, gevoelig
 from pipeline.analyse._geo import geoms, nearest_tree
 
@@ -219,7 +218,7 @@ def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> 
         with Client(rekenen.scheduler, set_as_default=False) as client:
             return list(client.gather(client.compute(work)))
     # dask's schedulers as functions, not names: a name is looked up only after importing distributed (0.6 s)
-    n = rekenen.werkers or os.cpu_count() or 1
+    n = rekenen.werkers or threads.workers()
     if rekenen.engine == "processen":
         import dask.multiprocessing
 

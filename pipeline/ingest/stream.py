@@ -283,7 +283,7 @@ def _integers(digits: pd.Series) -> np.ndarray:
     0-9, which Arrow does not read, the pandas way."""
     try:
         return pc.cast(pa.array(digits.array), pa.int64()).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except pa.ArrowInvalid:
         return digits.astype("int64").to_numpy()
 
 
