@@ -256,7 +256,11 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
     near = [v for v in file_order if v not in set(houses) | {"VBO-ver"}]
     assert list(got["vbo_id"]) == near + [v for v in file_order if v in houses]
     assert "VBO-lang" in near and "VBO-NB-001-bw" in near
-    # the detail pages' panden: those within 25 m of a terrein (and perhaps a few more), with their gebruik
+    # the detail pages' panden (read per block of pages): those within 25 m of the terreinen, with their gebruik
+    from pipeline.export.detaildata import panden_near
+    pages = panden_near(inputs.terreinen, folder, config)
     on_terreinen = {p for p in pand_order if p.endswith(("-hal", "-schuur"))}
-    assert on_terreinen <= set(inputs.panden["pand_id"]) and not far & set(inputs.panden["pand_id"])
-    assert inputs.panden.set_index("pand_id").loc["P-NB-001-hal", "gebruik"] == "industrie"
+    assert on_terreinen <= set(pages["pand_id"]) and not far & set(pages["pand_id"])
+    assert pages.set_index("pand_id").loc["P-NB-001-hal", "gebruik"] == "industrie"
+    one = panden_near(inputs.terreinen[inputs.terreinen["rin_nummer"] == "NB-001"], folder, config)  # its own only
+    assert set(one["pand_id"]) < set(pages["pand_id"]) and "P-NB-001-hal" in set(one["pand_id"])

@@ -74,9 +74,8 @@ def run(config, **_options) -> dict:
         # the features the pages draw, made once: a forked helper shares them instead of making its own; the pages
         # are handed out a block at a time to whichever process is free (detaildata.Blocks)
         blocks = Blocks() if links else None
-        _SHARED.update(config=config, inputs=inputs, sources=page_sources(inputs) if links else None,
+        _SHARED.update(config=config, inputs=inputs, sources=page_sources(config, inputs) if links else None,
                        blocks=blocks if n > 1 else None)
-        inputs.panden = None  # the pages' panden are in the sources now
         if n > 1:
             memory.release()
             gc.freeze()
@@ -92,6 +91,7 @@ def run(config, **_options) -> dict:
                 register = write_register(config, inputs, folder=processed_dir)
                 from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers
                 write_zoekpagina(config, inputs.terreinen, maps_dir)
+                memory.release()  # the whole-region pages are done: the detail pages start from what is in use
                 written = write_details(config, inputs, pages, blocks=blocks, sources=_SHARED["sources"]) \
                     if blocks is not None else {}
                 results = [job.result() for job in jobs]

@@ -68,7 +68,6 @@ class Inputs:
     gevoelig: gpd.GeoDataFrame | None = None           # verblijfsobjecten_gebruik
     analyse: dict = field(default_factory=dict)        # analyse_instellingen.json (settings, notes, SBI tables)
     canonical: dict[str, gpd.GeoDataFrame | pd.DataFrame | Streamed] = field(default_factory=dict)
-    panden: gpd.GeoDataFrame | None = None             # the panden near the terreinen (detail pages), with gebruik
     bronnen: list[dict] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     bereik: dict[str, str] = field(default_factory=dict)   # invoer layer -> what part of it is written (invoer_bereik)
@@ -121,7 +120,7 @@ def read_inputs(config) -> Inputs:
     """Every export input; the canonical layers are read when they go into the GeoPackage (`export.gpkg_invoer`)
     or a map shows them (MAP_INPUTS), and an existing file is listed in `files` (provenance) either way. The layers
     no map shows and those that scale with the buildings are `Streamed` (read while the GeoPackage is written); the
-    detail pages get the panden near the terreinen (`panden`)."""
+    detail pages read their panden per block of pages (detaildata.panden_near)."""
     processed = Path(config.paths.processed)
     settings = config.analyse
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
@@ -146,24 +145,17 @@ def read_inputs(config) -> Inputs:
                 if name in MAP_INPUTS and not entry.spatial_sort else streamed(name, processed, config, inputs)
             inputs.bereik[name] = invoer_bereik(name, config)
         inputs.files[f"invoer_{name}"] = path
-    if "panden" in inputs.canonical:
-        from pipeline.export.detaildata import PANDEN_MARGE_M
-
-        panden = catalogue.read("panden", processed, config.analyse, boxes=_grown(inputs.terreinen, PANDEN_MARGE_M),
-                                cell=50.0)  # and some more (the read's grid): only those within the margin stay
-        _, near = shapely.STRtree(panden.geometry.to_numpy()).query(
-            inputs.terreinen.geometry.to_numpy(), predicate="dwithin", distance=PANDEN_MARGE_M)
-        inputs.panden = _with_gebruik(panden.iloc[np.unique(near)].reset_index(drop=True), processed, config)
     inputs.bronnen = read_bronnen(processed)
     inputs.historie = trend.read_history(processed)
     return inputs
 
 
-def _grown(terreinen: gpd.GeoDataFrame, reach: float) -> np.ndarray:
+def grown(terreinen: gpd.GeoDataFrame, reach: float) -> np.ndarray:
+    """The terreinen's bboxes grown by `reach` m on every side: (n, 4) boxes to read the rows near them."""
     return np.asarray(shapely.bounds(terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
 
 
-def _with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDataFrame:
+def with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDataFrame:
     """The panden with their gebruik (context.pand_gebruik), from the verblijfsobjecten within their bboxes."""
     from pipeline.export.context import pand_gebruik
 
@@ -186,7 +178,7 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
     boxes = cell = None
     if reach is not None and catalogue.dataset(name).spatial_sort:
         reach = max(reach, PANDEN_MARGE_M)
-        boxes, cell = _grown(inputs.terreinen, reach), max(reach, 50.0)
+        boxes, cell = grown(inputs.terreinen, reach), max(reach, 50.0)
 
     def checked(frame):
         return catalogue.check(frame, name, analyse, where=f"{name} ({path})")
@@ -195,7 +187,7 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
 
     def panden():
         for part in io.read_parquet_batches(path, what=name, boxes=boxes, cell=cell):
-            yield _with_gebruik(checked(part), processed, config)
+            yield with_gebruik(checked(part), processed, config)
 
     def verblijfsobjecten():
         near = boxes

@@ -17,18 +17,20 @@ Layers without features on a terrein are left out (the page offers only what exi
 from __future__ import annotations
 
 import multiprocessing
-from typing import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import io
+from pipeline import catalogue, io
 from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.config import CRITERIA
 from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
-                                    VLAG_KLEUREN, Inputs)
+                                    VLAG_KLEUREN, Inputs, grown, with_gebruik)
 from pipeline.export.context import bases
 from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
 
@@ -110,12 +112,40 @@ def gevoelig_en_afstanden(inputs: Inputs) -> tuple[gpd.GeoDataFrame | None, gpd.
     return gpd.GeoDataFrame(objects, geometry="geometry", crs=vbo.crs), lines
 
 
-def page_sources(inputs: Inputs) -> dict[str, tuple[gpd.GeoDataFrame | None, str]]:
-    """Per layer key: (its features for every page, each with the rin_nummer of its page; catalogue dataset)."""
+@dataclass
+class PerBlock:
+    """A page layer read anew for each block of pages, never whole: the panden, which grow with the region's
+    buildings. `read`: the block's terreinen -> their features, each with the rin_nummer of its page."""
+    read: Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame | None]
+    columns: list[str]
+
+
+def panden_near(terreinen: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDataFrame:
+    """The panden within PANDEN_MARGE_M of the terreinen (each once, in file order) with their gebruik; only the row
+    groups of panden.parquet near them are read."""
+    panden = catalogue.read("panden", processed, config.analyse, boxes=grown(terreinen, PANDEN_MARGE_M),
+                            cell=50.0)  # and some more (the read's grid): only those within the margin stay
+    _, close = shapely.STRtree(panden.geometry.to_numpy()).query(
+        terreinen.geometry.to_numpy(), predicate="dwithin", distance=PANDEN_MARGE_M)
+    return with_gebruik(panden.iloc[np.unique(close)].reset_index(drop=True), processed, config)
+
+
+def _panden_per_block(config, inputs: Inputs) -> PerBlock | None:
+    streamed = inputs.canonical.get("panden")
+    if streamed is None:
+        return None
+    processed, empty = Path(config.paths.processed), streamed.columns  # an empty frame with the columns
+    return PerBlock(lambda block: near(panden_near(block, processed, config), block, PANDEN_MARGE_M),
+                    [c for c in empty.columns if c != empty.geometry.name] + ["rin_nummer"])
+
+
+def page_sources(config, inputs: Inputs) -> dict[str, tuple[gpd.GeoDataFrame | PerBlock | None, str]]:
+    """Per layer key: (its features for every page, each with the rin_nummer of its page, or a PerBlock; catalogue
+    dataset)."""
     t, canon = inputs.terreinen, inputs.canonical
     gevoelig, afstanden = gevoelig_en_afstanden(inputs)
     return {
-        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (near(inputs.panden, t, PANDEN_MARGE_M),
+        "kavels": (inputs.kavels, "kavels_indicatoren"), "panden": (_panden_per_block(config, inputs),
                                                                     "panden_uitvoer"),
         "vestigingen": (inputs.register, "vestigingen_register"), "gevoelig": (gevoelig, "verblijfsobjecten_gebruik"),
         "afstanden": (afstanden, "kavels_indicatoren"), "contouren": (inputs.contouren, "milieuruimte_contouren"),
@@ -127,23 +157,30 @@ def page_sources(inputs: Inputs) -> dict[str, tuple[gpd.GeoDataFrame | None, str
 
 
 def _columns(frame) -> list[str]:
+    if isinstance(frame, PerBlock):
+        return frame.columns
     return [c for c in frame.columns if c != frame.geometry.name] if _present(frame) else []
 
 
 def rows_per_rin(frame) -> dict[str, np.ndarray]:
     """Positions of a source's rows per rin_nummer (in layer order), made once for all blocks of pages."""
-    if not _present(frame) or "rin_nummer" not in frame:
+    if isinstance(frame, PerBlock) or not _present(frame) or "rin_nummer" not in frame:
         return {}
     return frame.groupby(frame["rin_nummer"].astype(str).to_numpy(), sort=False).indices
 
 
-def page_layers(config, sources: dict, rows: dict[str, dict], rins: list[str],
+def page_layers(config, sources: dict, rows: dict[str, dict], block: gpd.GeoDataFrame,
                 tolerance: float) -> dict[str, dict[str, list]]:
-    """Per layer key: the GeoJSON features of the pages of `rins`, grouped by rin_nummer (one block of pages at a
-    time: the features of every page at once grow with the region); rows: rows_per_rin of each source."""
+    """Per layer key: the GeoJSON features of the pages of the `block`'s terreinen, grouped by rin_nummer (one block
+    of pages at a time: the features of every page at once grow with the region); rows: rows_per_rin of each
+    source."""
     dec, fine = config.export.kaart_decimalen, min(tolerance, 1.0)
+    rins = block["rin_nummer"].astype(str).tolist()
     out = {}
     for key, (frame, _) in sources.items():
+        if isinstance(frame, PerBlock):
+            out[key] = by_rin(frame.read(block), None, fine, dec)
+            continue
         picked = [rows[key][r] for r in rins if r in rows[key]]
         out[key] = by_rin(frame.iloc[np.sort(np.concatenate(picked))], None, fine, dec) if picked else {}
     return out
@@ -208,7 +245,7 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
     from pipeline.categories import CEMT_KLASSEN
     dec = config.export.kaart_decimalen
     t = inputs.terreinen
-    sources = sources if sources is not None else page_sources(inputs)
+    sources = sources if sources is not None else page_sources(config, inputs)
     rows = {key: rows_per_rin(frame) for key, (frame, _) in sources.items()}
     terrein_cols = _columns(t)
     kolommen = _kolommen(sources, inputs)
@@ -221,10 +258,12 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
               "achtergrond": ACHTERGROND if config.export.achtergrondkaart else None}
     with_kavels = io.is_in(t["rin_nummer"].astype(str), inputs.kavels["rin_nummer"].astype(str))
     candidates = np.flatnonzero(with_kavels)
+    # in Hilbert order: a block's terreinen lie together, so reading its panden touches few row groups
+    candidates = candidates[io.spatial_order(t.geometry.to_numpy()[candidates])]
     for part in (blocks or Blocks())(len(candidates)):
         block = t.iloc[candidates[part]]
         rins = block["rin_nummer"].astype(str).tolist()
-        layers = page_layers(config, sources, rows, rins, tolerance)
+        layers = page_layers(config, sources, rows, block, tolerance)
         terrein_feats = features(block, terrein_cols, tolerance, dec, keep_empty=True)["features"]
         # the borders of the block's views at once: the GeoJSON of all views in one pass (context.bases)
         views = shapely.envelope(shapely.buffer(block.geometry.to_numpy(), BASIS_M))
