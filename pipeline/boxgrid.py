@@ -24,23 +24,34 @@ class BoxGrid:
         ny = int(np.floor((boxes[:, 3].max() - y0) / cell)) + 1
         c0, c1 = ((boxes[:, [0, 2]] - x0) // cell).astype(np.int64).T
         r0, r1 = ((boxes[:, [1, 3]] - y0) // cell).astype(np.int64).T
-        diff = np.zeros((ny + 1, nx + 1), dtype=np.int32)
-        for r, c, v in ((r0, c0, 1), (r0, c1 + 1, -1), (r1 + 1, c0, -1), (r1 + 1, c1 + 1, 1)):
-            np.add.at(diff, (r, c), v)
-        marked = (diff.cumsum(axis=0).cumsum(axis=1)[:ny, :nx] > 0).astype(np.int32)
-        self.area = np.zeros((ny + 1, nx + 1), dtype=np.int64)
-        self.area[1:, 1:] = marked.cumsum(axis=0).cumsum(axis=1)
+        # +1 / -1 at the corners of every box, summed per cell (one bincount: np.add.at is ten times slower)
+        corners = np.concatenate([r0 * (nx + 1) + c0, r0 * (nx + 1) + c1 + 1, (r1 + 1) * (nx + 1) + c0,
+                                  (r1 + 1) * (nx + 1) + c1 + 1])
+        diff = np.bincount(corners, weights=np.repeat([1.0, -1.0, -1.0, 1.0], len(boxes)),
+                           minlength=(ny + 1) * (nx + 1)).reshape(ny + 1, nx + 1)
+        np.cumsum(diff, axis=0, out=diff)
+        np.cumsum(diff, axis=1, out=diff)
+        self.marked = diff[:ny, :nx] > 0.5
+        self.area = np.zeros((ny + 1, nx + 1), dtype=np.int32)  # at most ~4M cells
+        np.cumsum(self.marked, axis=0, dtype=np.int32, out=self.area[1:, 1:])
+        np.cumsum(self.area[1:, 1:], axis=1, out=self.area[1:, 1:])
         self.x0, self.y0, self.cell, self.nx, self.ny = x0, y0, cell, nx, ny
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=float).reshape(-1, 4)
         if len(rows) == 0 or self.empty:
             return np.zeros(len(rows), dtype=bool)
-        x0, y0, cell, nx, ny, area = self.x0, self.y0, self.cell, self.nx, self.ny, self.area
+        x0, y0, cell, nx, ny = self.x0, self.y0, self.cell, self.nx, self.ny
         inside = (rows[:, 2] >= x0) & (rows[:, 0] < x0 + nx * cell) & (rows[:, 3] >= y0) & (rows[:, 1] < y0 + ny * cell)
-        a0 = np.clip((rows[:, 0] - x0) // cell, 0, nx - 1).astype(np.int64)
-        a1 = np.clip((rows[:, 2] - x0) // cell, 0, nx - 1).astype(np.int64)
-        b0 = np.clip((rows[:, 1] - y0) // cell, 0, ny - 1).astype(np.int64)
-        b1 = np.clip((rows[:, 3] - y0) // cell, 0, ny - 1).astype(np.int64)
-        count = area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]
-        return inside & (count > 0)
+        out = np.zeros(len(rows), dtype=bool)
+        pick = rows[inside]  # rows outside the grid (or with NaN bounds: an empty geometry) stay False
+        a0 = np.clip((pick[:, 0] - x0) // cell, 0, nx - 1).astype(np.int64)
+        b0 = np.clip((pick[:, 1] - y0) // cell, 0, ny - 1).astype(np.int64)
+        if np.array_equal(pick[:, 0], pick[:, 2]) and np.array_equal(pick[:, 1], pick[:, 3]):
+            out[inside] = self.marked[b0, a0]  # points (the verblijfsobjecten): the one cell each lies in
+            return out
+        a1 = np.clip((pick[:, 2] - x0) // cell, 0, nx - 1).astype(np.int64)
+        b1 = np.clip((pick[:, 3] - y0) // cell, 0, ny - 1).astype(np.int64)
+        area = self.area
+        out[inside] = (area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]) > 0
+        return out

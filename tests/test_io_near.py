@@ -67,3 +67,31 @@ def test_points_are_made_from_the_covering_column_and_equal_the_wkb(tmp_path, mo
     out = io.read_parquet(io.write_parquet(gaps, tmp_path / "gaten.parquet"))
     assert decoded and out.geometry.iloc[1] is None and out.geometry.iloc[2].is_empty
     assert out.geometry.iloc[0].equals_exact(shapely.Point(1, 2), 0)
+
+
+def test_box_grid_marks_every_row_meeting_a_box_and_none_far_from_all():
+    """BoxGrid (the row filter of these reads) against a brute-force check, for points (the verblijfsobjecten: one
+    cell each) and rectangles: every row whose bbox meets a box is kept, no row farther than two cells from every
+    box is, and a row with NaN bounds (an empty geometry) is not."""
+    from pipeline.boxgrid import BoxGrid
+
+    rng = np.random.default_rng(7)
+    corner = rng.uniform(0, 5_000, (300, 2))
+    boxes = np.c_[corner, corner + rng.uniform(0, 80, (300, 2))]
+    xy = rng.uniform(-500, 5_500, (20_000, 2))
+    points = np.c_[xy, xy]
+    rects = np.c_[xy, xy + rng.uniform(0, 30, (20_000, 2))]
+    rects[0] = np.nan
+    cell = 25.0
+    grid = BoxGrid(boxes, cell)
+    for rows in (points, rects):
+        kept = grid(rows)
+        # gap between each row's bbox and each box, per axis (0 when they overlap on it)
+        gx = np.maximum(boxes[None, :, 0] - rows[:, None, 2], rows[:, None, 0] - boxes[None, :, 2]).clip(0)
+        gy = np.maximum(boxes[None, :, 1] - rows[:, None, 3], rows[:, None, 1] - boxes[None, :, 3]).clip(0)
+        meets = ((gx == 0) & (gy == 0)).any(axis=1)
+        far = (np.maximum(gx, gy) > 2 * cell).all(axis=1)
+        assert kept[meets].all() and not kept[far].any()
+        assert 0 < meets.sum() < kept.sum() < len(rows) - far.sum() + meets.sum()  # a superset, but a near one
+    assert not grid(rects[:1]).any()
+    assert not BoxGrid(np.zeros((0, 4)))(points).any()
