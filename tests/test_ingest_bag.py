@@ -44,3 +44,17 @@ def test_missing_gebruiksdoel_refused(tmp_path):
     with pytest.raises(IngestError, match="gebruiksdoel") as err:
         bag.ingest_verblijfsobjecten(make_config(tmp_path, sources), Report())
     assert "doel" in str(err.value) and "verblijfsobject" in str(err.value)
+
+
+def test_a_field_is_present_only_where_it_holds_a_value():
+    """bag._present (which voorkomens have ended): missing, blank and null-like text is no value, any other text and
+    any date is; the same on a column of dates with NaT."""
+    import numpy as np
+    import pandas as pd
+
+    text = pd.Series([None, "", "  ", "NULL", "2020-01-01", np.nan, " 2021-05-04 "], dtype=object)
+    assert bag._present(text).tolist() == [False, False, False, False, True, False, True]
+    assert bag._present(text.astype("str")).tolist() == [False, False, False, False, True, False, True]
+    dates = pd.Series(pd.to_datetime(["2020-01-01", None, "2021-01-01"]))
+    assert bag._present(dates).tolist() == [True, False, True]
+    assert bag._present(pd.Series([None, None], dtype=object)).tolist() == [False, False]

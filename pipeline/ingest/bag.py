@@ -72,9 +72,11 @@ def _per_value(values: pd.Series, test) -> np.ndarray:
 
 def _present(values: pd.Series) -> np.ndarray:
     """Rows where a field holds a value (dates: not NaT; text: not blank)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.notna().to_numpy()
-    return _per_value(values, lambda u: as_text(u).notna())
+    present = np.array(values.notna(), dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(values) or not present.any():
+        return present
+    present[present] = _per_value(values[present], lambda u: as_text(u).notna())  # blank text is no value
+    return present
 
 
 def _current(config: Config, id_spec: str, versions: KeyedSpill | None = None):
@@ -100,15 +102,15 @@ def _current(config: Config, id_spec: str, versions: KeyedSpill | None = None):
         cand = np.flatnonzero(keep)
         if src.found["voorkomen"] is None and src.found["begin_geldigheid"] is None:
             return keep  # no history in this file (PDOK GeoPackage, OGC API): nothing to choose between
-        ids, _ = bag_ids(src.col(id_spec).iloc[cand])
-        found = pd.DataFrame({"id": ids.to_numpy(),
-                              "v": _numbers(src.col("voorkomen"))[cand],
-                              "b": as_text(src.col("begin_geldigheid")).to_numpy()[cand]}, index=cand)
+        # the columns as they are (Arrow text), never as a Python string per row
+        ids = bag_ids(src.col(id_spec).iloc[cand])[0].array
+        v = _numbers(src.col("voorkomen"))[cand]
+        b = as_text(src.col("begin_geldigheid")).iloc[cand].astype("str").array
         if versions is not None:  # to scratch files by id: a number per id, the dates as text
-            keys = id_keys(found["id"])
-            versions.append(pd.DataFrame({"id": keys, "v": found["v"].to_numpy(),
-                                          "b": found["b"].astype("str").array, "rij": src.rows[cand]}), keys)
+            keys = id_keys(pd.Series(ids))
+            versions.append(pd.DataFrame({"id": keys, "v": v, "b": b, "rij": src.rows[cand]}), keys)
             return keep
+        found = pd.DataFrame({"id": ids, "v": v, "b": b}, index=cand)
         older = _older(found)
         twice = np.zeros(len(keep), dtype=bool)
         twice[older[older].index.to_numpy()] = True

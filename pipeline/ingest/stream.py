@@ -243,13 +243,14 @@ class Spill:
         table = table.cast(self.schema)
         part = np.asarray(part, dtype=np.int64)
         order = np.argsort(part, kind="stable")
-        bounds = np.flatnonzero(np.r_[True, part[order][1:] != part[order][:-1], True])
+        part, table = part[order], table.take(pa.array(order))  # one take; each part is then a slice of it
+        bounds = np.flatnonzero(np.r_[True, part[1:] != part[:-1], True])
         self.folder.mkdir(parents=True, exist_ok=True)
         for s, e in zip(bounds[:-1], bounds[1:]):
-            p = int(part[order][s])
+            p = int(part[s])
             if p not in self.writers:
                 self.writers[p] = pa.ipc.new_file(str(self.folder / f"{p:03d}.arrow"), self.schema)
-            self.writers[p].write_table(table.take(pa.array(order[s:e])))
+            self.writers[p].write_table(table.slice(s, e - s))
 
     def tables(self) -> Iterator[pa.Table]:
         """Each file's rows (in the order appended), one file at a time, in part order."""
