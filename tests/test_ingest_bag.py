@@ -58,3 +58,20 @@ def test_a_field_is_present_only_where_it_holds_a_value():
     dates = pd.Series(pd.to_datetime(["2020-01-01", None, "2021-01-01"]))
     assert bag._present(dates).tolist() == [True, False, True]
     assert bag._present(pd.Series([None, None], dtype=object)).tolist() == [False, False]
+
+
+def test_status_text_made_per_distinct_value_is_as_text():
+    """bag._few_texts (the status, as text on its distinct values only) equals fields.as_text on every row: stripped,
+    blanks and null-like text missing, numbers without '.0', for text, object and float columns."""
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.ingest.fields import as_text
+
+    for column in (pd.Series([" Pand in gebruik", "Pand in gebruik", None, "", "NULL", "Pand gesloopt "] * 3,
+                             dtype=object, index=range(10, 28)),
+                   pd.Series(["a", None, "b", "a"], dtype="str"), pd.Series([1.0, np.nan, 2.5, 1.0]),
+                   pd.Series([None, None], dtype=object), pd.Series([], dtype="str")):
+        got, want = bag._few_texts(column), as_text(column)
+        assert got.index.equals(want.index) and got.isna().tolist() == want.isna().tolist()
+        assert got.dropna().tolist() == want.dropna().tolist() and got.dtype == want.dtype

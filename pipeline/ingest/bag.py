@@ -70,6 +70,15 @@ def _per_value(values: pd.Series, test) -> np.ndarray:
     return np.where(codes >= 0, result[np.maximum(codes, 0)] if len(result) else False, False)
 
 
+def _few_texts(values: pd.Series) -> pd.Series:
+    """as_text of a field with few distinct values (status), made on the distinct values only."""
+    codes, uniques = pd.factorize(values)
+    if not len(uniques):
+        return as_text(values)
+    text = as_text(pd.Series(uniques)).array.take(np.maximum(codes, 0))
+    return pd.Series(text, index=values.index).where(codes >= 0)
+
+
 def _present(values: pd.Series) -> np.ndarray:
     """Rows where a field holds a value (dates: not NaT; text: not blank)."""
     present = np.array(values.notna(), dtype=bool)
@@ -93,7 +102,7 @@ def _current(config: Config, id_spec: str, versions: KeyedSpill | None = None):
             hit = _present(src.col(name)) & ~ended
             src.tally.drop(int(hit.sum()), f"niet-actueel voorkomen ({label} gevuld)", rows=src.rows[hit])
             ended |= hit
-        status = as_text(src.col("status"))
+        status = _few_texts(src.col("status"))
         vervallen = _per_value(status, lambda u: u.str.strip().str.lower().isin(gone)) & ~ended
         for value in status[vervallen].unique():
             hit = vervallen & (status == value).to_numpy()
@@ -173,7 +182,7 @@ def panden(src: Loaded, config: Config) -> gpd.GeoDataFrame:
     out = gpd.GeoDataFrame({
         "pand_id": _ids(src, "pand_id"),
         "bouwjaar": bouwjaren(src.col("bouwjaar"), config.ingest.bag_bouwjaar_onbekend, src=src),
-        "status": as_text(src.col("status")),
+        "status": _few_texts(src.col("status")),
     }, geometry=src.frame.geometry, crs=src.frame.crs)
     src.tally.keep(src.rows)
     return out
