@@ -233,3 +233,30 @@ def test_pand_gebruik_from_the_verblijfsobjecten_inside():
                            geometry=[Point(x + 0.5, 5) for x, _ in doelen], crs=WORKING_CRS)
     assert pand_gebruik(panden, vbo).tolist() == ["wonen en werken", "wonen", "industrie",
                                                   "maatschappelijk en overig", "geen verblijfsobject", "winkel"]
+
+
+def test_the_overview_is_simplified_only_while_that_can_make_it_fit(caplog):
+    """kaartdata.fit_budget: the tolerance doubles while the page is over the budget, but not when the page without
+    its coordinates is over the budget by itself (the popups of a whole country): then the first, finest page is kept
+    after one render instead of six ever coarser ones."""
+    from pipeline.export.kaartdata import fit_budget
+
+    def renderer(fixed_bytes: int):
+        calls = []
+
+        def render(tolerance: float) -> str:
+            calls.append(tolerance)
+            points = max(1, int(200_000 / tolerance))  # coarser: fewer coordinates
+            coordinates = '"coordinates":[' + ",".join(["[5.12345,51.12345]"] * points) + "]"
+            return '{"type":"Feature","properties":{"x":"' + "a" * fixed_bytes + '"},"geometry":{"type":"LineString",' \
+                + coordinates + "}}"
+        return render, calls
+
+    mb = 1024 * 1024
+    render, calls = renderer(fixed_bytes=100_000)  # 3.6 MB of coordinates at 1 m, 0.1 MB of values
+    html, tolerance = fit_budget(render, tolerance=1.0, budget_mb=1.0)
+    assert calls == [1.0, 5.0] and tolerance == 5.0 and len(html) <= mb  # 0.8 MB at 5 m
+    render, calls = renderer(fixed_bytes=2 * mb)  # the values alone are over the budget
+    html, tolerance = fit_budget(render, tolerance=1.0, budget_mb=1.0)
+    assert calls == [1.0] and tolerance == 1.0 and len(html) > 2 * mb
+    assert "simplifying cannot make it fit" in caplog.text

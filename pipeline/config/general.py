@@ -36,7 +36,9 @@ class Export(Strict):
     gpkg_versie: Literal["1.2", "1.3", "1.4"] = Field("1.2", description="GeoPackage version (1.2 for QGIS 3.22 / GDAL 3.6)")
     kaart_vereenvoudiging_m: float = Field(2.0, ge=0, description="Simplify tolerance (m, in EPSG:28992) for maps")
     kaart_decimalen: int = Field(5, ge=3, le=8, description="Decimals of lon/lat in maps (5 = ~1 m)")
-    kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of one HTML map")
+    kaart_max_mb: float = Field(15.0, gt=0, description="Size budget of the overview map (index.html): its "
+                                "geometries are simplified harder until it fits, unless the page without its "
+                                "coordinates is over the budget by itself (then it is kept, with a warning)")
     achtergrondkaart: bool = Field(
         True, description="Offer an OpenStreetMap background in the layer control (off until ticked: no requests)")
     kaart_context_m: float = Field(

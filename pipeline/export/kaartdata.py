@@ -2,7 +2,7 @@
 
 Settings: export.kaart_vereenvoudiging_m and kaart_vereenvoudiging_net_m (simplify tolerance, metres in
 EPSG:28992, applied before reprojecting), export.kaart_decimalen (lon/lat decimals), export.kaart_max_mb
-(size budget of the overview: the tolerance is doubled until the page fits), export.achtergrondkaart (offer
+(size budget of the overview: the tolerance is doubled until the page fits, while simplifying can make it fit), export.achtergrondkaart (offer
 an OpenStreetMap overlay, off until ticked), export.kaart_context_m (how far around the terreinen the gemeente and
 provincie borders of the offline base layer reach, context.basis). Cluster outlines come from the analyse stage
 (clusters.parquet).
@@ -235,14 +235,26 @@ def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dic
     return data
 
 
+# the coordinates of a GeoJSON geometry as GEOS writes them (kaartdata.features): what simplifying can shrink
+COORDINATES = re.compile(r'"coordinates":\[[-0-9.,\[\]eE]*\]')
+
+
 def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: float,
                attempts: int = 6) -> tuple[str, float]:
-    """Render with `tolerance`; simplify harder (doubling, at least 5 m) until the page fits the budget."""
+    """Render with `tolerance`; simplify harder (doubling, at least 5 m) until the page fits the budget, or until the
+    page without its coordinates is over the budget by itself (the popups' values of thousands of terreinen):
+    simplifying cannot help then, so the finest map is kept instead of rendering it again and again."""
     budget = budget_mb * 1024 * 1024
     for _ in range(attempts):
         html = render(tolerance)
         size = len(html.encode("utf-8"))
         if size <= budget:
+            return html, tolerance
+        rest = size - sum(len(c) for c in COORDINATES.findall(html))  # coordinates are ASCII: a byte per character
+        if rest > budget:
+            log.warning("map: %.1f MB is over the budget of %.1f MB, and %.1f MB of it is not coordinates (the "
+                        "popups' values, the scripts): simplifying cannot make it fit; kept %.1f m",
+                        size / 1e6, budget_mb, rest / 1e6, tolerance)
             return html, tolerance
         new_tol = max(tolerance * 2, 5.0)
         log.warning("map: %.1f MB is over the budget of %.1f MB; simplifying with %.0f m instead of %.1f m",
