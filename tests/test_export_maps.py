@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import shape
 
 from pipeline.export import paginas
-from pipeline.export.kaartdata import column_meta, popup_sections
+from pipeline.export.kaartdata import column_meta, expand_columns, popup_sections
 from export_fixtures import build_outputs
 
 
@@ -19,10 +19,11 @@ def built(tmp_path_factory):
 
 
 def page_data(html: str) -> dict:
-    """The JSON value the overview hands to svpMaakKaart."""
+    """The JSON value the overview hands to svpMaakKaart, its layers written by columns made plain GeoJSON (as the
+    page does)."""
     match = re.search(r'svpMaakKaart\("svp-kaart", (\{.*\})\);\s*</script>', html, re.S)
     assert match, "the page does not call svpMaakKaart with its data"
-    return json.loads(match.group(1))
+    return {k: expand_columns(v) if isinstance(v, dict) else v for k, v in json.loads(match.group(1)).items()}
 
 
 def test_index_is_self_contained(built):
@@ -260,3 +261,26 @@ def test_the_overview_is_simplified_only_while_that_can_make_it_fit(caplog):
     html, tolerance = fit_budget(render, tolerance=1.0, budget_mb=1.0)
     assert calls == [1.0] and tolerance == 1.0 and len(html) > 2 * mb
     assert "simplifying cannot make it fit" in caplog.text
+
+
+def test_overview_layers_are_written_by_columns_and_unpack_to_the_same_features(built):
+    """The overview's layers carry each column name once (`velden`) and per feature its values: unpacked (as
+    opmaak.js does in the page) they are exactly the features written with properties, nulls left out; the page is
+    smaller by the repeated names."""
+    from pipeline.export.common import read_inputs
+    from pipeline.export.kaartdata import features
+
+    config, _ = built
+    data = json.loads(re.search(r'svpMaakKaart\("svp-kaart", (\{.*\})\);\s*</script>',
+                                (config.paths.maps / "index.html").read_text(encoding="utf-8"), re.S).group(1))
+    terreinen = data["terreinen"]
+    assert "properties" not in terreinen["features"][0] and len(terreinen["features"][0]["waarden"]) == \
+        len(terreinen["velden"]) and terreinen["velden"][:2] == ["rin_nummer", "naam"]
+    t = read_inputs(config).terreinen.iloc[:5].copy()
+    t.loc[t.index[0], "naam"] = None  # a missing value: left out of the properties, null among the values
+    columns = [c for c in t.columns if c != t.geometry.name]
+    plain = json.loads(paginas.dumps(features(t, columns, 2.0, 5)))
+    packed = json.loads(paginas.dumps(features(t, columns, 2.0, 5, by_column=True)))
+    assert packed["features"][0]["waarden"][1] is None and "naam" not in plain["features"][0]["properties"]
+    assert expand_columns(packed) == plain
+    assert len(paginas.dumps(packed)) < 0.7 * len(paginas.dumps(plain))

@@ -80,12 +80,15 @@ def _value(v):
 
 
 def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: float, decimals: int,
-             extra: dict[str, list] | None = None, keep_empty: bool = False) -> dict:
+             extra: dict[str, list] | None = None, keep_empty: bool = False, by_column: bool = False) -> dict:
     """GeoJSON FeatureCollection in EPSG:4326: simplified in the metric CRS first, coordinates rounded.
 
     Vectorised: the geometries are written by GEOS (shapely.to_geojson) and kept as that text (an orjson.Fragment,
     which the pages' |tojson writes as it is: never parsed into Python numbers), the values are prepared per column
-    (`_plain`); only the final dict per feature is built in Python."""
+    (`_plain`); only the final dict per feature is built in Python.
+    by_column: the column names once (`velden`) and per feature its values in that order (`waarden`, null where
+    missing) instead of `properties`: the names of 150 indicators repeated for every terrein were 60 % of the
+    overview. The page rebuilds the properties on loading (opmaak.js uitpakken; expand_columns here)."""
     geoms = frame.geometry
     if tolerance > 0:
         geoms = geoms.simplify(tolerance, preserve_topology=True)
@@ -98,10 +101,24 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
     values.update({k: np.asarray(v, dtype=object) for k, v in (extra or {}).items()})
     keys = list(values)
     rows = zip(*(values[k][present] for k in keys)) if keys else ((),) * int(present.sum())
-    made = iter([{"type": "Feature", "geometry": g, "properties": {k: v for k, v in zip(keys, row) if v is not None}}
-                 for g, row in zip(parsed, rows)])
+    if by_column:
+        made = iter([{"type": "Feature", "geometry": g, "waarden": list(row)} for g, row in zip(parsed, rows)])
+    else:
+        made = iter([{"type": "Feature", "geometry": g,
+                      "properties": {k: v for k, v in zip(keys, row) if v is not None}} for g, row in zip(parsed, rows)])
     out = [next(made) if p else None for p in present] if keep_empty else list(made)
-    return {"type": "FeatureCollection", "features": out}
+    return {"type": "FeatureCollection", "features": out, **({"velden": keys} if by_column else {})}
+
+
+def expand_columns(collection: dict) -> dict:
+    """A FeatureCollection made with by_column as plain GeoJSON: each feature's properties rebuilt from its values,
+    missing values left out (what opmaak.js does in the page)."""
+    if "velden" not in collection:
+        return collection
+    names = collection["velden"]
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": f["geometry"],
+         "properties": {k: v for k, v in zip(names, f["waarden"]) if v is not None}} for f in collection["features"]]}
 
 
 def _plain(series) -> np.ndarray:
@@ -181,7 +198,7 @@ def overview_layers(config, inputs: Inputs, *, tolerance: float,
     out = {}
     for key, (frame, cols, tol) in sources.items():
         extra = {"_detail": detail} if key == "terreinen" else None
-        out[key] = (features(frame, cols, tol, dec, extra=extra), cols)
+        out[key] = (features(frame, cols, tol, dec, extra=extra, by_column=True), cols)
     return out
 
 

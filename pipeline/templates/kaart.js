@@ -366,6 +366,7 @@
   // the background as an overlay that is off (no tile request until ticked); the layer control comes last
   window.svpMaakKaart = function (id, data) {
     var cfg = data.config, groups = {}, overlays = {};
+    Object.keys(data).forEach(function (k) { window.svpOpmaak.uitpakken(data[k]); });  // layers written by columns
     var map = L.map(id, {center: cfg.centrum, zoom: cfg.zoom, minZoom: cfg.minZoom, maxZoom: cfg.maxZoom});
     var bg = cfg.achtergrond;
     if (bg) overlays[bg.naam] = L.tileLayer(bg.url, {maxZoom: bg.maxZoom, attribution: bg.attributie});

@@ -1,4 +1,4 @@
-/* Shared formatting for the overview and the detail pages: HTML escaping and Dutch number formatting.
+/* Shared by the overview and the detail pages: HTML escaping, Dutch number formatting, layers written by columns.
    A column description `col` is the catalogue's {label, unit, decimals} for that column (kaartdata.py),
    so a value shows with the same decimals as in the report. */
 window.svpOpmaak = (function () {
@@ -30,5 +30,18 @@ window.svpOpmaak = (function () {
   function label(name, col) {
     return esc(col ? col.label : name);
   }
-  return {esc: esc, fmt: fmt, fmtUnit: fmtUnit, label: label};
+  // a FeatureCollection written by columns (kaartdata.features with by_column: the names once in `velden`, per
+  // feature its `waarden`) made plain GeoJSON in place: each feature's properties, missing values left out
+  function uitpakken(fc) {
+    if (!fc || !fc.velden) return fc;
+    fc.features.forEach(function (f) {
+      var p = {};
+      f.waarden.forEach(function (v, j) { if (v !== null) p[fc.velden[j]] = v; });
+      f.properties = p;
+      delete f.waarden;
+    });
+    delete fc.velden;
+    return fc;
+  }
+  return {esc: esc, fmt: fmt, fmtUnit: fmtUnit, label: label, uitpakken: uitpakken};
 })();
