@@ -73,7 +73,7 @@ def test_column_meta_and_sections_for_unknown_columns():
 def detail_data(html: str) -> dict:
     match = re.search(r"var SVP_DETAIL = (\{.*\});\s*</script>", html, re.S)
     assert match, "the detail page does not hand its data to detail.js"
-    return json.loads(match.group(1))
+    return {k: expand_columns(v) if isinstance(v, dict) else v for k, v in json.loads(match.group(1)).items()}
 
 
 def test_detail_pages_and_assets(built):

@@ -1,8 +1,8 @@
 """Data of the detail page of each terrein (one page per terrein with kavels): the evidence behind its numbers.
 
 Settings: export.kaart_vereenvoudiging_m (kavels and the rest at most 1 m), export.kaart_decimalen.
-Per page, one GeoJSON FeatureCollection per layer, in EPSG:4326, with the catalogue's labels, units and decimals
-per column (`kolommen`) and popup sections per layer (`secties`, the catalogue's groep):
+Per page, one GeoJSON FeatureCollection per layer, in EPSG:4326 and written by columns (kaartdata.features by_column;
+detail.js unpacks them), with the catalogue's labels, units and decimals per column (`kolommen`) and popup sections per layer (`secties`, the catalogue's groep):
 - `terrein`: the terrein with every indicator (the side panel shows them all, with its ranks and type);
 - `kavels`: every kavel column; the page colours them by GSI, mogelijke milieucategorie, vacant or in use,
   HMC-ruimte and its use, or the grid status with the largest share;
@@ -62,16 +62,17 @@ def _present(frame) -> bool:
 
 
 def by_rin(frame: gpd.GeoDataFrame | None, columns: list[str] | None, tolerance: float, decimals: int,
-           key: str = "rin_nummer") -> dict[str, list]:
-    """The frame's non-empty features grouped by the value of `key` (the terrein)."""
+           key: str = "rin_nummer") -> tuple[dict[str, list], list[str]]:
+    """The frame's non-empty features grouped by the value of `key` (the terrein), written by columns
+    (kaartdata.features by_column), and the names of their values."""
     if not _present(frame) or key not in frame:
-        return {}
-    feats = features(frame, columns, tolerance, decimals, keep_empty=True)["features"]
+        return {}, []
+    written = features(frame, columns, tolerance, decimals, keep_empty=True, by_column=True)
     grouped: dict[str, list] = {}
-    for rin, f in zip(frame[key].astype(str).tolist(), feats):
+    for rin, f in zip(frame[key].astype(str).tolist(), written["features"]):
         if f is not None:
             grouped.setdefault(rin, []).append(f)
-    return grouped
+    return grouped, written["velden"]
 
 
 def near(frame: gpd.GeoDataFrame | None, terreinen: gpd.GeoDataFrame, distance: float,
@@ -170,10 +171,10 @@ def rows_per_rin(frame) -> dict[str, np.ndarray]:
 
 
 def page_layers(config, sources: dict, rows: dict[str, dict], block: gpd.GeoDataFrame,
-                tolerance: float) -> dict[str, dict[str, list]]:
+                tolerance: float) -> dict[str, tuple[dict[str, list], list[str]]]:
     """Per layer key: the GeoJSON features of the pages of the `block`'s terreinen, grouped by rin_nummer (one block
-    of pages at a time: the features of every page at once grow with the region); rows: rows_per_rin of each
-    source."""
+    of pages at a time: the features of every page at once grow with the region), and the names of their values
+    (by_rin); rows: rows_per_rin of each source."""
     dec, fine = config.export.kaart_decimalen, min(tolerance, 1.0)
     rins = block["rin_nummer"].astype(str).tolist()
     out = {}
@@ -182,7 +183,7 @@ def page_layers(config, sources: dict, rows: dict[str, dict], block: gpd.GeoData
             out[key] = by_rin(frame.read(block), None, fine, dec)
             continue
         picked = [rows[key][r] for r in rins if r in rows[key]]
-        out[key] = by_rin(frame.iloc[np.sort(np.concatenate(picked))], None, fine, dec) if picked else {}
+        out[key] = by_rin(frame.iloc[np.sort(np.concatenate(picked))], None, fine, dec) if picked else ({}, [])
     return out
 
 
@@ -270,12 +271,12 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
         basissen = bases(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), list(views),
                          tolerance=max(tolerance, 5.0), decimals=dec)
         for rin, rec, terrein, base in zip(rins, block[terrein_cols].to_dict("records"), terrein_feats, basissen):
-            kavels = layers["kavels"].get(rin)
+            kavels = layers["kavels"][0].get(rin)
             if not kavels:
                 continue
             naam = rec.get("naam") if isinstance(rec.get("naam"), str) else rin
-            data = {key: {"type": "FeatureCollection", "features": grouped[rin]}
-                    for key, grouped in layers.items() if grouped.get(rin)}
+            data = {key: {"type": "FeatureCollection", "features": grouped[rin], "velden": velden}
+                    for key, (grouped, velden) in layers.items() if grouped.get(rin)}
             data.update(terrein={"type": "FeatureCollection", "features": [terrein] if terrein is not None else []},
                         basis=base, **shared)
             waarom = rec.get("waarom")

@@ -9,6 +9,7 @@
 (function () {
   "use strict";
   var d = SVP_DETAIL, o = window.svpOpmaak, esc = o.esc, fmt = o.fmt, fmtUnit = o.fmtUnit, leg = d.legenda;
+  Object.keys(d).forEach(function (k) { o.uitpakken(d[k]); });  // the layers are written by columns
   var K = d.kolommen;
 
   // ------------------------------------------------------------------ tables and popups

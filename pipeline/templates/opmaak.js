@@ -33,7 +33,7 @@ window.svpOpmaak = (function () {
   // a FeatureCollection written by columns (kaartdata.features with by_column: the names once in `velden`, per
   // feature its `waarden`) made plain GeoJSON in place: each feature's properties, missing values left out
   function uitpakken(fc) {
-    if (!fc || !fc.velden) return fc;
+    if (!fc || fc.type !== "FeatureCollection" || !fc.velden) return fc;
     fc.features.forEach(function (f) {
       var p = {};
       f.waarden.forEach(function (v, j) { if (v !== null) p[fc.velden[j]] = v; });
