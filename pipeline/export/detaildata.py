@@ -1,8 +1,9 @@
 """Data of the detail page of each terrein (one page per terrein with kavels): the evidence behind its numbers.
 
 Settings: export.kaart_vereenvoudiging_m (kavels and the rest at most 1 m), export.kaart_decimalen.
-Per page, one GeoJSON FeatureCollection per layer, in EPSG:4326 and written by columns (kaartdata.features by_column;
-detail.js unpacks them), with the catalogue's labels, units and decimals per column (`kolommen`) and popup sections per layer (`secties`, the catalogue's groep):
+Per page, one GeoJSON FeatureCollection per layer, in EPSG:4326 and written by columns (kaartdata.features
+by_column; detail.js unpacks them), with the catalogue's labels, units and decimals per column (`kolommen`) and popup
+sections per layer (`secties`, the catalogue's groep):
 - `terrein`: the terrein with every indicator (the side panel shows them all, with its ranks and type);
 - `kavels`: every kavel column; the page colours them by GSI, mogelijke milieucategorie, vacant or in use,
   HMC-ruimte and its use, or the grid status with the largest share;

@@ -2,14 +2,15 @@
 
 Settings: export.kaart_vereenvoudiging_m and kaart_vereenvoudiging_net_m (simplify tolerance, metres in
 EPSG:28992, applied before reprojecting), export.kaart_decimalen (lon/lat decimals), export.kaart_max_mb
-(size budget of the overview: the tolerance is doubled until the page fits, while simplifying can make it fit), export.achtergrondkaart (offer
-an OpenStreetMap overlay, off until ticked), export.kaart_context_m (how far around the terreinen the gemeente and
-provincie borders of the offline base layer reach, context.basis). Cluster outlines come from the analyse stage
-(clusters.parquet).
+(size budget of the overview: the tolerance is doubled until the page fits, while simplifying can make it fit),
+export.achtergrondkaart (offer an OpenStreetMap overlay, off until ticked), export.kaart_context_m (how far around the
+terreinen the gemeente and provincie borders of the offline base layer reach, context.basis). Cluster outlines come
+from the analyse stage (clusters.parquet).
 
-Per layer the page gets a GeoJSON FeatureCollection in EPSG:4326 and, per column, the catalogue's Dutch
-label, unit and decimals, so the pages format numbers exactly as the report does; popup sections follow the
-catalogue's `groep`. Building the pages from this data is paginas.py; the detail pages' data is detaildata.py.
+Per layer the page gets a GeoJSON FeatureCollection in EPSG:4326 (written by columns: `features` by_column) and, per
+column, the catalogue's Dutch label, unit and decimals, so the pages format numbers exactly as the report does; popup
+sections follow the catalogue's `groep`. Building the pages from this data is paginas.py; the detail pages' data is
+detaildata.py.
 """
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
         made = iter([{"type": "Feature", "geometry": g, "waarden": list(row)} for g, row in zip(parsed, rows)])
     else:
         made = iter([{"type": "Feature", "geometry": g,
-                      "properties": {k: v for k, v in zip(keys, row) if v is not None}} for g, row in zip(parsed, rows)])
+                      "properties": {k: v for k, v in zip(keys, row) if v is not None}}
+                     for g, row in zip(parsed, rows)])
     out = [next(made) if p else None for p in present] if keep_empty else list(made)
     return {"type": "FeatureCollection", "features": out, **({"velden": keys} if by_column else {})}
 
