@@ -40,7 +40,7 @@ def _register(strategic: Path, processed: Path) -> dict:
 
 
 def run(config) -> dict:
-    processed, maps = config.paths.processed, config.paths.maps
+    processed = config.paths.processed
     summary: dict[str, object] = {}
     for name, entry in catalogue.DATASETS.items():
         path = catalogue.path(name, processed)

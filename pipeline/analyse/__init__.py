@@ -37,7 +37,7 @@ import shapely
 from pipeline import catalogue, io, memory, progress, workspace
 from pipeline.analyse import (bebouwing, clusters, kades, milieuruimte, netcapaciteit, ontsluiting, partities,
                               potentie, rasters, register, registry, sbi)
-from pipeline.analyse._geo import geoms, keyed, points_in_polygons
+from pipeline.analyse._geo import keyed, points_in_polygons
 from pipeline.config import Rekenen, config_as_dict
 from pipeline.crs import WORKING_CRS
 

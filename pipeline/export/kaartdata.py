@@ -30,9 +30,8 @@ from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.categories import CEMT_KLASSEN
 from pipeline.config import CRITERIA
 from pipeline.crs import MAP_CRS
-from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN,
-                                    SCORE_KLASSEN, TYPOLOGIE_KLEUREN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs,
-                                    jsonable)
+from pipeline.export.common import (CLUSTER_KLEUR, CONTOUR_KLEUREN, KADE_KLEUREN, NET_KLEUREN, SCORE_KLASSEN,
+                                    TYPOLOGIE_KLEUREN, VAARWEG_KLASSEN, VLAG_KLEUREN, Inputs, jsonable)
 
 log = logging.getLogger(__name__)
 
