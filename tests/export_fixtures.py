@@ -314,3 +314,19 @@ def _borders(terreinen: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     p = p.rename(columns={"statcode": "provincie_code", "statnaam": "provincie_naam"})
     return {"gemeenten": g.reset_index(drop=True), "provincies": p.reset_index(drop=True)}
 
+
+
+def expand_columns(collection: dict) -> dict:
+    """A FeatureCollection written by columns (kaartdata.features by_column) as plain GeoJSON: each feature's
+    properties rebuilt from its values, missing values left out (what opmaak.js uitpakken does in the page)."""
+    if "velden" not in collection:
+        return collection
+    names = collection["velden"]
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": f["geometry"],
+         "properties": {k: v for k, v in zip(names, f["waarden"]) if v is not None}} for f in collection["features"]]}
+
+
+def unpacked(data: dict) -> dict:
+    """A page's data with its layers written by columns made plain GeoJSON, as the page does on loading."""
+    return {k: expand_columns(v) if isinstance(v, dict) else v for k, v in data.items()}

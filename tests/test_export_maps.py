@@ -7,8 +7,8 @@ import pytest
 from shapely.geometry import shape
 
 from pipeline.export import paginas
-from pipeline.export.kaartdata import column_meta, expand_columns, popup_sections
-from export_fixtures import build_outputs
+from pipeline.export.kaartdata import column_meta, popup_sections
+from export_fixtures import build_outputs, expand_columns, unpacked
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def page_data(html: str) -> dict:
     page does)."""
     match = re.search(r'svpMaakKaart\("svp-kaart", (\{.*\})\);\s*</script>', html, re.S)
     assert match, "the page does not call svpMaakKaart with its data"
-    return {k: expand_columns(v) if isinstance(v, dict) else v for k, v in json.loads(match.group(1)).items()}
+    return unpacked(json.loads(match.group(1)))
 
 
 def test_index_is_self_contained(built):
@@ -73,7 +73,7 @@ def test_column_meta_and_sections_for_unknown_columns():
 def detail_data(html: str) -> dict:
     match = re.search(r"var SVP_DETAIL = (\{.*\});\s*</script>", html, re.S)
     assert match, "the detail page does not hand its data to detail.js"
-    return {k: expand_columns(v) if isinstance(v, dict) else v for k, v in json.loads(match.group(1)).items()}
+    return unpacked(json.loads(match.group(1)))
 
 
 def test_detail_pages_and_assets(built):

@@ -72,7 +72,7 @@ def test_the_indicator_is_in_the_map_popups(run_with_indicator):
     sections = {title: cols for title, cols, _ in data["config"]["sections"]}
     assert "aantal_panden" in sections["Bebouwing"]
     counts = expected_counts(folder)
-    from pipeline.export.kaartdata import expand_columns
+    from export_fixtures import expand_columns
     shown = {f["properties"]["rin_nummer"]: f["properties"]["aantal_panden"]
              for f in expand_columns(data["terreinen"])["features"]}
     assert shown == counts

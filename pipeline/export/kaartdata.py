@@ -88,8 +88,7 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
     (`_plain`); only the final dict per feature is built in Python.
     by_column: the column names once (`velden`) and per feature its values in that order (`waarden`, null where
     missing) instead of `properties`: the names of 150 indicators repeated for every terrein were 6.3 of the 15 MB
-    of the overview at scale 4. The page rebuilds the properties on loading (opmaak.js uitpakken; expand_columns
-    here)."""
+    of the overview at scale 4. The page rebuilds the properties on loading (opmaak.js uitpakken)."""
     geoms = frame.geometry
     if tolerance > 0:
         geoms = geoms.simplify(tolerance, preserve_topology=True)
@@ -110,17 +109,6 @@ def features(frame: gpd.GeoDataFrame, columns: list[str] | None, tolerance: floa
                      for g, row in zip(parsed, rows)])
     out = [next(made) if p else None for p in present] if keep_empty else list(made)
     return {"type": "FeatureCollection", "features": out, **({"velden": keys} if by_column else {})}
-
-
-def expand_columns(collection: dict) -> dict:
-    """A FeatureCollection made with by_column as plain GeoJSON: each feature's properties rebuilt from its values,
-    missing values left out (what opmaak.js does in the page)."""
-    if "velden" not in collection:
-        return collection
-    names = collection["velden"]
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": f["geometry"],
-         "properties": {k: v for k, v in zip(names, f["waarden"]) if v is not None}} for f in collection["features"]]}
 
 
 def _plain(series) -> np.ndarray:

@@ -73,10 +73,7 @@ def _per_value(values: pd.Series, test) -> np.ndarray:
 def _few_texts(values: pd.Series) -> pd.Series:
     """as_text of a field with few distinct values (status), made on the distinct values only."""
     codes, uniques = pd.factorize(values)
-    if not len(uniques):
-        return as_text(values)
-    text = as_text(pd.Series(uniques)).array.take(np.maximum(codes, 0))
-    return pd.Series(text, index=values.index).where(codes >= 0)
+    return pd.Series(as_text(pd.Series(uniques)).array.take(codes, allow_fill=True), index=values.index)
 
 
 def _present(values: pd.Series) -> np.ndarray:
