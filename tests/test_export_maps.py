@@ -18,12 +18,16 @@ def built(tmp_path_factory):
     return config, summary
 
 
-def page_data(html: str) -> dict:
-    """The JSON value the overview hands to svpMaakKaart, its layers written by columns made plain GeoJSON (as the
-    page does)."""
+def raw_page_data(html: str) -> dict:
+    """The JSON value the overview hands to svpMaakKaart, as written (its layers by columns)."""
     match = re.search(r'svpMaakKaart\("svp-kaart", (\{.*\})\);\s*</script>', html, re.S)
     assert match, "the page does not call svpMaakKaart with its data"
-    return unpacked(json.loads(match.group(1)))
+    return json.loads(match.group(1))
+
+
+def page_data(html: str) -> dict:
+    """raw_page_data with its layers made plain GeoJSON (as the page does)."""
+    return unpacked(raw_page_data(html))
 
 
 def test_index_is_self_contained(built):
@@ -271,8 +275,7 @@ def test_overview_layers_are_written_by_columns_and_unpack_to_the_same_features(
     from pipeline.export.kaartdata import features
 
     config, _ = built
-    data = json.loads(re.search(r'svpMaakKaart\("svp-kaart", (\{.*\})\);\s*</script>',
-                                (config.paths.maps / "index.html").read_text(encoding="utf-8"), re.S).group(1))
+    data = raw_page_data((config.paths.maps / "index.html").read_text(encoding="utf-8"))
     terreinen = data["terreinen"]
     assert "properties" not in terreinen["features"][0] and len(terreinen["features"][0]["waarden"]) == \
         len(terreinen["velden"]) and terreinen["velden"][:2] == ["rin_nummer", "naam"]
