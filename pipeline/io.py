@@ -37,6 +37,7 @@ from pipeline.crs import NL_EXTENT_RD, WORKING_CRS, WORKING_EPSG, assert_working
 from pipeline.threads import in_threads
 
 ROW_GROUP_ROWS = 32_768   # rows per Parquet row group: the unit a bbox read skips or reads
+READ_GROUPS = 4           # row groups read at a time by _read_near (by default)
 BBOX = "bbox"             # the covering column
 HILBERT_LEVEL = 16        # 2^16 cells per axis over NL_EXTENT_RD: ~6 m cells
 
@@ -274,8 +275,10 @@ def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: 
     return pa.concat_tables([pf.schema_arrow.empty_table().select(columns), *_near_tables(pf, columns, boxes, cell)])
 
 
-def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | None, cell: float) -> Iterator[pa.Table]:
-    """_read_near a few row groups at a time, in file order (every row when `boxes` is None)."""
+def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | None, cell: float,
+                 at_once: int | None = None) -> Iterator[pa.Table]:
+    """_read_near `at_once` (default READ_GROUPS) row groups at a time, in file order (every row when `boxes` is
+    None)."""
     meta = pf.metadata
     if boxes is None:
         groups = np.arange(meta.num_row_groups)
@@ -295,21 +298,22 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
     # a few row groups at a time, each filtered before the next is read: boxes spread over a region can meet every
     # row group, and reading them all before filtering would hold the whole file (a national BAG: gigabytes)
     read = columns if BBOX in columns else [*columns, BBOX]
-    for start in range(0, len(groups), READ_GROUPS):
-        table = pf.read_row_groups(groups[start:start + READ_GROUPS], columns=read)
+    at_once = at_once or READ_GROUPS
+    for start in range(0, len(groups), at_once):
+        table = pf.read_row_groups(groups[start:start + at_once], columns=read)
         if boxes is not None:
             table = table.filter(pa.array(grid(_bbox_rows(table))))
         yield table.drop_columns([BBOX]) if BBOX not in columns else table
 
 
 def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
-                         cell: float | None = None) -> Iterator[gpd.GeoDataFrame]:
-    """read_parquet a few row groups at a time, in file order (the same rows as one read_parquet with the same
+                         cell: float | None = None, groups: int | None = None) -> Iterator[gpd.GeoDataFrame]:
+    """read_parquet `groups` (default READ_GROUPS) row groups at a time, in file order (the same rows as one read_parquet with the same
     boxes and cell): a layer written without ever being held whole. Needs the bbox covering column."""
     pf, geo = _open(path, what)
     _need_covering(geo, path)
     boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)
-    for table in _near_tables(pf, _wanted(pf, geo), boxes, cell or NEAR_CELL):
+    for table in _near_tables(pf, _wanted(pf, geo), boxes, cell or NEAR_CELL, groups):
         yield _geo_frame(table, geo, path)
 
 
@@ -326,9 +330,6 @@ def _bbox_rows(table: pa.Table) -> np.ndarray:
     """(n, 4) xmin, ymin, xmax, ymax of each row, from the covering column."""
     b = table.column(BBOX).combine_chunks()
     return np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
-
-
-READ_GROUPS = 4  # row groups read at a time by _read_near (of ROW_GROUP_ROWS rows each)
 
 
 @lru_cache(maxsize=16)

@@ -50,7 +50,10 @@ def _side_job(pages: Path, gpkg_folder: Path | None, started: datetime) -> tuple
     """Beside the main process: the GeoPackage when given a folder, then (in a helper process) detail pages until
     none is left."""
     config, inputs = _SHARED["config"], _SHARED["inputs"]
-    gpkg = write_gpkg(config, inputs, started=started, folder=gpkg_folder) if gpkg_folder else None
+    gpkg = None
+    if gpkg_folder:
+        gpkg = write_gpkg(config, inputs, started=started, folder=gpkg_folder)
+        memory.release()  # the pages start from what is in use, not from the GeoPackage's high-water mark
     links = write_details(config, inputs, pages, blocks=_SHARED["blocks"], sources=_SHARED["sources"]) \
         if _SHARED["blocks"] is not None else {}
     return links, gpkg
@@ -90,7 +93,7 @@ def run(config, **_options) -> dict:
                 write_report(config, inputs, links=links, processed=processed_dir, maps=maps_dir)
                 register = write_register(config, inputs, folder=processed_dir)
                 from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers
-                write_zoekpagina(config, inputs.terreinen, maps_dir)
+                write_zoekpagina(config, inputs.terreinen, maps_dir, kavels=inputs.kavels)
                 memory.release()  # the whole-region pages are done: the detail pages start from what is in use
                 written = write_details(config, inputs, pages, blocks=blocks, sources=_SHARED["sources"]) \
                     if blocks is not None else {}

@@ -206,7 +206,7 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
                 yield extra[io.is_in(extra["vbo_id"], used["vbo_id"])].reset_index(drop=True)
 
     def layer():
-        for part in io.read_parquet_batches(path, what=name):
+        for part in io.read_parquet_batches(path, what=name, groups=1):
             yield checked(part)
 
     if name == "panden":
@@ -218,7 +218,7 @@ def reread(inputs: Inputs, name: str) -> Callable[[], Iterator[gpd.GeoDataFrame]
     """The rows of a large result layer read again from its file (checked whole by read_inputs) batch by batch: a
     forked writer then does not touch the frame it shares with the main process (the kernel copies every page
     holding a Python object a process touches, so both would end up with a copy)."""
-    return lambda: io.read_parquet_batches(inputs.files[name], what=name)
+    return lambda: io.read_parquet_batches(inputs.files[name], what=name, groups=1)  # a result layer is wide
 
 
 def invoer_bereik(name: str, config) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, io
+from pipeline import catalogue, io, memory
 from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.config import CRITERIA
 from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
@@ -284,3 +284,5 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
             yield {"slug": detail_slug(rin), "rin": rin, "naam": naam, "titel": f"{naam} ({rin})",
                    "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
                    "aantal": len(kavels), "data": data}
+        del layers, terrein_feats, basissen
+        memory.release()  # the next block starts from what is in use, not from this block's high-water mark

@@ -29,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from pipeline import __version__, catalogue, io, progress
+from pipeline import __version__, catalogue, io, memory, progress
 from pipeline.config import config_as_dict
 from pipeline.crs import WORKING_EPSG, assert_working_crs
 from pipeline.export import qgisproject
@@ -386,6 +386,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                                     geometry_type=layer.geometry_type, crs=f"EPSG:{WORKING_EPSG}",
                                     layer_options=options, **kwargs)
             counts[layer.name] = pyogrio.read_info(tmp, layer=layer.name)["features"]
+            memory.release()  # the next layer starts from what is in use, not from this layer's batches
         _write_styles_and_metadata(tmp, layers, meta)
         project = config.export.qgis_project
         if project:

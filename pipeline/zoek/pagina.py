@@ -95,9 +95,10 @@ def page_data(config, t: tabel_mod.Tabel, terreinen: gpd.GeoDataFrame) -> dict:
     }
 
 
-def write_page(config, terreinen: gpd.GeoDataFrame, folder: Path) -> Path:
-    """maps/zoek.html for the run in config.paths.processed, written into `folder`."""
-    t = tabel_mod.build(config)
+def write_page(config, terreinen: gpd.GeoDataFrame, folder: Path, *, kavels: gpd.GeoDataFrame | None = None) -> Path:
+    """maps/zoek.html for the run in config.paths.processed, written into `folder`; `kavels`: kavels_indicatoren
+    when read already (tabel.build)."""
+    t = tabel_mod.build(config, kavels)
     html = render("zoek.html", titel=f"Zoek een plek – {config.region.name}", leaflet_js=leaflet_js(),
                   leaflet_css=leaflet_css(), data=page_data(config, t, terreinen))
     target = Path(folder) / PAGE

@@ -113,12 +113,20 @@ def _kavel_columns(k: gpd.GeoDataFrame, settings) -> gpd.GeoDataFrame:
     return out
 
 
-def build(config) -> Tabel:
-    """The table of the run in config.paths.processed, for the run's settings."""
+def _used_columns(k: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The columns of kavels_indicatoren the table reads (of its ~150): what is filtered and sorted stays small."""
+    net = [f"{r}_aandeel_{s}" for r in RICHTINGEN for s in NET_STATUSSEN]
+    return k[["kavel_id", "rin_nummer", "oppervlakte_m2", "cat_potentie", "niet_waarmaakbaar", "vacant", "onderbenut",
+              "kade_m", "gsi", *net, k.geometry.name]]
+
+
+def build(config, kavels: gpd.GeoDataFrame | None = None) -> Tabel:
+    """The table of the run in config.paths.processed, for the run's settings; `kavels`: kavels_indicatoren when
+    the caller has read it already (the export)."""
     from pipeline.analyse.ontsluiting import rail_kinds
     processed = Path(config.paths.processed)
     settings = config.analyse
-    k = catalogue.read("kavels_indicatoren", processed, settings)
+    k = _used_columns(kavels if kavels is not None else catalogue.read("kavels_indicatoren", processed, settings))
     canonical = catalogue.read("kavels", processed, settings, optional=True)
     uitgifte = canonical.set_index("kavel_id")["uitgifte_status"] if canonical is not None else pd.Series(dtype=object)
     k = k.assign(beschikbaar=_availability(k, uitgifte))
