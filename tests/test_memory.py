@@ -52,8 +52,10 @@ def test_a_users_own_settings_are_kept():
     assert _arenas("import pipeline", {"MALLOC_ARENA_MAX": "8"}) > 2
 
 
-def test_release_gives_freed_heap_memory_back():
-    code = textwrap.dedent("""
+@pytest.mark.parametrize("collect", [True, False])
+def test_release_gives_freed_heap_memory_back(collect):
+    """With or without the garbage collector (collect=False: the blocks of a stage, freed by their names going)."""
+    code = textwrap.dedent(f"""
         import numpy as np
         from pipeline import memory
         def rss():
@@ -62,7 +64,7 @@ def test_release_gives_freed_heap_memory_back():
         held = blocks[-1]  # the last one keeps the top of the heap: free() alone cannot shrink it
         del blocks
         before = rss()
-        memory.release()
+        memory.release(collect={collect})
         print(before, rss())
     """)
     before, after = map(int, _run(code).stdout.split())

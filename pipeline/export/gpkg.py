@@ -386,7 +386,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                                     geometry_type=layer.geometry_type, crs=f"EPSG:{WORKING_EPSG}",
                                     layer_options=options, **kwargs)
             counts[layer.name] = pyogrio.read_info(tmp, layer=layer.name)["features"]
-            memory.release()  # the next layer starts from what is in use, not from this layer's batches
+            memory.release(collect=False)  # the next layer starts from what is in use, not from this layer's batches
         _write_styles_and_metadata(tmp, layers, meta)
         project = config.export.qgis_project
         if project:
