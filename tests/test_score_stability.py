@@ -44,3 +44,16 @@ def test_borderline_definition_is_symmetric():
     vlag = np.array([True, True, False, False, True])
     stab = np.array([0.9, 0.7, 0.1, 0.3, 0.8])
     assert borderline(vlag, stab, 0.8).tolist() == [False, True, False, True, False]
+
+
+def test_the_runs_are_counted_the_same_in_any_chunk_size(tmp_path, monkeypatch):
+    """The runs are processed in chunks to bound memory (stability.CHUNK_CELLS): one run per chunk, a few runs and
+    all runs at once give the same shares."""
+    from pipeline.config import CRITERIA
+    from pipeline.score import stability
+    whole = run(tmp_path, monte_carlo_runs=50)["flag_stabiliteit"]
+    assert 0.0 < whole.loc["C"] < 1.0  # a share the chunks could get wrong
+    per_run = len(example_scenario()[0]) * len(CRITERIA)
+    for cells in (1, 3 * per_run, 10**9):  # one run a chunk; three (the last chunk two); all 50 at once
+        monkeypatch.setattr(stability, "CHUNK_CELLS", cells)
+        assert run(tmp_path, monte_carlo_runs=50)["flag_stabiliteit"].equals(whole)

@@ -18,7 +18,7 @@ from pipeline.score.flag import branches
 from pipeline.score.qualities import strong
 from pipeline.score.sieve import passes
 
-CHUNK_CELLS = 20_000_000  # runs x terreinen x criteria per chunk (~20 MB of booleans)
+CHUNK_CELLS = 4_000_000  # runs x terreinen x criteria per chunk (~4 MB of booleans)
 
 
 def flag_stability(raw: np.ndarray, norm: np.ndarray, weights: np.ndarray, limits: np.ndarray, *,
