@@ -7,6 +7,7 @@ World 'water': three vacant 6 ha quay kavels: Q1 on a class Va basin reachable o
 class IV (issued but vacant), Q3 with only 30 m of class Vb quay.
 World 'schaars': P1 6.0 ha with a quay, P2 6.5 ha without, on an ordinary terrein; S1 6.0 ha on a strategic one.
 """
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,6 +57,16 @@ def test_adjacent_means_a_shared_border_on_the_same_terrein(rij):
     # D is occupied (not in the table); G shares 200 m with C but lies on T3; H touches A at a corner only
     assert buren == {"T1-A": ["T1-B"], "T1-B": ["T1-A", "T1-C"], "T1-C": ["T1-B"], "T1-H": [], "T2-E": [],
                      "T2-F": [], "T3-G": []}
+
+
+@pytest.mark.parametrize("blok", [1, 2, 3])
+def test_the_borders_are_the_same_whatever_the_block_of_buffers(rij, monkeypatch, blok):
+    """tabel._borders buffers tabel.BLOK kavels at a time: blocks of one, two or three kavels (a block without
+    pairs, pairs across blocks) give the neighbours of one block of all."""
+    config, t = rij
+    monkeypatch.setattr(tabel, "BLOK", blok)
+    again = tabel.build(config)
+    assert np.array_equal(again.buren_ptr, t.buren_ptr) and np.array_equal(again.buren, t.buren)
 
 
 def test_a_category_the_kavels_do_not_allow_forms_no_group(rij):

@@ -23,11 +23,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue
+from pipeline import catalogue, io
 from pipeline.categories import NET_STATUSSEN, cemt_rank, milieucategorie_rank
+from pipeline.threads import in_threads
 
 BESCHIKBAAR = ["uitgeefbaar", "vacant (uitgegeven, geen vestiging)", "in gebruik, onderbenut"]
 RICHTINGEN = ("afname", "invoeding")
+BLOK = 20_000  # kavels buffered at a time (_borders)
 
 
 @dataclass
@@ -86,15 +88,28 @@ def _adjacency(k: gpd.GeoDataFrame, tolerance: float, min_border: float) -> tupl
     rin = k["rin_nummer"].to_numpy(object)
     keep = (i != j) & (rin[i] == rin[j])
     i, j = i[keep], j[keep]
-    grown = shapely.buffer(geoms, max(tolerance, 0.01))
-    border = shapely.length(shapely.intersection(grown[i], shapely.boundary(geoms[j])))
-    keep = border >= min_border
+    keep = _borders(geoms, i, j, max(tolerance, 0.01)) >= min_border
     i, j = i[keep], j[keep]
     order = np.lexsort((j, i))
     i, j = i[order], j[order]
     ptr = np.zeros(len(k) + 1, dtype=np.int64)
     np.add.at(ptr, i + 1, 1)
     return np.cumsum(ptr), j.astype(np.int64)
+
+
+def _borders(geoms: np.ndarray, i: np.ndarray, j: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per pair (i ascending, as STRtree.query gives them): the length of kavel j's boundary within `tolerance` of
+    kavel i (inside i's buffer). The buffers are made BLOK kavels at a time: a buffer has several times the vertices
+    of its kavel, so all of them at once held hundreds of MB at national scale; in threads (GEOS releases the GIL)."""
+    out = np.empty(len(i))
+    starts = np.searchsorted(i, np.arange(0, len(geoms) + BLOK, BLOK))
+    for k, (a, b) in enumerate(zip(starts[:-1], starts[1:])):
+        if a == b:
+            continue
+        grown = in_threads(lambda g: shapely.buffer(g, tolerance), geoms[k * BLOK:(k + 1) * BLOK])
+        out[a:b] = in_threads(lambda g, h: shapely.length(shapely.intersection(g, shapely.boundary(h))),
+                              grown[i[a:b] - k * BLOK], geoms[j[a:b]])
+    return out
 
 
 def _kavel_columns(k: gpd.GeoDataFrame, settings) -> gpd.GeoDataFrame:
@@ -140,7 +155,7 @@ def build(config, kavels: gpd.GeoDataFrame | None = None) -> Tabel:
     ptr, buren = _adjacency(kavels, config.zoek.aangrenzend_m, config.zoek.aangrenzend_min_grens_m)
     kades = catalogue.read("kades_status", processed, settings)
     row = pd.Series(np.arange(len(kavels)), index=kavels["kavel_id"])
-    kades = kades[kades["kavel_id"].isin(row.index) & (kades["status"] != "benut")]
+    kades = kades[io.is_in(kades["kavel_id"], row.index) & (kades["status"] != "benut")]
     kades = pd.DataFrame({"kavel": row.reindex(kades["kavel_id"]).to_numpy(np.int64),
                           "klasse": cemt_rank(kades["cemt_bereikbaar"]).astype(np.int64),
                           "m": np.round(kades["lengte_m"].to_numpy(float)).astype(np.int64)})
