@@ -255,11 +255,30 @@ def engines_skip_reason() -> str | None:
 
 
 def machine() -> dict:
-    """What the figures were measured on: cores, memory, load, date."""
+    """What the figures were measured on: cores, memory, load, date, and the speed of one core just then."""
     mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), None) if Path("/proc/meminfo").is_file() else None
     return {"cpus": os.cpu_count(), "geheugen_mb": mem, "load_1_5_15": [round(v, 2) for v in os.getloadavg()],
-            "datum": time.strftime("%Y-%m-%d %H:%M")}
+            "datum": time.strftime("%Y-%m-%d %H:%M"), "kalibratie_s": calibration()}
+
+
+def calibration(repeat: int = 3) -> float:
+    """Seconds (best of `repeat`) for a fixed single-core workload of the kinds the stages do: a Python loop, a numpy
+    sort and GEOS buffers. The same code on the same data every run, so a shared machine's speed at the time of a
+    run can be compared between runs before their stage times are."""
+    rng = np.random.default_rng(0)
+    values = rng.random(2_000_000)
+    points = shapely.points(rng.random((20_000, 2)) * 1000)
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        total = 0
+        for k in range(1_000_000):
+            total += k
+        np.sort(values)
+        shapely.buffer(points, 5.0)
+        best = min(best, time.perf_counter() - t0)
+    return round(best, 3)
 
 
 def run_config(config_path: str, config, data: Path, engines: list[str], repeat: int, scales: list[float],
@@ -279,6 +298,7 @@ def run_config(config_path: str, config, data: Path, engines: list[str], repeat:
                                                                        scale)
     report["schaalexponenten"] = schalen.exponents(report["stages"])
     report["machine"]["load_na"] = [round(v, 2) for v in os.getloadavg()]
+    report["machine"]["kalibratie_na_s"] = calibration()
     if not c1_c4:
         return report, 0
     status = 0
