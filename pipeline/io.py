@@ -308,8 +308,9 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
 
 def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
                          cell: float | None = None, groups: int | None = None) -> Iterator[gpd.GeoDataFrame]:
-    """read_parquet `groups` (default READ_GROUPS) row groups at a time, in file order (the same rows as one read_parquet with the same
-    boxes and cell): a layer written without ever being held whole. Needs the bbox covering column."""
+    """read_parquet `groups` (default READ_GROUPS) row groups at a time, in file order (the same rows as one
+    read_parquet with the same boxes and cell): a layer written without ever being held whole. Needs the bbox
+    covering column."""
     pf, geo = _open(path, what)
     _need_covering(geo, path)
     boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)

@@ -285,4 +285,4 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
                    "waarom": waarom if isinstance(waarom, str) else "", "klasse": rec.get("vlag_klasse") or "",
                    "aantal": len(kavels), "data": data}
         del layers, terrein_feats, basissen
-        memory.release(collect=False)  # the next block starts from what is in use, not from this block's high-water mark
+        memory.release(collect=False)  # the next block starts from what is in use, not from this block's peak

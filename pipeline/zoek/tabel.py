@@ -1,8 +1,8 @@
 """The kavels a company could go to, with everything the fit rules read: one table shared by `pipeline zoek` and
 the offline page maps/zoek.html (which embeds it), so both find exactly the same candidates.
 
-Reads (paths.processed, through the catalogue): kavels_indicatoren, kades_status, terreinen_strategisch, and the
-canonical kavels (uitgifte_status), spoor and opritten when present.
+Reads (paths.processed, through the catalogue): kavels_indicatoren (or takes it from the caller: the export has it),
+kades_status, terreinen_strategisch, and the canonical kavels (uitgifte_status), spoor and opritten when present.
 
 A kavel is available (`beschikbaar`, best first):
 - 0 uitgeefbaar: issuable (uitgifte_status) and no vestiging on it (or no vestigingen layer);
@@ -129,7 +129,7 @@ def _kavel_columns(k: gpd.GeoDataFrame, settings) -> gpd.GeoDataFrame:
 
 
 def _used_columns(k: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The columns of kavels_indicatoren the table reads (of its ~150): what is filtered and sorted stays small."""
+    """The columns of kavels_indicatoren the table reads (of 40 or more): what is filtered and sorted stays small."""
     net = [f"{r}_aandeel_{s}" for r in RICHTINGEN for s in NET_STATUSSEN]
     return k[["kavel_id", "rin_nummer", "oppervlakte_m2", "cat_potentie", "niet_waarmaakbaar", "vacant", "onderbenut",
               "kade_m", "gsi", *net, k.geometry.name]]
