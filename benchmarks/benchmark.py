@@ -255,17 +255,18 @@ def engines_skip_reason() -> str | None:
 
 
 def machine() -> dict:
-    """What the figures were measured on: cores, memory, load, date, and the speed of one core just then."""
+    """What the figures were measured on: cores, memory, load, date (the speed of one core: per scale, run_config)."""
     mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), None) if Path("/proc/meminfo").is_file() else None
     return {"cpus": os.cpu_count(), "geheugen_mb": mem, "load_1_5_15": [round(v, 2) for v in os.getloadavg()],
-            "datum": time.strftime("%Y-%m-%d %H:%M"), "kalibratie_s": calibration()}
+            "datum": time.strftime("%Y-%m-%d %H:%M")}
 
 
 def calibration(repeat: int = 3) -> float:
     """Seconds (best of `repeat`) for a fixed single-core workload of the kinds the stages do: a Python loop, a numpy
-    sort and GEOS buffers. The same code on the same data every run, so a shared machine's speed at the time of a
-    run can be compared between runs before their stage times are."""
+    sort and GEOS buffers. The same code on the same data every run, timed before and after each scale's stages, so
+    a shared machine's speed at the time can be compared between runs (and between scales measured in different
+    runs) before their stage times are."""
     rng = np.random.default_rng(0)
     values = rng.random(2_000_000)
     points = shapely.points(rng.random((20_000, 2)) * 1000)
@@ -294,11 +295,12 @@ def run_config(config_path: str, config, data: Path, engines: list[str], repeat:
     report.update({"config": str(config_path), "machine": machine()})
     report["stages"] = {k: v for k, v in report.get("stages", {}).items() if k[0].isdigit()}
     for scale in scales:
-        report["stages"][schalen.scale_key(scale)] = schalen.run_scale(schalen.scale_config(Path(config_path), scale),
-                                                                       scale)
+        before = calibration()
+        figures = schalen.run_scale(schalen.scale_config(Path(config_path), scale), scale)
+        figures.update(datum=time.strftime("%Y-%m-%d %H:%M"), kalibratie_voor_s=before, kalibratie_na_s=calibration())
+        report["stages"][schalen.scale_key(scale)] = figures
     report["schaalexponenten"] = schalen.exponents(report["stages"])
     report["machine"]["load_na"] = [round(v, 2) for v in os.getloadavg()]
-    report["machine"]["kalibratie_na_s"] = calibration()
     if not c1_c4:
         return report, 0
     status = 0

@@ -33,6 +33,10 @@ def stages_table(stages: dict) -> list[str]:
     out.append("| load average before each stage | " + " | ".join(
         ", ".join(f"{stages[s][x].get('load_voor', float('nan')):.1f}" for x in STAGES if x in stages[s])
         for s in scales) + " |")
+    if any("kalibratie_voor_s" in stages[s] for s in scales):  # benchmark.calibration: the speed of one core then
+        out.append("| measured at (UTC); calibration before / after (s) | " + " | ".join(
+            f"{stages[s].get('datum', '?')}; {stages[s].get('kalibratie_voor_s', float('nan')):.2f} / "
+            f"{stages[s].get('kalibratie_na_s', float('nan')):.2f}" for s in scales) + " |")
     return out
 
 
@@ -69,9 +73,6 @@ def markdown(report: dict) -> str:
             f"{(m.get('geheugen_mb') or 0) / 1024:.1f} GB, shared with other jobs (load average 1/5/15 min at the "
             f"start {', '.join(str(v) for v in m.get('load_1_5_15', []))}; at the end "
             f"{', '.join(str(v) for v in after)}). "
-            + (f"A fixed single-core workload (benchmark.calibration) took {m['kalibratie_s']:.2f} s at the start and "
-               f"{m.get('kalibratie_na_s', float('nan')):.2f} s at the end: compare it before comparing runs. "
-               if m.get("kalibratie_s") else "")
             + "Cells: wall time / CPU time (user + system) / peak memory of the stage, its helper processes included.")
     parts = [head, "", *stages_table(report.get("stages", {})), "", "Scaling exponents (1 = linear, 0 = flat):", "",
              *exponents_table(report.get("schaalexponenten", {}))]
