@@ -34,7 +34,7 @@ def stages_table(stages: dict) -> list[str]:
         ", ".join(f"{stages[s][x].get('load_voor', float('nan')):.1f}" for x in STAGES if x in stages[s])
         for s in scales) + " |")
     if any("kalibratie_voor_s" in stages[s] for s in scales):  # benchmark.calibration: the speed of one core then
-        out.append("| measured at (UTC); calibration before / after (s) | " + " | ".join(
+        out.append("| finished at (UTC); calibration before / after (s) | " + " | ".join(
             f"{stages[s].get('datum', '?')}; {stages[s].get('kalibratie_voor_s', float('nan')):.2f} / "
             f"{stages[s].get('kalibratie_na_s', float('nan')):.2f}" for s in scales) + " |")
     return out
