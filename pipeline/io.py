@@ -227,6 +227,17 @@ def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray
     return _geo_frame(table, geo, path)
 
 
+def read_columns(path: str | Path, columns: list[str], *, what: str | None = None) -> pd.DataFrame:
+    """Only these columns of a Parquet file, without its geometry (a lookup); a clear error naming the file and the
+    columns it lacks."""
+    pf, _ = _open(path, what)
+    missing = [c for c in columns if c not in pf.schema_arrow.names]
+    if missing:
+        raise ValueError(f"{what or Path(path).name}: {path} has no column(s) {missing}; run the stage that writes "
+                         "it again")
+    return pf.read(columns=list(columns)).to_pandas()
+
+
 def _open(path: str | Path, what: str | None) -> tuple[pq.ParquetFile, dict | None]:
     """The file (a clear error when a previous stage has not run) and its GeoParquet metadata (None: a plain
     table)."""

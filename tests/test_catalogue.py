@@ -33,6 +33,20 @@ def test_write_then_read_round_trip_with_types(tmp_path):
     assert back["kavel_id"].tolist() == ["a", "b"] and pd.isna(back["uitgifte_status"].iloc[1])
 
 
+def test_a_lookup_reads_only_its_columns_and_checks_them(tmp_path):
+    catalogue.write(kavels(), "kavels", tmp_path)
+    back = catalogue.read("kavels", tmp_path, columns=["kavel_id", "uitgifte_status"])
+    assert type(back) is pd.DataFrame and list(back.columns) == ["kavel_id", "uitgifte_status"]
+    assert back["kavel_id"].tolist() == ["a", "b"] and pd.isna(back["uitgifte_status"].iloc[1])
+    with pytest.raises(ValueError, match=r"kavels: .*kavels\.parquet has no column\(s\) \['naam'\]"):
+        catalogue.read("kavels", tmp_path, columns=["kavel_id", "naam"])
+    frame = kavels()
+    frame["bron"] = [1.5, 2.5]  # written behind the catalogue's back: refused as in a whole read
+    frame.to_parquet(tmp_path / "kavels.parquet")
+    with pytest.raises(CatalogueError, match=r"kavels .*column 'bron': expected text, found float64"):
+        catalogue.read("kavels", tmp_path, columns=["kavel_id", "bron"])
+
+
 @pytest.mark.parametrize("frame, message", [
     (kavels().drop(columns="bron"), r"dataset kavels: missing column\(s\) \['bron'\] \(stage ingest"),
     (kavels(extra=[1, 2]), r"column\(s\) \['extra'\] are not in the catalogue for kavels"),

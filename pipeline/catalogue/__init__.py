@@ -154,11 +154,12 @@ def _coerce(series: pd.Series, column: Column, where: str) -> pd.Series:
 
 
 def check(frame: pd.DataFrame, name: str, analyse: Analyse | None = None, *, coerce: bool = False,
-          where: str | None = None) -> pd.DataFrame:
-    """The frame, checked against the entry (and with coerce: typed and in catalogue order)."""
+          where: str | None = None, only: list[str] | None = None) -> pd.DataFrame:
+    """The frame, checked against the entry (and with coerce: typed and in catalogue order); `only`: the frame holds
+    just these attribute columns of it (a lookup read without its geometry)."""
     d = dataset(name)
     where = where or f"dataset {name}"
-    cols = columns(name, analyse)
+    cols = [c for c in columns(name, analyse) if only is None or c.name in only]
     geometry = getattr(frame, "_geometry_column_name", None) if d.geometry else None
     present = [c for c in frame.columns if c != geometry]
     missing = [c.name for c in cols if c.name not in frame.columns]
@@ -168,7 +169,7 @@ def check(frame: pd.DataFrame, name: str, analyse: Analyse | None = None, *, coe
     if extra:
         raise CatalogueError(f"{where}: column(s) {extra} are not in the catalogue for {name}; "
                              "declare them in pipeline/catalogue")
-    if d.geometry and geometry is None:
+    if d.geometry and geometry is None and only is None:
         raise CatalogueError(f"{where}: expected a {d.geometry} geometry column")
     out = {}
     for c in cols:
@@ -185,7 +186,7 @@ def check(frame: pd.DataFrame, name: str, analyse: Analyse | None = None, *, coe
                 raise CatalogueError(f"{where}: column {c.name!r}: values {sorted(set(s[bad].astype(str)))} "
                                      f"outside {allowed}")
         out[c.name] = s
-    if d.key is not None and out[d.key].duplicated().any():
+    if d.key is not None and d.key in out and out[d.key].duplicated().any():
         dup = out[d.key][out[d.key].duplicated()].astype(str).unique().tolist()[:10]
         raise CatalogueError(f"{where}: key {d.key!r} is not unique: {dup}")
     if not coerce:
@@ -220,12 +221,13 @@ def write(frame: pd.DataFrame, name: str, folder: str | Path, analyse: Analyse |
 
 
 def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optional: bool = False,
-         boxes=None, cell: float | None = None):
+         boxes=None, cell: float | None = None, columns: list[str] | None = None):
     """A dataset written by an earlier stage, checked against its entry; None when optional and absent.
 
     boxes: (n, 4) xmin, ymin, xmax, ymax in EPSG:28992: only the rows whose bbox meets one of them (pyarrow reads
     only the row groups whose bbox statistics allow it, and possibly rows up to `cell` m beyond a box; see
-    pipeline.io.read_parquet)."""
+    pipeline.io.read_parquet). columns: only these attribute columns, as a DataFrame without geometry (a lookup:
+    the geometries of a national layer are most of its memory)."""
     from pipeline import io
 
     d = dataset(name)
@@ -237,5 +239,8 @@ def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optio
     if d.format == "csv":
         return check(pd.read_csv(target, dtype=str, keep_default_na=False, na_values=[""]), name, analyse,
                      coerce=True, where=f"{name} ({target})")
+    if columns is not None:
+        return check(io.read_columns(target, columns, what=name), name, analyse, where=f"{name} ({target})",
+                     only=columns)
     return check(io.read_parquet(target, what=name, boxes=boxes, cell=cell), name, analyse,
                  where=f"{name} ({target})")

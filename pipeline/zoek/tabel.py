@@ -142,7 +142,7 @@ def build(config, kavels: gpd.GeoDataFrame | None = None) -> Tabel:
     processed = Path(config.paths.processed)
     settings = config.analyse
     k = _used_columns(kavels if kavels is not None else catalogue.read("kavels_indicatoren", processed, settings))
-    canonical = catalogue.read("kavels", processed, settings, optional=True)
+    canonical = catalogue.read("kavels", processed, settings, optional=True, columns=["kavel_id", "uitgifte_status"])
     uitgifte = canonical.set_index("kavel_id")["uitgifte_status"] if canonical is not None else pd.Series(dtype=object)
     k = k.assign(beschikbaar=_availability(k, uitgifte))
     k = k[k["beschikbaar"] >= 0].sort_values("kavel_id", kind="stable").reset_index(drop=True)
