@@ -73,7 +73,7 @@ def markdown(report: dict) -> str:
             f"{(m.get('geheugen_mb') or 0) / 1024:.1f} GB, shared with other jobs (load average 1/5/15 min at the "
             f"start {', '.join(str(v) for v in m.get('load_1_5_15', []))}; at the end "
             f"{', '.join(str(v) for v in after)}). "
-            + "Cells: wall time / CPU time (user + system) / peak memory of the stage, its helper processes included.")
+            "Cells: wall time / CPU time (user + system) / peak memory of the stage, its helper processes included.")
     parts = [head, "", *stages_table(report.get("stages", {})), "", "Scaling exponents (1 = linear, 0 = flat):", "",
              *exponents_table(report.get("schaalexponenten", {}))]
     cc = report.get("c1_c4")
