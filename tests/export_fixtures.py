@@ -315,7 +315,6 @@ def _borders(terreinen: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     return {"gemeenten": g.reset_index(drop=True), "provincies": p.reset_index(drop=True)}
 
 
-
 def expand_columns(collection: dict) -> dict:
     """A FeatureCollection written by columns (kaartdata.features by_column) as plain GeoJSON: each feature's
     properties rebuilt from its values, missing values left out (what opmaak.js uitpakken does in the page)."""

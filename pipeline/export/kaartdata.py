@@ -257,7 +257,7 @@ def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: f
         size = len(html.encode("utf-8"))
         if size <= budget:
             return html, tolerance
-        rest = size - sum(len(c) for c in COORDINATES.findall(html))  # coordinates are ASCII: a byte per character
+        rest = size - sum(m.end() - m.start() for m in COORDINATES.finditer(html))  # ASCII: a byte per character
         if rest > budget:
             log.warning("map: %.1f MB is over the budget of %.1f MB, and %.1f MB of it is not coordinates (the "
                         "popups' values, the scripts): simplifying cannot make it fit; kept %.1f m",
