@@ -177,7 +177,14 @@ def test_no_more_requests_at_once_than_the_setting(tmp_path, gelijktijdig):
 
 @pytest.mark.parametrize("change, message", [
     ("  panden: {url: 'https://x/collections/pand', kind: wfs, per_terrein: true, path: b.gpkg}",
-     "sources.panden: Value error, per_terrein: true works for kind ogcapi only, not 'wfs'"),
+     "sources.panden: Value error, per_terrein: true works for kind ogcapi or file only, not 'wfs'"),
+    ("  panden: {url: 'https://x/bag-light.gpkg', kind: file, per_terrein: true, layer: pand, path: b.gpkg}",
+     "sources.panden: Value error, per_terrein with kind file downloads a bulk GeoPackage and cuts one layer of it: "
+     "set bulk_pad"),
+    ("  panden: {url: 'https://x/bag-light.gpkg', kind: file, bulk_pad: bag.gpkg, layer: pand, path: b.gpkg}",
+     "sources.panden: Value error, bulk_pad is used only with per_terrein: true and kind: file"),
+    ("  panden: {url: 'https://x/bag-light.gpkg', kind: file, per_terrein: true, bulk_pad: b.gpkg, layer: pand, "
+     "path: b.gpkg}", "sources.panden: Value error, bulk_pad and path are both b.gpkg"),
     ("  panden: {path: b.gpkg, per_terrein: true}", "sources.panden: Value error, per_terrein: true needs a url"),
     ("  panden: {url: 'https://x/collections/pand', per_terrein: true, halo: -5, path: b.gpkg}",
      "sources.panden.halo"),

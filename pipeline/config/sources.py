@@ -52,8 +52,13 @@ class Source(Strict):
     pagina_grootte: int | None = Field(
         None, ge=1, description="Features per request for this source; None = fetch.pagina_grootte")
     per_terrein: bool = Field(
-        False, description="OGC API only: download boxes around the (fetched) terreinen, grown by `halo`, instead of "
-                           "the whole region bbox; for large sources only needed near the terreinen (BAG, BGT)")
+        False, description="Download only what lies in boxes around the (fetched) terreinen, grown by `halo`, instead "
+                           "of the whole region bbox; for large sources only needed near the terreinen (BAG, BGT). "
+                           "kind ogcapi: the boxes are asked for page by page; kind file: the whole file is "
+                           "downloaded to `bulk_pad` and its `layer` cut to the boxes into `path`")
+    bulk_pad: Path | None = Field(
+        None, description="per_terrein with kind file: where the published bulk GeoPackage is downloaded (e.g. PDOK's "
+                          "bag-light.gpkg); sources with the same url and bulk_pad share one download")
     halo: Literal["richtafstand", "kade_tolerantie"] | float = Field(
         "richtafstand", description="per_terrein: how far around each terrein to download, in m, or the analysis "
                                     "setting that decides it: 'richtafstand' (the largest of "
@@ -76,11 +81,19 @@ class Source(Strict):
         return value
 
     @model_validator(mode="after")
-    def _per_terrein_needs_ogcapi(self) -> "Source":
+    def _per_terrein_needs_ogcapi_or_bulk(self) -> "Source":
         if self.per_terrein and not self.url:
-            raise ValueError("per_terrein: true needs a url to download from (an OGC API Features collection)")
-        if self.per_terrein and self.kind not in (None, "ogcapi"):
-            raise ValueError(f"per_terrein: true works for kind ogcapi only, not {self.kind!r}")
+            raise ValueError("per_terrein: true needs a url to download from (an OGC API Features collection or a "
+                             "bulk GeoPackage)")
+        if self.per_terrein and self.kind not in (None, "ogcapi", "file"):
+            raise ValueError(f"per_terrein: true works for kind ogcapi or file only, not {self.kind!r}")
+        if self.per_terrein and self.kind == "file" and (self.bulk_pad is None or self.layer is None):
+            raise ValueError("per_terrein with kind file downloads a bulk GeoPackage and cuts one layer of it: set "
+                             "bulk_pad (where the whole file goes) and layer (the layer to cut into `path`)")
+        if self.bulk_pad is not None and not (self.per_terrein and self.kind == "file"):
+            raise ValueError("bulk_pad is used only with per_terrein: true and kind: file")
+        if self.bulk_pad is not None and self.bulk_pad == self.path:
+            raise ValueError(f"bulk_pad and path are both {self.path}: the cut cannot replace the file it is cut from")
         return self
 
     @field_validator("crs")

@@ -14,7 +14,8 @@ Kinds:
   `per_terrein: true` within boxes around the terreinen instead, `fetch.gelijktijdig` boxes at a time (`perterrein`).
 - `wfs`: WFS 2.0 GetFeature of one feature type (params.typeNames) as GeoJSON, within the region bbox (`wfs`).
 - `capaciteitskaart`: afname + invoeding layers merged, or an im-capaciteitskaart JSON (`capaciteitskaart`).
-- `file`: any file downloaded as-is (GeoPackage, zip, JSON).
+- `file`: any file downloaded as-is (GeoPackage, zip, JSON), resumable with HTTP Range; with `per_terrein: true`
+  a bulk GeoPackage downloaded to `bulk_pad` whose `layer` is cut to the boxes around the terreinen (`bulk`).
 A rerun skips downloads that are complete with the same parameters, resumes interrupted ones page by
 page, and refetches when the parameters changed. Sources without a `url` are user-supplied files:
 they are only checked for presence.
@@ -26,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.crs import WORKING_CRS
-from pipeline.fetch import arcgis, capaciteitskaart, ogcapi, perterrein, wfs
+from pipeline.fetch import arcgis, bulk, capaciteitskaart, ogcapi, perterrein, wfs
 from pipeline.fetch.http import FetchError, Http, Unreachable
 from pipeline.fetch.paging import Outcome, download_paged
 
@@ -72,9 +73,11 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
     # region.bbox when set: the extent of an ArcGIS query (IBIS by bbox + GEM_CODES) and of per_terrein boxes
     layer_bbox = region_bbox(config) if config.region.bbox is not None else None
     if source.per_terrein:
+        if kind == "file" and source.bulk_pad is not None:
+            return bulk.fetch(name, source, config, http, target=target, extent=layer_bbox, force=force)
         if kind != "ogcapi":
-            raise FetchError(f"sources.{name}.per_terrein: works for OGC API Features collections only, "
-                             f"not kind {kind!r}")
+            raise FetchError(f"sources.{name}.per_terrein: works for OGC API Features collections and bulk files "
+                             f"(kind file with bulk_pad and layer) only, not kind {kind!r}")
         return perterrein.fetch(name, source, config, http, target=target, page_size=page_size, extent=layer_bbox,
                                 force=force)
     if kind in ("arcgis", "ogcapi", "wfs"):

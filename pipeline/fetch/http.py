@@ -252,6 +252,17 @@ class Http:
         self.reached.add(host)
         return resp
 
+    def size(self, url: str, params: dict | None = None) -> int | None:
+        """The file's size from a HEAD request's Content-Length, or None when the server does not say (or fails):
+        only for telling the user what a download will take, so no retries."""
+        self._count()
+        try:
+            resp = self.session.head(url, params=params, timeout=self.timeout_s, allow_redirects=True)
+        except requests.RequestException:
+            return None
+        length = resp.headers.get("Content-Length", "")
+        return int(length) if resp.ok and length.isdigit() else None
+
     # -----------------------------------------------------------------------------------------
     def get_file(self, url: str, params: dict | None, part: Path) -> dict:
         """Stream a file into `part`, resuming with HTTP Range after a break (or from an earlier run's part);
