@@ -1,4 +1,4 @@
-"""Requests and wall time of the BAG download, region bbox (before) against per_terrein boxes (after). Run by hand:
+"""Requests and wall time of the BAG download: region bbox (before), per_terrein boxes, and the bulk file. Run by hand:
 
     .venv/bin/python benchmarks/fetch_bench.py [--scale 0.05] [--latency 0.15] [--bron panden verblijfsobjecten]
 
@@ -7,18 +7,24 @@ verblijfsobjecten (current voorkomens) are served by tests/ogcapi_replay.py on 1
 (cursor pages of at most 1,000, no numberMatched, as PDOK), each answer after --latency seconds. Then `pipeline
 fetch` runs as config/noord-brabant.yaml would on that region:
 - before: the region bbox (the demo region's extent, as region.bbox is the province's) + fetch.buffer_m;
-- after: per_terrein, halo richtafstand, around the demo's IBIS terreinen, 1 and fetch.gelijktijdig boxes at once.
+- after: per_terrein, halo richtafstand, around the demo's IBIS terreinen, 1 and fetch.gelijktijdig boxes at once;
+- bulk: the demo's bag-light.gpkg served as a static file (one answer after --latency seconds, then as fast as the
+  loopback goes), downloaded once to bulk_pad and cut to the same boxes (kind file, per_terrein, bulk_pad).
 Reports per run the requests the server answered, the features written and the wall time. Not a test: the
 figures depend on the machine; docs/sources.md quotes one run.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
+import threading
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import geopandas as gpd
@@ -66,15 +72,40 @@ def pdok_features(path: str, layer: str) -> tuple[list[dict], np.ndarray]:
     return features, current.total_bounds
 
 
+@contextmanager
+def serving_file(path: Path, latency_s: float):
+    """`path`'s folder over HTTP on 127.0.0.1 (HEAD and GET), each answer after `latency_s`; yields the file's URL."""
+    class Handler(SimpleHTTPRequestHandler):
+        def send_head(self):
+            time.sleep(latency_s)
+            return super().send_head()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(path.parent)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{path.name}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def run_fetch(demo: dict, base: str, bron: str, out: Path, *, per_terrein: bool, gelijktijdig: int,
-              region: tuple) -> dict:
-    """One `pipeline fetch` of `bron` as the real config would do it; returns requests, features and seconds."""
+              region: tuple, bulk_url: str | None = None) -> dict:
+    """One `pipeline fetch` of `bron` as the real config would do it (from the bulk file when `bulk_url` is given);
+    returns requests, features and seconds."""
     required = ("terreinen", "panden", "verblijfsobjecten", "kades", "vaarwegen", "milieuzones", "netcapaciteit")
     sources = {name: {"path": str(out / "user" / f"{name}.gpkg")} for name in required}
     sources["terreinen"] = dict(demo["sources"]["terreinen"])
     spec = {"url": base + COLLECTIONS[bron][1], "kind": "ogcapi", "path": str(out / "raw" / f"{bron}.geojson")}
     if per_terrein:
         spec.update(per_terrein=True, halo="richtafstand")
+    if bulk_url:
+        spec.update(url=bulk_url, kind="file", bulk_pad=str(out / "raw" / "bag-light.gpkg"),
+                    layer=demo["sources"][bron]["layer"], path=str(out / "raw" / f"{bron}-knip.gpkg"))
     sources[bron] = spec
     config = Config.model_validate({
         "naam": "fetch-bench", "region": {"bbox": list(region)}, "sources": sources,
@@ -105,13 +136,15 @@ def main(argv: list[str] | None = None) -> int:
                   float(np.ceil(bounds[:, 2].max())), float(np.ceil(bounds[:, 3].max())))
         replay = Replay({COLLECTIONS[b][0]: f for b, (f, _) in layers.items()}, latency_s=args.latency)
         rows = []
-        with serving(replay) as base:
+        with serving(replay) as base, serving_file(Path(bag), args.latency) as bulk_url:
             for bron in args.bron:
-                runs = [("before: region bbox", False, 1), ("after: per_terrein", True, 1),
-                        (f"after: per_terrein, {args.gelijktijdig} at once", True, args.gelijktijdig)]
-                for i, (label, per_terrein, workers) in enumerate(runs):
+                runs = [("before: region bbox", False, 1, None), ("after: per_terrein", True, 1, None),
+                        (f"after: per_terrein, {args.gelijktijdig} at once", True, args.gelijktijdig, None),
+                        (f"bulk: {Path(bag).name} ({Path(bag).stat().st_size / 1e6:,.1f} MB), cut per_terrein",
+                         True, 1, bulk_url)]
+                for i, (label, per_terrein, workers, url) in enumerate(runs):
                     result = run_fetch(demo, base, bron, folder / f"{bron}-{i}", per_terrein=per_terrein,
-                                       gelijktijdig=workers, region=region)
+                                       gelijktijdig=workers, region=region, bulk_url=url)
                     rows.append((bron, label, result))
         print(f"\ndemo scale {args.scale}, region {region}, latency {args.latency * 1000:.0f} ms per request, "
               f"pages of 1,000")
