@@ -157,6 +157,14 @@ def test_a_missing_layer_is_named_and_nothing_is_written(tmp_path, server):
         "bag-light.gpkg", "bag-light.gpkg.manifest.json"]  # the download stays; no cut, no manifest of one
 
 
+def test_a_relative_bulk_pad_is_under_the_project_as_path_is(tmp_path):
+    config = make_config(tmp_path, {"panden": {"url": "https://x/bag-light.gpkg", "kind": "file", "per_terrein": True,
+                                               "bulk_pad": "data/raw/bag/bag-light.gpkg", "layer": "pand",
+                                               "path": "data/raw/bag/pand-knip.gpkg"}})
+    assert config.sources.panden.bulk_pad == config.sources.panden.path.with_name("bag-light.gpkg")
+    assert config.sources.panden.bulk_pad.is_absolute()
+
+
 def test_the_announcement_says_what_is_on_disk_already(tmp_path):
     bulk = tmp_path / "bag-light.gpkg"
     (tmp_path / ".bag-light.gpkg.part").write_bytes(b"\0" * 1_500_000)

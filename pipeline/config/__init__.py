@@ -60,6 +60,8 @@ class Config(Strict):
         for _, source in self.sources:
             if source is not None and source.path is not None and not source.path.is_absolute():
                 source.path = root / source.path
+            if source is not None and source.bulk_pad is not None and not source.bulk_pad.is_absolute():
+                source.bulk_pad = root / source.bulk_pad
         if self.region.gemeente_tabel is not None and not self.region.gemeente_tabel.is_absolute():
             self.region.gemeente_tabel = root / self.region.gemeente_tabel
         for raster in self.analyse.rasters:
