@@ -172,3 +172,34 @@ def test_the_announcement_says_what_is_on_disk_already(tmp_path):
         "panden: one file bag-light.gpkg of 7,431.2 MB, 1.5 MB of it already on disk (resumes with HTTP Range); "
         "then cut locally to 72 box(es) around the terreinen (halo 1,500 m)")
     assert "of unknown size (the server gives no Content-Length)" in announcement("panden", bulk, None, 1, 25.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Real data: the BAG 2.0 extract of Doesburg (../shared/data/real/bag2-doesburg-nlextract) as a bulk GeoPackage.
+# Hand counts (SOURCE.md, tests/test_ingest_real_bag_brk.py): pand 0221100000312938 has 4 voorkomens (the 4th
+# current, bouwjaar 1585) within 206,323-206,355 x 447,527-447,539; pand 0221100000311191 has 2 (the 2nd current,
+# bouwjaar 1992) within 206,287-206,293 x 447,356-447,363, 164 m further south.
+REAL_PND = "data/real/bag2-doesburg-nlextract/0221PND15092020-000001.xml"
+
+
+@pytest.mark.parametrize("halo, voorkomens, bouwjaren", [
+    (50, 4, {"0221100000312938": 1585}),  # box 206,250-206,450 x 447,450-447,650: the second pand lies south of it
+    (200, 6, {"0221100000312938": 1585, "0221100000311191": 1992}),  # box down to 447,300: both
+])
+def test_the_real_bag_extract_cut_and_ingested(tmp_path, httpserver, shared_dir, halo, voorkomens, bouwjaren):
+    published = tmp_path / "published" / "bag-light.gpkg"
+    published.parent.mkdir()
+    pyogrio.write_dataframe(pyogrio.read_dataframe(shared_dir / REAL_PND), published, layer="pand")
+    httpserver.expect_request("/bag-light.gpkg").respond_with_data(published.read_bytes())
+    raw = tmp_path / "raw" / "bag"
+    config = make_config(tmp_path, {
+        "terreinen": {"path": write_terreinen(tmp_path, [box(206300, 447500, 206400, 447600)])},
+        "panden": {"url": httpserver.url_for("/bag-light.gpkg"), "kind": "file", "per_terrein": True, "halo": halo,
+                   "bulk_pad": str(raw / "bag-light.gpkg"), "layer": "pand", "path": str(raw / "pand.gpkg")}},
+        bbox=(200000.0, 440000.0, 210000.0, 450000.0))
+    fetch.run(config, only=["panden"])
+    assert len(pyogrio.read_dataframe(config.sources.panden.path, layer="pand")) == voorkomens
+    report = Report()
+    out = ingest_panden(config, report).set_index("pand_id")
+    assert out["bouwjaar"].to_dict() == bouwjaren  # the current voorkomen of each pand cut
+    assert (report.tallies[0].read, report.tallies[0].kept) == (voorkomens, len(bouwjaren))
