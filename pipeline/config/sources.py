@@ -144,3 +144,15 @@ class Sources(Strict):
             raise ValueError("sources.terreinen.per_terrein: the terreinen are what the other sources' boxes are "
                              "drawn around; download them by region.bbox (per_terrein: false)")
         return self
+
+    @model_validator(mode="after")
+    def _one_url_per_bulk_file(self) -> "Sources":
+        urls: dict[Path, tuple[str, str]] = {}
+        for name, source in self:
+            if source is None or source.bulk_pad is None:
+                continue
+            first, url = urls.setdefault(source.bulk_pad, (name, source.url))
+            if url != source.url:
+                raise ValueError(f"sources.{name}.bulk_pad: {source.bulk_pad} is also the bulk file of sources.{first}, "
+                                 f"downloaded from another url ({url}); one file, one url")
+        return self
