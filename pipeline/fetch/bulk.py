@@ -14,8 +14,9 @@ Steps:
 3. Layer `layer` is cut to the boxes around the terreinen (`boxes.download_boxes`, as the OGC API route asks for
    them) into a GeoPackage at `path` with the same layer name, fields and geometry, so ingest reads it as it reads
    the published file. GDAL reads the features intersecting the union of the boxes through the GeoPackage's
-   spatial index, in batches of `BATCH_ROWS`, so memory stays bounded; each feature comes once, also where two
-   boxes touch. The cut is written to a temporary file and renamed when whole.
+   spatial index, in batches of `BATCH_ROWS` streamed into one write, so memory holds a batch plus the spatial
+   index GDAL builds at the end (about 40 bytes a feature: 667 MB peak for the country's 11.5 million panden); each
+   feature comes once, also where two boxes touch. The cut is written to a temporary file and renamed when whole.
 Its manifest (`<path>.manifest.json`) records the bulk file's sha256, the layer and the boxes: a rerun with the
 same three skips the cut, another halo or other terreinen cut again without downloading again.
 """
@@ -91,19 +92,14 @@ def cut(bulk: Path, layer: str, boxes: list, target: Path) -> int:
     if layer not in available:
         raise FetchError(f"{bulk}: has no layer {layer!r} (the source's `layer` setting); its layers are {available}")
     area = shapely.union_all(shapely.box(*np.asarray(boxes, dtype=float).T))
-    count = 0
     with atomic_path(target) as tmp:
         with pyogrio.open_arrow(bulk, layer=layer, mask=area, batch_size=BATCH_ROWS, use_pyarrow=True) as opened:
             meta, reader = opened
             if meta["crs"] != f"EPSG:{WORKING_EPSG}":
                 raise FetchError(f"{bulk}: layer {layer!r} is in {meta['crs'] or 'no declared CRS'}, the boxes in "
                                  f"EPSG:{WORKING_EPSG}; a bulk file in another CRS is not supported")
-            options = dict(layer=layer, driver="GPKG", geometry_name=meta["geometry_name"] or "geom",
-                           geometry_type=meta["geometry_type"], crs=meta["crs"])
-            for batch in reader:
-                if len(batch):
-                    pyogrio.write_arrow(batch, tmp, append=count > 0, **options)
-                    count += len(batch)
-            if count == 0:  # still a valid layer, with the file's fields: ingest names the empty source
-                pyogrio.write_arrow(reader.schema.empty_table(), tmp, **options)
-    return count
+            # the batches streamed into one write: GDAL builds the spatial index once, at the end (appending batch
+            # by batch updated it per feature and took twice as long); no features still make the layer
+            pyogrio.write_arrow(reader, tmp, layer=layer, driver="GPKG", geometry_name=meta["geometry_name"] or "geom",
+                                geometry_type=meta["geometry_type"], crs=meta["crs"])
+        return pyogrio.read_info(tmp, layer=layer)["features"]
