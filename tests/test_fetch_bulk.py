@@ -52,7 +52,8 @@ def bulk_bytes(tmp_path) -> bytes:
                      geometry=[SHAPES[n] for n in numbers], crs="EPSG:28992").to_file(path, layer="pand")
     gpd.GeoDataFrame({"identificatie": [vbo_id(n) for n in numbers],
                       "gebruiksdoel": ["woonfunctie" if n % 2 else "industriefunctie" for n in numbers],
-                      "oppervlakte": [100 + n for n in numbers], "status": ["Verblijfsobject in gebruik"] * len(numbers),
+                      "oppervlakte": [100 + n for n in numbers],
+                      "status": ["Verblijfsobject in gebruik"] * len(numbers),
                       "pandidentificatie": [pand_id(n) for n in numbers]},
                      geometry=[SHAPES[n].centroid for n in numbers], crs="EPSG:28992").to_file(
                          path, layer="verblijfsobject")

@@ -186,8 +186,8 @@ def test_no_more_requests_at_once_than_the_setting(tmp_path, gelijktijdig):
     ("  panden: {url: 'https://x/bag-light.gpkg', kind: file, per_terrein: true, bulk_pad: b.gpkg, layer: pand, "
      "path: b.gpkg}", "sources.panden: Value error, bulk_pad and path are both b.gpkg"),
     ("  panden: {url: 'https://x/bag-light.gpkg', kind: file, per_terrein: true, bulk_pad: bag.gpkg, layer: pand, "
-     "path: p.gpkg}\n  verblijfsobjecten: {url: 'https://y/bag.gpkg', kind: file, per_terrein: true, bulk_pad: bag.gpkg, "
-     "layer: verblijfsobject, path: v.gpkg}",
+     "path: p.gpkg}\n  verblijfsobjecten: {url: 'https://y/bag.gpkg', kind: file, per_terrein: true, "
+     "bulk_pad: bag.gpkg, layer: verblijfsobject, path: v.gpkg}",
      "sources: Value error, sources.verblijfsobjecten.bulk_pad: bag.gpkg is also the bulk file of sources.panden, "
      "downloaded from another url (https://x/bag-light.gpkg); one file, one url"),
     ("  panden: {path: b.gpkg, per_terrein: true}", "sources.panden: Value error, per_terrein: true needs a url"),

@@ -153,6 +153,6 @@ class Sources(Strict):
                 continue
             first, url = urls.setdefault(source.bulk_pad, (name, source.url))
             if url != source.url:
-                raise ValueError(f"sources.{name}.bulk_pad: {source.bulk_pad} is also the bulk file of sources.{first}, "
-                                 f"downloaded from another url ({url}); one file, one url")
+                raise ValueError(f"sources.{name}.bulk_pad: {source.bulk_pad} is also the bulk file of "
+                                 f"sources.{first}, downloaded from another url ({url}); one file, one url")
         return self

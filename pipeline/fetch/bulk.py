@@ -59,12 +59,13 @@ def fetch(name: str, source, config, http: Http, *, target: Path, extent, force:
         done.requests = http.requests_made - before
         return done
     count = cut(bulk, source.layer, boxes, target)
-    digest = sha256_file(target)
-    Manifest.new(target, source=name, url=source.url, kind=KIND, request=request).complete(bytes=target.stat().st_size, sha256=digest, features=count)
+    size, digest = target.stat().st_size, sha256_file(target)
+    manifest = Manifest.new(target, source=name, url=source.url, kind=KIND, request=request)
+    manifest.complete(bytes=size, sha256=digest, features=count)
     log.info("%s: cut %d feature(s) of layer %s of %s to %d box(es) into %s", name, count, source.layer, bulk,
              len(boxes), target)
-    return Outcome(name, f"cut from {download.status} {bulk.name}", target, count, target.stat().st_size, digest,
-                   None, http.requests_made - before)
+    return Outcome(name, f"cut from {download.status} {bulk.name}", target, count, size, digest, None,
+                   http.requests_made - before)
 
 
 def downloaded(bulk: Path, url: str, params: dict) -> bool:
