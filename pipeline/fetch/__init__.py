@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.crs import WORKING_CRS
-from pipeline.fetch import arcgis, bulk, capaciteitskaart, ogcapi, perterrein, wfs
+from pipeline.fetch import arcgis, bulk, capaciteitskaart, download, ogcapi, perterrein, wfs
 from pipeline.fetch.http import FetchError, Http, Unreachable
 from pipeline.fetch.paging import Outcome, download_paged
 
@@ -92,8 +92,8 @@ def fetch_source(name: str, source, config, http: Http, *, force: bool = False) 
     if kind == "capaciteitskaart":
         return capaciteitskaart.fetch(source=name, target=target, url=source.url, params=params,
                                       page_size=page_size, http=http, force=force, bbox=layer_bbox)
-    return capaciteitskaart.fetch_file(source=name, target=target, url=source.url, params=params,
-                                       http=http, kind="file", force=force)
+    return download.fetch_file(source=name, target=target, url=source.url, params=params, http=http, kind="file",
+                               force=force)
 
 
 def _guess_kind(url: str) -> str:

@@ -3,7 +3,7 @@
 Why: paging the BAG out of the OGC API at 1,000 features a request takes hours for a province and days for the
 country, and boxes around the terreinen hardly lower the count (almost every building lies within 1.5 km of some
 terrein). PDOK also publishes the whole BAG as one GeoPackage. Downloading it is a handful of requests, resumable
-with HTTP Range (`capaciteitskaart.fetch_file`); the cut is local work.
+with HTTP Range (`download.fetch_file`); the cut is local work.
 
 Settings read: `sources.<name>.url / bulk_pad / layer / halo / path`, `sources.terreinen`, `fetch.tegel_m`, and the
 analysis settings the halo names.
@@ -31,7 +31,7 @@ import shapely
 
 from pipeline.crs import WORKING_EPSG
 from pipeline.fetch.boxes import download_boxes, halo_m, read_terreinen
-from pipeline.fetch.capaciteitskaart import fetch_file
+from pipeline.fetch.download import fetch_file
 from pipeline.fetch.http import FetchError, Http
 from pipeline.fetch.manifest import COMPLETE, Manifest
 from pipeline.fetch.paging import Outcome, skip_if_complete
