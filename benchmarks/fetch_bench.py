@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
-import threading
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
               f"pages of 1,000")
         for bron, (features, _) in layers.items():
             print(f"  {bron}: {len(features):,} served in the region")
-        print(f"\n| source | run | requests | written | wall time (s) |\n|---|---|---:|---|---:|")
+        print("\n| source | run | requests | written | wall time (s) |\n|---|---|---:|---|---:|")
         for bron, label, r in rows:
             print(f"| {bron} | {label} | {r['requests']:,} | {r['summary'].split(' (')[0]} | {r['seconds']:.1f} |")
     return 0

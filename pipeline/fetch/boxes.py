@@ -80,6 +80,12 @@ def split_large(boxes: np.ndarray, grown: np.ndarray, cell: float) -> np.ndarray
     return np.vstack([boxes[~big], pieces[np.unique(found)]])
 
 
+def around_terreinen(source, config, extent: Box | None) -> tuple[float, list[Box]]:
+    """A per_terrein source's halo (m) and its download boxes around the terreinen, within `extent`."""
+    halo = halo_m(source, config.analyse)
+    return halo, download_boxes(read_terreinen(config.sources.terreinen), halo, extent, cell=config.fetch.tegel_m)
+
+
 def download_boxes(geometries: np.ndarray, halo: float, extent: Box | None = None, *,
                    cell: float | None = None) -> list[Box]:
     """Boxes (xmin, ymin, xmax, ymax, whole metres) covering every geometry grown by `halo`, within `extent`;

@@ -11,7 +11,7 @@ Steps:
 1. Before the first request one line says the file's size (a HEAD request) and what is already on disk.
 2. The file is downloaded to `bulk_pad`. Sources with the same url and `bulk_pad` (panden and verblijfsobjecten
    are two layers of the one file) share the download: the second finds it complete and skips it.
-3. Layer `layer` is cut to the boxes around the terreinen (`boxes.download_boxes`, as the OGC API route asks for
+3. Layer `layer` is cut to the boxes around the terreinen (`boxes.around_terreinen`, as the OGC API route asks for
    them) into a GeoPackage at `path` with the same layer name, fields and geometry, so ingest reads it as it reads
    the published file. GDAL reads the features intersecting the union of the boxes through the GeoPackage's
    spatial index, in batches of `BATCH_ROWS` streamed into one write, so memory holds a batch plus the spatial
@@ -30,11 +30,11 @@ import pyogrio
 import shapely
 
 from pipeline.crs import WORKING_EPSG
-from pipeline.fetch.boxes import download_boxes, halo_m, read_terreinen
-from pipeline.fetch.download import fetch_file
+from pipeline.fetch.boxes import around_terreinen
+from pipeline.fetch.download import fetch_file, part_path
 from pipeline.fetch.http import FetchError, Http
-from pipeline.fetch.manifest import COMPLETE, Manifest
-from pipeline.fetch.paging import Outcome, skip_if_complete
+from pipeline.fetch.manifest import Manifest
+from pipeline.fetch.paging import Outcome, is_complete, skip_if_complete
 from pipeline.io import atomic_path, sha256_file
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,8 @@ def fetch(name: str, source, config, http: Http, *, target: Path, extent, force:
     """Download the bulk file (or find it complete) and cut its layer to the boxes around the terreinen."""
     bulk = Path(source.bulk_pad)
     before = http.requests_made
-    halo = halo_m(source, config.analyse)
-    boxes = download_boxes(read_terreinen(config.sources.terreinen), halo, extent, cell=config.fetch.tegel_m)
-    if force or not downloaded(bulk, source.url, dict(source.params)):
+    halo, boxes = around_terreinen(source, config, extent)
+    if force or is_complete(bulk, source.url, "file", dict(source.params), checksum=False) is None:
         print(announcement(name, bulk, http.size(source.url, dict(source.params) or None), len(boxes), halo),
               flush=True)
     download = fetch_file(source=name, target=bulk, url=source.url, params=dict(source.params), http=http,
@@ -68,17 +67,9 @@ def fetch(name: str, source, config, http: Http, *, target: Path, extent, force:
                    http.requests_made - before)
 
 
-def downloaded(bulk: Path, url: str, params: dict) -> bool:
-    """Does the manifest say the bulk file is complete, with these parameters and its size? (No sha256 here: that
-    reads gigabytes, and the download's own check does it anyway.)"""
-    manifest = Manifest.load(bulk)
-    return (manifest is not None and manifest.status == COMPLETE and manifest.matches(url, "file", params)
-            and bulk.is_file() and bulk.stat().st_size == manifest.data.get("bytes"))
-
-
 def announcement(source: str, bulk: Path, size: int | None, boxes: int, halo: float) -> str:
     """"panden: one file bag-light.gpkg of 7,431.2 MB ...; then cut locally to 72 box(es) ..." for the log."""
-    part = bulk.with_name(f".{bulk.name}.part")
+    part = part_path(bulk)
     have = part.stat().st_size if part.is_file() else 0
     size_text = "of unknown size (the server gives no Content-Length)" if size is None else f"of {size / 1e6:,.1f} MB"
     on_disk = f", {have / 1e6:,.1f} MB of it already on disk (resumes with HTTP Range)" if have else ""

@@ -18,6 +18,11 @@ from pipeline.io import sha256_file
 log = logging.getLogger(__name__)
 
 
+def part_path(target: Path) -> Path:
+    """Where the body of `target` streams to until it is whole (kept for the next attempt after a break)."""
+    return target.with_name(f".{target.name}.part")
+
+
 def fetch_file(*, source: str, target: Path, url: str, params: dict, http: Http, kind: str,
                force: bool = False, validate=None, describe=None) -> Outcome:
     """A single file downloaded as-is (no paging), resumable with HTTP Range, checked before it counts as complete.
@@ -28,7 +33,7 @@ def fetch_file(*, source: str, target: Path, url: str, params: dict, http: Http,
     request = dict(params)
     if not force and (done := skip_if_complete(source, target, url, kind, request)) is not None:
         return done
-    part = target.with_name(f".{target.name}.part")
+    part = part_path(target)
     if force:
         part.unlink(missing_ok=True)
     manifest = Manifest.new(target, source=source, url=url, kind=kind, request=request)

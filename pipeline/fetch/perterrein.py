@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.fetch import ogcapi
-from pipeline.fetch.boxes import Box, download_boxes, halo_m, read_terreinen
+from pipeline.fetch.boxes import Box, around_terreinen
 from pipeline.fetch.http import Http
 from pipeline.fetch.manifest import Manifest
 from pipeline.fetch.paging import Outcome, download_paged
@@ -35,8 +35,7 @@ log = logging.getLogger(__name__)
 def fetch(name: str, source, config, http: Http, *, target: Path, page_size: int, extent: Box | None,
           force: bool = False) -> Outcome:
     """Download the source's features within the boxes around the terreinen into `target`."""
-    halo = halo_m(source, config.analyse)
-    boxes = download_boxes(read_terreinen(config.sources.terreinen), halo, extent, cell=config.fetch.tegel_m)
+    halo, boxes = around_terreinen(source, config, extent)
     pagers = {f"box-{i:04d}": ogcapi.OgcApiPager(source.url, dict(source.params), box, page_size)
               for i, box in enumerate(boxes, 1)}
     request = {k: v for k, v in next(iter(pagers.values())).params.items() if k != "bbox"}
