@@ -212,6 +212,8 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
     them."""
     import geopandas as gpd
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
     from shapely.geometry import Point, box
 
     from export_fixtures import make_processed
@@ -242,7 +244,11 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
     assert isinstance(streamed, Streamed) and len(streamed.columns) == 0
     parts = list(streamed.batches())
     assert len(parts) > 3  # one row group of 2 rows at a time
-    got = pd.concat(parts, ignore_index=True)
+    # Arrow tables with the file's WKB as it is (never decoded and encoded again), the gebruik added
+    assert all(isinstance(p, pa.Table) for p in parts)
+    got = pd.concat([p.to_pandas() for p in parts], ignore_index=True)
+    written = pq.read_table(catalogue.path("panden", folder)).to_pandas().set_index("pand_id")["geometry"]
+    assert got["geometry"].tolist() == written.loc[got["pand_id"]].tolist()
     pand_order = list(catalogue.read("panden", folder)["pand_id"])
     far = {"P-ver"} | {f"P-{rin}-woning" for rin in inputs.terreinen["rin_nummer"]}
     assert list(got["pand_id"]) == [p for p in pand_order if p not in far]
@@ -250,7 +256,8 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
     assert gebruik["P-lang"] == "wonen" and gebruik["P-NB-001-hal"] == "industrie"
     assert gebruik["P-NB-001-schuur"] == "geen verblijfsobject"
 
-    got = pd.concat(list(inputs.canonical["verblijfsobjecten"].batches()), ignore_index=True)
+    got = pd.concat([p.to_pandas() if isinstance(p, pa.Table) else p
+                     for p in inputs.canonical["verblijfsobjecten"].batches()], ignore_index=True)
     houses = [f"VBO-{rin}" for rin in inputs.terreinen["rin_nummer"]]
     file_order = list(catalogue.read("verblijfsobjecten", folder)["vbo_id"])
     near = [v for v in file_order if v not in set(houses) | {"VBO-ver"}]
@@ -264,3 +271,35 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
     assert pages.set_index("pand_id").loc["P-NB-001-hal", "gebruik"] == "industrie"
     one = panden_near(inputs.terreinen[inputs.terreinen["rin_nummer"] == "NB-001"], folder, config)  # its own only
     assert set(one["pand_id"]) < set(pages["pand_id"]) and "P-NB-001-hal" in set(one["pand_id"])
+
+
+def test_polygon_wkb_is_made_multipolygon_without_decoding():
+    """io.multi_wkb: a 2D little-endian Polygon becomes the MultiPolygon of one part by a 9-byte header (byte order 1,
+    type 6, one part) before its own bytes, byte for byte what shapely writes; a big-endian, a Z polygon and an SRID
+    are decoded and written by shapely; a MultiPolygon, a point, a line and a null stay as they are. Also on a slice
+    of an array (Arrow offsets)."""
+    import numpy as np
+    import pyarrow as pa
+    import shapely
+
+    from pipeline.io import multi_wkb
+
+    square = shapely.box(0, 0, 1, 1)
+    wkbs = [shapely.to_wkb(square), shapely.to_wkb(shapely.MultiPolygon([square, shapely.box(2, 2, 3, 3)])), None,
+            shapely.to_wkb(shapely.Point(1, 2)), shapely.to_wkb(shapely.Polygon()),
+            shapely.to_wkb(square, byte_order=0), shapely.to_wkb(shapely.LineString([(0, 0), (1, 1)])),
+            shapely.to_wkb(shapely.force_3d(square)), shapely.to_wkb(shapely.set_srid(square, 28992), include_srid=True)]
+    assert wkbs[0][:5] == b"\x01\x03\x00\x00\x00"
+    arr = pa.array(wkbs, pa.binary())
+    got = multi_wkb(arr).to_pylist()
+    assert got[0] == b"\x01\x06\x00\x00\x00\x01\x00\x00\x00" + wkbs[0]
+    assert got[0] == shapely.to_wkb(shapely.MultiPolygon([square]))
+    assert got[4] == b"\x01\x06\x00\x00\x00\x01\x00\x00\x00" + wkbs[4]  # an empty polygon: one empty part
+    assert got[1] == wkbs[1] and got[2] is None and got[3] == wkbs[3] and got[6] == wkbs[6]
+    assert [shapely.get_type_id(shapely.from_wkb(w)) for w in (got[5], got[7], got[8])] == [6, 6, 6]
+    assert shapely.has_z(shapely.from_wkb(got[7]))
+    assert multi_wkb(arr.slice(4, 3)).to_pylist() == got[4:7]
+    # a frame's geometries the same way (the frames' path of io.arrow_batches)
+    from pipeline.io import _multi
+    frames = shapely.to_wkb(_multi(shapely.from_wkb(np.array(wkbs[:7], dtype=object))))
+    assert got[:7] == list(frames)

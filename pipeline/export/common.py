@@ -16,10 +16,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from pipeline import catalogue, io
 from pipeline.export import trend
+from pipeline.threads import in_threads
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -51,9 +53,10 @@ CLUSTER_KLEUR = "#6a3d9a"
 @dataclass
 class Streamed:
     """A canonical layer as only the GeoPackage writes it (see `streamed`): read a few row groups at a time when
-    `batches()` is iterated, never held whole (a national BAG). `columns`: an empty frame with its columns and types."""
+    `batches()` is iterated, never held whole (a national BAG). `columns`: an empty frame with its columns and types;
+    a batch is an Arrow table (WKB geometry under the same name) or a frame."""
     columns: gpd.GeoDataFrame
-    batches: Callable[[], Iterator[gpd.GeoDataFrame]]
+    batches: Callable[[], Iterator[pa.Table | gpd.GeoDataFrame]]
 
 
 @dataclass
@@ -166,11 +169,12 @@ def with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDa
 
 
 def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
-    """A canonical layer only the GeoPackage writes (no map shows it), batch by batch in file order. The panden and
-    verblijfsobjecten with export.gpkg_invoer_afstand_m only near the terreinen: the objects whose bbox lies within
-    that distance (at least the detail pages' margin) of a terrein's bbox, the verblijfsobjecten also inside those
-    panden (their gebruik) and those of verblijfsobjecten_gebruik (at the end). Only their row groups are read
-    (pipeline.io); see `invoer_bereik`."""
+    """A canonical layer only the GeoPackage writes (no map shows it), batch by batch in file order, as Arrow tables
+    with the file's WKB (io.read_parquet_tables: copied, never decoded; the panden's geometry only for their
+    gebruik). The panden and verblijfsobjecten with export.gpkg_invoer_afstand_m only near the terreinen: the
+    objects whose bbox lies within that distance (at least the detail pages' margin) of a terrein's bbox, the
+    verblijfsobjecten also inside those panden (their gebruik) and those of verblijfsobjecten_gebruik (at the end).
+    Only their row groups are read (pipeline.io); see `invoer_bereik`."""
     from pipeline.export.detaildata import PANDEN_MARGE_M
 
     path, analyse = catalogue.path(name, processed), config.analyse
@@ -179,15 +183,21 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
     if reach is not None and catalogue.dataset(name).spatial_sort:
         reach = max(reach, PANDEN_MARGE_M)
         boxes, cell = grown(inputs.terreinen, reach), max(reach, 50.0)
+    where = f"{name} ({path})"
+    columns = catalogue.check(io.read_parquet(path, what=name, boxes=np.zeros((0, 4))), name, analyse, where=where)
+    gcol = columns.geometry.name
+    attributes = [c.name for c in catalogue.columns(name, analyse)]
 
-    def checked(frame):
-        return catalogue.check(frame, name, analyse, where=f"{name} ({path})")
-
-    columns = checked(io.read_parquet(path, what=name, boxes=np.zeros((0, 4))))  # no row group is read
+    def checked(table):
+        """The table, its attributes checked as catalogue.check checks a frame."""
+        catalogue.check(table.drop_columns([gcol]).to_pandas(), name, analyse, where=where, only=attributes)
+        return table
 
     def panden():
-        for part in io.read_parquet_batches(path, what=name, boxes=boxes, cell=cell):
-            yield with_gebruik(checked(part), processed, config)
+        for table in io.read_parquet_tables(path, what=name, boxes=boxes, cell=cell):
+            geoms = in_threads(shapely.from_wkb, table.column(gcol).to_numpy())
+            gebruik = with_gebruik(gpd.GeoDataFrame(geometry=geoms, crs=columns.crs), processed, config)["gebruik"]
+            yield checked(table).append_column("gebruik", pa.array(gebruik.array, pa.string()))
 
     def verblijfsobjecten():
         near = boxes
@@ -195,9 +205,10 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
             near = np.concatenate([near, io.read_bounds(catalogue.path("panden", processed), boxes, cell)])
         listed = inputs.gevoelig["vbo_id"] if inputs.gevoelig is not None else pd.Series([], dtype="str")
         seen = [listed.iloc[:0]]
-        for part in io.read_parquet_batches(path, what=name, boxes=near, cell=cell):
-            seen.append(part["vbo_id"][io.is_in(part["vbo_id"], listed)])
-            yield checked(part)
+        for table in io.read_parquet_tables(path, what=name, boxes=near, cell=cell):
+            ids = table.column("vbo_id").to_pandas()
+            seen.append(ids[io.is_in(ids, listed)])
+            yield checked(table)
         if near is not None and inputs.gevoelig is not None:  # the gevoelige objecten used, wherever they are
             used = inputs.gevoelig[~io.is_in(listed, pd.concat(seen, ignore_index=True))]
             if len(used):
@@ -206,8 +217,8 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
                 yield extra[io.is_in(extra["vbo_id"], used["vbo_id"])].reset_index(drop=True)
 
     def layer():
-        for part in io.read_parquet_batches(path, what=name, groups=1):
-            yield checked(part)
+        for table in io.read_parquet_tables(path, what=name, groups=1):
+            yield checked(table)
 
     if name == "panden":
         return Streamed(columns.assign(gebruik=pd.Series([], dtype="string")), panden)

@@ -27,6 +27,7 @@ from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 
 from pipeline import __version__, catalogue, io, memory, progress
@@ -241,6 +242,13 @@ def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
     return out
 
 
+def _prepare_part(part: gpd.GeoDataFrame | pa.Table, name: str, geometry: str) -> gpd.GeoDataFrame | pa.Table:
+    """A batch of a streamed layer: a frame as _prepare_frame, an Arrow table (WKB) with its geometry renamed."""
+    if isinstance(part, pa.Table):
+        return part.rename_columns([GEOMETRY_COLUMN if c == geometry else c for c in part.column_names])
+    return _prepare_frame(part, name)
+
+
 def provenance(config, inputs: Inputs, started: datetime) -> dict:
     """Sources, settings, software version and run time of this export."""
     bronnen = []
@@ -377,7 +385,8 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                     "SBI_TABEL": json.dumps(meta["sbi_tabel"], ensure_ascii=False),
                     "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
                     "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
-            parts = None if layer.parts is None else (_prepare_frame(p, layer.name) for p in layer.parts())
+            parts = None if layer.parts is None else (_prepare_part(p, layer.name, layer.frame.geometry.name)
+                                                      for p in layer.parts())
             with _fast_sqlite():
                 # a stream of batches: the WKB of a national BAG layer never exists all at once
                 batches = io.arrow_batches(frame, rows=GPKG_BLOK, multi=layer.geometry_type == "MultiPolygon",
