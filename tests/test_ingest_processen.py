@@ -136,3 +136,37 @@ def test_beside_returns_the_value_raises_the_error_and_reports_a_death():
         helper.result()
     helper.stop()
     assert not multiprocessing.active_children()
+
+
+def test_a_file_two_sources_share_is_hashed_once_by_both_processes(tmp_path, monkeypatch):
+    """panden and verblijfsobjecten come from one BAG GeoPackage, read in two processes: the file is hashed once
+    (quality.shared_checksums: the helper and the main process share the result), and both sources record its
+    sha256, which is the file's (hashlib by hand). Without the sharing both processes hashed it (5 s each for a
+    national BAG)."""
+    import hashlib
+    import json
+
+    from pipeline.ingest import quality
+
+    sources = make_world(tmp_path / "raw")
+    bag = sources["panden"]["path"]
+    assert sources["verblijfsobjecten"]["path"] == bag
+    calls = tmp_path / "hashed.txt"
+    real = quality.sha256_file
+
+    def counted(path):
+        with open(calls, "a") as fh:  # appended by whichever process hashes (the helper is forked)
+            fh.write(f"{os.getpid()} {path}\n")
+        return real(path)
+
+    monkeypatch.setattr(quality, "sha256_file", counted)
+    quality._checksum.cache_clear()
+    config, _ = run(tmp_path, "twee", sources, 2)
+    hashed = [line.split(" ", 1)[1] for line in calls.read_text().splitlines()]
+    assert hashed.count(str(bag)) == 1
+    assert len(hashed) == len(set(hashed))  # no file twice
+    recorded = {b["bron"]: b["sha256"] for b in json.loads((config.paths.processed / ingest.SOURCES_JSON).read_text())
+                ["bronnen"]}
+    expected = hashlib.sha256(open(bag, "rb").read()).hexdigest()
+    assert recorded["panden"] == recorded["verblijfsobjecten"] == expected
+    assert quality._SHARED["folder"] is None and not multiprocessing.active_children()

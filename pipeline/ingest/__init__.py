@@ -34,7 +34,7 @@ from pipeline.config import Config
 from pipeline.ingest import (bag, checks, duplicates, grenzen, infra, kades, kavels, large, milieuzones, netcapaciteit,
                              omgevingstypen, terreinen, vaarwegen, vestigingen)
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.quality import Report
+from pipeline.ingest.quality import Report, shared_checksums
 from pipeline.ingest.schema import conform
 
 __all__ = ["run", "build", "IngestError"]
@@ -81,7 +81,14 @@ def _build(config: Config, stream_to: Path | None = None) -> tuple[dict, dict[st
     """The canonical layers in memory with their row counts, plus the quality report. With `stream_to` every layer
     is written there as soon as it is built (the BAG layers batch by batch, large.py) and let go, so that the
     layers already built do not sit in memory beside the BAG batches (terreinen stays until kavels is built); and
-    with ingest.processen > 1, a helper forked before anything is read ingests the panden meanwhile (APART)."""
+    with ingest.processen > 1, a helper forked before anything is read ingests the panden meanwhile (APART). The
+    processes hash a source file they share once (quality.shared_checksums)."""
+    with shared_checksums():
+        done, rows, report = _layers(config, stream_to)
+        return done, rows, report.checksums()
+
+
+def _layers(config: Config, stream_to: Path | None) -> tuple[dict, dict[str, int], Report]:
     report = Report()
     done: dict[str, gpd.GeoDataFrame] = {}
     rows: dict[str, int] = {}
@@ -140,7 +147,7 @@ def _streamed(name: str, config: Config, report: Report, folder: Path) -> int:
 def _streamed_apart(name: str, config: Config, folder: Path) -> tuple[int, Report]:
     """_streamed in a helper process, with a report of its own (_build puts it in its place in the main one)."""
     report = Report()
-    return _streamed(name, config, report, folder), report
+    return _streamed(name, config, report, folder), report.checksums()
 
 
 def _in_file(exc: CatalogueError, name: str, report: Report) -> IngestError:

@@ -10,7 +10,13 @@ a kind can vanish inside a source that looks healthy as a whole.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import os
+import tempfile
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,15 +27,51 @@ import pandas as pd
 from pipeline.io import sha256_file, write_json
 
 
+_SHARED: dict = {"folder": None}  # set by `shared_checksums`, inherited by forked helpers
+_HASHING: dict = {}  # pid -> the thread that hashes this process's sources (a forked helper makes its own)
+
+
+@contextlib.contextmanager
+def shared_checksums():
+    """While open, the processes of one ingest (a forked helper included) hash each file once between them: the
+    first to ask hashes it, the others wait for its result (a lock file per file state in a temporary folder). The
+    BAG GeoPackage feeds panden and verblijfsobjecten, read in two processes: a national one is 5 GB, 5 s to hash."""
+    with tempfile.TemporaryDirectory(prefix="svp-sha256-") as folder:
+        _SHARED["folder"] = folder
+        try:
+            yield
+        finally:
+            _SHARED["folder"] = None
+
+
 @lru_cache(maxsize=64)
 def _checksum(path: str, size: int, mtime_ns: int) -> str:
     """sha256 of a file, once per run for one state of it (the BAG GeoPackage feeds two layers)."""
-    return sha256_file(path)
+    if _SHARED["folder"] is None:
+        return sha256_file(path)
+    key = hashlib.sha256(f"{path}|{size}|{mtime_ns}".encode()).hexdigest()
+    with open(Path(_SHARED["folder"]) / key, "a+", encoding="ascii") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released on closing; meanwhile another process (or thread) waits here
+        fh.seek(0)
+        digest = fh.read().strip()
+        if not digest:
+            digest = sha256_file(path)
+            fh.write(digest)
+        return digest
 
 
 def checksum(path) -> str:
     st = Path(path).stat()
     return _checksum(str(path), st.st_size, st.st_mtime_ns)
+
+
+def checksum_soon(path) -> Future:
+    """checksum(path) in this process's hashing thread: a source is hashed while it is read (reading and hashing
+    release the GIL), not before."""
+    if os.getpid() not in _HASHING:
+        _HASHING.clear()  # a forked process does not have its parent's thread
+        _HASHING[os.getpid()] = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+    return _HASHING[os.getpid()].submit(checksum, path)
 
 CSV_COLUMNS = ["laag", "bron", "soort", "bronbestand", "gelezen", "behouden", "gerepareerd", "verwijderd",
                "waarvan_verlies", "samengevoegd", "leeg_gemaakt", "reden"]
@@ -134,7 +176,7 @@ class Report:
     def record_source(self, name: str, path: Path, *, layer: str | None, fmt: str, rows: int,
                       crs: str | None = None, peildatum: str | None = None, **extra) -> dict:
         """Add (and return, for later additions such as peildatum) the ingest_bronnen.json entry."""
-        entry = {"bron": name, "pad": str(path), "laag": layer, "formaat": fmt, "sha256": checksum(path),
+        entry = {"bron": name, "pad": str(path), "laag": layer, "formaat": fmt, "sha256": checksum_soon(path),
                  "rijen": int(rows), "crs": crs, "peildatum": peildatum, **extra}
         self.sources.append(entry)
         return entry
@@ -153,8 +195,15 @@ class Report:
     def write_csv(self, path: Path) -> None:
         self.frame().to_csv(path, index=False, encoding="utf-8")
 
+    def checksums(self) -> "Report":
+        """Wait for the sha256 of every source (record_source hashes them in a thread)."""
+        for entry in self.sources:
+            if isinstance(entry.get("sha256"), Future):
+                entry["sha256"] = entry["sha256"].result()
+        return self
+
     def write_json(self, path: Path) -> None:
-        write_json({"bronnen": self.sources}, path)
+        write_json({"bronnen": self.checksums().sources}, path)
 
     def totals(self) -> tuple[int, int]:
         return (sum(sum(t.repaired.values()) for t in self.tallies),
