@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -98,77 +98,6 @@ def spatial_order(geoms: np.ndarray) -> np.ndarray:
 def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
     """A GeoDataFrame as a GeoParquet Arrow table: WKB geometry plus the bbox covering column."""
     return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
-
-
-def arrow_batches(frame: gpd.GeoDataFrame, *, rows: int, multi: bool = False,
-                  parts: Iterable[gpd.GeoDataFrame | pa.Table] | None = None) -> pa.RecordBatchReader:
-    """A frame as a stream of Arrow batches of `rows` rows for GDAL (pyogrio.write_arrow): attributes and WKB geometry
-    under the geometry column's name, Polygons made MultiPolygons when `multi`, an all-empty column as text (GDAL has
-    no null type). Made one batch at a time, so the whole layer's WKB never exists at once, and a forked helper
-    process (export.processen) makes few new objects in the heap it shares with the main process. With `parts` (the
-    layer as frames made one after the other, e.g. read_parquet_batches) `frame` gives only the columns and types;
-    a part may be an Arrow table with the geometry as WKB under the same name (read_parquet_tables): its WKB is
-    written as it is, never decoded."""
-    gcol = frame.geometry.name
-    schema = pa.Schema.from_pandas(pd.DataFrame(frame.drop(columns=gcol)), preserve_index=False)
-    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in schema],
-                       metadata=schema.metadata)
-
-    def batches():
-        for piece in (parts if parts is not None else [frame]):
-            if isinstance(piece, pa.Table):
-                wkb = piece.column(gcol).cast(pa.binary())
-                table = piece.select(schema.names).cast(schema)
-                for start in range(0, piece.num_rows, rows):
-                    part = wkb.slice(start, rows).combine_chunks()
-                    yield from table.slice(start, rows).append_column(gcol, multi_wkb(part) if multi else part
-                                                                       ).to_batches()
-                continue
-            attrs, geoms = pd.DataFrame(piece.drop(columns=gcol)), piece.geometry.to_numpy()
-            for start in range(0, len(piece), rows):
-                part = geoms[start:start + rows]
-                if multi:
-                    part = _multi(part)
-                table = pa.Table.from_pandas(attrs.iloc[start:start + rows], schema=schema, preserve_index=False)
-                yield from table.append_column(gcol, pa.array(shapely.to_wkb(part), pa.binary())).to_batches()
-
-    return pa.RecordBatchReader.from_batches(schema.append(pa.field(gcol, pa.binary())), batches())
-
-
-def _multi(geoms: np.ndarray) -> np.ndarray:
-    """Polygons as MultiPolygons of one part; other geometries as they are."""
-    single = shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON
-    geoms = geoms.copy()
-    geoms[single] = shapely.multipolygons(np.atleast_2d(geoms[single]), axis=0)
-    return geoms
-
-
-# little-endian WKB: byte order 1, then the type as uint32 (3 Polygon, 6 MultiPolygon) and a MultiPolygon's count
-_WKB_POLYGON, _WKB_MULTIPOLYGON = b"\x01\x03\x00\x00\x00", b"\x01\x06\x00\x00\x00"
-_ONE_PART = _WKB_MULTIPOLYGON + b"\x01\x00\x00\x00"
-
-
-def multi_wkb(wkb: pa.Array) -> pa.Array:
-    """`_multi` on WKB without decoding it: a 2D little-endian Polygon's MultiPolygon of one part is the same bytes
-    behind a 9-byte header (what shapely.to_wkb writes for it, byte for byte). Any other encoding of a polygon (big
-    endian, Z, an SRID) is decoded and written by shapely."""
-    data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if wkb.buffers()[2] is not None else np.zeros(0, np.uint8)
-    starts = np.frombuffer(wkb.buffers()[1], dtype=np.int32)[wkb.offset:wkb.offset + len(wkb) + 1]
-    long = np.flatnonzero(np.diff(starts) >= 5)
-    head = np.zeros((len(wkb), 5), dtype=np.uint8)
-    head[long] = data[starts[long, None] + np.arange(5)]
-    polygon = (head == np.frombuffer(_WKB_POLYGON, np.uint8)).all(axis=1)
-    other = ~polygon & ~(head == np.frombuffer(_WKB_MULTIPOLYGON, np.uint8)).all(axis=1) & wkb.is_valid().to_numpy(
-        zero_copy_only=False)
-    prefix = pa.array([b"", _ONE_PART], pa.binary()).take(pa.array(polygon.astype(np.int8)))
-    out = pc.binary_join_element_wise(prefix, wkb, pa.scalar(b"", pa.binary()))
-    if other.any():  # rare: re-encode those rows as the frames' path does
-        rows = np.flatnonzero(other)
-        made = shapely.to_wkb(_multi(shapely.from_wkb(wkb.take(rows).to_numpy(zero_copy_only=False))))
-        values = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
-        values[rows] = made
-        out = pa.array(values, pa.binary())
-    return out
 
 
 def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False) -> Path:

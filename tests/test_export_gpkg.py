@@ -179,13 +179,16 @@ def test_gpkg_check(built, tmp_path):
 
 
 def test_a_layer_goes_to_gdal_in_batches_with_its_polygons_made_multi(tmp_path):
-    """io.arrow_batches (how gpkg.py writes each layer), by hand: 3 rows in batches of 2 keep their order and values;
-    in a MultiPolygon layer a Polygon becomes a MultiPolygon of one part; a missing geometry stays missing; an
-    all-empty column becomes text."""
+    """batches.arrow_batches (how gpkg.py writes each layer), by hand: 3 rows in batches of 2 keep their order and
+    values; in a MultiPolygon layer a Polygon becomes a MultiPolygon of one part; a missing geometry stays missing; an
+    all-empty column becomes text. The same rows as an Arrow table with WKB (a streamed layer's part) give the same
+    layer."""
     import pandas as pd
+    import pyarrow as pa
+    import shapely
     from shapely.geometry import MultiPolygon, box
 
-    from pipeline import io
+    from pipeline.export import batches as io
     two_parts = MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5)])
     frame = gpd.GeoDataFrame({"naam": pd.array(["a", None, "c"], dtype="string"), "leeg": [None, None, None],
                               "n": pd.array([1, None, 3], dtype="Int64")},
@@ -198,6 +201,12 @@ def test_a_layer_goes_to_gdal_in_batches_with_its_polygons_made_multi(tmp_path):
     back = pyogrio.read_dataframe(target, layer="laag")
     assert back.geometry.geom_type.tolist()[:2] == ["MultiPolygon", "MultiPolygon"] and back.geometry[2] is None
     assert back.geometry[0].equals(MultiPolygon([box(0, 0, 1, 1)])) and back.geometry[1].equals(two_parts)
+    table = pa.table({"naam": ["a", None, "c"], "leeg": pa.array([None] * 3, pa.null()), "n": [1, None, 3],
+                      "geom": pa.array(shapely.to_wkb(frame.geometry.to_numpy()).tolist(), pa.binary())})
+    pyogrio.write_arrow(io.arrow_batches(frame.iloc[:0], rows=2, multi=True, parts=[table]), tmp_path / "wkb.gpkg",
+                        layer="laag", driver="GPKG", geometry_name="geom", geometry_type="MultiPolygon",
+                        crs="EPSG:28992")
+    assert pyogrio.read_arrow(tmp_path / "wkb.gpkg", layer="laag")[1].equals(pyogrio.read_arrow(target, layer="laag")[1])
     assert back["naam"].tolist()[::2] == ["a", "c"] and back["n"].tolist()[::2] == [1, 3]
     assert pd.isna(back["naam"][1]) and pd.isna(back["n"][1]) and back["leeg"].isna().all()
     assert pyogrio.read_info(target, layer="laag")["fields"].tolist() == ["naam", "leeg", "n"]
@@ -274,7 +283,7 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
 
 
 def test_polygon_wkb_is_made_multipolygon_without_decoding():
-    """io.multi_wkb: a 2D little-endian Polygon becomes the MultiPolygon of one part by a 9-byte header (byte order 1,
+    """batches.multi_wkb: a 2D little-endian Polygon becomes the MultiPolygon of one part by a 9-byte header (byte order 1,
     type 6, one part) before its own bytes, byte for byte what shapely writes; a big-endian, a Z polygon and an SRID
     are decoded and written by shapely; a MultiPolygon, a point, a line and a null stay as they are. Also on a slice
     of an array (Arrow offsets)."""
@@ -282,7 +291,7 @@ def test_polygon_wkb_is_made_multipolygon_without_decoding():
     import pyarrow as pa
     import shapely
 
-    from pipeline.io import multi_wkb
+    from pipeline.export.batches import multi_wkb
 
     square = shapely.box(0, 0, 1, 1)
     wkbs = [shapely.to_wkb(square), shapely.to_wkb(shapely.MultiPolygon([square, shapely.box(2, 2, 3, 3)])), None,
@@ -299,7 +308,7 @@ def test_polygon_wkb_is_made_multipolygon_without_decoding():
     assert [shapely.get_type_id(shapely.from_wkb(w)) for w in (got[5], got[7], got[8])] == [6, 6, 6]
     assert shapely.has_z(shapely.from_wkb(got[7]))
     assert multi_wkb(arr.slice(4, 3)).to_pylist() == got[4:7]
-    # a frame's geometries the same way (the frames' path of io.arrow_batches)
-    from pipeline.io import _multi
-    frames = shapely.to_wkb(_multi(shapely.from_wkb(np.array(wkbs[:7], dtype=object))))
+    # a frame's geometries the same way (the frames' path of batches.arrow_batches)
+    from pipeline.export.batches import as_multi
+    frames = shapely.to_wkb(as_multi(shapely.from_wkb(np.array(wkbs[:7], dtype=object))))
     assert got[:7] == list(frames)

@@ -26,17 +26,15 @@ from string import Template
 from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
-import pandas as pd
-import pyarrow as pa
 import pyogrio
 
 from pipeline import __version__, catalogue, io, memory, progress
 from pipeline.config import config_as_dict
-from pipeline.crs import WORKING_EPSG, assert_working_crs
+from pipeline.crs import WORKING_EPSG
 from pipeline.export import qgisproject
+from pipeline.export.batches import GEOMETRY_COLUMN, arrow_batches, prepare_frame, prepare_part
 from pipeline.export.common import Inputs, Streamed, jsonable, reread
 
-GEOMETRY_COLUMN = "geom"
 MAX_FIELD_NAME = 63
 GPKG_BLOK = 50_000  # rows per Arrow batch written to a layer
 
@@ -225,30 +223,6 @@ def usable_styles(layer: GpkgLayer) -> list[Style]:
     return [usable[first]] + usable[:first] + usable[first + 1:]
 
 
-def _prepare_frame(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
-    assert_working_crs(frame, name)
-    out = frame.copy(deep=False)  # columns are replaced, never changed in place
-    if out.geometry.name != GEOMETRY_COLUMN:
-        out = out.rename_geometry(GEOMETRY_COLUMN)
-    for col in out.columns:
-        if col == GEOMETRY_COLUMN:
-            continue
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            out[col] = out[col].astype("string")
-        elif out[col].dtype == object:
-            sample = out[col].dropna()
-            if len(sample) and not all(isinstance(v, (str, bool, int, float)) for v in sample):
-                out[col] = out[col].map(lambda v: None if v is None else json.dumps(jsonable(v)))
-    return out
-
-
-def _prepare_part(part: gpd.GeoDataFrame | pa.Table, name: str, geometry: str) -> gpd.GeoDataFrame | pa.Table:
-    """A batch of a streamed layer: a frame as _prepare_frame, an Arrow table (WKB) with its geometry renamed."""
-    if isinstance(part, pa.Table):
-        return part.rename_columns([GEOMETRY_COLUMN if c == geometry else c for c in part.column_names])
-    return _prepare_frame(part, name)
-
-
 def provenance(config, inputs: Inputs, started: datetime) -> dict:
     """Sources, settings, software version and run time of this export."""
     bronnen = []
@@ -374,7 +348,7 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
     with io.atomic_path(target) as tmp:
         for i, layer in enumerate(progress.bar(layers, desc="GeoPackage", unit=" laag")):
             _check_field_names(layer)
-            frame = _prepare_frame(layer.frame, layer.name)
+            frame = prepare_frame(layer.frame, layer.name)
             options = {"IDENTIFIER": layer.title, "DESCRIPTION": layer.description,
                        "GEOMETRY_NAME": GEOMETRY_COLUMN, "SPATIAL_INDEX": "YES"}
             kwargs = {}
@@ -385,11 +359,11 @@ def write_gpkg(config, inputs: Inputs, *, started: datetime | None = None, folde
                     "SBI_TABEL": json.dumps(meta["sbi_tabel"], ensure_ascii=False),
                     "BRONNEN": json.dumps(meta["bronnen"], ensure_ascii=False),
                     "CONFIGURATIE": json.dumps(meta["configuratie"], ensure_ascii=False)}
-            parts = None if layer.parts is None else (_prepare_part(p, layer.name, layer.frame.geometry.name)
+            parts = None if layer.parts is None else (prepare_part(p, layer.name, layer.frame.geometry.name)
                                                       for p in layer.parts())
             with _fast_sqlite():
                 # a stream of batches: the WKB of a national BAG layer never exists all at once
-                batches = io.arrow_batches(frame, rows=GPKG_BLOK, multi=layer.geometry_type == "MultiPolygon",
+                batches = arrow_batches(frame, rows=GPKG_BLOK, multi=layer.geometry_type == "MultiPolygon",
                                            parts=parts)
                 pyogrio.write_arrow(batches, tmp, layer=layer.name, driver="GPKG", geometry_name=GEOMETRY_COLUMN,
                                     geometry_type=layer.geometry_type, crs=f"EPSG:{WORKING_EPSG}",
