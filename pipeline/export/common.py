@@ -225,11 +225,12 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
     return Streamed(columns, verblijfsobjecten if name == "verblijfsobjecten" else layer)
 
 
-def reread(inputs: Inputs, name: str) -> Callable[[], Iterator[gpd.GeoDataFrame]]:
-    """The rows of a large result layer read again from its file (checked whole by read_inputs) batch by batch: a
-    forked writer then does not touch the frame it shares with the main process (the kernel copies every page
-    holding a Python object a process touches, so both would end up with a copy)."""
-    return lambda: io.read_parquet_batches(inputs.files[name], what=name, groups=1)  # a result layer is wide
+def reread(inputs: Inputs, name: str) -> Callable[[], Iterator[pa.Table]]:
+    """The rows of a large result layer read again from its file (checked whole by read_inputs) batch by batch, as
+    Arrow tables with the file's WKB (io.read_parquet_tables): a forked writer then does not touch the frame it shares
+    with the main process (the kernel copies every page holding a Python object a process touches, so both would end
+    up with a copy), and decodes no geometry."""
+    return lambda: io.read_parquet_tables(inputs.files[name], what=name, groups=1)  # a result layer is wide
 
 
 def invoer_bereik(name: str, config) -> str:
