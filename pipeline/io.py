@@ -35,6 +35,7 @@ from pyproj import CRS
 from pipeline.boxgrid import NEAR_CELL, BoxGrid
 from pipeline.crs import NL_EXTENT_RD, WORKING_CRS, WORKING_EPSG, assert_working_crs
 from pipeline.threads import in_threads
+from pipeline.wkb import multi_wkb
 
 ROW_GROUP_ROWS = 32_768   # rows per Parquet row group: the unit a bbox read skips or reads
 READ_GROUPS = 4           # row groups read at a time by _read_near (by default)
@@ -95,9 +96,21 @@ def spatial_order(geoms: np.ndarray) -> np.ndarray:
     return np.argsort(hilbert_keys(geoms), kind="stable")
 
 
-def to_arrow(frame: gpd.GeoDataFrame) -> pa.Table:
-    """A GeoDataFrame as a GeoParquet Arrow table: WKB geometry plus the bbox covering column."""
-    return _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
+def to_arrow(frame: gpd.GeoDataFrame, *, multi: bool = False) -> pa.Table:
+    """A GeoDataFrame as a GeoParquet Arrow table: WKB geometry plus the bbox covering column. With `multi` its
+    Polygons are written as MultiPolygons of one part (wkb.multi_wkb: the frame may keep single polygons as they
+    are, which is cheaper than making MultiPolygon objects)."""
+    table = _geopandas_to_arrow(frame, index=False, geometry_encoding="WKB", write_covering_bbox=True)
+    if not multi:
+        return table
+    geo = json.loads(table.schema.metadata[b"geo"])
+    gcol = geo["primary_column"]
+    column = geo["columns"][gcol]
+    column["geometry_types"] = sorted({"Multi" + t if t.startswith("Polygon") else t
+                                       for t in column.get("geometry_types", [])})
+    wkb = multi_wkb(table.column(gcol).combine_chunks())
+    table = table.set_column(table.schema.get_field_index(gcol), gcol, wkb)
+    return table.replace_schema_metadata({**table.schema.metadata, b"geo": json.dumps(geo).encode()})
 
 
 def write_parquet(frame: pd.DataFrame | gpd.GeoDataFrame, target: str | Path, *, sort: bool = False) -> Path:

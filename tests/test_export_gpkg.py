@@ -283,7 +283,7 @@ def test_the_bag_layers_are_written_near_the_terreinen_batch_by_batch(tmp_path, 
 
 
 def test_polygon_wkb_is_made_multipolygon_without_decoding():
-    """batches.multi_wkb: a 2D little-endian Polygon becomes the MultiPolygon of one part by a 9-byte header (byte order 1,
+    """wkb.multi_wkb: a 2D little-endian Polygon becomes the MultiPolygon of one part by a 9-byte header (byte order 1,
     type 6, one part) before its own bytes, byte for byte what shapely writes; a big-endian, a Z polygon and an SRID
     are decoded and written by shapely; a MultiPolygon, a point, a line and a null stay as they are. Also on a slice
     of an array (Arrow offsets)."""
@@ -291,7 +291,7 @@ def test_polygon_wkb_is_made_multipolygon_without_decoding():
     import pyarrow as pa
     import shapely
 
-    from pipeline.export.batches import multi_wkb
+    from pipeline.wkb import multi_wkb
 
     square = shapely.box(0, 0, 1, 1)
     wkbs = [shapely.to_wkb(square), shapely.to_wkb(shapely.MultiPolygon([square, shapely.box(2, 2, 3, 3)])), None,
@@ -309,6 +309,6 @@ def test_polygon_wkb_is_made_multipolygon_without_decoding():
     assert shapely.has_z(shapely.from_wkb(got[7]))
     assert multi_wkb(arr.slice(4, 3)).to_pylist() == got[4:7]
     # a frame's geometries the same way (the frames' path of batches.arrow_batches)
-    from pipeline.export.batches import as_multi
+    from pipeline.wkb import as_multi
     frames = shapely.to_wkb(as_multi(shapely.from_wkb(np.array(wkbs[:7], dtype=object))))
     assert got[:7] == list(frames)

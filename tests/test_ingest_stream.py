@@ -1,6 +1,8 @@
 """The BAG layers ingested batch by batch (pipeline/ingest/large.py, stream.py) equal the layers built in memory:
 the same rows in Hilbert order, the same quality report, with the whole-source rules (the older of two current
 voorkomens, exact copies of a repeated id) decided across batch boundaries."""
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -65,6 +67,10 @@ def test_batches_equal_the_layer_in_memory(tmp_path, history):
     assert got.drop(columns="geometry").equals(want.drop(columns="geometry"))
     assert got.geometry.geom_equals_exact(want.geometry, 0).all()
     assert pq.ParquetFile(catalogue.path("panden", streamed.paths.processed)).schema_arrow.names[-1] == "bbox"
+    # the batches keep single polygons as Polygons; the writer makes them MultiPolygons in their WKB (wkb.multi_wkb)
+    assert set(got.geom_type) == {"MultiPolygon"}
+    geo = json.loads(pq.read_schema(catalogue.path("panden", streamed.paths.processed)).metadata[b"geo"])
+    assert geo["columns"]["geometry"]["geometry_types"] == ["MultiPolygon"]
     quality = pd.read_csv(streamed.paths.processed / ingest.QUALITY_CSV)
     row = quality[(quality["laag"] == "panden") & quality["soort"].isna()].iloc[0]
     mem = report.frame()

@@ -65,6 +65,7 @@ def load_batches(source: Source, name: str, layer_name: str, specs: list[Spec], 
 
     tolerance = config.ingest.boog_max_afwijking_m
     state = _State(source, name, layer_name, specs, report, None, False, select, tolerance)
+    state.multi = False  # its single Polygons stay Polygons: the LayerWriter writes them as MultiPolygons
     for read in stream.read_batches(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance,
                                     batch_rows=config.ingest.batch_rijen):
         yield state.batch(read, kind)
@@ -80,6 +81,7 @@ class _State:
             tolerance
         self.tally = self.found = self.where = self.provenance = self.read = None
         self.offset, self.kept_any = 0, False
+        self.multi = True
 
     def _first(self, read: readers.Layer) -> None:
         self.read = read
@@ -109,7 +111,7 @@ class _State:
                      f"afwijking)".replace(".", ","))
         if self.select is not None:
             frame = frame.loc[self.select(Loaded(frame, self.found, self.where, tally, self.provenance))]
-        frame = geometry.clean(frame, kind, tally, areas_as_lines=self.areas_as_lines)
+        frame = geometry.clean(frame, kind, tally, areas_as_lines=self.areas_as_lines, multi=self.multi)
         self.kept_any |= not frame.empty
         return Loaded(frame, self.found, self.where, tally, self.provenance)
 

@@ -30,11 +30,13 @@ PART_TYPE = {"Polygon": shapely.GeometryType.POLYGON, "LineString": shapely.Geom
              "Point": shapely.GeometryType.POINT}
 
 
-def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally, *, areas_as_lines: bool = False) -> gpd.GeoDataFrame:
+def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally, *, areas_as_lines: bool = False,
+          multi: bool = True) -> gpd.GeoDataFrame:
     """Drop empty geometries, repair invalid ones, keep only parts of the expected kind.
 
-    Polygons come out as MultiPolygon (one row per input row); lines and points are exploded to one
-    row per part, so a MultiLineString becomes several LineStrings with the same attributes. With
+    Polygons come out as MultiPolygon (one row per input row; with multi=False a row of one polygon keeps its
+    Polygon, for a writer that makes it MultiPolygon in its WKB: stream.LayerWriter); lines and points are exploded
+    to one row per part, so a MultiLineString becomes several LineStrings with the same attributes. With
     `areas_as_lines` (kind LineString), polygon parts become their centre line (centreline.py) and the
     column `_conversie` says how. Rows dropped here are losses: data that could not be used.
     """
@@ -58,7 +60,7 @@ def clean(frame: gpd.GeoDataFrame, kind: str, tally: Tally, *, areas_as_lines: b
     if kind == "Polygon":
         out = np.full(len(geoms), None, dtype=object)
         alone = np.bincount(owner, minlength=len(geoms))[owner] == 1  # a row's only part (most rows): 3x faster
-        out[owner[alone]] = shapely.multipolygons(parts[alone][:, None])
+        out[owner[alone]] = shapely.multipolygons(parts[alone][:, None]) if multi else parts[alone]
         order = np.flatnonzero(~alone)[np.argsort(owner[~alone], kind="stable")]
         shapely.multipolygons(parts[order], indices=owner[order], out=out)
         frame = frame.iloc[np.flatnonzero(has_kept)].copy()

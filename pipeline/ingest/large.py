@@ -33,7 +33,7 @@ def write_streamed(name: str, config: Config, report: Report, folder: Path) -> d
     """Ingest layer `name` into `folder` batch by batch; returns {rows, bounds} of the canonical file."""
     specs, kind, default_layer, id_spec, build = LAYERS[name]
     source = getattr(config.sources, name)
-    writer = LayerWriter(catalogue.path(name, folder))
+    writer = LayerWriter(catalogue.path(name, folder), multi=kind == "Polygon")  # load_batches keeps single polygons
     versions = KeyedSpill(writer.scratch / "voorkomens")
     id_col = duplicates.id_column(name)
     src = None
@@ -43,7 +43,7 @@ def write_streamed(name: str, config: Config, report: Report, folder: Path) -> d
                                 select=bag._current(config, id_spec, versions)):
             out = build(src, config)
             filled_any |= name != "verblijfsobjecten" or bool(out["gebruiksdoel"].notna().any())
-            writer.add(conform(out, name), src.rows, id_col)
+            writer.add(conform(out, name, multi=not writer.multi), src.rows, id_col)
             log.debug("ingest: %s: %d rows so far", name, writer.rows)
         older = bag.older_rows(versions, src.tally)
         stats = writer.finish(drop_rows=older, id_column=id_col, on_repeated=duplicates.exact_copies)

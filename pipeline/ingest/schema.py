@@ -14,8 +14,9 @@ from pipeline.crs import WORKING_CRS, assert_working_crs
 from pipeline.ingest.geometry import to_multipolygon
 
 
-def conform(frame: gpd.GeoDataFrame, layer_name: str) -> gpd.GeoDataFrame:
-    """Exactly the canonical columns (missing ones as nulls) in order, typed, plus `geometry`."""
+def conform(frame: gpd.GeoDataFrame, layer_name: str, *, multi: bool = True) -> gpd.GeoDataFrame:
+    """Exactly the canonical columns (missing ones as nulls) in order, typed, plus `geometry`. multi=False: a cleaned
+    frame's single Polygons stay Polygons (geometry.clean multi=False, for stream.LayerWriter)."""
     entry = catalogue.dataset(layer_name)
     out = {}
     for column in catalogue.columns(layer_name):
@@ -25,7 +26,7 @@ def conform(frame: gpd.GeoDataFrame, layer_name: str) -> gpd.GeoDataFrame:
             values = values.astype("boolean").fillna(False)
         out[column.name] = values
     geoms = frame.geometry.to_numpy()
-    if entry.geometry == "Polygon":
+    if entry.geometry == "Polygon" and multi:
         geoms = to_multipolygon(geoms)
     result = gpd.GeoDataFrame(pd.DataFrame(out).reset_index(drop=True),
                               geometry=gpd.GeoSeries(geoms, crs=frame.crs).reset_index(drop=True))

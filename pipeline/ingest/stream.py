@@ -137,8 +137,9 @@ def prefetched(items: Iterator, depth: int = 1) -> Iterator:
 class LayerWriter:
     """A canonical layer written batch by batch and sorted on `finish` (see module doc)."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, *, multi: bool = False):
         self.target = Path(target)
+        self.multi = multi  # the batches' single Polygons are written as MultiPolygons (io.to_arrow)
         self.scratch = io.scratch_folder(self.target)
         self.buckets = Spill(self.scratch / "buckets")  # the rows by the top bits of their Hilbert key
         self.schema: pa.Schema | None = None
@@ -151,7 +152,7 @@ class LayerWriter:
         if not len(frame):
             return
         keys = io.hilbert_keys(frame.geometry.to_numpy())
-        table = io.to_arrow(frame)
+        table = io.to_arrow(frame, multi=self.multi)
         if self.schema is None:
             self.schema = table.schema
         table = table.cast(self.schema)
