@@ -118,7 +118,7 @@ def world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(world):
     """In this process, one partition per 3 terreinen."""
-    return run_in(world, "lokaal", partitie_terreinen=3)
+    return run_in(world, "lokaal", engine="lokaal", partitie_terreinen=3)
 
 
 def test_one_partition_or_many_gives_the_same_tables(world, reference):
@@ -136,8 +136,8 @@ def test_one_partition_or_many_gives_the_same_tables(world, reference):
 
 def test_one_partition_at_a_time_gives_the_same_tables(world, reference):
     """The reference runs its partitions side by side in threads (one per core); one thread, in order, agrees."""
-    assert_same(reference, run_in(world, "een_draad", werkers=1, partitie_terreinen=3))
-    assert_same(reference, run_in(world, "drie_draden", werkers=3, partitie_terreinen=2))
+    assert_same(reference, run_in(world, "een_draad", engine="lokaal", werkers=1, partitie_terreinen=3))
+    assert_same(reference, run_in(world, "drie_draden", engine="lokaal", werkers=3, partitie_terreinen=2))
 
 
 def test_local_processes_give_the_same_tables(world, reference, monkeypatch, tmp_path):

@@ -118,9 +118,10 @@ class Rekenen(Strict):
     """Where the heavy joins of the analyse stage run (pipeline/analyse/partities.py). The results do not depend on
     it: the same code runs in every engine, one task per spatial partition of terreinen."""
     engine: Literal["lokaal", "processen", "cluster"] = Field(
-        "lokaal", description="lokaal: in this process (rekenen.werkers partitions side by side in threads, dask's "
-                              "threaded scheduler); processen: dask's local multi-process scheduler (rekenen.werkers "
-                              "processes); cluster: a dask.distributed scheduler at rekenen.scheduler")
+        "processen", description="processen (default): dask's local multi-process scheduler (rekenen.werkers "
+                                 "processes forked from this one); lokaal: in this process (rekenen.werkers "
+                                 "partitions side by side in threads, dask's threaded scheduler; the partitions take "
+                                 "turns at the GIL); cluster: a dask.distributed scheduler at rekenen.scheduler")
     scheduler: str | None = Field(
         None, description="Address of a dask.distributed scheduler (engine cluster), e.g. tcp://10.0.0.5:8786")
     werkers: int | None = Field(None, ge=1, description="Threads (engine lokaal; 1 = one partition at a time) or "
