@@ -21,8 +21,8 @@ import shapely
 
 from pipeline import catalogue, io
 from pipeline.export import trend
-from pipeline.threads import in_threads
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
+from pipeline.threads import in_threads
 
 log = logging.getLogger(__name__)
 

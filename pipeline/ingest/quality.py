@@ -73,6 +73,7 @@ def checksum_soon(path) -> Future:
         _HASHING[os.getpid()] = ThreadPoolExecutor(1, thread_name_prefix="sha256")
     return _HASHING[os.getpid()].submit(checksum, path)
 
+
 CSV_COLUMNS = ["laag", "bron", "soort", "bronbestand", "gelezen", "behouden", "gerepareerd", "verwijderd",
                "waarvan_verlies", "samengevoegd", "leeg_gemaakt", "reden"]
 ALL = ""  # the kind of the total row
