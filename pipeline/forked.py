@@ -6,6 +6,8 @@ staging folder, and it draws no progress bars. Fork and prctl need Linux; elsewh
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -25,6 +27,19 @@ def count(wanted: int | None, setting: str) -> int:
             log.warning("%s = %d: helper processes need Linux, the stage runs in one process", setting, wanted)
         return 1
     return wanted or min(2, threads.workers())
+
+
+@contextlib.contextmanager
+def frozen():
+    """While processes forked from this one run: the objects made so far are out of the garbage collector's reach
+    (gc.freeze), so a process collecting them does not write to the pages holding them, which the kernel would copy
+    into it; the freed memory is given back first, so the processes share what is in use, not a high-water mark."""
+    memory.release()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def die_with_parent(parent: int) -> None:

@@ -317,9 +317,8 @@ def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np
 
 def read_parquet_tables(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
                         cell: float | None = None, groups: int | None = None) -> Iterator[pa.Table]:
-    """The rows read_parquet_batches gives, as Arrow tables with the geometry still WKB (covering dropped): a layer
-    copied into another file (the GeoPackage) needs no shapely geometry, and decoding and encoding a national BAG
-    costs seconds per million rows."""
+    """The rows read_parquet_batches gives as Arrow tables, the geometry still WKB (covering dropped): a layer copied
+    into another file needs no shapely geometry (decoding and encoding cost seconds per million rows)."""
     pf, geo = _open(path, what)
     _need_covering(geo, path)
     crs = geo["columns"][geo["primary_column"]].get("crs")
@@ -362,11 +361,15 @@ def _to_frame(table: pa.Table, gcol: str, crs, *, points: bool = False) -> gpd.G
     if bbox is not None and bbox.field("xmin").null_count == 0:
         geoms = shapely.points(*(bbox.field(k).to_numpy(zero_copy_only=False) for k in ("xmin", "ymin")))
     else:
-        wkb = table.column(gcol).to_numpy(zero_copy_only=False) if table.num_rows else np.zeros(0, dtype=object)
-        geoms = in_threads(shapely.from_wkb, np.asarray(wkb, dtype=object))
+        geoms = decode_wkb(table.column(gcol))
     frame.insert(position, gcol, gpd.GeoSeries(geoms, index=frame.index, crs=WORKING_CRS if epsg == WORKING_EPSG
                                                 else (None if crs is None else CRS.from_json_dict(crs))))
     return gpd.GeoDataFrame(frame, geometry=gcol)
+
+
+def decode_wkb(wkb: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A WKB column as shapely geometries, decoded in threads."""
+    return in_threads(shapely.from_wkb, np.asarray(wkb.to_numpy(zero_copy_only=False), dtype=object))
 
 
 def is_in(values, allowed) -> np.ndarray:

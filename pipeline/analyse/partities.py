@@ -25,7 +25,6 @@ processed folder at the same path). The same task code runs in all three.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import math
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, forked, io, memory, threads
+from pipeline import catalogue, forked, io, threads
 from pipeline.analyse import bebouwing, contouren, gevoelig
 from pipeline.analyse._geo import geoms, nearest_tree
 
@@ -225,15 +224,8 @@ def compute(terreinen, kavels, omgevingstype, settings, bron: Bron, rekenen) -> 
 
         # one task per process at a time: dask's default hands out six at once, so a few partitions all went to one
         # process; the processes are forked (dask's own pool spawns fresh interpreters that import everything again)
-        # the layers read so far are frozen out of the garbage collector's reach: a process collecting them would
-        # write to every page holding one, and the kernel would copy that page into the process
-        memory.release()
-        gc.freeze()
-        try:
-            with forked.processes(n) as pool:
-                return list(dask.compute(*work, scheduler=dask.multiprocessing.get, pool=pool, chunksize=1))
-        finally:
-            gc.unfreeze()
+        with forked.frozen(), forked.processes(n) as pool:  # the layers read so far shared, not copied
+            return list(dask.compute(*work, scheduler=dask.multiprocessing.get, pool=pool, chunksize=1))
     if n > 1:  # the tasks are mostly Arrow, GEOS and numpy work, which release the GIL: partitions side by side
         return list(dask.compute(*work, scheduler=dask.threaded.get, num_workers=n))
     return list(dask.compute(*work, scheduler=dask.local.get_sync))

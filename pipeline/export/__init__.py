@@ -24,7 +24,7 @@ free (detaildata.Blocks).
 """
 from __future__ import annotations
 
-import gc
+import contextlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -79,11 +79,8 @@ def run(config, **_options) -> dict:
         blocks = Blocks() if links else None
         _SHARED.update(config=config, inputs=inputs, sources=page_sources(config, inputs) if links else None,
                        blocks=blocks if n > 1 else None)
-        if n > 1:
-            memory.release()
-            gc.freeze()
         try:
-            with forked.pool(n) as pool:
+            with forked.frozen() if n > 1 else contextlib.nullcontext(), forked.pool(n) as pool:
                 # beside this process: the GeoPackage, then pages; here: the overview, report, register and search
                 # page, then pages
                 jobs = [pool.submit(_side_job, pages, processed_dir if k == 1 else None, started)
@@ -100,7 +97,6 @@ def run(config, **_options) -> dict:
                 results = [job.result() for job in jobs]
         finally:
             _SHARED.clear()
-            gc.unfreeze()
         for side_links, _ in results:
             written.update(side_links)
         if written != links:

@@ -22,7 +22,6 @@ import shapely
 from pipeline import catalogue, io
 from pipeline.export import trend
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
-from pipeline.threads import in_threads
 
 log = logging.getLogger(__name__)
 
@@ -188,16 +187,16 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
     gcol = columns.geometry.name
     attributes = [c.name for c in catalogue.columns(name, analyse)]
 
-    def checked(table):
-        """The table, its attributes checked as catalogue.check checks a frame."""
-        catalogue.check(table.drop_columns([gcol]).to_pandas(), name, analyse, where=where, only=attributes)
-        return table
+    def checked(table) -> pd.DataFrame:
+        """The table's attributes, checked as catalogue.check checks a frame."""
+        return catalogue.check(table.drop_columns([gcol]).to_pandas(), name, analyse, where=where, only=attributes)
 
     def panden():
         for table in io.read_parquet_tables(path, what=name, boxes=boxes, cell=cell):
-            geoms = in_threads(shapely.from_wkb, table.column(gcol).to_numpy())
-            gebruik = with_gebruik(gpd.GeoDataFrame(geometry=geoms, crs=columns.crs), processed, config)["gebruik"]
-            yield checked(table).append_column("gebruik", pa.array(gebruik.array, pa.string()))
+            checked(table)
+            geoms = gpd.GeoDataFrame(geometry=io.decode_wkb(table.column(gcol)), crs=columns.crs)
+            gebruik = with_gebruik(geoms, processed, config)["gebruik"]
+            yield table.append_column("gebruik", pa.array(gebruik.array, pa.string()))
 
     def verblijfsobjecten():
         near = boxes
@@ -206,9 +205,9 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
         listed = inputs.gevoelig["vbo_id"] if inputs.gevoelig is not None else pd.Series([], dtype="str")
         seen = [listed.iloc[:0]]
         for table in io.read_parquet_tables(path, what=name, boxes=near, cell=cell):
-            ids = table.column("vbo_id").to_pandas()
+            ids = checked(table)["vbo_id"]
             seen.append(ids[io.is_in(ids, listed)])
-            yield checked(table)
+            yield table
         if near is not None and inputs.gevoelig is not None:  # the gevoelige objecten used, wherever they are
             used = inputs.gevoelig[~io.is_in(listed, pd.concat(seen, ignore_index=True))]
             if len(used):
@@ -218,7 +217,8 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
 
     def layer():
         for table in io.read_parquet_tables(path, what=name, groups=1):
-            yield checked(table)
+            checked(table)
+            yield table
 
     if name == "panden":
         return Streamed(columns.assign(gebruik=pd.Series([], dtype="string")), panden)

@@ -64,8 +64,8 @@ def load_batches(source: Source, name: str, layer_name: str, specs: list[Spec], 
     from pipeline.ingest import stream
 
     tolerance = config.ingest.boog_max_afwijking_m
-    state = _State(source, name, layer_name, specs, report, None, False, select, tolerance)
-    state.multi = False  # its single Polygons stay Polygons: the LayerWriter writes them as MultiPolygons
+    # single Polygons stay Polygons (multi=False): the LayerWriter writes them as MultiPolygons
+    state = _State(source, name, layer_name, specs, report, None, False, select, tolerance, multi=False)
     for read in stream.read_batches(source, name, default_layer=default_layer, kind=kind, tolerance=tolerance,
                                     batch_rows=config.ingest.batch_rijen):
         yield state.batch(read, kind)
@@ -75,13 +75,14 @@ def load_batches(source: Source, name: str, layer_name: str, specs: list[Spec], 
 class _State:
     """What `load` carries from one batch to the next: fields found, the tally, provenance, row offset."""
 
-    def __init__(self, source, name, layer_name, specs, report, kinds_field, areas_as_lines, select, tolerance):
+    def __init__(self, source, name, layer_name, specs, report, kinds_field, areas_as_lines, select, tolerance,
+                 multi: bool = True):
         self.source, self.name, self.layer_name, self.specs, self.report = source, name, layer_name, specs, report
         self.kinds_field, self.areas_as_lines, self.select, self.tolerance = kinds_field, areas_as_lines, select, \
             tolerance
         self.tally = self.found = self.where = self.provenance = self.read = None
         self.offset, self.kept_any = 0, False
-        self.multi = True
+        self.multi = multi
 
     def _first(self, read: readers.Layer) -> None:
         self.read = read
