@@ -239,6 +239,17 @@ def _covering(geo: dict) -> dict | None:
     return geo["columns"][geo["primary_column"]].get("covering", {}).get("bbox")
 
 
+def open_covered(path: str | Path, what: str | None = None) -> pq.ParquetFile:
+    """A GeoParquet file to be read by row groups without its frame (read_parquet checks that): its covering column
+    and the working CRS checked."""
+    pf, geo = _open(path, what)
+    _need_covering(geo, path)
+    crs = geo["columns"][geo["primary_column"]].get("crs")
+    if _epsg(json.dumps(crs, sort_keys=True)) != WORKING_EPSG:
+        raise ValueError(f"{path}: expected CRS {WORKING_CRS}, found {crs}")
+    return pf
+
+
 def _need_covering(geo: dict | None, path) -> None:
     if geo is None or _covering(geo) is None:
         raise ValueError(f"{path}: no bbox covering column; write it again with pipeline.io.write_parquet")
@@ -276,55 +287,44 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
                  at_once: int | None = None) -> Iterator[pa.Table]:
     """_read_near `at_once` (default READ_GROUPS) row groups at a time, in file order (every row when `boxes` is
     None)."""
-    meta = pf.metadata
-    if boxes is None:
-        groups = np.arange(meta.num_row_groups)
-    else:
-        leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
-        stats = np.full((meta.num_row_groups, 4), np.nan)
-        for g in range(meta.num_row_groups):
-            rg = meta.row_group(g)
-            for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
-                s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
-                stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
-        grid = BoxGrid(boxes, cell)
-        known = ~np.isnan(stats).any(axis=1)
-        hit = ~known
-        hit[known] = grid(stats[known])
-        groups = np.flatnonzero(hit)
+    groups, grid = groups_near(pf, boxes, cell)
     # a few row groups at a time, each filtered before the next is read: boxes spread over a region can meet every
     # row group, and reading them all before filtering would hold the whole file (a national BAG: gigabytes)
     read = columns if BBOX in columns else [*columns, BBOX]
     at_once = at_once or READ_GROUPS
     for start in range(0, len(groups), at_once):
         table = pf.read_row_groups(groups[start:start + at_once], columns=read)
-        if boxes is not None:
-            table = table.filter(pa.array(grid(_bbox_rows(table))))
+        if grid is not None:
+            table = table.filter(pa.array(grid(bbox_rows(table))))
         yield table.drop_columns([BBOX]) if BBOX not in columns else table
 
 
-def read_parquet_batches(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
-                         cell: float | None = None, groups: int | None = None) -> Iterator[gpd.GeoDataFrame]:
-    """read_parquet `groups` (default READ_GROUPS) row groups at a time, in file order (the same rows as one
-    read_parquet with the same boxes and cell): a layer written without ever being held whole. Needs the bbox
-    covering column."""
-    pf, geo = _open(path, what)
-    _need_covering(geo, path)
-    boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)
-    for table in _near_tables(pf, _wanted(pf, geo), boxes, cell or NEAR_CELL, groups):
-        yield _geo_frame(table, geo, path)
+def groups_near(pf: pq.ParquetFile, boxes: np.ndarray | None, cell: float) -> tuple[np.ndarray, BoxGrid | None]:
+    """The row groups whose bbox statistics meet the grid of `boxes` (a group without them too; every group when
+    `boxes` is None), and that grid, which the rows of those groups are filtered by."""
+    meta = pf.metadata
+    if boxes is None:
+        return np.arange(meta.num_row_groups), None
+    leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    stats = np.full((meta.num_row_groups, 4), np.nan)
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
+            s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
+            stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
+    grid = BoxGrid(np.asarray(boxes, dtype=float).reshape(-1, 4), cell)
+    known = ~np.isnan(stats).any(axis=1)
+    hit = ~known
+    hit[known] = grid(stats[known])
+    return np.flatnonzero(hit), grid
 
 
 def read_parquet_tables(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
                         cell: float | None = None, groups: int | None = None) -> Iterator[pa.Table]:
-    """The rows read_parquet_batches gives as Arrow tables, the geometry still WKB (covering dropped): a layer copied
-    into another file needs no shapely geometry (decoding and encoding cost seconds per million rows)."""
-    pf, geo = _open(path, what)
-    _need_covering(geo, path)
-    crs = geo["columns"][geo["primary_column"]].get("crs")
-    if _epsg(json.dumps(crs, sort_keys=True)) != WORKING_EPSG:
-        raise ValueError(f"{path}: expected CRS {WORKING_CRS}, found {crs}")
-    boxes = None if boxes is None else np.asarray(boxes, dtype=float).reshape(-1, 4)
+    """The rows read_parquet gives, `groups` (default READ_GROUPS) row groups at a time in file order, as Arrow
+    tables with the geometry still WKB (covering dropped): a layer copied into another file needs no shapely geometry
+    (decoding and encoding cost seconds per million rows), and is never held whole."""
+    pf = open_covered(path, what)
     yield from _near_tables(pf, [n for n in pf.schema_arrow.names if n != BBOX], boxes, cell or NEAR_CELL, groups)
 
 
@@ -332,12 +332,12 @@ def read_bounds(path: str | Path, boxes: np.ndarray, cell: float | None = None) 
     """(n, 4) bboxes of the rows read_parquet(path, boxes=boxes, cell=cell) gives, from the covering column only."""
     pf = pq.ParquetFile(path)
     parts = [np.zeros((0, 4))]
-    for table in _near_tables(pf, [BBOX], np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL):
-        parts.append(_bbox_rows(table))
+    for table in _near_tables(pf, [BBOX], boxes, cell or NEAR_CELL):
+        parts.append(bbox_rows(table))
     return np.concatenate(parts)
 
 
-def _bbox_rows(table: pa.Table) -> np.ndarray:
+def bbox_rows(table: pa.Table) -> np.ndarray:
     """(n, 4) xmin, ymin, xmax, ymax of each row, from the covering column."""
     b = table.column(BBOX).combine_chunks()
     return np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])

@@ -3,6 +3,7 @@ catalogue labels in the page data, budget, pages."""
 import json
 import re
 
+import numpy as np
 import pytest
 from shapely.geometry import shape
 
@@ -267,6 +268,36 @@ def test_the_overview_is_simplified_only_while_that_can_make_it_fit(caplog):
     assert "simplifying cannot make it fit" in caplog.text
 
 
+def test_the_overview_passes_over_tolerances_its_coordinates_cannot_fit():
+    """fit_budget with `vertices` (the number of coordinates at a tolerance): after a page over the budget, the
+    tolerances whose page is sure to be over it (guessed from the coordinates they keep at the page's bytes per
+    coordinate) are not rendered; the tolerance found and the page are those of rendering each in turn, and the last
+    attempt is rendered whatever the guess (the page returned is the one of the tolerance returned)."""
+    from pipeline.export.kaartdata import fit_budget
+
+    def points(tolerance: float) -> int:
+        return max(1, int(200_000 / tolerance))
+
+    def renderer():
+        calls = []
+
+        def render(tolerance: float) -> str:
+            calls.append(tolerance)
+            coordinates = '"coordinates":[' + ",".join(["[5.12345,51.12345]"] * points(tolerance)) + "]"
+            return '{"x":"' + "a" * 100_000 + '","geometry":{"type":"LineString",' + coordinates + "}}"
+        return render, calls
+
+    found = {}
+    for guessing in (False, True):  # 0.2 MB: 3.8 MB at 1 m, 0.86 at 5, 0.48 at 10, 0.29 at 20, 0.19 at 40
+        render, calls = renderer()
+        found[guessing] = fit_budget(render, tolerance=1.0, budget_mb=0.2, vertices=points if guessing else None)
+        assert calls == ([1.0, 40.0] if guessing else [1.0, 5.0, 10.0, 20.0, 40.0])
+    assert found[True] == found[False] and found[True][1] == 40.0
+    render, calls = renderer()  # out of attempts: the last tolerance is rendered, and that page is returned
+    html, tolerance = fit_budget(render, tolerance=1.0, budget_mb=0.15, attempts=3, vertices=points)
+    assert calls == [1.0, 10.0] and tolerance == 10.0 and html == render(10.0)
+
+
 def test_overview_layers_are_written_by_columns_and_unpack_to_the_same_features(built):
     """The overview's layers carry each column name once (`velden`) and per feature its values: unpacked (as
     opmaak.js does in the page) they are exactly the features written with properties, nulls left out; the page is
@@ -287,3 +318,71 @@ def test_overview_layers_are_written_by_columns_and_unpack_to_the_same_features(
     assert packed["features"][0]["waarden"][1] is None and "naam" not in plain["features"][0]["properties"]
     assert expand_columns(packed) == plain
     assert len(paginas.dumps(packed)) < 0.7 * len(paginas.dumps(plain))
+
+
+def test_values_are_rounded_as_python_rounds_them():
+    """kaartdata.round_as_python is Python's round(x, 3) bit for bit: on random values, on the exact halves where
+    numpy's scale-and-rint can go the other way (2.675, 0.0625, 1.0005 as doubles), signed zeros and huge values."""
+    from pipeline.export.kaartdata import _plain, round_as_python
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([
+        rng.normal(0, 1, 200_000), rng.normal(0, 1e5, 200_000), np.arange(-20_000, 20_000) / 2000.0,
+        rng.uniform(0, 1, 100_000).round(4) + 0.0005, rng.integers(-10**9, 10**9, 100_000) / 8.0,
+        [0.0, -0.0, -0.0001, 2.675, 1.0005, 0.0625, 0.285, 1e15, 1e300, -1e300, 5e-324, 123456789.0125]])
+    expected = np.array([round(x, 3) for x in values.tolist()])
+    got = round_as_python(values, 3)
+    assert np.array_equal(got.view(np.int64), expected.view(np.int64))  # the sign of a zero too
+    numpy_rounded = np.round(values, 3)
+    assert not np.array_equal(numpy_rounded.view(np.int64), expected.view(np.int64))  # the case this guards
+    import pandas as pd
+    plain = _plain(pd.Series([2.675, np.nan, np.inf, -0.0004, 1.0005]))
+    assert plain.tolist() == [round(2.675, 3), None, None, -0.0, round(1.0005, 3)]
+    assert all(type(v) is float for v in plain if v is not None)
+    ints = _plain(pd.Series([1, None, 3], dtype="Int64"))
+    assert ints.tolist() == [1, None, 3] and type(ints[0]) is int
+
+
+def test_gebruiksdoelen_read_each_row_group_once_and_give_the_gebruik_of_the_whole_layer(tmp_path, monkeypatch):
+    """context.Gebruiksdoelen (the verblijfsobjecten behind the panden's gebruik in the GeoPackage and on the detail
+    pages): batch after batch of panden it gives the gebruik pand_gebruik gives from the whole layer, reading only
+    gebruiksdoel and the bbox's xmin and ymin, each row group once while it is kept (KEEP) and again after it was
+    dropped; a verblijfsobject without a point is in no pand, one without a gebruiksdoel has no function."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point, box
+
+    from pipeline import catalogue, io
+    from pipeline.crs import WORKING_CRS
+    from pipeline.export.context import Gebruiksdoelen, gebruik_of, pand_gebruik
+
+    monkeypatch.setattr(io, "ROW_GROUP_ROWS", 4)
+    kinds = ["woonfunctie", "industriefunctie", "kantoorfunctie", "woonfunctie,winkelfunctie", "sportfunctie"]
+    xs = np.arange(0, 2000, 25.0)  # 80 verblijfsobjecten on a line, 20 row groups, one without a point
+    vbo = gpd.GeoDataFrame({"vbo_id": [f"v{i}" for i in range(len(xs))],
+                            "gebruiksdoel": [kinds[i % 5] for i in range(len(xs))], "gevoelig": False},
+                           geometry=[Point(x + 155_000, 463_000) for x in xs], crs=WORKING_CRS)
+    vbo.loc[8, "geometry"] = None
+    vbo.loc[10, "gebruiksdoel"] = None
+    path = catalogue.write(vbo, "verblijfsobjecten", tmp_path)
+    panden = gpd.GeoDataFrame(geometry=[box(155_000 + x - 5, 462_995, 155_000 + x + 5, 463_005)
+                                        for x in np.arange(0, 2000, 50.0)], crs=WORKING_CRS)
+    expected = pand_gebruik(panden, catalogue.read("verblijfsobjecten", tmp_path)).tolist()
+    # pand k holds verblijfsobject 2k; number 8 (in pand 4) has no point, number 10 (pand 5) no gebruiksdoel
+    assert expected[:10] == ["wonen", "kantoor", "maatschappelijk en overig", "industrie", "geen verblijfsobject",
+                             "geen verblijfsobject", "kantoor", "maatschappelijk en overig", "industrie",
+                             "wonen en werken"]
+    read, original = [], io.pq.ParquetFile.read_row_groups
+    monkeypatch.setattr(io.pq.ParquetFile, "read_row_groups",
+                        lambda self, groups, **kw: read.append((list(groups), kw["columns"])) or
+                        original(self, groups, **kw))
+
+    for keep, rereads in ((32, False), (1, True)):
+        monkeypatch.setattr(Gebruiksdoelen, "KEEP", keep)
+        doelen, got, read[:] = Gebruiksdoelen(path, None), [], []
+        for batch in (panden.iloc[:25], panden.iloc[20:], panden.iloc[:10]):  # overlapping, then back
+            got += gebruik_of(batch, *doelen.near(batch.geometry.to_numpy())).tolist()
+        assert got == expected[:25] + expected[20:] + expected[:10]
+        groups = [g for gs, _ in read for g in gs]
+        assert {tuple(c) for _, c in read} == {("gebruiksdoel", "bbox.xmin", "bbox.ymin")}
+        assert (len(groups) > len(set(groups))) == rereads and len(set(groups)) == 20

@@ -55,7 +55,7 @@ def arrow_batches(frame: gpd.GeoDataFrame, *, rows: int, multi: bool = False,
     under the geometry column's name, Polygons made MultiPolygons when `multi`, an all-empty column as text (GDAL has
     no null type). Made one batch at a time, so the whole layer's WKB never exists at once, and a forked helper
     process (export.processen) makes few new objects in the heap it shares with the main process. With `parts` (the
-    layer as frames made one after the other, e.g. read_parquet_batches) `frame` gives only the columns and types;
+    layer as frames made one after the other) `frame` gives only the columns and types;
     a part may be an Arrow table with the geometry as WKB under the same name (read_parquet_tables): its WKB is
     written as it is, never decoded."""
     gcol = frame.geometry.name

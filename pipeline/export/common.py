@@ -21,6 +21,7 @@ import shapely
 
 from pipeline import catalogue, io
 from pipeline.export import trend
+from pipeline.export.context import Gebruiksdoelen, gebruik_of
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -157,14 +158,14 @@ def grown(terreinen: gpd.GeoDataFrame, reach: float) -> np.ndarray:
     return np.asarray(shapely.bounds(terreinen.geometry.to_numpy())) + [-reach, -reach, reach, reach]
 
 
-def with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDataFrame:
-    """The panden with their gebruik (context.pand_gebruik), from the verblijfsobjecten within their bboxes."""
-    from pipeline.export.context import pand_gebruik
-
-    vbo = catalogue.path("verblijfsobjecten", processed).is_file() and len(panden)
-    inside = catalogue.read("verblijfsobjecten", processed, config.analyse, cell=50.0,
-                            boxes=shapely.bounds(panden.geometry.to_numpy())) if vbo else None
-    return panden.assign(gebruik=pand_gebruik(panden, inside))
+def with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config, doelen=None) -> gpd.GeoDataFrame:
+    """The panden with their gebruik (context.pand_gebruik), from the verblijfsobjecten within their bboxes; `doelen`:
+    a context.Gebruiksdoelen kept from one batch of panden to the next."""
+    path = catalogue.path("verblijfsobjecten", processed)
+    if not path.is_file() or not len(panden):
+        return panden.assign(gebruik=gebruik_of(panden, np.array([], dtype=object), np.array([], dtype=np.uint8)))
+    doelen = doelen or Gebruiksdoelen(path, config.analyse)
+    return panden.assign(gebruik=gebruik_of(panden, *doelen.near(panden.geometry.to_numpy())))
 
 
 def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
@@ -192,10 +193,11 @@ def streamed(name: str, processed: Path, config, inputs: Inputs) -> Streamed:
         return catalogue.check(table.drop_columns([gcol]).to_pandas(), name, analyse, where=where, only=attributes)
 
     def panden():
+        doelen = Gebruiksdoelen(catalogue.path("verblijfsobjecten", processed), analyse)
         for table in io.read_parquet_tables(path, what=name, boxes=boxes, cell=cell):
             checked(table)
             geoms = gpd.GeoDataFrame(geometry=io.decode_wkb(table.column(gcol)), crs=columns.crs)
-            gebruik = with_gebruik(geoms, processed, config)["gebruik"]
+            gebruik = with_gebruik(geoms, processed, config, doelen)["gebruik"]
             yield table.append_column("gebruik", pa.array(gebruik.array, pa.string()))
 
     def verblijfsobjecten():

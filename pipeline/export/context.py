@@ -10,10 +10,18 @@
 """
 from __future__ import annotations
 
+import functools
+import os
+from collections import OrderedDict
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
+
+from pipeline import catalogue, io
 
 GEBRUIK = ["wonen en werken", "wonen", "industrie", "kantoor", "winkel", "maatschappelijk en overig",
            "geen verblijfsobject"]
@@ -26,30 +34,84 @@ def _vbo_bits(gebruiksdoel: pd.Series) -> np.ndarray:
     """Per verblijfsobject the bits of its gebruiksdoelen (comma-separated BAG values); worked out once per distinct
     text (a handful in a million verblijfsobjecten)."""
     codes, uniques = pd.factorize(gebruiksdoel.astype("string"), use_na_sentinel=False)
-    return _text_bits(pd.Series(uniques, dtype="string"))[codes]
+    return np.array([_doel_bits(text) for text in uniques], dtype=np.int64)[codes]
 
 
-def _text_bits(gebruiksdoel: pd.Series) -> np.ndarray:
-    text = gebruiksdoel.str.lower().fillna("")
-    bits = np.zeros(len(text), dtype=np.int64)
-    for doel, bit in _BITS.items():
-        bits |= np.where(text.str.contains(doel, regex=False).to_numpy(), bit, 0)
-    known = sum(text.str.count(doel).to_numpy() for doel in _BITS)
-    parts = np.where(text.to_numpy() == "", 0, text.str.count(",").to_numpy() + 1)
-    return bits | np.where(parts > known, _OTHER, 0)
+@functools.lru_cache(maxsize=4096)
+def _doel_bits(text) -> int:
+    """The bits of one gebruiksdoel text: a bit per known function in it, _OTHER when it names more functions than
+    known ones; none for a missing or empty text."""
+    text = text.lower() if isinstance(text, str) else ""
+    bits = sum(bit for doel, bit in _BITS.items() if doel in text)
+    parts = text.count(",") + 1 if text else 0
+    return bits | (_OTHER if parts > sum(text.count(doel) for doel in _BITS) else 0)
 
 
 def pand_gebruik(panden: gpd.GeoDataFrame, verblijfsobjecten: gpd.GeoDataFrame | None) -> pd.Series:
     """The gebruik of each pand (index of `panden`) from the verblijfsobjecten that lie in it."""
+    if verblijfsobjecten is None or not len(verblijfsobjecten):
+        return gebruik_of(panden, np.array([], dtype=object), np.array([], dtype=np.int64))
+    return gebruik_of(panden, verblijfsobjecten.geometry.to_numpy(), _vbo_bits(verblijfsobjecten["gebruiksdoel"]))
+
+
+def gebruik_of(panden: gpd.GeoDataFrame, points: np.ndarray, vbo_bits: np.ndarray) -> pd.Series:
+    """pand_gebruik from the verblijfsobjecten's points and their gebruiksdoel bits (_vbo_bits)."""
     bits = np.zeros(len(panden), dtype=np.int64)
-    if verblijfsobjecten is not None and len(verblijfsobjecten) and len(panden):
-        tree = shapely.STRtree(panden.geometry.to_numpy())
-        vbo, pand = tree.query(verblijfsobjecten.geometry.to_numpy(), predicate="intersects")
-        np.bitwise_or.at(bits, pand, _vbo_bits(verblijfsobjecten["gebruiksdoel"])[vbo])
+    if len(points) and len(panden):
+        vbo, pand = shapely.STRtree(panden.geometry.to_numpy()).query(points, predicate="intersects")
+        np.bitwise_or.at(bits, pand, vbo_bits[vbo].astype(np.int64))
     wonen = (bits & 1) > 0
     choices = [wonen & (bits > 1), wonen, (bits & 2) > 0, (bits & 4) > 0, (bits & 8) > 0, (bits & _OTHER) > 0]
     out = np.select(choices, GEBRUIK[:-1], GEBRUIK[-1])
     return pd.Series(out, index=panden.index, dtype="string", name="gebruik")
+
+
+class Gebruiksdoelen:
+    """The verblijfsobjecten as gebruik_of needs them, near the panden asked for: of verblijfsobjecten.parquet only
+    gebruiksdoel (as a dictionary: its bits worked out per distinct text) and the xmin and ymin of the bbox covering
+    (a point is those, as pipeline.io reads points) are read, a row group at a time, a quarter of the time of every
+    column. The last KEEP row groups are kept (KEEP * 32,768 * 17 bytes): panden come in Hilbert order a batch or a
+    block of pages at a time, as the verblijfsobjecten lie, so the next batch needs many of the same row groups (at
+    national scale a row group was read 2.6 times, 1.3 times with these kept). Opened in the process that reads:
+    made before a fork, it is used by each process on its own."""
+    KEEP = 32
+    CELL = 50.0  # the grid of the panden's bboxes the points are picked by (pipeline.boxgrid)
+    COLUMNS = ["gebruiksdoel", f"{io.BBOX}.xmin", f"{io.BBOX}.ymin"]
+
+    def __init__(self, path: Path, analyse, *, name: str = "verblijfsobjecten"):
+        self.path, self.analyse, self.name = Path(path), analyse, name
+        self._pid = None
+
+    def near(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(points, gebruiksdoel bits) of the verblijfsobjecten within the bboxes of `geoms` (and some near them)."""
+        if self._pid != os.getpid():
+            io.open_covered(self.path, self.name)  # the covering and the CRS checked
+            self._file = pq.ParquetFile(self.path, read_dictionary=["gebruiksdoel"])
+            self._groups, self._pid = OrderedDict(), os.getpid()
+        groups, grid = io.groups_near(self._file, shapely.bounds(geoms), self.CELL)
+        parts = [self._group(int(g)) for g in groups]
+        xy = np.concatenate([xy for xy, _ in parts] + [np.zeros((0, 2))])
+        bits = np.concatenate([b for _, b in parts] + [np.zeros(0, np.uint8)])
+        keep = grid(np.hstack([xy, xy]))
+        return shapely.points(xy[keep]), bits[keep]
+
+    def _group(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        if g in self._groups:
+            self._groups.move_to_end(g)
+            return self._groups[g]
+        table = self._file.read_row_groups([g], columns=self.COLUMNS)
+        doel = table.column("gebruiksdoel").combine_chunks()
+        texts = catalogue.check(pd.DataFrame({"gebruiksdoel": doel.dictionary.to_pandas()}), self.name,
+                                self.analyse, where=f"{self.name} ({self.path})", only=["gebruiksdoel"])
+        known = np.array([_doel_bits(text) for text in texts["gebruiksdoel"].tolist()] + [0])  # last: missing
+        codes = doel.indices.fill_null(len(known) - 1).to_numpy(zero_copy_only=False)
+        box = table.column(io.BBOX).combine_chunks()
+        xy = np.column_stack([box.field(k).to_numpy(zero_copy_only=False) for k in ("xmin", "ymin")])
+        present = ~np.isnan(xy).any(axis=1)  # a missing or empty point lies in no pand
+        self._groups[g] = (xy[present], known[codes][present].astype(np.uint8))
+        if len(self._groups) > self.KEEP:
+            self._groups.popitem(last=False)
+        return self._groups[g]
 
 
 def basis(gemeenten: gpd.GeoDataFrame | None, provincies: gpd.GeoDataFrame | None, view, *, tolerance: float,

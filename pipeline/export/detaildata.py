@@ -32,7 +32,7 @@ from pipeline.catalogue.results import CRITERION_LABELS
 from pipeline.config import CRITERIA
 from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLASSEN, NET_KLEUREN, VAARWEG_KLASSEN,
                                     VLAG_KLEUREN, Inputs, grown, with_gebruik)
-from pipeline.export.context import bases
+from pipeline.export.context import Gebruiksdoelen, bases
 from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
 
 PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
@@ -122,14 +122,14 @@ class PerBlock:
     columns: list[str]
 
 
-def panden_near(terreinen: gpd.GeoDataFrame, processed: Path, config) -> gpd.GeoDataFrame:
+def panden_near(terreinen: gpd.GeoDataFrame, processed: Path, config, doelen=None) -> gpd.GeoDataFrame:
     """The panden within PANDEN_MARGE_M of the terreinen (each once, in file order) with their gebruik; only the row
     groups of panden.parquet near them are read."""
     panden = catalogue.read("panden", processed, config.analyse, boxes=grown(terreinen, PANDEN_MARGE_M),
                             cell=50.0)  # and some more (the read's grid): only those within the margin stay
     _, close = shapely.STRtree(panden.geometry.to_numpy()).query(
         terreinen.geometry.to_numpy(), predicate="dwithin", distance=PANDEN_MARGE_M)
-    return with_gebruik(panden.iloc[np.unique(close)].reset_index(drop=True), processed, config)
+    return with_gebruik(panden.iloc[np.unique(close)].reset_index(drop=True), processed, config, doelen)
 
 
 def _panden_per_block(config, inputs: Inputs) -> PerBlock | None:
@@ -137,7 +137,8 @@ def _panden_per_block(config, inputs: Inputs) -> PerBlock | None:
     if streamed is None:
         return None
     processed, empty = Path(config.paths.processed), streamed.columns  # an empty frame with the columns
-    return PerBlock(lambda block: near(panden_near(block, processed, config), block, PANDEN_MARGE_M),
+    doelen = Gebruiksdoelen(catalogue.path("verblijfsobjecten", processed), config.analyse)
+    return PerBlock(lambda block: near(panden_near(block, processed, config, doelen), block, PANDEN_MARGE_M),
                     [c for c in empty.columns if c != empty.geometry.name] + ["rin_nummer"])
 
 

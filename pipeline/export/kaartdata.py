@@ -124,6 +124,14 @@ def to_map(geoms: np.ndarray, crs, decimals: int) -> np.ndarray:
     return shapely.transform(geoms, project)
 
 
+def map_bounds(geoms: np.ndarray, crs) -> np.ndarray:
+    """xmin, ymin, xmax, ymax of the geometries in MAP_CRS: of their coordinates transformed as to_crs transforms
+    them (the same numbers as GeoSeries.to_crs(MAP_CRS).total_bounds), without making the geometries."""
+    xy = shapely.get_coordinates(geoms)
+    x, y = _to_map(CRS.from_user_input(crs)).transform(xy[:, 0], xy[:, 1])
+    return np.array([np.nanmin(x), np.nanmin(y), np.nanmax(x), np.nanmax(y)])
+
+
 @functools.lru_cache(maxsize=4)
 def _to_map(crs: CRS) -> Transformer:
     return Transformer.from_crs(crs, MAP_CRS, always_xy=True)
@@ -137,19 +145,31 @@ def _plain(series) -> np.ndarray:
         v = series.to_numpy(dtype=float, na_value=np.nan)
         ok = np.isfinite(v)
         out = np.full(len(v), None, dtype=object)
-        out[ok] = [round(x, 3) for x in v[ok].tolist()]  # Python's round: numpy's differs in a rare last digit
+        out[ok] = round_as_python(v[ok], 3).tolist()
         return out
     if t.is_bool_dtype(series) or t.is_integer_dtype(series):
         kind = bool if t.is_bool_dtype(series) else int
         out = np.full(len(series), None, dtype=object)
         ok = series.notna().to_numpy(bool)
-        out[ok] = [kind(x) for x in series[ok].tolist()]
+        out[ok] = series[ok].to_numpy(dtype=kind).tolist()  # Python ints and bools
         return out
     if t.is_string_dtype(series) and not isinstance(series.dtype, pd.CategoricalDtype) and series.dtype != object:
         out = np.asarray(series.tolist() + [None], dtype=object)[:-1]  # text as it is, missing as None
         out[series.isna().to_numpy(bool)] = None
         return out
     return np.asarray([_value(v) for v in series.tolist()], dtype=object)
+
+
+def round_as_python(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Python's round(x, decimals) of each (finite) value, bit for bit, vectorised: numpy's scale-and-rint agrees with
+    it except where x * 10**decimals lies within a rounding error of a half (the product is rounded once, Python
+    rounds the exact decimal value), and those few are rounded by Python."""
+    scaled = values * 10.0 ** decimals
+    out = np.rint(scaled) / 10.0 ** decimals  # n / 10**d is the double nearest the decimal, as Python's result
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    unsure = np.flatnonzero(near_half | ~(np.abs(values) < 1e15))
+    out[unsure] = [round(x, decimals) for x in values[unsure].tolist()]
+    return out
 
 
 def column_meta(columns, dataset: str) -> dict[str, dict]:
@@ -185,14 +205,11 @@ def _present(frame: gpd.GeoDataFrame | None) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Overview map
 # ---------------------------------------------------------------------------------------------
-def overview_layers(config, inputs: Inputs, *, tolerance: float,
-                    detail_links: dict[str, str]) -> dict[str, tuple[dict, list[str]]]:
-    """Per data source: (FeatureCollection, exported columns). Only the sources that have features."""
-    dec = config.export.kaart_decimalen
+def overview_sources(config, inputs: Inputs, tolerance: float) -> dict[str, tuple[gpd.GeoDataFrame, list[str], float]]:
+    """Per data source with features: (frame, exported columns, its simplify tolerance for the overview's
+    `tolerance`)."""
     t = inputs.terreinen
-    columns = [c for c in t.columns if c != t.geometry.name]
-    detail = [detail_links.get(str(r)) for r in t["rin_nummer"]]
-    sources = {"terreinen": (t, columns, tolerance)}
+    sources = {"terreinen": (t, [c for c in t.columns if c != t.geometry.name], tolerance)}
     vaarwegen = inputs.canonical.get("vaarwegen")
     for key, frame, cols, tol in [
             ("kades", inputs.kades, None, tolerance),
@@ -203,11 +220,27 @@ def overview_layers(config, inputs: Inputs, *, tolerance: float,
         if _present(frame):
             sources[key] = (frame, cols if cols is not None else
                             [c for c in frame.columns if c != frame.geometry.name], tol)
+    return sources
+
+
+def overview_layers(config, inputs: Inputs, *, tolerance: float,
+                    detail_links: dict[str, str]) -> dict[str, tuple[dict, list[str]]]:
+    """Per data source: (FeatureCollection, exported columns). Only the sources that have features."""
+    dec = config.export.kaart_decimalen
+    detail = [detail_links.get(str(r)) for r in inputs.terreinen["rin_nummer"]]
     out = {}
-    for key, (frame, cols, tol) in sources.items():
+    for key, (frame, cols, tol) in overview_sources(config, inputs, tolerance).items():
         extra = {"_detail": detail} if key == "terreinen" else None
         out[key] = (features(frame, cols, tol, dec, extra=extra, by_column=True), cols)
     return out
+
+
+def overview_vertices(config, inputs: Inputs, tolerance: float) -> int:
+    """About how many coordinates the overview's layers have at `tolerance`: simplified without preserving topology,
+    a third of the time of the map's own simplification and within a thousandth of its count (fit_budget's guess)."""
+    simplified = (shapely.simplify(frame.geometry.to_numpy(), tol, preserve_topology=False)
+                  for frame, _, tol in overview_sources(config, inputs, tolerance).values())
+    return int(sum(shapely.get_num_coordinates(g).sum() for g in simplified))
 
 
 def _contour_categories(inputs: Inputs) -> list[str]:
@@ -219,7 +252,7 @@ def _contour_categories(inputs: Inputs) -> list[str]:
 
 
 def _centre(terreinen: gpd.GeoDataFrame) -> list[float]:
-    bounds = terreinen.to_crs(MAP_CRS).total_bounds if len(terreinen) else np.array(DEFAULT_BOUNDS)
+    bounds = map_bounds(terreinen.geometry.to_numpy(), terreinen.crs) if len(terreinen) else DEFAULT_BOUNDS
     return [round(float(bounds[1] + bounds[3]) / 2, 6), round(float(bounds[0] + bounds[2]) / 2, 6)]
 
 
@@ -261,16 +294,30 @@ def overview_data(config, inputs: Inputs, *, tolerance: float, detail_links: dic
 
 
 # the coordinates of a GeoJSON geometry as GEOS writes them (kaartdata.features): what simplifying can shrink
+SURE_OVER = 1.05  # fit_budget: a page guessed this far over the budget is not rendered
 COORDINATES = re.compile(r'"coordinates":\[[-0-9.,\[\]eE]*\]')
 
 
-def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: float,
-               attempts: int = 6) -> tuple[str, float]:
+def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: float, attempts: int = 6,
+               vertices: Callable[[float], int] | None = None) -> tuple[str, float]:
     """Render with `tolerance`; simplify harder (doubling, at least 5 m) until the page fits the budget, or until the
     page without its coordinates is over the budget by itself (the popups' values of thousands of terreinen):
-    simplifying cannot help then, so the finest map is kept instead of rendering it again and again."""
+    simplifying cannot help then, so the finest map is kept instead of rendering it again and again.
+    vertices: the number of coordinates at a tolerance (overview_vertices). Once a page was over the budget, a
+    tolerance whose page would be over it by more than SURE_OVER (its bytes of coordinates guessed from the number of
+    coordinates, at the bytes per coordinate of the page rendered) is passed over without rendering it (a national
+    overview takes seconds per rendering); the last tolerance of the `attempts` is always rendered."""
     budget = budget_mb * 1024 * 1024
-    for _ in range(attempts):
+    guess = None  # (bytes besides the coordinates, bytes per coordinate) of a page over the budget
+    for attempt in range(attempts):
+        last = attempt == attempts - 1
+        guessed = guess[0] + guess[1] * vertices(tolerance) if guess is not None and not last else 0
+        if guessed > budget * SURE_OVER:
+            log.warning("map: about %.1f MB with %.1f m (from its number of coordinates), over the budget of "
+                        "%.1f MB; simplifying with %.0f m, without rendering it", guessed / 1e6, tolerance, budget_mb,
+                        max(tolerance * 2, 5.0))
+            tolerance = max(tolerance * 2, 5.0)
+            continue
         html = render(tolerance)
         size = len(html.encode("utf-8"))
         if size <= budget:
@@ -281,6 +328,10 @@ def fit_budget(render: Callable[[float], str], *, tolerance: float, budget_mb: f
                         "popups' values, the scripts): simplifying cannot make it fit; kept %.1f m",
                         size / 1e6, budget_mb, rest / 1e6, tolerance)
             return html, tolerance
+        if last:
+            break
+        if vertices is not None:
+            guess = (rest, (size - rest) / max(vertices(tolerance), 1))
         new_tol = max(tolerance * 2, 5.0)
         log.warning("map: %.1f MB is over the budget of %.1f MB; simplifying with %.0f m instead of %.1f m",
                     size / 1e6, budget_mb, new_tol, tolerance)

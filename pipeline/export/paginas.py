@@ -24,7 +24,7 @@ from pipeline import memory, progress
 from pipeline.export import trend
 from pipeline.export.common import Inputs
 from pipeline.export.detaildata import detail_pages
-from pipeline.export.kaartdata import fit_budget, overview_data
+from pipeline.export.kaartdata import fit_budget, overview_data, overview_vertices
 from pipeline.io import atomic_path
 
 
@@ -147,7 +147,8 @@ def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path, lin
         write_assets(maps / "assets")
     html, tolerance = fit_budget(
         lambda tol: render_overview(config, inputs, tolerance=tol, detail_links=links),
-        tolerance=exp.kaart_vereenvoudiging_m, budget_mb=exp.kaart_max_mb)
+        tolerance=exp.kaart_vereenvoudiging_m, budget_mb=exp.kaart_max_mb,
+        vertices=lambda tol: overview_vertices(config, inputs, tol))
     index = maps / "index.html"
     with atomic_path(index) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -15,8 +15,7 @@ import numpy as np
 
 from pipeline.analyse.sbi import normalise_sbi, sbi_tabellen
 from pipeline.categories import CEMT_KLASSEN, MILIEUCATEGORIEEN, NET_STATUSSEN
-from pipeline.crs import MAP_CRS
-from pipeline.export.kaartdata import features
+from pipeline.export.kaartdata import features, map_bounds
 from pipeline.export.paginas import leaflet_css, leaflet_js, render
 from pipeline.io import atomic_path
 from pipeline.zoek import tabel as tabel_mod
@@ -80,7 +79,7 @@ def _geo(config, t: tabel_mod.Tabel, terreinen: gpd.GeoDataFrame) -> tuple[dict,
 def page_data(config, t: tabel_mod.Tabel, terreinen: gpd.GeoDataFrame) -> dict:
     lim = Limieten.of(config, t)
     kavels_fc, terreinen_fc = _geo(config, t, terreinen)
-    bounds = gpd.GeoSeries(t.kavels.geometry.values, crs=t.kavels.crs).to_crs(MAP_CRS).total_bounds if len(t) else None
+    bounds = map_bounds(t.kavels.geometry.to_numpy(), t.kavels.crs) if len(t) else None
     return {
         "kavels": kavel_data(t), "terreinen": terrein_data(t), "kavelGeo": kavels_fc, "terreinGeo": terreinen_fc,
         "sbi": sbi_data(config), "regios": sorted(set(t.terreinen["regio"])),
