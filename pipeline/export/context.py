@@ -69,7 +69,7 @@ def gebruik_of(panden: gpd.GeoDataFrame, points: np.ndarray, vbo_bits: np.ndarra
 class Gebruiksdoelen:
     """The verblijfsobjecten as gebruik_of needs them, near the panden asked for: of verblijfsobjecten.parquet only
     gebruiksdoel (as a dictionary: its bits worked out per distinct text) and the xmin and ymin of the bbox covering
-    (a point is those, as pipeline.io reads points) are read, a row group at a time, a quarter of the time of every
+    (a point is those, as pipeline.io reads points) are read, a row group at a time, in a third of the time of every
     column. The last KEEP row groups are kept (KEEP * 32,768 * 17 bytes): panden come in Hilbert order a batch or a
     block of pages at a time, as the verblijfsobjecten lie, so the next batch needs many of the same row groups (at
     national scale a row group was read 2.6 times, 1.3 times with these kept). Opened in the process that reads:
