@@ -94,6 +94,19 @@ class Beside:
         self._recv.close()
 
 
+class Later:
+    """Beside's stand-in on one core: func(*args) runs in this process when `result()` is asked."""
+
+    def __init__(self, func, *args):
+        self._func, self._args = func, args
+
+    def result(self):
+        return self._func(*self._args)
+
+    def stop(self) -> None:
+        pass
+
+
 def _run(send, parent: int, func, args) -> None:
     die_with_parent(parent)
     try:

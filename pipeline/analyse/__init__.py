@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, io, memory, progress, workspace
+from pipeline import catalogue, forked, io, memory, progress, workspace
 from pipeline.analyse import (bebouwing, clusters, kades, milieuruimte, netcapaciteit, ontsluiting, partities,
                               potentie, rasters, register, registry, sbi)
 from pipeline.analyse._geo import keyed, points_in_polygons
@@ -104,7 +104,7 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
 
     The joins with the buildings run per spatial partition (partities.py) on `rekenen` (default: in this process),
     reading panden and verblijfsobjecten from `bron` (default: `layers`, in memory)."""
-    clock = _Clock(timings if timings is not None else {}, steps=7)
+    clock = _Clock(timings if timings is not None else {}, steps=5)
     m, b, tol = settings.milieuruimte, settings.bebouwing, settings.meettolerantie_m
     terreinen = layers["terreinen"].reset_index(drop=True)
     kav = kavels_of(terreinen, layers.get("kavels"))
@@ -112,23 +112,29 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     tabellen = sbi_tabellen if sbi_tabellen is not None else sbi.sbi_tabellen(m)
     plaats = points_in_polygons(kav, vest, tol=tol) if vest is not None else None
 
+    rekenen = rekenen or Rekenen()
     with clock("partities"):
         t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype, tol=tol)
-        heavy = _heavy(terreinen, kav, t_omg, settings, bron or partities.Bron(layers=layers), rekenen or Rekenen())
+        heavy = _heavy(terreinen, kav, t_omg, settings, bron or partities.Bron(layers=layers), rekenen)
         memory.release()  # what the partitions read is freed: the rest of the stage starts from what is in use
-    with clock("milieuruimte"):
-        mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
-                                    omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
-                                    tol=tol, tabellen=tabellen, plaats=plaats, near=heavy["dichtstbij"])
-    with clock("kades"):
-        gebruik = kades.kavel_gebruik(kav, vest, settings.kades.watergebonden_sbi, plaats=plaats)
-        ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], gebruik, settings.kades, tol=tol)
-    with clock("bebouwing"):
-        bb = bebouwing.per_kavel(kav, None, zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel, tol=tol,
-                                 footprint=heavy["footprint"])
-    with clock("netcapaciteit"):
-        net = netcapaciteit.per_terrein(terreinen, layers["netcapaciteit"], tol=tol)
-        net_kavel = netcapaciteit.per_kavel(kav, layers["netcapaciteit"])
+    # quays and grid capacity need nothing of the partitions: a forked helper computes them beside milieuruimte and
+    # bebouwing (two cores), or this process after them (one)
+    apart = forked.count(rekenen.werkers, "rekenen.werkers") > 1
+    with forked.frozen() if apart else contextlib.nullcontext():
+        beside = (forked.Beside if apart else forked.Later)(_kades_en_net, layers, kav, terreinen, vest, plaats,
+                                                              settings)
+        try:
+            with clock("milieuruimte"):
+                mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
+                                            omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
+                                            tol=tol, tabellen=tabellen, plaats=plaats, near=heavy["dichtstbij"])
+            with clock("bebouwing"):
+                bb = bebouwing.per_kavel(kav, None, zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel,
+                                         tol=tol, footprint=heavy["footprint"])
+            (gebruik, ks, net, net_kavel), took = beside.result()
+        finally:
+            beside.stop()
+    clock.timings.update(took)  # their own compute times, as the other analyses'
     basis = keyed(pd.DataFrame({"rin_nummer": kav["rin_nummer"].astype("str").to_numpy(),
                                 "oppervlakte_m2": shapely.area(kav.geometry.to_numpy())}), kav["kavel_id"])
     kv = join_by_key(basis, mr, gebruik[["watergebonden"]], bb, kades.per_kavel(ks, kav["kavel_id"]), net_kavel)
@@ -148,6 +154,18 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
             "milieuruimte_contouren": heavy["contouren"], "clusters": clusters.outlines(tv, settings.clusters.afstand_m),
             "vestigingen_register": reg if reg is not None else _empty("vestigingen_register", settings),
             "verblijfsobjecten_gebruik": heavy["verblijfsobjecten_gebruik"]}
+
+
+def _kades_en_net(layers: dict, kav, terreinen, vest, plaats, settings) -> tuple:
+    """The analyses that need nothing of the partitions: the kavels' quay use and every quay's status, the grid
+    capacity per terrein and per kavel; and the seconds each took."""
+    tol, started = settings.meettolerantie_m, time.perf_counter()
+    gebruik = kades.kavel_gebruik(kav, vest, settings.kades.watergebonden_sbi, plaats=plaats)
+    ks = kades.kades_status(layers["kades"], kav, layers["vaarwegen"], gebruik, settings.kades, tol=tol)
+    halfway = time.perf_counter()
+    net = netcapaciteit.per_terrein(terreinen, layers["netcapaciteit"], tol=tol)
+    net_kavel = netcapaciteit.per_kavel(kav, layers["netcapaciteit"])
+    return (gebruik, ks, net, net_kavel), {"kades": halfway - started, "netcapaciteit": time.perf_counter() - halfway}
 
 
 def _heavy(terreinen, kav, t_omg, settings, bron, rekenen) -> dict:
