@@ -1,9 +1,12 @@
-"""Which bboxes lie near a set of query boxes, on a grid: the row filter of pipeline.io's reads near the terreinen."""
+"""Which bboxes lie near a set of query boxes, on a grid: the row filter of pipeline.io's reads near the terreinen,
+and the row groups of a GeoParquet file those rows can be in (by the statistics of its bbox covering column)."""
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.parquet as pq
 
 NEAR_CELL = 250.0  # metres: the grid BoxGrid marks the query boxes on
+BBOX = "bbox"      # the covering column of the pipeline's GeoParquet files
 
 
 class BoxGrid:
@@ -55,3 +58,33 @@ class BoxGrid:
         area = self.area
         out[inside] = (area[b1 + 1, a1 + 1] - area[b0, a1 + 1] - area[b1 + 1, a0] + area[b0, a0]) > 0
         return out
+
+
+def groups_near(pf: pq.ParquetFile, boxes: np.ndarray | None, cell: float) -> tuple[np.ndarray, BoxGrid | None]:
+    """The row groups whose bbox statistics meet the grid of `boxes` (a group without them too; every group when
+    `boxes` is None), and that grid, which the rows of those groups are filtered by."""
+    if boxes is None:
+        return np.arange(pf.metadata.num_row_groups), None
+    stats = np.full((pf.metadata.num_row_groups, 4), np.nan)
+    for g, columns in enumerate(_bbox_statistics(pf)):
+        for k, (s, pick) in enumerate(zip(columns, ("min", "min", "max", "max"))):
+            stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
+    grid = BoxGrid(boxes, cell)
+    known = ~np.isnan(stats).any(axis=1)
+    hit = ~known
+    hit[known] = grid(stats[known])
+    return np.flatnonzero(hit), grid
+
+
+def every_row_has_a_bbox(pf: pq.ParquetFile) -> bool:
+    """The statistics of every row group say no row lacks its bbox (a missing or empty geometry has none)."""
+    return all(s is not None and s.has_null_count and s.null_count == 0
+               for columns in _bbox_statistics(pf) for s in columns)
+
+
+def _bbox_statistics(pf: pq.ParquetFile) -> list[list]:
+    """Per row group the statistics of the covering's xmin, ymin, xmax, ymax (None where not written)."""
+    meta = pf.metadata
+    leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    return [[meta.row_group(g).column(leaf[f"{BBOX}.{n}"]).statistics for n in ("xmin", "ymin", "xmax", "ymax")]
+            for g in range(meta.num_row_groups)]

@@ -32,14 +32,13 @@ import shapely
 from geopandas.io.arrow import _geopandas_to_arrow
 from pyproj import CRS
 
-from pipeline.boxgrid import NEAR_CELL, BoxGrid
+from pipeline.boxgrid import BBOX, NEAR_CELL, every_row_has_a_bbox, groups_near
 from pipeline.crs import NL_EXTENT_RD, WORKING_CRS, WORKING_EPSG, assert_working_crs
 from pipeline.threads import in_threads
 from pipeline.wkb import multi_wkb
 
 ROW_GROUP_ROWS = 32_768   # rows per Parquet row group: the unit a bbox read skips or reads
 READ_GROUPS = 4           # row groups read at a time by _read_near (by default)
-BBOX = "bbox"             # the covering column
 HILBERT_LEVEL = 16        # 2^16 cells per axis over NL_EXTENT_RD: ~6 m cells
 
 
@@ -204,12 +203,17 @@ def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray
     pf, geo = _open(path, what)
     if geo is None:  # no geometry metadata: a plain table
         return pd.read_parquet(path)
-    wanted = _wanted(pf, geo)
+    wanted, gcol = _wanted(pf, geo), geo["primary_column"]
+    # a layer of points whose every row has a bbox: the points are made of it (_to_frame), the WKB is never read
+    unread = gcol if _points_layer(geo) and every_row_has_a_bbox(pf) else None
+    read = [c for c in wanted if c != unread]
     if boxes is None:
-        table = pf.read(columns=wanted)
+        table = pf.read(columns=read)
     else:
         _need_covering(geo, path)
-        table = _read_near(pf, wanted, np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL)
+        table = _read_near(pf, read, np.asarray(boxes, dtype=float).reshape(-1, 4), cell or NEAR_CELL)
+    if unread:
+        table = table.add_column(wanted.index(unread), unread, pa.nulls(table.num_rows, pa.binary()))
     return _geo_frame(table, geo, path)
 
 
@@ -297,26 +301,6 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
         if grid is not None:
             table = table.filter(pa.array(grid(bbox_rows(table))))
         yield table.drop_columns([BBOX]) if BBOX not in columns else table
-
-
-def groups_near(pf: pq.ParquetFile, boxes: np.ndarray | None, cell: float) -> tuple[np.ndarray, BoxGrid | None]:
-    """The row groups whose bbox statistics meet the grid of `boxes` (a group without them too; every group when
-    `boxes` is None), and that grid, which the rows of those groups are filtered by."""
-    meta = pf.metadata
-    if boxes is None:
-        return np.arange(meta.num_row_groups), None
-    leaf = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
-    stats = np.full((meta.num_row_groups, 4), np.nan)
-    for g in range(meta.num_row_groups):
-        rg = meta.row_group(g)
-        for k, (name, pick) in enumerate((("xmin", "min"), ("ymin", "min"), ("xmax", "max"), ("ymax", "max"))):
-            s = rg.column(leaf[f"{BBOX}.{name}"]).statistics
-            stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
-    grid = BoxGrid(np.asarray(boxes, dtype=float).reshape(-1, 4), cell)
-    known = ~np.isnan(stats).any(axis=1)
-    hit = ~known
-    hit[known] = grid(stats[known])
-    return np.flatnonzero(hit), grid
 
 
 def read_parquet_tables(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,

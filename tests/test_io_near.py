@@ -49,22 +49,27 @@ def test_boxes_over_every_row_group_are_read_in_batches(tmp_path, monkeypatch):
 
 def test_points_are_made_from_the_covering_column_and_equal_the_wkb(tmp_path, monkeypatch):
     """A layer of points is read without decoding its WKB: xmin and ymin of the bbox covering are each point's
-    coordinates as doubles, so the points are the very same. A file with a missing or an empty point (no bbox)
-    is decoded from its WKB, so None stays None and POINT EMPTY stays empty."""
+    coordinates as doubles, so the points are the very same; when the row groups' statistics say every row has a
+    bbox, the WKB column is not even read. A file with a missing or an empty point (no bbox) is read and decoded
+    from its WKB, so None stays None and POINT EMPTY stays empty."""
     xy = np.array([[155_000.123456789, 463_000.987654321], [1e-9, -0.1], [99_999.5, 400_000.25]])
     frame = gpd.GeoDataFrame({"nr": [1, 2, 3]}, geometry=shapely.points(xy), crs=WORKING_CRS)
     path = io.write_parquet(frame, tmp_path / "punten.parquet")
-    decoded = []
-    original = io.shapely.from_wkb
+    decoded, read = [], []
+    original, whole, groups = io.shapely.from_wkb, io.pq.ParquetFile.read, io.pq.ParquetFile.read_row_groups
     monkeypatch.setattr(io.shapely, "from_wkb", lambda *a, **kw: decoded.append(1) or original(*a, **kw))
+    monkeypatch.setattr(io.pq.ParquetFile, "read", lambda self, **kw: read.append(kw["columns"]) or whole(self, **kw))
+    monkeypatch.setattr(io.pq.ParquetFile, "read_row_groups",
+                        lambda self, g, **kw: read.append(kw["columns"]) or groups(self, g, **kw))
     for out in (io.read_parquet(path), io.read_parquet(path, boxes=np.array([[0.0, -1.0, 2e5, 5e5]]))):
         assert list(out.columns) == ["nr", "geometry"] and out.crs.to_epsg() == 28992
         assert (shapely.to_wkb(out.geometry.to_numpy()) == shapely.to_wkb(frame.geometry.to_numpy())).all()
-    assert decoded == []
+    assert decoded == [] and read == [["nr", "bbox"], ["nr", "bbox"]]
     gaps = gpd.GeoDataFrame({"nr": [1, 2, 3]}, geometry=[shapely.Point(1, 2), None, shapely.from_wkt("POINT EMPTY")],
                             crs=WORKING_CRS)
     out = io.read_parquet(io.write_parquet(gaps, tmp_path / "gaten.parquet"))
-    assert decoded and out.geometry.iloc[1] is None and out.geometry.iloc[2].is_empty
+    assert decoded and read[-1] == ["nr", "geometry", "bbox"]
+    assert out.geometry.iloc[1] is None and out.geometry.iloc[2].is_empty
     assert out.geometry.iloc[0].equals_exact(shapely.Point(1, 2), 0)
 
 
