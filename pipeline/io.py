@@ -299,7 +299,7 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
     for start in range(0, len(groups), at_once):
         table = pf.read_row_groups(groups[start:start + at_once], columns=read)
         if grid is not None:
-            table = table.filter(pa.array(grid(bbox_rows(table))))
+            table = table.filter(pa.array(grid(_bbox_rows(table))))
         yield table.drop_columns([BBOX]) if BBOX not in columns else table
 
 
@@ -317,11 +317,11 @@ def read_bounds(path: str | Path, boxes: np.ndarray, cell: float | None = None) 
     pf = pq.ParquetFile(path)
     parts = [np.zeros((0, 4))]
     for table in _near_tables(pf, [BBOX], boxes, cell or NEAR_CELL):
-        parts.append(bbox_rows(table))
+        parts.append(_bbox_rows(table))
     return np.concatenate(parts)
 
 
-def bbox_rows(table: pa.Table) -> np.ndarray:
+def _bbox_rows(table: pa.Table) -> np.ndarray:
     """(n, 4) xmin, ymin, xmax, ymax of each row, from the covering column."""
     b = table.column(BBOX).combine_chunks()
     return np.column_stack([b.field(n).to_numpy(zero_copy_only=False) for n in ("xmin", "ymin", "xmax", "ymax")])
