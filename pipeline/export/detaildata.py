@@ -272,7 +272,8 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
         views = shapely.envelope(shapely.buffer(block.geometry.to_numpy(), BASIS_M))
         basissen = bases(inputs.canonical.get("gemeenten"), inputs.canonical.get("provincies"), list(views),
                          tolerance=max(tolerance, 5.0), decimals=dec)
-        for rin, rec, terrein, base in zip(rins, block[terrein_cols].to_dict("records"), terrein_feats, basissen):
+        header = block[[c for c in ("naam", "waarom", "vlag_klasse") if c in terrein_cols]]  # the page's header texts
+        for rin, rec, terrein, base in zip(rins, header.to_dict("records"), terrein_feats, basissen):
             kavels = layers["kavels"][0].get(rin)
             if not kavels:
                 continue
