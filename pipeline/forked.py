@@ -103,8 +103,20 @@ class Later:
     def result(self):
         return self._func(*self._args)
 
-    def stop(self) -> None:
-        pass
+
+@contextlib.contextmanager
+def beside(apart: bool, func, *args):
+    """With `apart`: func(*args) in a forked process started now (Beside), the objects made so far frozen while it
+    runs (`frozen`) and the process stopped when the block ends; else func(*args) here when its result is asked."""
+    if not apart:
+        yield Later(func, *args)
+        return
+    with frozen():
+        helper = Beside(func, *args)
+        try:
+            yield helper
+        finally:
+            helper.stop()
 
 
 def _run(send, parent: int, func, args) -> None:

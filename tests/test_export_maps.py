@@ -288,7 +288,7 @@ def test_the_overview_passes_over_tolerances_its_coordinates_cannot_fit():
         return render, calls
 
     found = {}
-    for guessing in (False, True):  # 0.2 MB: 3.8 MB at 1 m, 0.86 at 5, 0.48 at 10, 0.29 at 20, 0.19 at 40
+    for guessing in (False, True):  # 0.2 MB: 3.9 MB at 1 m, 0.86 at 5, 0.48 at 10, 0.29 at 20, 0.19 at 40
         render, calls = renderer()
         found[guessing] = fit_budget(render, tolerance=1.0, budget_mb=0.2, vertices=points if guessing else None)
         assert calls == ([1.0, 40.0] if guessing else [1.0, 5.0, 10.0, 20.0, 40.0])

@@ -120,20 +120,15 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     # quays and grid capacity need nothing of the partitions: a forked helper computes them beside milieuruimte and
     # bebouwing (two cores), or this process after them (one)
     apart = forked.count(rekenen.werkers, "rekenen.werkers") > 1
-    with forked.frozen() if apart else contextlib.nullcontext():
-        beside = (forked.Beside if apart else forked.Later)(_kades_en_net, layers, kav, terreinen, vest, plaats,
-                                                              settings)
-        try:
-            with clock("milieuruimte"):
-                mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
-                                            omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
-                                            tol=tol, tabellen=tabellen, plaats=plaats, near=heavy["dichtstbij"])
-            with clock("bebouwing"):
-                bb = bebouwing.per_kavel(kav, None, zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel,
-                                         tol=tol, footprint=heavy["footprint"])
-            (gebruik, ks, net, net_kavel), took = beside.result()
-        finally:
-            beside.stop()
+    with forked.beside(apart, _kades_en_net, layers, kav, terreinen, vest, plaats, settings) as quays_and_grid:
+        with clock("milieuruimte"):
+            mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
+                                        omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
+                                        tol=tol, tabellen=tabellen, plaats=plaats, near=heavy["dichtstbij"])
+        with clock("bebouwing"):
+            bb = bebouwing.per_kavel(kav, None, zones, terreinen, b, min_aandeel=settings.zonering_min_aandeel,
+                                     tol=tol, footprint=heavy["footprint"])
+        (gebruik, ks, net, net_kavel), took = quays_and_grid.result()
     clock.timings.update(took)  # their own compute times, as the other analyses'
     basis = keyed(pd.DataFrame({"rin_nummer": kav["rin_nummer"].astype("str").to_numpy(),
                                 "oppervlakte_m2": shapely.area(kav.geometry.to_numpy())}), kav["kavel_id"])

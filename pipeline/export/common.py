@@ -21,7 +21,7 @@ import shapely
 
 from pipeline import catalogue, io
 from pipeline.export import trend
-from pipeline.export.context import Gebruiksdoelen, gebruik_of
+from pipeline.export.context import Gebruiksdoelen, gebruik_of, pand_gebruik
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def with_gebruik(panden: gpd.GeoDataFrame, processed: Path, config, doelen=None)
     a context.Gebruiksdoelen kept from one batch of panden to the next."""
     path = catalogue.path("verblijfsobjecten", processed)
     if not path.is_file() or not len(panden):
-        return panden.assign(gebruik=gebruik_of(panden, np.array([], dtype=object), np.array([], dtype=np.uint8)))
+        return panden.assign(gebruik=pand_gebruik(panden, None))
     doelen = doelen or Gebruiksdoelen(path, config.analyse)
     return panden.assign(gebruik=gebruik_of(panden, *doelen.near(panden.geometry.to_numpy())))
 
