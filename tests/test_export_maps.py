@@ -75,10 +75,13 @@ def test_column_meta_and_sections_for_unknown_columns():
     assert popup_sections(["ha_bruto", "iets_nieuws"])[-1] == ["Overige indicatoren", ["iets_nieuws"], False]
 
 
-def detail_data(html: str) -> dict:
-    match = re.search(r"var SVP_DETAIL = (\{.*\});\s*</script>", html, re.S)
+def detail_data(page) -> dict:
+    """A detail page's data as detail.js sees it: the page's own, with what every page shares (assets)."""
+    match = re.search(r"var SVP_DETAIL = (\{.*\});\s*</script>", page.read_text(encoding="utf-8"), re.S)
     assert match, "the detail page does not hand its data to detail.js"
-    return unpacked(json.loads(match.group(1)))
+    shared = (page.parent.parent / "assets" / paginas.SHARED_DATA).read_text(encoding="utf-8")
+    assert shared.startswith("var SVP_GEDEELD = ") and shared.endswith(";\n")
+    return unpacked({**json.loads(match.group(1)), **json.loads(shared[len("var SVP_GEDEELD = "):-2])})
 
 
 def test_detail_pages_and_assets(built):
@@ -90,14 +93,17 @@ def test_detail_pages_and_assets(built):
         assert (maps / "assets" / name).is_file(), name
     page = pages[0].read_text(encoding="utf-8")
     assert "../assets/leaflet.js" in page and "../assets/detail.js" in page and "http" not in page.split("<body>")[0]
-    assert '"oppervlakte_m2":{"label":"Oppervlakte","unit":"m²","decimals":0}' in page
+    # what every page shows the same way is written once, beside the scripts, not into each page
+    assert "../assets/detail-gedeeld.js" in page and '"kolommen"' not in page
+    shared = (maps / "assets" / "detail-gedeeld.js").read_text(encoding="utf-8")
+    assert '"oppervlakte_m2":{"label":"Oppervlakte","unit":"m²","decimals":0}' in shared
 
 
 def test_detail_page_data_holds_the_evidence(built):
     """Per terrein: its kavels, panden with their use, vestigingen, the gevoelige objecten with a line per kavel,
     contours, zoning, quays, grid areas clipped to the surroundings, fairways and the borders."""
     config, _ = built
-    data = detail_data((config.paths.maps / "terreinen" / "NB-001.html").read_text(encoding="utf-8"))
+    data = detail_data(config.paths.maps / "terreinen" / "NB-001.html")
     count = {key: len(data[key]["features"]) for key in ("kavels", "panden", "vestigingen", "gevoelig", "afstanden",
                                                          "contouren", "zonering", "kades", "netcapaciteit",
                                                          "vaarwegen", "terrein")}

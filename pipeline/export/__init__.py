@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pipeline import forked, memory, workspace
 from pipeline.export.common import read_inputs
-from pipeline.export.detaildata import Blocks, page_sources
+from pipeline.export.detaildata import Blocks, page_sources, shared_data
 from pipeline.export.gpkg import write_gpkg
 from pipeline.export.kaartdata import detail_slug
 from pipeline.export.paginas import write_details, write_maps
@@ -85,8 +85,9 @@ def run(config, **_options) -> dict:
                 # page, then pages
                 jobs = [pool.submit(_side_job, pages, processed_dir if k == 1 else None, started)
                         for k in range(1, max(n, 2))]
+                shared = shared_data(config, inputs, _SHARED["sources"]) if links else None
                 maps = write_maps(config, inputs, render_ranglijst(config, inputs, links=links), folder=maps_dir,
-                                  links=links)
+                                  links=links, shared=shared)
                 write_report(config, inputs, links=links, processed=processed_dir, maps=maps_dir)
                 register = write_register(config, inputs, folder=processed_dir)
                 from pipeline.zoek.pagina import write_page as write_zoekpagina  # here: zoek imports export helpers

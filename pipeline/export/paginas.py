@@ -3,8 +3,9 @@
 - `maps/index.html` (kaart.html): the overview map. Leaflet's JS/CSS (from the xstatic-leaflet package),
   kaart.css, opmaak.js and kaart.js are inlined and the data (kaartdata.py) is one JSON value, so the page
   works from a file: URL without any network request (the OpenStreetMap overlay is off until ticked).
-- `maps/terreinen/<rin>.html` (detail.html): the evidence of one terrein (data in detaildata.py); Leaflet and the
-  page's own scripts and stylesheet (opmaak.js, achtergrond.js, detail.js, detail.css) from `maps/assets/`.
+- `maps/terreinen/<rin>.html` (detail.html): the evidence of one terrein (data in detaildata.py); Leaflet, the
+  page's own scripts and stylesheet (opmaak.js, achtergrond.js, detail.js, detail.css) and what every page shows
+  the same way (detail-gedeeld.js: column descriptions, sections, legends) from `maps/assets/`.
 - `maps/ranglijst.html` and `maps/rapport.html`: rendered by report.py through `render`.
 Pages have no random ids and no clock: the same data gives the same bytes (the report's creation time is an
 input of its own).
@@ -124,11 +125,15 @@ def write_details(config, inputs: Inputs, folder: Path, *, blocks=None, sources:
 
 
 DETAIL_ASSETS = ("opmaak.js", "achtergrond.js", "detail.js", "detail.css")
+SHARED_DATA = "detail-gedeeld.js"
 
 
-def write_assets(folder: Path) -> None:
-    """Leaflet JS/CSS/images and the pages' own scripts for the detail pages (relative links, works offline)."""
+def write_assets(folder: Path, shared: dict) -> None:
+    """Leaflet JS/CSS/images, the pages' own scripts and what every page shows the same way (`shared`,
+    detaildata.shared_data, as SVP_GEDEELD in detail-gedeeld.js) for the detail pages (relative links, works
+    offline)."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / SHARED_DATA).write_text(f"var SVP_GEDEELD = {dumps(shared)};\n", encoding="utf-8")
     (folder / "leaflet.js").write_text(leaflet_js(), encoding="utf-8")
     (folder / "leaflet.css").write_text(leaflet_css(inline_images=False), encoding="utf-8")
     shutil.copytree(leaflet_dir() / "images", folder / "images")
@@ -137,14 +142,16 @@ def write_assets(folder: Path) -> None:
         (folder / name).write_text(env.loader.get_source(env, name)[0], encoding="utf-8")
 
 
-def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path, links: dict[str, str]) -> dict:
-    """Write index.html, ranglijst.html and, when there are detail pages (`links`, rin -> page), assets/ into
-    `folder` (a staging folder of the export's output set: it is swapped in whole)."""
+def write_maps(config, inputs: Inputs, ranglijst_html: str, *, folder: Path, links: dict[str, str],
+               shared: dict | None = None) -> dict:
+    """Write index.html, ranglijst.html and, when there are detail pages (`links`, rin -> page; `shared`: what they
+    show the same way), assets/ into `folder` (a staging folder of the export's output set: it is swapped in
+    whole)."""
     maps = Path(folder)
     maps.mkdir(parents=True, exist_ok=True)
     exp = config.export
     if links:
-        write_assets(maps / "assets")
+        write_assets(maps / "assets", shared)
     html, tolerance = fit_budget(
         lambda tol: render_overview(config, inputs, tolerance=tol, detail_links=links),
         tolerance=exp.kaart_vereenvoudiging_m, budget_mb=exp.kaart_max_mb,

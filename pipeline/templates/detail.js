@@ -5,10 +5,11 @@
    by use, quays (status or reachable class), the line from each kavel to the gevoelig object that sets its
    distance (with that distance), vestigingen by register class, and the gevoelige objecten. The side panel shows
    every indicator of the terrein with its ranks and type. Labels, units and decimals: SVP_DETAIL.kolommen (the
-   catalogue). No external resources. */
+   catalogue), with the sections, legends and criteria from detail-gedeeld.js (SVP_GEDEELD, the same for every
+   page). No external resources. */
 (function () {
   "use strict";
-  var d = SVP_DETAIL, o = window.svpOpmaak, esc = o.esc, fmt = o.fmt, fmtUnit = o.fmtUnit, leg = d.legenda;
+  var d = Object.assign(SVP_DETAIL, SVP_GEDEELD), o = window.svpOpmaak, esc = o.esc, fmt = o.fmt, fmtUnit = o.fmtUnit, leg = d.legenda;
   Object.keys(d).forEach(function (k) { o.uitpakken(d[k]); });  // the layers are written by columns
   var K = d.kolommen;
 
