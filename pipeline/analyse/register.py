@@ -38,6 +38,8 @@ from pipeline.crs import WORKING_CRS
 HMC, KADE, LAAG = "HMC-kavel, geen HMC nodig", "kadekavel, niet watergebonden", "lage categorie op bedrijventerrein"
 ONBEKEND, PASSEND = "onbekend (SBI niet in tabel)", "passend"
 KLASSEN = [HMC, KADE, LAAG, ONBEKEND, PASSEND]
+KAVEL_KOLOMMEN = ["rin_nummer", "oppervlakte_m2", "hmc_potentie", "hmc_benut", "kade_m", "watergebonden", "cat_benut",
+                  "cat_potentie"]
 SCHAARS = [HMC, KADE, LAAG]
 
 
@@ -48,7 +50,7 @@ def register(vestigingen, kavels, plaats, kavel_table: pd.DataFrame, tabellen, s
     m = settings.milieuruimte
     v = vestigingen.iloc[iv].reset_index(drop=True)
     kavel_id = kavels["kavel_id"].astype("str").to_numpy()[ik]
-    kt = kavel_table.reindex(kavel_id)
+    kt = kavel_table[KAVEL_KOLOMMEN].reindex(kavel_id)  # only the columns used: the table has 150
     cats = sbi_categorie(v["sbi_code"].to_numpy(), tabellen)
     water = sbi_prefix_match(v["sbi_code"].to_numpy(), settings.kades.watergebonden_sbi)
     rmin = milieucategorie_rank(cats["cat_min"].astype(object))
@@ -105,30 +107,49 @@ def _shared(kavel: np.ndarray, hit: np.ndarray, amount: np.ndarray) -> np.ndarra
         return np.where(hit, amount / np.maximum(n[kavel] if len(kavel) else 1, 1), 0.0)
 
 
-def _nl(values, decimals: int) -> pd.Series:
-    return pd.Series(values).map(lambda x: f"{x:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", "."))
+def _nl(values: pd.Series, decimals: int) -> pd.Series:
+    return values.map(lambda x: f"{x:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", "."))
 
 
 def reden(reg: pd.DataFrame, settings) -> np.ndarray:
-    """One Dutch line per vestiging: what it is, what it holds and why."""
-    if not len(reg):
-        return np.zeros(0, dtype=object)
-    sbi = "SBI " + reg["sbi_code"].astype("string").fillna("?")
-    cat = ("categorie " + reg["cat_min"].astype("string").fillna("?") + "–"
-           + reg["cat_max"].astype("string").fillna("?"))
-    hmc = (cat + " (" + sbi + "), geen HMC nodig, op HMC-kavel " + reg["kavel_id"] + " (mogelijk "
-           + reg["kavel_cat_potentie"].astype("string").fillna("?") + "): " + _nl(reg["hmc_ha"], 2) + " ha HMC-ruimte")
-    kade = ("niet watergebonden (" + sbi + ") op kavel met " + _nl(reg["kavel_kade_m"], 0) + " m kade: "
-            + _nl(reg["kade_m"], 0) + " m kade bezet")
-    laag = (cat + " (≤ " + settings.lage_categorie_max + ") op bedrijventerrein: " + _nl(reg["laag_ha"], 2) + " ha")
-    joined = pd.Series("", index=reg.index, dtype="object")
-    for part, hit in ((hmc, reg["bezet_hmc"]), (kade, reg["bezet_kade"]), (laag, reg["lage_categorie"])):
-        hit = hit.to_numpy(bool)
-        joined = pd.Series(np.where(hit, np.where(joined == "", part, joined + "; " + part), joined), index=reg.index)
-    passend = (cat + " (" + sbi + ")" + np.where(reg["watergebonden"], ", watergebonden", "")
-               + ": passend op kavel " + reg["kavel_id"])
-    onbekend = sbi + " staat niet in de SBI-tabel: categorie onbekend"
-    return np.where(joined.str.len() > 0, joined, np.where(reg["cat_max"].isna(), onbekend, passend)).astype(object)
+    """One Dutch line per vestiging: what it is, what it holds and why. Each text is made only for the rows it
+    applies to (a few of the vestigingen each)."""
+    joined = np.full(len(reg), "", dtype=object)
+    for column, text in (("bezet_hmc", _hmc_tekst), ("bezet_kade", _kade_tekst), ("lage_categorie", _laag_tekst)):
+        hit = np.flatnonzero(reg[column].to_numpy(bool))
+        if len(hit):
+            part = text(reg.iloc[hit], settings).to_numpy(dtype=object)
+            joined[hit] = np.where(joined[hit] == "", part, joined[hit] + "; " + part)
+    rest = np.flatnonzero(joined == "")
+    if len(rest):
+        r = reg.iloc[rest]
+        passend = (_cat(r) + " (" + _sbi(r) + ")" + np.where(r["watergebonden"], ", watergebonden", "")
+                   + ": passend op kavel " + r["kavel_id"])
+        onbekend = _sbi(r) + " staat niet in de SBI-tabel: categorie onbekend"
+        joined[rest] = np.where(r["cat_max"].isna(), onbekend, passend)
+    return joined
+
+
+def _sbi(r: pd.DataFrame) -> pd.Series:
+    return "SBI " + r["sbi_code"].astype("string").fillna("?")
+
+
+def _cat(r: pd.DataFrame) -> pd.Series:
+    return "categorie " + r["cat_min"].astype("string").fillna("?") + "–" + r["cat_max"].astype("string").fillna("?")
+
+
+def _hmc_tekst(r: pd.DataFrame, settings) -> pd.Series:
+    return (_cat(r) + " (" + _sbi(r) + "), geen HMC nodig, op HMC-kavel " + r["kavel_id"] + " (mogelijk "
+            + r["kavel_cat_potentie"].astype("string").fillna("?") + "): " + _nl(r["hmc_ha"], 2) + " ha HMC-ruimte")
+
+
+def _kade_tekst(r: pd.DataFrame, settings) -> pd.Series:
+    return ("niet watergebonden (" + _sbi(r) + ") op kavel met " + _nl(r["kavel_kade_m"], 0) + " m kade: "
+            + _nl(r["kade_m"], 0) + " m kade bezet")
+
+
+def _laag_tekst(r: pd.DataFrame, settings) -> pd.Series:
+    return _cat(r) + " (≤ " + settings.lage_categorie_max + ") op bedrijventerrein: " + _nl(r["laag_ha"], 2) + " ha"
 
 
 def per_terrein(reg: pd.DataFrame | None, rin_nummers) -> pd.DataFrame:
