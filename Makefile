@@ -13,6 +13,11 @@ CONFIG ?= config/demo.yaml
 VORIGE_CONFIG ?= config/demo-2022.yaml
 VORIGE ?= data/peildatum-2022/processed
 HUIDIGE ?= data/processed
+# make bench-ab: an earlier version against this one (benchmarks/ab.py)
+VORIGE_VERSIE ?=
+SCHAAL ?= 1
+STAGES ?= ingest,analyse,export
+ROUNDS ?= 3
 # make toets TERREIN=<rin_nummer> [KAVELS=id,id] [WONINGEN=1]
 TERREIN ?=
 KAVELS ?=
@@ -22,7 +27,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIPELINE := $(BIN)/pipeline
 
-.PHONY: all install demo fetch ingest analyse score export test bench bench-nationaal clean summary contract vergelijk toets
+.PHONY: all install demo fetch ingest analyse score export test bench bench-nationaal bench-ab clean summary contract vergelijk toets
 
 # --- environment ------------------------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml
@@ -71,6 +76,12 @@ bench: $(VENV)/.installed
 
 bench-nationaal: $(VENV)/.installed
 	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 8.5 --zonder-c1c4
+
+# make bench-ab VORIGE_VERSIE=<git revision> [SCHAAL=1] [STAGES=ingest,analyse,export] [ROUNDS=3]: that version against the
+# working tree, stage by stage in turns on the same machine (benchmarks/ab.py)
+bench-ab: $(VENV)/.installed
+	@test -n "$(VORIGE_VERSIE)" || { echo "error: give VORIGE_VERSIE=<git revision> (e.g. HEAD~1)" >&2; exit 2; }
+	$(BIN)/python benchmarks/ab.py --vorige $(VORIGE_VERSIE) --schaal $(SCHAAL) --stages $(STAGES) --rondes $(ROUNDS)
 
 clean:
 	rm -rf data/processed/* data/processed/.[!.]* data/raw/demo maps/*.html maps/terreinen maps/assets maps/toets maps/.[!.]*

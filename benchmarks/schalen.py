@@ -60,8 +60,9 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_child(cmd: list[str], log: Path) -> dict:
-    """Run cmd as a child process (output to log); its wall time, CPU time, peak memory and exit code.
+def run_child(cmd: list[str], log: Path, env: dict | None = None) -> dict:
+    """Run cmd as a child process (output to log; `env`: its environment, default this one's); its wall time, CPU
+    time, peak memory and exit code.
 
     peak_rss_mb is the larger of the child's peak RSS (ru_maxrss via os.wait4: the largest single process, helpers
     included) and the peak of the summed PSS of the child and its helpers, sampled 5 times a second (a stage with
@@ -69,7 +70,7 @@ def run_child(cmd: list[str], log: Path) -> dict:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
         tree_peak, done = [0.0], threading.Event()
 
         def sample() -> None:

@@ -174,7 +174,7 @@ def check_region_bounds(bounds, name: str, bbox) -> None:
 def run(config: Config) -> dict:
     """Ingest every configured source; write the canonical layers and the two report files."""
     processed = Path(config.paths.processed)
-    with workspace.output_set("ingest", [processed]) as out:
+    with workspace.output_set("ingest", [processed]) as out, memory.fewer_collections():
         _, rows, report = _build(config, stream_to=out.folder(processed))
         report.write_csv(out.folder(processed) / QUALITY_CSV)
         report.write_json(out.folder(processed) / SOURCES_JSON)
