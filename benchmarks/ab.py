@@ -40,7 +40,8 @@ def checkout(revision: str) -> Path:
 
 
 def turns(rounds: int) -> list[tuple[str, str]]:
-    """(version, other) per turn: old first in even rounds, new first in odd ones, so neither always runs first."""
+    """The order of the two versions in each round: old first in even rounds, new first in odd ones, so neither
+    always runs first."""
     return [("old", "new") if r % 2 == 0 else ("new", "old") for r in range(rounds)]
 
 

@@ -10,8 +10,8 @@ A stage's peak should be bounded by what one partition or batch needs, but freed
 The ingest also spaces out Python's cyclic garbage collections (`fewer_collections`): shapely makes one tracked
 Python object per geometry, and with the default thresholds (a young collection every 700 new objects) the
 collector walked each BAG batch's live geometries again and again while holding the GIL: 3.2 s of the ingest's CPU
-at scale 1 (gc.callbacks), 0.9 s with a young collection every 10,000 objects. Back to back (make bench-ab, 3
-rounds at scale 1) the ingest took 15 % less wall and CPU time. The analyse and the export gained nothing
+at scale 1 and 24.7 s at 8.5 (gc.callbacks), 1.4 s and 8.2 s with a young collection every 10,000 objects. Back to
+back (make bench-ab, 3 rounds at scale 1) the ingest took 15 % less wall and CPU time. The analyse and the export gained nothing
 measurable, and the analyse's peak grew by about 50 MB (cycles collected later), so they keep the default.
 
 Peak RSS on the bench regions (`/usr/bin/time`, 2026-11-26), before -> after: analyse 1,037 -> 823 MB at scale 1

@@ -221,7 +221,7 @@ def legends() -> dict:
 def shared_data(config, inputs: Inputs, sources: dict) -> dict:
     """What every detail page shows the same way: column descriptions, popup sections, legends, criteria and the
     background map (maps/assets/detail-gedeeld.js, paginas.write_assets; detail.js adds it to the page's data).
-    Written once instead of into every page: 20 kB a page, a sixth of the pages' bytes at scale 1."""
+    Written once instead of into every page: 20 kB a page, an eighth of the pages' bytes at scale 1."""
     from pipeline.categories import CEMT_KLASSEN
     kolommen = _kolommen(sources, inputs)
     return {"kolommen": kolommen, "legenda": legends(), "cemtKlassen": CEMT_KLASSEN,
