@@ -48,12 +48,13 @@ def kavel_data(t: tabel_mod.Tabel) -> dict:
 
 
 def terrein_data(t: tabel_mod.Tabel) -> dict:
-    out = {}
-    for rin, r in t.terreinen.iterrows():  # one entry per terrein (hundreds)
-        out[str(rin)] = {"naam": r["naam"], "strategisch": bool(r["strategisch"]), "vlagKlasse": r["vlag_klasse"],
-                         "gemeente": r["gemeente_naam"], "regio": r["regio"],
-                         "afnameMw": _nullable([r["afname_mw"]])[0], "invoedingMw": _nullable([r["invoeding_mw"]])[0]}
-    return out
+    r = t.terreinen
+    values = zip(r.index.astype(str), r["naam"].tolist(), r["strategisch"].astype(bool).tolist(),
+                 r["vlag_klasse"].tolist(), r["gemeente_naam"].tolist(), r["regio"].tolist(),
+                 _nullable(r["afname_mw"]), _nullable(r["invoeding_mw"]))
+    return {rin: {"naam": naam, "strategisch": strategisch, "vlagKlasse": klasse, "gemeente": gemeente,
+                  "regio": regio, "afnameMw": afname, "invoedingMw": invoeding}
+            for rin, naam, strategisch, klasse, gemeente, regio, afname, invoeding in values}
 
 
 def sbi_data(config) -> dict:
