@@ -60,19 +60,23 @@ class BoxGrid:
         return out
 
 
-def groups_near(pf: pq.ParquetFile, boxes: np.ndarray | None, cell: float) -> tuple[np.ndarray, BoxGrid | None]:
-    """The row groups whose bbox statistics meet the grid of `boxes` (a group without them too; every group when
-    `boxes` is None), and that grid, which the rows of those groups are filtered by."""
-    if boxes is None:
-        return np.arange(pf.metadata.num_row_groups), None
+def row_group_boxes(pf: pq.ParquetFile) -> np.ndarray:
+    """(n, 4) xmin, ymin, xmax, ymax of each row group from its bbox statistics (NaN where they are missing): read
+    once per file, for every `groups_near` on it."""
     stats = np.full((pf.metadata.num_row_groups, 4), np.nan)
     for g, columns in enumerate(_bbox_statistics(pf)):
         for k, (s, pick) in enumerate(zip(columns, ("min", "min", "max", "max"))):
             stats[g, k] = getattr(s, pick) if s is not None and s.has_min_max else np.nan
+    return stats
+
+
+def groups_near(group_boxes: np.ndarray, boxes: np.ndarray, cell: float) -> tuple[np.ndarray, BoxGrid]:
+    """The row groups (of `row_group_boxes`) that meet the grid of `boxes` (a group without statistics too), and that
+    grid, which the rows of those groups are filtered by."""
     grid = BoxGrid(boxes, cell)
-    known = ~np.isnan(stats).any(axis=1)
+    known = ~np.isnan(group_boxes).any(axis=1)
     hit = ~known
-    hit[known] = grid(stats[known])
+    hit[known] = grid(group_boxes[known])
     return np.flatnonzero(hit), grid
 
 

@@ -32,7 +32,7 @@ import shapely
 from geopandas.io.arrow import _geopandas_to_arrow
 from pyproj import CRS
 
-from pipeline.boxgrid import BBOX, NEAR_CELL, every_row_has_a_bbox, groups_near
+from pipeline.boxgrid import BBOX, NEAR_CELL, every_row_has_a_bbox, groups_near, row_group_boxes
 from pipeline.crs import NL_EXTENT_RD, WORKING_CRS, WORKING_EPSG, assert_working_crs
 from pipeline.threads import in_threads
 from pipeline.wkb import multi_wkb
@@ -291,7 +291,8 @@ def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | Non
                  at_once: int | None = None) -> Iterator[pa.Table]:
     """_read_near `at_once` (default READ_GROUPS) row groups at a time, in file order (every row when `boxes` is
     None)."""
-    groups, grid = groups_near(pf, boxes, cell)
+    groups, grid = (np.arange(pf.metadata.num_row_groups), None) if boxes is None else \
+        groups_near(row_group_boxes(pf), boxes, cell)
     # a few row groups at a time, each filtered before the next is read: boxes spread over a region can meet every
     # row group, and reading them all before filtering would hold the whole file (a national BAG: gigabytes)
     read = columns if BBOX in columns else [*columns, BBOX]
