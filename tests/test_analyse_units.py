@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 from pipeline.analyse import bebouwing, contouren, kades, milieuruimte, netcapaciteit, sbi, vaarwegnet
-from pipeline.analyse._geo import largest_overlap
+from pipeline.analyse._geo import intersecting_pairs, largest_overlap
 from pipeline.config import VNG_GEMENGD, VNG_RUSTIG, Analyse
 from pipeline.crs import WORKING_CRS
 
@@ -326,6 +326,23 @@ def test_largest_overlap():
     a = np.array([box(0, 0, 10, 10), box(100, 100, 101, 101)], dtype=object)
     b = np.array([box(-5, -5, 3, 20), box(3, -5, 30, 20)], dtype=object)
     assert largest_overlap(a, b).tolist() == [1, -1]
+
+
+def test_intersecting_pairs_come_in_the_order_of_a_query_from_the_many():
+    """Whichever side queries (the fewer, here the zones), the pairs come as a query of the kavels against a tree on
+    the zones gives them, so sums over a kavel's zones add up in the same order as before (bit for bit)."""
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(0, 1000, 3000), rng.uniform(0, 1000, 3000)
+    kavels = shapely.box(x, y, x + rng.uniform(1, 40, 3000), y + rng.uniform(1, 40, 3000))
+    zx, zy = rng.uniform(-100, 900, 40), rng.uniform(-100, 900, 40)
+    zones = shapely.box(zx, zy, zx + 300, zy + 300)  # overlapping: many kavels meet three zones or more
+    ia, ib = intersecting_pairs(kavels, zones)
+    want = shapely.STRtree(zones).query(kavels, predicate="intersects")
+    assert np.bincount(ia).max() >= 3
+    assert ia.tolist() == want[0].tolist() and ib.tolist() == want[1].tolist()
+    jb, ja = intersecting_pairs(zones, kavels)  # the many as the second argument: the same pairs, by zone
+    order = np.lexsort((ja, jb))
+    assert sorted(zip(ia.tolist(), ib.tolist())) == sorted(zip(ja[order].tolist(), jb[order].tolist()))
 
 
 def test_vestiging_on_shared_boundary_belongs_to_one_kavel_in_every_analysis():

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import catalogue, forked, io, memory, progress, workspace
+from pipeline import catalogue, forked, io, memory, progress, threads, workspace
 from pipeline.analyse import (bebouwing, clusters, kades, milieuruimte, netcapaciteit, ontsluiting, partities,
                               potentie, rasters, register, registry, sbi)
 from pipeline.analyse._geo import keyed, points_in_polygons
@@ -260,9 +261,11 @@ def run(config, **_options) -> dict:
             "rekentijd_s": {k: round(v, 3) for k, v in timings.items()},
             "richtafstanden": "indicatief (VNG 2009); 5.2, 5.3 en 6 (700/1000/1500 m) onbevestigd",
             "sbi": sbi_meta}
-    with workspace.output_set("analyse", [processed]) as files:
-        for name, frame in out.items():
-            catalogue.write(frame, name, files.folder(processed), settings)
+    with workspace.output_set("analyse", [processed]) as files, ThreadPoolExecutor(threads.workers()) as pool:
+        # the tables side by side (encoding and compressing release the GIL), the largest first; an error is raised
+        # here, before the set is swapped in
+        list(pool.map(lambda name: catalogue.write(out[name], name, files.folder(processed), settings),
+                      sorted(out, key=lambda name: -len(out[name]))))
         io.write_json(meta, files.folder(processed) / "analyse_instellingen.json")
     return summary(out, settings, notes, timings)
 

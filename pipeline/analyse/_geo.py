@@ -108,22 +108,33 @@ def query_pairs(tree: shapely.STRtree, a: np.ndarray, predicate: str | None = No
     return ia, np.concatenate([p[1] for p in parts]).astype(np.int64)
 
 
-def intersecting_pairs(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None):
-    """(ia, ib): every pair of a and b whose geometries intersect (tree on b)."""
-    tree = tree if tree is not None else shapely.STRtree(b)
-    return query_pairs(tree, a, "intersects")
+def intersecting_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ia, ib): every pair of a and b whose geometries intersect, by ia, then in the order of a tree on b (as
+    tree_on_b.query(a) gives them: sums over the pairs add up in that order). The side with fewer geometries queries
+    a tree on the other: a query prepares its geometry once, so a large zone is tested against its many kavels with
+    its own index instead of each kavel against the whole zone (570 grid areas and 160,000 kavels: 0.93 -> 0.34 s)."""
+    tree = shapely.STRtree(b)
+    if len(b) > len(a):
+        return query_pairs(tree, a, "intersects")
+    ib, ia = query_pairs(shapely.STRtree(a), b, "intersects")
+    place = np.full(len(b), len(b), dtype=np.int64)  # each geometry's place in the tree's order
+    if len(tree.geometries):
+        x0, y0, x1, y1 = shapely.total_bounds(b)
+        every = tree.query(shapely.box(x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+        place[every] = np.arange(len(every))
+    order = np.lexsort((place[ib], ia))
+    return ia[order], ib[order]
 
 
-def overlap_per_pair(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None) -> pd.DataFrame:
+def overlap_per_pair(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
     """Long table ia, ib, area of every intersecting polygon pair with area > 0."""
-    ia, ib = intersecting_pairs(a, b, tree)
+    ia, ib = intersecting_pairs(a, b)
     area = pair_areas(a, b, ia, ib)
     keep = area > 0
     return pd.DataFrame({"ia": ia[keep], "ib": ib[keep], "area": area[keep]})
 
 
-def largest_overlap(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None = None, *,
-                    min_aandeel: float = 0.0, tol: float = 0.0) -> np.ndarray:
+def largest_overlap(a: np.ndarray, b: np.ndarray, *, min_aandeel: float = 0.0, tol: float = 0.0) -> np.ndarray:
     """For each polygon of a, the index into b with the largest overlap area; -1 where none.
 
     With min_aandeel > 0 the largest overlap must also cover at least that share of a's area. With tol > 0
@@ -131,7 +142,7 @@ def largest_overlap(a: np.ndarray, b: np.ndarray, tree: shapely.STRtree | None =
     overlaps within that margin of the largest count as equal and the lowest index of b wins; and the share
     test allows the same margin: a millimetre of noise never flips the choice.
     """
-    pairs = overlap_per_pair(a, b, tree)
+    pairs = overlap_per_pair(a, b)
     margin = tol * shapely.length(a[pairs.ia.values]) if len(pairs) else np.zeros(0)
     keep = pairs.area.values > margin
     if min_aandeel > 0 and len(pairs):
