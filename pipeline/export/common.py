@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from pipeline import catalogue, io
+from pipeline import catalogue, io, threads
 from pipeline.export import trend
 from pipeline.export.context import Gebruiksdoelen, gebruik_of, pand_gebruik
 from pipeline.regios import add_gemeente_regio, gemeente_regio  # noqa: F401 (re-exported)
@@ -129,14 +130,16 @@ def read_inputs(config) -> Inputs:
     terreinen = catalogue.read("terreinen_strategisch", processed, settings)
     inputs = Inputs(terreinen=prepare_terreinen(terreinen),
                     files={"terreinen_strategisch": catalogue.path("terreinen_strategisch", processed)})
-    for attr, name in [("kavels", "kavels_indicatoren"), ("kades", "kades_status"),
-                       ("contouren", "milieuruimte_contouren"), ("clusters", "clusters"),
-                       ("netcapaciteit", "netcapaciteit")]:
-        setattr(inputs, attr, catalogue.read(name, processed, settings))
-        inputs.files[name] = catalogue.path(name, processed)
-    for attr, name in [("register", "vestigingen_register"), ("gevoelig", "verblijfsobjecten_gebruik")]:
-        setattr(inputs, attr, catalogue.read(name, processed, settings, optional=True))
-        inputs.files[name] = catalogue.path(name, processed)
+    # (attribute, dataset, optional: older runs lack it), read side by side (Arrow and GEOS release the GIL)
+    outputs = [("kavels", "kavels_indicatoren", False), ("register", "vestigingen_register", True),
+               ("kades", "kades_status", False), ("contouren", "milieuruimte_contouren", False),
+               ("clusters", "clusters", False), ("netcapaciteit", "netcapaciteit", False),
+               ("gevoelig", "verblijfsobjecten_gebruik", True)]
+    with ThreadPoolExecutor(threads.workers()) as pool:
+        frames = pool.map(lambda o: catalogue.read(o[1], processed, settings, optional=o[2]), outputs)
+        for (attr, name, _), frame in zip(outputs, frames):
+            setattr(inputs, attr, frame)
+            inputs.files[name] = catalogue.path(name, processed)
     meta = processed / "analyse_instellingen.json"
     inputs.analyse = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
     for name, entry in catalogue.DATASETS.items():

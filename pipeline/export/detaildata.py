@@ -35,6 +35,7 @@ from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLA
                                     VLAG_KLEUREN, Inputs, grown, with_gebruik)
 from pipeline.export.context import Gebruiksdoelen, bases
 from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
+from pipeline.threads import in_threads
 
 PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
 OMGEVING_M = 250.0         # zoning and grid areas: clipped to the terrein's envelope plus this
@@ -88,8 +89,9 @@ def near(frame: gpd.GeoDataFrame | None, terreinen: gpd.GeoDataFrame, distance: 
     order = np.lexsort((f_idx, t_idx))  # per terrein in layer order (not the tree's): the same for any part of it
     t_idx, f_idx = t_idx[order], f_idx[order]
     geoms = frame.geometry.to_numpy()[f_idx]
-    if clip is not None:
-        geoms = shapely.intersection(geoms, shapely.envelope(shapely.buffer(areas[t_idx], clip)))
+    if clip is not None:  # each terrein's envelope once, not once per feature near it
+        envelopes = in_threads(lambda g: shapely.envelope(shapely.buffer(g, clip)), areas)
+        geoms = in_threads(shapely.intersection, geoms, envelopes[t_idx])
     out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name).iloc[f_idx].reset_index(drop=True),
                            geometry=geoms, crs=frame.crs)
     out["rin_nummer"] = terreinen["rin_nummer"].astype(str).to_numpy()[t_idx]
@@ -105,7 +107,8 @@ def gevoelig_en_afstanden(inputs: Inputs) -> tuple[gpd.GeoDataFrame | None, gpd.
     used = kavels[io.is_in(kavels["gevoelig_vbo_id"], points.index.to_series())]
     target = points.geometry.reindex(used["gevoelig_vbo_id"]).to_numpy()
     lines = gpd.GeoDataFrame(used[LINE_COLUMNS + ["rin_nummer"]].reset_index(drop=True),
-                             geometry=shapely.shortest_line(used.geometry.to_numpy(), target), crs=kavels.crs)
+                             geometry=in_threads(shapely.shortest_line, used.geometry.to_numpy(), target),
+                             crs=kavels.crs)
     pairs = pd.concat([used[["rin_nummer", "gevoelig_vbo_id"]].rename(columns={"gevoelig_vbo_id": "vbo_id"}),
                        vbo.loc[vbo["rin_nummer"].notna() & vbo["bedrijfswoning"].astype(bool),
                                ["rin_nummer", "vbo_id"]]]).drop_duplicates()
