@@ -13,6 +13,8 @@ CONFIG ?= config/demo.yaml
 VORIGE_CONFIG ?= config/demo-2022.yaml
 VORIGE ?= data/peildatum-2022/processed
 HUIDIGE ?= data/processed
+# make bench / bench-nationaal [RONDES=3]: the stages this many times per scale, the run with the median total kept
+RONDES ?= 1
 # make bench-ab: an earlier version against this one (benchmarks/ab.py)
 VORIGE_VERSIE ?=
 SCHAAL ?= 1
@@ -72,10 +74,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 1,4
+	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 1,4 --rondes $(RONDES)
 
 bench-nationaal: $(VENV)/.installed
-	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 8.5 --zonder-c1c4
+	$(BIN)/python benchmarks/benchmark.py --config config/bench.yaml --schalen 8.5 --zonder-c1c4 --rondes $(RONDES)
 
 # make bench-ab VORIGE_VERSIE=<git revision> [SCHAAL=1] [STAGES=ingest,analyse,export] [ROUNDS=3]: that version against the
 # working tree, stage by stage in turns on the same machine (benchmarks/ab.py)

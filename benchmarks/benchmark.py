@@ -283,9 +283,10 @@ def calibration(repeat: int = 3) -> float:
 
 
 def run_config(config_path: str, config, data: Path, engines: list[str], repeat: int, scales: list[float],
-               c1_c4: bool = True) -> tuple[dict, int]:
-    """The `make bench` run: the stages at every scale in child processes (schalen.py), then C1-C4 against the
-    engines (see module doc). Earlier scales in <root>/results.json are kept, so bench-nationaal adds 8.5.
+               c1_c4: bool = True, rounds: int = 1) -> tuple[dict, int]:
+    """The `make bench` run: the stages at every scale in child processes (schalen.py), `rounds` times in a row,
+    the median run kept (schalen.median_run); then C1-C4 against the engines (see module doc). Earlier scales in
+    <root>/results.json are kept, so bench-nationaal adds 8.5.
 
     config: load_config(config_path), already read by the caller.
     """
@@ -295,10 +296,14 @@ def run_config(config_path: str, config, data: Path, engines: list[str], repeat:
     report.update({"config": str(config_path), "machine": machine()})
     report["stages"] = {k: v for k, v in report.get("stages", {}).items() if k[0].isdigit()}
     for scale in scales:
-        before = calibration()
-        figures = schalen.run_scale(schalen.scale_config(Path(config_path), scale), scale)
-        figures.update(datum=time.strftime("%Y-%m-%d %H:%M"), kalibratie_voor_s=before, kalibratie_na_s=calibration())
-        report["stages"][schalen.scale_key(scale)] = figures
+        runs = []
+        for _ in range(rounds):
+            before = calibration()
+            figures = schalen.run_scale(schalen.scale_config(Path(config_path), scale), scale)
+            figures.update(datum=time.strftime("%Y-%m-%d %H:%M"), kalibratie_voor_s=before,
+                           kalibratie_na_s=calibration())
+            runs.append(figures)
+        report["stages"][schalen.scale_key(scale)] = schalen.median_run(runs)
     report["schaalexponenten"] = schalen.exponents(report["stages"])
     report["machine"]["load_na"] = [round(v, 2) for v in os.getloadavg()]
     if not c1_c4:
@@ -347,6 +352,10 @@ def run_c1_c4(data: Path, engines: list[str], repeat: int, root: Path) -> tuple[
 
 def print_report(report: dict) -> None:
     schalen.print_stages(report["stages"], report.get("schaalexponenten", {}))
+    for scale, figures in report["stages"].items():
+        if figures.get("rondes"):
+            runs = ", ".join(f"{r['pipeline_s']:.1f} s ({r['pipeline_cpu_s']:.1f} s CPU)" for r in figures["rondes"])
+            print(f"  schaal {scale}: {len(figures['rondes'])} runs, ingest -> export {runs}; the median run is shown")
     m = report["machine"]
     print(f"  machine: {m['cpus']} cores, {m['geheugen_mb']} MB, load {m['load_1_5_15']} -> {m.get('load_na')}, "
           f"{m['datum']}")
@@ -383,6 +392,8 @@ def main(argv=None) -> int:
     ap.add_argument("--schalen", default="1,4", help="with --config: demo scales to run the stages at (default 1,4; "
                                                       "make bench-nationaal: 8.5)")
     ap.add_argument("--zonder-c1c4", action="store_true", help="with --config: only the stages")
+    ap.add_argument("--rondes", type=int, default=1, help="with --config: run the stages this many times per scale "
+                                                         "and keep the run with the median ingest -> export time")
     args = ap.parse_args(argv)
     if args.config:
         engines = [e for e in (args.engines if args.engines is not None else "duckdb,postgis").split(",") if e]
@@ -390,7 +401,7 @@ def main(argv=None) -> int:
         config = load_config(args.config)
         scales = [float(x) for x in args.schalen.split(",") if x]
         report, status = run_config(args.config, config, data, engines, args.repeat or 3, scales,
-                                    c1_c4=not args.zonder_c1c4)
+                                    c1_c4=not args.zonder_c1c4, rounds=args.rondes)
         out = io.write_json(report, Path(config.paths.raw).parent / "results.json")
         print_report(report)
         print(f"\nresults: {out}")

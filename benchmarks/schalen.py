@@ -108,6 +108,18 @@ def run_scale(config: Path, scale: float, *, stages=STAGES) -> dict:
     return out
 
 
+def median_run(runs: list[dict]) -> dict:
+    """Of several runs of the stages at one scale, the run with the median ingest -> export time (the lower one of an
+    even number), with every run's totals under "rondes": on a shared machine the same code took 284.6 and 388.6 s
+    minutes apart, so one run says little. A whole run, not medians per stage: its stages add up to its total."""
+    order = sorted(range(len(runs)), key=lambda i: runs[i]["pipeline_s"])
+    chosen = dict(runs[order[(len(runs) - 1) // 2]])
+    if len(runs) > 1:
+        keys = ("datum", "pipeline_s", "pipeline_cpu_s", "pipeline_peak_rss_mb", "kalibratie_voor_s", "kalibratie_na_s")
+        chosen["rondes"] = [{k: r[k] for k in keys if k in r} for r in runs]
+    return chosen
+
+
 def exponents(stages: dict[str, dict]) -> dict:
     """Scaling exponents of wall time and peak memory per stage (and ingest -> export) over the scales measured."""
     scales = sorted(stages, key=float)

@@ -32,3 +32,19 @@ def test_stages_follow_each_other_in_pipeline_order_within_a_turn():
                ["ingest", "analyse"], rounds=2)
     assert calls == [("old", "ingest"), ("new", "ingest"), ("old", "analyse"), ("new", "analyse"),
                      ("new", "ingest"), ("old", "ingest"), ("new", "analyse"), ("old", "analyse")]
+
+
+def test_repeated_runs_keep_the_whole_run_with_the_median_total():
+    import schalen  # noqa: E402  (benchmarks/schalen.py)
+
+    def run(total, ingest, datum):
+        return {"ingest": {"wall_s": ingest}, "pipeline_s": total, "pipeline_cpu_s": 2 * total,
+                "pipeline_peak_rss_mb": 1000, "datum": datum}
+
+    runs = [run(326.8, 140.0, "07:53"), run(270.3, 96.6, "07:36"), run(363.9, 132.7, "08:00")]
+    chosen = schalen.median_run(runs)
+    # the middle total (326.8 s) with its own stages, not the middle of each stage (that would be ingest 132.7 s)
+    assert chosen["pipeline_s"] == 326.8 and chosen["ingest"]["wall_s"] == 140.0
+    assert [r["pipeline_s"] for r in chosen["rondes"]] == [326.8, 270.3, 363.9]  # in the order they ran
+    assert schalen.median_run(runs[:2])["pipeline_s"] == 270.3  # an even number: the lower of the two middle ones
+    assert "rondes" not in schalen.median_run(runs[:1])
