@@ -33,6 +33,10 @@ def stages_table(stages: dict) -> list[str]:
     out.append("| load average before each stage | " + " | ".join(
         ", ".join(f"{stages[s][x].get('load_voor', float('nan')):.1f}" for x in STAGES if x in stages[s])
         for s in scales) + " |")
+    if any(stages[s].get("rondes") for s in scales):  # schalen.median_run: the run shown is the median of these
+        out.append("| ingest → export of every run (the median shown) | " + " | ".join(
+            ", ".join(f"{r['pipeline_s']:.1f} s" for r in stages[s].get("rondes", [])) or "one run"
+            for s in scales) + " |")
     if any("kalibratie_voor_s" in stages[s] for s in scales):  # benchmark.calibration: the speed of one core then
         out.append("| finished at (UTC); calibration before / after (s) | " + " | ".join(
             f"{stages[s].get('datum', '?')}; {stages[s].get('kalibratie_voor_s', float('nan')):.2f} / "
