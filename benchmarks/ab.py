@@ -14,7 +14,6 @@ canonical layers or of the results needs a comparison of its own). Results: data
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -23,6 +22,8 @@ import time
 from pathlib import Path
 
 from schalen import run_child, scale_config
+
+from pipeline import io
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("wall_s", "cpu_s", "peak_rss_mb")
@@ -106,8 +107,7 @@ def main(argv=None) -> int:
     samples = compare(run, stages, args.rondes)
     result = {"oud": args.vorige, "oud_pad": str(sources["old"]), "schaal": args.schaal, "rondes": args.rondes,
               "datum": time.strftime("%Y-%m-%d %H:%M"), "stages": summary(samples), "metingen": samples}
-    out = ROOT / "data" / "bench" / "ab.json"
-    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    out = io.write_json(result, ROOT / "data" / "bench" / "ab.json")  # atomically: never half a file
     print_summary(result)
     print(f"\nresults: {out}")
     return 0
