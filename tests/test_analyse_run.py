@@ -112,6 +112,24 @@ def test_run_without_vestigingen_says_unknown(tmp_path):
     assert any("vestigingen" in str(v) for k, v in summary.items() if k.startswith("opmerking"))
 
 
+
+def test_the_partitions_run_before_the_layers_they_do_not_use_are_read(tmp_path, monkeypatch):
+    """The partitions' processes are forked beside this one: it holds only terreinen, kavels and omgevingstypen
+    then; vestigingen, milieuzones and the rest are read after them, and the results are those of the whole run."""
+    from pipeline.analyse import partities
+
+    write_layers(tmp_path)
+    read, at_partitions = [], []
+    real_read, real_compute = catalogue.read, partities.compute
+    monkeypatch.setattr(catalogue, "read", lambda name, *a, **k: read.append(name) or real_read(name, *a, **k))
+    monkeypatch.setattr(partities, "compute", lambda *a, **k: at_partitions.extend(read) or real_compute(*a, **k))
+    run(make_config(tmp_path))
+    assert set(at_partitions) <= {"terreinen", "kavels", "omgevingstypen"} and "kavels" in at_partitions
+    assert {"vestigingen", "milieuzones", "kades", "netcapaciteit"} <= set(read)
+    assert all(read.count(name) == 1 for name in set(read))  # each read once, here, and kept
+    kv = io.read_parquet(tmp_path / "kavels_indicatoren.parquet").set_index("kavel_id")
+    assert kv.loc["a", "cat_benut"] == "5.1" and bool(kv.loc["b", "vacant"])
+
 def test_raster_zonal_mean_max(tmp_path):
     path = tmp_path / "geluid.tif"
     data = np.arange(16, dtype="float32").reshape(4, 4)  # 10 m pixels, origin (0, 40)
