@@ -116,7 +116,10 @@ def median_run(runs: list[dict]) -> dict:
     chosen = dict(runs[order[(len(runs) - 1) // 2]])
     if len(runs) > 1:
         keys = ("datum", "pipeline_s", "pipeline_cpu_s", "pipeline_peak_rss_mb", "kalibratie_voor_s", "kalibratie_na_s")
-        chosen["rondes"] = [{k: r[k] for k in keys if k in r} for r in runs]
+        # each run's peak per stage too: which helper processes peak together varies from run to run
+        chosen["rondes"] = [{**{k: r[k] for k in keys if k in r},
+                             "piek_mb": {s: r[s]["peak_rss_mb"] for s in PIPELINE if "peak_rss_mb" in r.get(s, {})}}
+                            for r in runs]
     return chosen
 
 

@@ -38,7 +38,7 @@ def test_repeated_runs_keep_the_whole_run_with_the_median_total():
     import schalen  # noqa: E402  (benchmarks/schalen.py)
 
     def run(total, ingest, datum):
-        return {"ingest": {"wall_s": ingest}, "pipeline_s": total, "pipeline_cpu_s": 2 * total,
+        return {"ingest": {"wall_s": ingest, "peak_rss_mb": total // 10}, "pipeline_s": total, "pipeline_cpu_s": 2 * total,
                 "pipeline_peak_rss_mb": 1000, "datum": datum}
 
     runs = [run(326.8, 140.0, "07:53"), run(270.3, 96.6, "07:36"), run(363.9, 132.7, "08:00")]
@@ -46,5 +46,6 @@ def test_repeated_runs_keep_the_whole_run_with_the_median_total():
     # the middle total (326.8 s) with its own stages, not the middle of each stage (that would be ingest 132.7 s)
     assert chosen["pipeline_s"] == 326.8 and chosen["ingest"]["wall_s"] == 140.0
     assert [r["pipeline_s"] for r in chosen["rondes"]] == [326.8, 270.3, 363.9]  # in the order they ran
+    assert [r["piek_mb"] for r in chosen["rondes"]] == [{"ingest": 32}, {"ingest": 27}, {"ingest": 36}]
     assert schalen.median_run(runs[:2])["pipeline_s"] == 270.3  # an even number: the lower of the two middle ones
     assert "rondes" not in schalen.median_run(runs[:1])
