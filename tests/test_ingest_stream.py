@@ -11,7 +11,8 @@ import pytest
 import shapely
 
 from fixtures.ingest.builders import RD, X0, Y0, make_config, make_world
-from pipeline import catalogue, ingest, io
+from pipeline import catalogue, ingest
+from pipeline.hilbert import spatial_order
 
 
 def bag_file(path, history: bool):
@@ -63,7 +64,7 @@ def test_batches_equal_the_layer_in_memory(tmp_path, history):
     streamed.ingest.batch_rijen = 7  # below the setting's minimum on purpose: many batch boundaries
     ingest.run(streamed)
     got = catalogue.read("panden", streamed.paths.processed)
-    want = expected.take(io.spatial_order(expected.geometry.to_numpy())).reset_index(drop=True)
+    want = expected.take(spatial_order(expected.geometry.to_numpy())).reset_index(drop=True)
     assert got.drop(columns="geometry").equals(want.drop(columns="geometry"))
     assert got.geometry.geom_equals_exact(want.geometry, 0).all()
     assert pq.ParquetFile(catalogue.path("panden", streamed.paths.processed)).schema_arrow.names[-1] == "bbox"

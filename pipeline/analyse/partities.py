@@ -5,7 +5,7 @@ The joins that touch the buildings are the only work that grows with the whole r
 object of every kavel and which objects are bedrijfswoningen (milieuruimte), the contours (raster distances to
 gevoelige objecten) and the building footprint per kavel. They run here, one task per partition:
 
-- The terreinen go in Hilbert order (pipeline.io.hilbert_keys) and are cut into partitions of
+- The terreinen go in Hilbert order (pipeline.hilbert) and are cut into partitions of
   `rekenen.partitie_terreinen` terreinen: a dask-geopandas GeoDataFrame (`dask_geopandas.from_geopandas`, its
   spatial_partitions are logged); each partition is one dask task with its own kavels.
 - A task reads only what lies within the halo of its terreinen (`Bron.near`: from the GeoParquet files, row groups
@@ -37,6 +37,7 @@ import shapely
 from pipeline import catalogue, forked, io, threads
 from pipeline.analyse import bebouwing, contouren, gevoelig
 from pipeline.analyse._geo import geoms, nearest_tree
+from pipeline.hilbert import spatial_order
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def taken(terreinen, kavels, omgevingstype, settings, bron: Bron, per_partitie: 
     rins = terreinen["rin_nummer"].astype("str").to_numpy()
     t = gpd.GeoDataFrame({"rin_nummer": rins, "omgevingstype": pd.Series(omgevingstype).astype("string").to_numpy()},
                          geometry=geoms(terreinen), crs=terreinen.crs)
-    t = t.iloc[io.spatial_order(geoms(t))].reset_index(drop=True)
+    t = t.iloc[spatial_order(geoms(t))].reset_index(drop=True)
     parts = dask_geopandas.from_geopandas(t, npartitions=max(1, math.ceil(len(t) / per_partitie)), sort=False)
     sizes = np.asarray(parts.map_partitions(len).compute(scheduler=dask.local.get_sync), dtype=np.int64)
     partition = pd.Series(np.repeat(np.arange(len(sizes)), sizes), index=t["rin_nummer"].to_numpy())

@@ -35,6 +35,7 @@ from pipeline.export.common import (CONTOUR_KLEUREN, KADE_KLEUREN, KAVEL_GSI_KLA
                                     VLAG_KLEUREN, Inputs, grown, with_gebruik)
 from pipeline.export.context import Gebruiksdoelen, bases
 from pipeline.export.kaartdata import ACHTERGROND, TERREINEN, column_meta, detail_slug, features, popup_sections
+from pipeline.hilbert import spatial_order
 from pipeline.threads import in_threads
 
 PANDEN_MARGE_M = 25.0      # panden touching the terrein (and its edge)
@@ -272,7 +273,7 @@ def detail_pages(config, inputs: Inputs, *, tolerance: float, blocks: Blocks | N
     with_kavels = io.is_in(t["rin_nummer"].astype(str), inputs.kavels["rin_nummer"].astype(str))
     candidates = np.flatnonzero(with_kavels)
     # in Hilbert order: a block's terreinen lie together, so reading its panden touches few row groups
-    candidates = candidates[io.spatial_order(t.geometry.to_numpy()[candidates])]
+    candidates = candidates[spatial_order(t.geometry.to_numpy()[candidates])]
     for part in (blocks or Blocks())(len(candidates)):
         block = t.iloc[candidates[part]]
         rins = block["rin_nummer"].astype(str).tolist()

@@ -38,6 +38,7 @@ import pyogrio
 from pyproj import CRS
 
 from pipeline import io
+from pipeline.hilbert import hilbert_keys
 from pipeline.ingest import readers
 from pipeline.ingest.errors import IngestError
 
@@ -151,7 +152,7 @@ class LayerWriter:
         """One canonical batch (catalogue-conformed); rows: the row number as read of each row."""
         if not len(frame):
             return
-        keys = io.hilbert_keys(frame.geometry.to_numpy())
+        keys = hilbert_keys(frame.geometry.to_numpy())
         table = io.to_arrow(frame, multi=self.multi)
         if self.schema is None:
             self.schema = table.schema
