@@ -105,18 +105,20 @@ def test_only_columns_with_few_distinct_values_are_dictionary_encoded(tmp_path):
     """Ids, WKB and the bbox covering are written plain (a dictionary of unique values is encoded twice: Parquet
     falls back only when the dictionary page is full); repeated values get a dictionary, and the table reads back
     the same either way."""
+    import pandas as pd
     import pyarrow.parquet as pq
 
     n = 3000
     frame = gpd.GeoDataFrame({"pand_id": [f"0772100000{i:06d}" for i in range(n)],
                               "status": ["Pand in gebruik", "Pand gesloopt", None] * (n // 3),
-                              "bouwjaar": np.arange(n) % 7 + 1990},
+                              "bouwjaar": np.arange(n) % 7 + 1990,
+                              "soort": pd.Categorical(["pand", "bijgebouw"] * (n // 2))},  # a dictionary already
                              geometry=shapely.points(np.arange(n), np.arange(n)), crs=WORKING_CRS)
     path = io.write_parquet(frame, tmp_path / "panden.parquet")
     meta = pq.ParquetFile(path).metadata.row_group(0)
     encoded = {meta.column(i).path_in_schema: meta.column(i).encodings for i in range(meta.num_columns)}
     dictionary = {c for c, encodings in encoded.items() if any("DICTIONARY" in e for e in encodings)}
-    assert dictionary == {"status", "bouwjaar"}
+    assert dictionary == {"status", "bouwjaar", "soort"}
     assert "bbox.xmin" in encoded and "geometry" in encoded and "pand_id" in encoded
     back = io.read_parquet(path)
     assert back["pand_id"].tolist() == frame["pand_id"].tolist() and back["status"].isna().sum() == n // 3

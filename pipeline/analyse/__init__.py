@@ -261,7 +261,7 @@ class _Clock:
             self.bar.close()
 
 
-def notes_for(layers: "Layers", settings) -> list[str]:
+def notes_for(layers: Layers, settings) -> list[str]:
     notes = []
     if not layers.present("vestigingen"):
         notes.append("geen vestigingenlaag: cat_benut, vacant en HMC-gebruik onbekend; kadestatus 'onbekend' "
