@@ -47,3 +47,20 @@ def test_one_chart_per_terrein_of_the_history():
     charts = terrein_charts(h)
     assert sorted(charts) == ["A", "B"]
     assert len(parse(charts["B"]).findall(f"{NS}polyline")) == 0  # one year: dots only
+
+
+def test_a_titled_chart_has_its_title_above_lower_axes():
+    """A regio's chart: the title centred above the axes, which start lower to make room (matplotlib's layout of
+    the titled figure); the values still lie inside the axes."""
+    from pipeline.export.svgchart import TOP_TITLED
+
+    h = pd.DataFrame({"jaar": [2023, 2024], "ha_bruto": [89.0, 79.0], "ha_netto": [68.0, 63.2],
+                      "ha_uitgeefbaar": [9.0, 3.0]})
+    root = parse(svg_chart(h, SERIES, title="Zuidoost-Brabant & Co: bedrijventerreinen (IBIS)"))
+    title = [t for t in root.findall(f"{NS}text") if t.text.startswith("Zuidoost")]
+    assert len(title) == 1 and title[0].get("text-anchor") == "middle" and float(title[0].get("y")) < TOP_TITLED
+    frame = root.findall(f"{NS}rect")[1]
+    assert float(frame.get("y")) == round(TOP_TITLED, 1) and TOP_TITLED > TOP
+    ys = [float(p.split(",")[1]) for line in root.findall(f"{NS}polyline") for p in line.get("points").split()]
+    assert min(ys) >= TOP_TITLED and max(ys) <= BOTTOM
+    assert "Zuidoost" not in "".join(t.text for t in parse(svg_chart(h, SERIES)).findall(f"{NS}text"))

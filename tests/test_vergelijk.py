@@ -6,12 +6,11 @@ HMC 20 -> 12 ha, loses its flag; NB-003 Kraaiven (Midden-Brabant) disappears; NB
 appears with 4 ha HMC; NB-004 Loven changes type and werklocatietype; NB-005 and NB-006 do not change.
 """
 import base64
-import io
+import xml.etree.ElementTree as ET
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-from PIL import Image
 from shapely.geometry import MultiPolygon, box
 
 from export_fixtures import make_processed
@@ -145,10 +144,14 @@ def test_command_writes_page_and_csvs(runs, capsys):
     assert "<td>Zuidoost-Brabant</td><td>2023</td>" in html
     row = html[html.index("<td>Zuidoost-Brabant</td><td>2024</td>"):][:300]
     assert ">79,0<" in row and ">63,2<" in row and ">3,0<" in row
-    png = html[html.index('src="data:image/png;base64,') + 27:]
-    image = Image.open(io.BytesIO(base64.b64decode(png[:png.index('"')])))
-    # the trend chart: 4.2 x 2.4 inch at 80 dpi (pipeline/export/trend.py) = 336 x 192 px
-    assert image.size == (336, 192) and len(image.convert("RGB").getcolors(maxcolors=1 << 16)) > 10
+    # the regio trend charts (pipeline/export/svgchart.py): 336 x 192 px, titled, a line per measure over two years
+    svg, titles = "{http://www.w3.org/2000/svg}", []
+    for uri in html.split('src="data:image/svg+xml;base64,')[1:]:
+        chart = ET.fromstring(base64.b64decode(uri[:uri.index('"')]))
+        assert (chart.get("width"), chart.get("height")) == ("336", "192")
+        assert len(chart.findall(f"{svg}polyline")) == 3
+        titles += [t.text for t in chart.findall(f"{svg}text") if t.text.endswith("(IBIS)")]
+    assert "Zuidoost-Brabant: bedrijventerreinen (IBIS)" in titles
     assert main(["vergelijk", "--config", str(cfg), str(root / "a"), str(root / "a")]) == 1
     assert "same folder" in capsys.readouterr().err
     assert main(["vergelijk", "--config", str(cfg), str(root / "a"), str(root / "geen")]) == 1
