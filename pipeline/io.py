@@ -186,12 +186,12 @@ class GeoParquetWriter:
 # Reading
 # ---------------------------------------------------------------------------------------------
 def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray | None = None,
-                 cell: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+                 cell: float | None = None, rows: np.ndarray | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read a file written by write_parquet; clear error when a previous stage has not run.
 
     boxes: (n, 4) xmin, ymin, xmax, ymax: the rows whose bbox meets one of them, and possibly some within NEAR_CELL m
     of one (row groups that cannot hold any are not read at all; needs the covering column); cell: that grid cell
-    (m), default NEAR_CELL.
+    (m), default NEAR_CELL. rows: only these rows (positions in the file), from the row groups that hold them.
     """
     pf, geo = _open(path, what)
     if geo is None:  # no geometry metadata: a plain table
@@ -200,7 +200,9 @@ def read_parquet(path: str | Path, *, what: str | None = None, boxes: np.ndarray
     # a layer of points whose every row has a bbox: the points are made of it (_to_frame), the WKB is never read
     unread = gcol if _points_layer(geo) and every_row_has_a_bbox(pf) else None
     read = [c for c in wanted if c != unread]
-    if boxes is None:
+    if rows is not None:
+        table = _read_rows(pf, read, np.asarray(rows, dtype=np.int64))
+    elif boxes is None:
         table = pf.read(columns=read)
     else:
         _need_covering(geo, path)
@@ -278,6 +280,19 @@ def _read_near(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray, cell: 
     """The rows whose bbox meets one of `boxes` (and some within NEAR_CELL of one), from the row groups whose
     statistics allow it."""
     return pa.concat_tables([pf.schema_arrow.empty_table().select(columns), *_near_tables(pf, columns, boxes, cell)])
+
+
+def _read_rows(pf: pq.ParquetFile, columns: list[str], rows: np.ndarray) -> pa.Table:
+    """Rows by position, in the order given, reading only the row groups that hold them."""
+    if not len(rows):
+        return pf.schema_arrow.empty_table().select(columns)
+    sizes = np.array([pf.metadata.row_group(g).num_rows for g in range(pf.metadata.num_row_groups)])
+    starts = np.r_[0, np.cumsum(sizes)]
+    group_of = np.searchsorted(starts, rows, side="right") - 1
+    groups = np.unique(group_of)
+    table = pf.read_row_groups(groups.tolist(), columns=columns)
+    read_from = np.r_[0, np.cumsum(sizes[groups])][:-1]  # where each group read starts in `table`
+    return table.take(rows - starts[group_of] + read_from[np.searchsorted(groups, group_of)])
 
 
 def _near_tables(pf: pq.ParquetFile, columns: list[str], boxes: np.ndarray | None, cell: float,

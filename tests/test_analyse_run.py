@@ -114,21 +114,30 @@ def test_run_without_vestigingen_says_unknown(tmp_path):
 
 
 def test_the_partitions_run_before_the_layers_they_do_not_use_are_read(tmp_path, monkeypatch):
-    """The partitions' processes are forked beside this one: it holds only terreinen, kavels and omgevingstypen
-    then; vestigingen, milieuzones and the rest are read after them, and the results are those of the whole run."""
+    """The partitions' processes are forked beside this one: it holds only terreinen, omgevingstypen and the kavels'
+    ids then (each partition reads its own kavels); the kavels whole, vestigingen, milieuzones and the rest are
+    read after them, each once, and the results are those of the whole run."""
     from pipeline.analyse import partities
 
     write_layers(tmp_path)
     read, at_partitions = [], []
     real_read, real_compute = catalogue.read, partities.compute
-    monkeypatch.setattr(catalogue, "read", lambda name, *a, **k: read.append(name) or real_read(name, *a, **k))
+
+    def recorded(name, *a, **k):
+        read.append((name, "columns" if k.get("columns") else "rows" if k.get("rows") is not None else "whole"))
+        return real_read(name, *a, **k)
+
+    monkeypatch.setattr(catalogue, "read", recorded)
     monkeypatch.setattr(partities, "compute", lambda *a, **k: at_partitions.extend(read) or real_compute(*a, **k))
     run(make_config(tmp_path))
-    assert set(at_partitions) <= {"terreinen", "kavels", "omgevingstypen"} and "kavels" in at_partitions
-    assert {"vestigingen", "milieuzones", "kades", "netcapaciteit"} <= set(read)
-    assert all(read.count(name) == 1 for name in set(read))  # each read once, here, and kept
+    assert set(at_partitions) == {("terreinen", "whole"), ("omgevingstypen", "whole"), ("kavels", "columns")}
+    whole = [name for name, kind in read if kind == "whole"]
+    assert {"kavels", "vestigingen", "milieuzones", "kades", "netcapaciteit"} <= set(whole)
+    assert len(whole) == len(set(whole))  # each read once, here, and kept
     kv = io.read_parquet(tmp_path / "kavels_indicatoren.parquet").set_index("kavel_id")
     assert kv.loc["a", "cat_benut"] == "5.1" and bool(kv.loc["b", "vacant"])
+    assert kv.loc["a", "footprint_m2"] == pytest.approx(100 * 100 + 10 * 20)  # from the partition's own kavels
+
 
 def test_raster_zonal_mean_max(tmp_path):
     path = tmp_path / "geluid.tif"

@@ -34,6 +34,19 @@ def test_rows_near_boxes_from_few_row_groups(tmp_path, monkeypatch):
     assert len(none) == 0 and list(none.columns) == ["nr", "geometry"]
 
 
+
+def test_rows_by_position_come_from_the_row_groups_that_hold_them(tmp_path, monkeypatch):
+    """A partition's kavels by their positions in the file: in the order asked, only their row groups read."""
+    path = _points(tmp_path, monkeypatch)
+    read = []
+    original = io.pq.ParquetFile.read_row_groups
+    monkeypatch.setattr(io.pq.ParquetFile, "read_row_groups",
+                        lambda self, groups, **kw: read.append(list(groups)) or original(self, groups, **kw))
+    out = io.read_parquet(path, rows=np.array([71, 12, 10, 79]))
+    assert out["nr"].tolist() == [71, 12, 10, 79] and read == [[1, 7]]  # row groups of 10 rows
+    assert shapely.get_x(out.geometry.to_numpy()).tolist() == [7100.0, 1200.0, 1000.0, 7900.0]
+    assert len(io.read_parquet(path, rows=np.array([], dtype=np.int64))) == 0
+
 def test_boxes_over_every_row_group_are_read_in_batches(tmp_path, monkeypatch):
     path = _points(tmp_path, monkeypatch)
     monkeypatch.setattr(io, "READ_GROUPS", 3)

@@ -34,6 +34,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 
 from pipeline import catalogue, forked, io, memory, progress, threads, workspace
@@ -86,9 +87,17 @@ class Layers(Mapping):
                 self._read[name] = None
         return self._read[name]
 
+    @property
+    def read_so_far(self) -> set[str]:
+        return set(self._read)
+
     def present(self, name: str) -> bool:
         """Whether the layer's file exists (an absent optional layer reads as None), without reading it."""
         return catalogue.path(name, self.processed).is_file()
+
+    def rows(self, name: str) -> int:
+        """How many rows the layer's file holds (0 when it is absent), without reading it."""
+        return pq.ParquetFile(catalogue.path(name, self.processed)).metadata.num_rows if self.present(name) else 0
 
     def __iter__(self):
         return iter(LAYERS)
@@ -105,6 +114,17 @@ def kavels_of(terreinen: gpd.GeoDataFrame, kavels: gpd.GeoDataFrame | None) -> g
     return gpd.GeoDataFrame({"kavel_id": rin, "rin_nummer": rin, "uitgifte_status": pd.Series([None] * len(rin),
                                                                                              dtype="str"),
                              "bron": "terrein"}, geometry=terreinen.geometry.to_numpy(), crs=terreinen.crs)
+
+
+def kavel_keys(layers, terreinen: gpd.GeoDataFrame) -> pd.DataFrame:
+    """kavel_id and rin_nummer of kavels_of's rows, to hand the kavels to the partitions: of a kavels layer not read
+    yet (Layers) only these two columns, and each partition reads its own kavels (partities.taken); else the
+    kavels themselves."""
+    if isinstance(layers, Layers) and "kavels" not in layers.read_so_far and layers.present("kavels"):
+        keys = catalogue.read("kavels", layers.processed, columns=["kavel_id", "rin_nummer"])
+        if len(keys):
+            return keys
+    return kavels_of(terreinen, layers.get("kavels"))
 
 
 def join_by_key(base: pd.DataFrame, *tables: pd.DataFrame) -> pd.DataFrame:
@@ -137,14 +157,15 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     clock = _Clock(timings if timings is not None else {}, steps=5)
     m, b, tol = settings.milieuruimte, settings.bebouwing, settings.meettolerantie_m
     terreinen = layers["terreinen"].reset_index(drop=True)
-    kav = kavels_of(terreinen, layers.get("kavels"))
     omg = layers.get("omgevingstypen")
     rekenen = rekenen or Rekenen()
     with clock("partities"):
         t_omg = milieuruimte.omgevingstype_per_vlak(terreinen, omg, m.standaard_omgevingstype, tol=tol)
-        heavy = _heavy(terreinen, kav, t_omg, settings, bron or partities.Bron(layers=layers), rekenen)
+        heavy = _heavy(terreinen, kavel_keys(layers, terreinen), t_omg, settings,
+                       bron or partities.Bron(layers=layers), rekenen)
         memory.release()  # what the partitions read is freed: the rest of the stage starts from what is in use
-    # asked for only now (Layers reads a layer when first asked): the partitions need none of these
+    # asked for only now (Layers reads a layer when first asked): the partitions need none of these whole
+    kav = kavels_of(terreinen, layers.get("kavels"))
     vest, zones = layers.get("vestigingen"), layers["milieuzones"]
     tabellen = sbi_tabellen if sbi_tabellen is not None else sbi.sbi_tabellen(m)
     plaats = points_in_polygons(kav, vest, tol=tol) if vest is not None else None
@@ -195,12 +216,12 @@ def _kades_en_net(layers: dict, kav, terreinen, vest, plaats, settings) -> tuple
     return (gebruik, ks, net, net_kavel), {"kades": halfway - started, "netcapaciteit": time.perf_counter() - halfway}
 
 
-def _heavy(terreinen, kav, t_omg, settings, bron, rekenen) -> dict:
-    """The partitions' results joined by key, in the order of the kavels and terreinen (partities.py)."""
-    parts = partities.compute(terreinen, kav, t_omg, settings, bron, rekenen)
-    ids = kav["kavel_id"].astype("str").to_numpy()
+def _heavy(terreinen, kavels, t_omg, settings, bron, rekenen) -> dict:
+    """The partitions' results joined by key, in the order of the kavels (kavel_keys) and terreinen (partities.py)."""
+    parts = partities.compute(terreinen, kavels, t_omg, settings, bron, rekenen)
+    ids = kavels["kavel_id"].astype("str").to_numpy()
     near = pd.concat([p["dichtstbij"] for p in parts]).reindex(ids)
-    near.index = kav.index
+    near.index = pd.RangeIndex(len(ids))  # as kavels_of's rows
     footprint = pd.concat([p["footprint"] for p in parts]).reindex(ids).to_numpy(dtype=float)
     cont = pd.concat([p["contouren"] for p in parts], ignore_index=True)
     cat = {c: i for i, c in enumerate(settings.milieuruimte.contour_categorieen)}
@@ -268,7 +289,7 @@ def notes_for(layers: Layers, settings) -> list[str]:
                      "(of 'vrij' op uitgeefbare kavels)")
     if not layers.present("omgevingstypen"):
         notes.append(f"geen omgevingstypenlaag: overal '{settings.milieuruimte.standaard_omgevingstype}'")
-    if layers["kavels"] is None or len(layers["kavels"]) == 0:
+    if layers.rows("kavels") == 0:
         notes.append("geen kavellaag: elk terrein telt als een kavel")
     return notes
 

@@ -25,6 +25,7 @@ processed folder at the same path). The same task code runs in all three.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass
@@ -61,6 +62,12 @@ class Bron:
         hit = np.unique(shapely.STRtree(shapely.box(*np.asarray(boxes).T)).query(rows, predicate="intersects")[0])
         return frame.iloc[hit]
 
+    def rows(self, name: str, positions: np.ndarray) -> gpd.GeoDataFrame:
+        """The rows of layer `name` at these positions (layer order), from the row groups that hold them."""
+        if self.folder is not None:
+            return catalogue.read(name, self.folder, rows=positions)
+        return self.layers[name].iloc[positions]
+
     def extent(self, name: str) -> np.ndarray:
         """xmin, ymin, xmax, ymax of the whole layer."""
         if self.folder is not None:
@@ -72,7 +79,7 @@ class Bron:
 class Taak:
     """One partition: its terreinen (with omgevingstype), their kavels, and every terrein (bedrijfswoningen)."""
     terreinen: gpd.GeoDataFrame   # rin_nummer, omgevingstype, geometry
-    kavels: gpd.GeoDataFrame      # kavel_id, rin_nummer, geometry
+    kavels: gpd.GeoDataFrame | np.ndarray  # kavel_id, rin_nummer, geometry; or their positions in the kavels layer
     alle_terreinen: gpd.GeoDataFrame
     settings: object              # config.analyse
     bron: Bron
@@ -91,6 +98,8 @@ def _grown(g: np.ndarray, d: float) -> np.ndarray:
 
 def run_task(taak: Taak) -> dict:
     """The heavy joins of one partition: dichtstbij and footprint per kavel, contours, verblijfsobjecten used."""
+    if not isinstance(taak.kavels, gpd.GeoDataFrame):  # positions: read here (`taken`)
+        taak = dataclasses.replace(taak, kavels=_kavel_frame(taak.bron.rows("kavels", taak.kavels)))
     m, halo = taak.settings.milieuruimte, halo_m(taak.settings)
     reach = np.concatenate([geoms(taak.terreinen), geoms(taak.kavels)])
     vbo, gebruik, pts, info = _gevoelig_near(taak, _grown(reach, halo))
@@ -177,7 +186,10 @@ def _verder(taak: Taak, near: pd.DataFrame, halo: float) -> tuple[pd.DataFrame, 
 def taken(terreinen, kavels, omgevingstype, settings, bron: Bron, per_partitie: int):
     """The dask-geopandas partitioning of the terreinen (Hilbert order) and the arguments of one task per partition.
 
-    A kavel goes with its terrein's partition (a kavel whose rin_nummer names no terrein with the last one)."""
+    A kavel goes with its terrein's partition (a kavel whose rin_nummer names no terrein with the last one). kavels: a
+    GeoDataFrame, handed to the tasks; or only kavel_id and rin_nummer of the kavels layer, and each task reads its
+    own kavels by position (Bron.rows): the process that hands out the tasks then does not hold a region's kavel
+    polygons beside the partitions (118 MB at scale 4)."""
     import dask.local
     import dask_geopandas
 
@@ -189,14 +201,22 @@ def taken(terreinen, kavels, omgevingstype, settings, bron: Bron, per_partitie: 
     sizes = np.asarray(parts.map_partitions(len).compute(scheduler=dask.local.get_sync), dtype=np.int64)
     partition = pd.Series(np.repeat(np.arange(len(sizes)), sizes), index=t["rin_nummer"].to_numpy())
     partition = partition[~partition.index.duplicated()]
-    kv = gpd.GeoDataFrame({"kavel_id": kavels["kavel_id"].astype("str").to_numpy(),
-                           "rin_nummer": kavels["rin_nummer"].astype("str").to_numpy()},
-                          geometry=geoms(kavels), crs=kavels.crs)
-    of_kavel = kv["rin_nummer"].map(partition).fillna(len(sizes) - 1).to_numpy(np.int64)
+    of_kavel = pd.Series(kavels["rin_nummer"].astype("str").to_numpy()).map(partition).fillna(len(sizes) - 1)
+    of_kavel = of_kavel.to_numpy(np.int64)
+    frames = _kavel_frame(kavels) if isinstance(kavels, gpd.GeoDataFrame) else None
     alle = gpd.GeoDataFrame({"rin_nummer": rins}, geometry=geoms(terreinen), crs=terreinen.crs)
-    args = [(part, kv.iloc[np.flatnonzero(of_kavel == i)], alle, settings, bron)
-            for i, part in enumerate(parts.to_delayed())]
+    args = []
+    for i, part in enumerate(parts.to_delayed()):
+        mine = np.flatnonzero(of_kavel == i)
+        args.append((part, mine if frames is None else frames.iloc[mine], alle, settings, bron))
     return parts, args
+
+
+def _kavel_frame(kavels: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """What a task needs of its kavels: kavel_id and rin_nummer as text, and the geometry."""
+    return gpd.GeoDataFrame({"kavel_id": kavels["kavel_id"].astype("str").to_numpy(),
+                             "rin_nummer": kavels["rin_nummer"].astype("str").to_numpy()},
+                            geometry=geoms(kavels), crs=kavels.crs)
 
 
 def _taak(part, kavels, alle, settings, bron) -> dict:

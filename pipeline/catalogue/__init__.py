@@ -221,13 +221,13 @@ def write(frame: pd.DataFrame, name: str, folder: str | Path, analyse: Analyse |
 
 
 def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optional: bool = False,
-         boxes=None, cell: float | None = None, columns: list[str] | None = None):
+         boxes=None, cell: float | None = None, columns: list[str] | None = None, rows=None):
     """A dataset written by an earlier stage, checked against its entry; None when optional and absent.
 
     boxes: (n, 4) xmin, ymin, xmax, ymax in EPSG:28992: only the rows whose bbox meets one of them (pyarrow reads
     only the row groups whose bbox statistics allow it, and possibly rows up to `cell` m beyond a box; see
     pipeline.io.read_parquet). columns: only these attribute columns, as a DataFrame without geometry (a lookup:
-    the geometries of a national layer are most of its memory)."""
+    the geometries of a national layer are most of its memory). rows: only these rows (positions in the file)."""
     from pipeline import io
 
     d = dataset(name)
@@ -242,5 +242,5 @@ def read(name: str, folder: str | Path, analyse: Analyse | None = None, *, optio
     if columns is not None:
         return check(io.read_columns(target, columns, what=name), name, analyse, where=f"{name} ({target})",
                      only=columns)
-    return check(io.read_parquet(target, what=name, boxes=boxes, cell=cell), name, analyse,
+    return check(io.read_parquet(target, what=name, boxes=boxes, cell=cell, rows=rows), name, analyse,
                  where=f"{name} ({target})")
