@@ -40,6 +40,13 @@ def checkout(revision: str) -> Path:
     return folder
 
 
+def child_command(stage: str, config: Path) -> list[str]:
+    """The stage as a child process of the version on PYTHONPATH. `-P` keeps the working directory (this checkout) off
+    sys.path: `python -m` puts it first, before PYTHONPATH, so until 2026-11-27 every "old" run imported the working
+    tree's pipeline and every comparison made with this tool compared the working tree with itself."""
+    return [sys.executable, "-P", "-m", "pipeline", stage, "--config", str(config)]
+
+
 def turns(rounds: int) -> list[tuple[str, str]]:
     """The order of the two versions in each round: old first in even rounds, new first in odd ones, so neither
     always runs first."""
@@ -97,8 +104,7 @@ def main(argv=None) -> int:
 
     def run(version: str, stage: str) -> dict:
         env = {**os.environ, "PYTHONPATH": str(sources[version])}
-        result = run_child([sys.executable, "-m", "pipeline", stage, "--config", str(config)],
-                           logs / f"{stage}-{version}.log", env=env)
+        result = run_child(child_command(stage, config), logs / f"{stage}-{version}.log", env=env)
         if result["exit"]:
             raise RuntimeError(f"{version} ({sources[version]}): stage {stage} failed, see {result['log']}")
         return result

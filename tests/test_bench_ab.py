@@ -49,3 +49,19 @@ def test_repeated_runs_keep_the_whole_run_with_the_median_total():
     assert [r["piek_mb"] for r in chosen["rondes"]] == [{"ingest": 32}, {"ingest": 27}, {"ingest": 36}]
     assert schalen.median_run(runs[:2])["pipeline_s"] == 270.3  # an even number: the lower of the two middle ones
     assert "rondes" not in schalen.median_run(runs[:1])
+
+
+def test_the_child_imports_the_version_on_its_pythonpath_not_the_checkout(tmp_path):
+    """Run from this checkout (as `make bench-ab` does), the child of the "old" version must import that version's
+    pipeline: `python -m` alone puts the working directory first, so every old run used to be the working tree."""
+    import os
+    import subprocess
+
+    old = tmp_path / "old"
+    (old / "pipeline").mkdir(parents=True)
+    (old / "pipeline" / "__init__.py").write_text("")
+    (old / "pipeline" / "__main__.py").write_text("import sys\nprint('old version', sys.argv[1:])\n")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(ab.child_command("ingest", tmp_path / "bench.yaml"), cwd=root, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(old)}, timeout=60)
+    assert done.stdout.strip() == f"old version ['ingest', '--config', '{tmp_path / 'bench.yaml'}']"
