@@ -7,8 +7,8 @@ worktree` into build/ab/<commit>) and of the working tree in turns, ROUNDS times
 the bench region at SCHAAL (made by `make bench` / `make bench-nationaal`), and reports per stage the median wall
 time, CPU time and peak memory of each version and the ratio new/old of the medians.
 
-Both versions run on this checkout's virtualenv (the earlier one through PYTHONPATH), so they must need the same
-packages; they write the region's outputs in turn, so each must read what the other writes (a change of the
+Both versions run on this checkout's virtualenv (the earlier one through PYTHONPATH, with `python -P`: see
+child_command), so they must need the same packages; they write the region's outputs in turn, so each must read what the other writes (a change of the
 canonical layers or of the results needs a comparison of its own). Results: data/bench/ab.json.
 """
 from __future__ import annotations
@@ -37,6 +37,12 @@ def checkout(revision: str) -> Path:
     if not (folder / "pipeline").is_dir():
         subprocess.run(["git", "worktree", "add", "--force", "--detach", str(folder), commit], cwd=ROOT, check=True,
                        capture_output=True)
+    # a version resolves the configuration's relative paths against its own project folder: the bench regions
+    # (not in git) are this checkout's
+    regions = folder / "data" / "bench"
+    if not regions.exists():
+        regions.parent.mkdir(parents=True, exist_ok=True)
+        regions.symlink_to(ROOT / "data" / "bench", target_is_directory=True)
     return folder
 
 

@@ -10,9 +10,10 @@ A stage's peak should be bounded by what one partition or batch needs, but freed
 The ingest also spaces out Python's cyclic garbage collections (`fewer_collections`): shapely makes one tracked
 Python object per geometry, and with the default thresholds (a young collection every 700 new objects) the
 collector walked each BAG batch's live geometries again and again while holding the GIL: 3.2 s of the ingest's CPU
-at scale 1 and 24.7 s at 8.5 (gc.callbacks), 1.4 s and 8.2 s with a young collection every 10,000 objects. Back to
-back (make bench-ab, 3 rounds at scale 1) the ingest took 15 % less wall and CPU time. The analyse and the export gained nothing
-measurable, and the analyse's peak grew by about 50 MB (cycles collected later), so they keep the default.
+at scale 1 and 24.7 s at 8.5 (gc.callbacks), 1.4 s and 8.2 s with a young collection every 10,000 objects. (A
+`make bench-ab` figure quoted here before, the ingest 15 % faster, compared the working tree with itself: until
+2026-11-27 benchmarks/ab.py imported the working tree for both versions.) The analyse and the export keep the default
+(a comparison of them was made with that same tool and is not repeated).
 
 Peak RSS on the bench regions (`/usr/bin/time`, 2026-11-26), before -> after: analyse 1,037 -> 823 MB at scale 1
 and 1,589 -> 1,188 MB at scale 4; export 964 -> 781 MB and 2,393 -> 2,006 MB; wall time the same within the
