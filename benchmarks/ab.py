@@ -8,8 +8,9 @@ the bench region at SCHAAL (made by `make bench` / `make bench-nationaal`), and 
 time, CPU time and peak memory of each version and the ratio new/old of the medians.
 
 Both versions run on this checkout's virtualenv (the earlier one through PYTHONPATH, with `python -P`: see
-child_command), so they must need the same packages; they write the region's outputs in turn, so each must read what the other writes (a change of the
-canonical layers or of the results needs a comparison of its own). Results: data/bench/ab.json.
+child_command), so they must need the same packages; they write the region's outputs in turn, so each must read what
+the other writes (a change of the canonical layers or of the results needs a comparison of its own). Results:
+data/bench/ab.json.
 """
 from __future__ import annotations
 
@@ -40,7 +41,10 @@ def checkout(revision: str) -> Path:
     # a version resolves the configuration's relative paths against its own project folder: the bench regions
     # (not in git) are this checkout's
     regions = folder / "data" / "bench"
-    if not regions.exists():
+    if not regions.is_symlink():
+        if regions.exists():  # left by a run before the link was made: it holds no region, only its logs
+            raise RuntimeError(f"{regions} is a folder, not a link to {ROOT / 'data' / 'bench'}: remove it and run "
+                               "again")
         regions.parent.mkdir(parents=True, exist_ok=True)
         regions.symlink_to(ROOT / "data" / "bench", target_is_directory=True)
     return folder

@@ -296,10 +296,10 @@ def run_config(config_path: str, config, data: Path, engines: list[str], repeat:
     report.update({"config": str(config_path), "machine": machine()})
     report["stages"] = {k: v for k, v in report.get("stages", {}).items() if k[0].isdigit()}
     for scale in scales:
-        runs = []
+        runs, scaled = [], schalen.scale_config(Path(config_path), scale)
         for _ in range(rounds):
             before = calibration()
-            figures = schalen.run_scale(schalen.scale_config(Path(config_path), scale), scale)
+            figures = schalen.run_scale(scaled, scale)
             figures.update(datum=time.strftime("%Y-%m-%d %H:%M"), kalibratie_voor_s=before,
                            kalibratie_na_s=calibration())
             runs.append(figures)

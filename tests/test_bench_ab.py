@@ -38,8 +38,8 @@ def test_repeated_runs_keep_the_whole_run_with_the_median_total():
     import schalen  # noqa: E402  (benchmarks/schalen.py)
 
     def run(total, ingest, datum):
-        return {"ingest": {"wall_s": ingest, "peak_rss_mb": total // 10}, "pipeline_s": total, "pipeline_cpu_s": 2 * total,
-                "pipeline_peak_rss_mb": 1000, "datum": datum}
+        return {"ingest": {"wall_s": ingest, "peak_rss_mb": total // 10}, "pipeline_s": total,
+                "pipeline_cpu_s": 2 * total, "pipeline_peak_rss_mb": 1000, "datum": datum}
 
     runs = [run(326.8, 140.0, "07:53"), run(270.3, 96.6, "07:36"), run(363.9, 132.7, "08:00")]
     chosen = schalen.median_run(runs)

@@ -172,8 +172,8 @@ def analyse(layers: dict, settings, *, timings: dict | None = None, sbi_tabellen
     # quays and grid capacity need nothing of the partitions: a forked helper computes them beside milieuruimte and
     # bebouwing (two cores), or this process after them (one)
     apart = forked.count(rekenen.werkers, "rekenen.werkers") > 1
-    grid_and_water = {name: layers[name] for name in ("kades", "vaarwegen", "netcapaciteit")}  # read here, once
-    with forked.beside(apart, _kades_en_net, grid_and_water, kav, terreinen, vest, plaats, settings) as quays_and_grid:
+    water_grid = {name: layers[name] for name in ("kades", "vaarwegen", "netcapaciteit")}  # read here, once
+    with forked.beside(apart, _kades_en_net, water_grid, kav, terreinen, vest, plaats, settings) as quays_and_grid:
         with clock("milieuruimte"):
             mr = milieuruimte.per_kavel(kav, None, milieuzones=zones, terreinen=terreinen, vestigingen=vest,
                                         omgevingstypen=omg, settings=m, min_aandeel=settings.zonering_min_aandeel,
